@@ -1,0 +1,99 @@
+"""Stable reject codes, grouped by the stage that refuses the input.
+
+Numbers are part of the public interface (API, FIX text, CLI, journals): add codes, never reuse or
+renumber one. 1xxx validation, 2xxx risk, 3xxx matching and venues, 4xxx routing, 5xxx ledger and
+accounts, 6xxx runtime and sessions.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Stage(str, Enum):
+    """Where in the pipeline an input was refused."""
+
+    VALIDATION = "validation"
+    RISK = "risk"
+    MATCHING = "matching"
+    ROUTING = "routing"
+    LEDGER = "ledger"
+    RUNTIME = "runtime"
+
+
+_STAGE_BY_THOUSAND = {
+    1: Stage.VALIDATION,
+    2: Stage.RISK,
+    3: Stage.MATCHING,
+    4: Stage.ROUTING,
+    5: Stage.LEDGER,
+    6: Stage.RUNTIME,
+}
+
+
+class RejectCode(Enum):
+    """A reason an input was refused: a stable number and a message a person can act on."""
+
+    # 1xxx validation: the input itself is wrong.
+    MALFORMED = (1000, "The request is malformed")
+    UNKNOWN_SYMBOL = (1001, "Unknown symbol")
+    QUANTITY_NOT_POSITIVE = (1002, "Quantity must be greater than zero")
+    QUANTITY_NOT_INTEGRAL = (1003, "Quantity must be a whole number of shares")
+    QUANTITY_TOO_LARGE = (1004, "Quantity is larger than the maximum allowed")
+    PRICE_OFF_TICK = (1005, "Price is not a multiple of the minimum price increment")
+    PRICE_OUT_OF_RANGE = (1006, "Price is zero, negative or too large")
+    PRICE_REQUIRED = (1007, "This order type needs a limit price")
+    PRICE_NOT_ALLOWED = (1008, "This order type must not carry a limit price")
+    PRICE_NOT_A_NUMBER = (1009, "Price is not a number")
+    DUPLICATE_ORDER_ID = (1010, "An order with this id already exists")
+    UNKNOWN_ORDER = (1011, "No working order with this id")
+    INVALID_DISPLAY_QUANTITY = (1012, "Display quantity must be positive and below the order size")
+    UNSUPPORTED_ORDER_TYPE = (1013, "This order type is not supported here")
+    INVALID_TIME_IN_FORCE = (1014, "This time in force is not allowed for this order type")
+    INVALID_ATTRIBUTES = (1015, "These order attributes cannot be combined")
+    INVALID_REPLACE = (1016, "A replace may change only price and quantity")
+    INVALID_ID = (1017, "Identifiers must be non-empty text of at most 64 characters")
+
+    # 2xxx risk: the input is well formed but not allowed for this account or firm.
+    KILL_SWITCH = (2001, "Trading is stopped by the kill switch")
+    INSUFFICIENT_BUYING_POWER = (2002, "Insufficient buying power")
+    RESTRICTED_SECURITY = (2003, "The security is on the restricted list")
+
+    # 3xxx matching and venues.
+    SYMBOL_HALTED = (3001, "Trading in this symbol is halted")
+    POST_ONLY_WOULD_TAKE = (3002, "Post-only order would remove liquidity")
+    FOK_NOT_FILLABLE = (3003, "Fill-or-kill order cannot be filled in full")
+    AUCTION_NOT_ACCEPTING = (3004, "The auction for this symbol is not accepting orders")
+    SYMBOL_NOT_TRADED_HERE = (3005, "This venue does not trade the symbol")
+    REPLACE_TOO_LATE = (3006, "The order is already filled or cancelled")
+
+    # 6xxx runtime.
+    JOURNAL_UNAVAILABLE = (6001, "The journal is unavailable; nothing was accepted")
+    OVERLOADED = (6002, "The system is overloaded; retry later")
+
+    def __init__(self, number: int, text: str) -> None:
+        self.number = number
+        self.text = text
+
+    @property
+    def stage(self) -> Stage:
+        """The pipeline stage that owns this code."""
+        return _STAGE_BY_THOUSAND[self.number // 1000]
+
+    @classmethod
+    def from_number(cls, number: int) -> RejectCode:
+        """Look a code up by its stable number (journals and wire formats carry numbers)."""
+        return _BY_NUMBER[number]
+
+
+_BY_NUMBER = {code.number: code for code in RejectCode}
+assert len(_BY_NUMBER) == len(RejectCode), "reject numbers must be unique"
+
+
+class DomainRejection(Exception):
+    """Raised at the edges when text cannot become a domain value; carries the code to report."""
+
+    def __init__(self, code: RejectCode, detail: str = "") -> None:
+        self.code = code
+        self.detail = detail
+        super().__init__(f"{code.number} {code.text}" + (f": {detail}" if detail else ""))

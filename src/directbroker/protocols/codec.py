@@ -1,0 +1,152 @@
+"""Compact, schema-aware encoding of domain messages with MessagePack.
+
+A message becomes ``[type_tag, field1, field2, ...]`` in declaration order. Enums travel as their
+stable values (reject codes as their numbers). Decoding tolerates messages written before a field
+with a default was appended, so journals survive additive schema changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
+
+import msgpack
+
+from directbroker.domain.messages import Message, message_types
+from directbroker.domain.rejects import RejectCode
+
+
+class CodecError(ValueError):
+    """Bytes that do not decode to a known message."""
+
+
+_Encoder = Callable[[Any], Any]
+_Decoder = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _enum_codecs(enum_type: type[Enum]) -> tuple[_Encoder, _Decoder]:
+    if enum_type is RejectCode:
+        return (lambda v: v.number), RejectCode.from_number
+    return (lambda v: v.value), enum_type
+
+
+def _optional(encode: _Encoder, decode: _Decoder) -> tuple[_Encoder, _Decoder]:
+    return (
+        lambda v: None if v is None else encode(v),
+        lambda v: None if v is None else decode(v),
+    )
+
+
+def _codecs_for(annotation: Any) -> tuple[_Encoder, _Decoder]:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            encode, decode = _codecs_for(args[0])
+            return _optional(encode, decode)
+        return _identity, _identity
+    if origin is tuple:
+        (item,) = typing.get_args(annotation)[:1]
+        encode, decode = _codecs_for(item)
+        return (lambda v: [encode(x) for x in v]), (lambda v: tuple(decode(x) for x in v))
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return _enum_codecs(annotation)
+    return _identity, _identity
+
+
+class _Schema:
+    __slots__ = ("cls", "decoders", "defaults", "encoders")
+
+    def __init__(self, cls: type[Message]) -> None:
+        hints = typing.get_type_hints(cls)
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        self.cls = cls
+        pairs = [_codecs_for(hints[f.name]) for f in fields]
+        self.encoders = [(f.name, enc) for f, (enc, _) in zip(fields, pairs, strict=True)]
+        self.decoders = [dec for _, dec in pairs]
+        self.defaults = [
+            f.default if f.default is not dataclasses.MISSING else dataclasses.MISSING
+            for f in fields
+        ]
+
+
+_SCHEMAS: dict[str, _Schema] = {}
+
+
+def _schema(tag: str) -> _Schema:
+    schema = _SCHEMAS.get(tag)
+    if schema is None:
+        cls = message_types().get(tag)
+        if cls is None:
+            raise CodecError(f"unknown message type {tag!r}")
+        schema = _SCHEMAS[tag] = _Schema(cls)
+    return schema
+
+
+def to_plain(message: Message) -> list[Any]:
+    """The message as a msgpack-ready list: type tag first, then fields in order."""
+    schema = _schema(message.type_tag)
+    return [message.type_tag, *(enc(getattr(message, name)) for name, enc in schema.encoders)]
+
+
+def from_plain(plain: Any) -> Message:
+    """Rebuild a message from :func:`to_plain` output, refusing anything that does not fit."""
+    if not isinstance(plain, list | tuple) or not plain or not isinstance(plain[0], str):
+        raise CodecError("a message is a list starting with its type tag")
+    schema = _schema(plain[0])
+    values = plain[1:]
+    if len(values) > len(schema.decoders):
+        raise CodecError(f"{plain[0]}: too many fields")
+    args = []
+    for index, decode in enumerate(schema.decoders):
+        if index < len(values):
+            try:
+                args.append(decode(values[index]))
+            except (ValueError, KeyError) as exc:
+                raise CodecError(f"{plain[0]}: field {index}: {exc}") from exc
+        else:
+            default = schema.defaults[index]
+            if default is dataclasses.MISSING:
+                raise CodecError(f"{plain[0]}: missing field {index}")
+            args.append(default)
+    return schema.cls(*args)
+
+
+def encode(message: Message) -> bytes:
+    """Serialise one message."""
+    data: bytes = msgpack.packb(to_plain(message), use_bin_type=True)
+    return data
+
+
+def decode(data: bytes) -> Message:
+    """Deserialise one message written by :func:`encode`."""
+    try:
+        plain = msgpack.unpackb(data, raw=False, strict_map_key=True)
+    except (msgpack.ExtraData, msgpack.FormatError, msgpack.StackError, ValueError) as exc:
+        raise CodecError(f"not a message: {exc}") from exc
+    return from_plain(plain)
+
+
+def encode_many(messages: typing.Iterable[Message]) -> bytes:
+    """Serialise a batch (for example, the events one input produced) as one blob."""
+    data: bytes = msgpack.packb([to_plain(m) for m in messages], use_bin_type=True)
+    return data
+
+
+def decode_many(data: bytes) -> list[Message]:
+    """Deserialise a batch written by :func:`encode_many`."""
+    try:
+        plain = msgpack.unpackb(data, raw=False, strict_map_key=True)
+    except (msgpack.ExtraData, msgpack.FormatError, msgpack.StackError, ValueError) as exc:
+        raise CodecError(f"not a message batch: {exc}") from exc
+    if not isinstance(plain, list):
+        raise CodecError("a message batch is a list")
+    return [from_plain(item) for item in plain]
