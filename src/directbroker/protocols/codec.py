@@ -120,33 +120,60 @@ def from_plain(plain: Any) -> Message:
     return schema.cls(*args)
 
 
+_BIG_INT = 1
+"""msgpack extension type for integers beyond 64 bits (only ever seen in bad input that a core
+must journal and then reject, so it lives on the slow path)."""
+
+
+def _widen(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if -(2**63) <= value < 2**64:
+            return value
+        return msgpack.ExtType(_BIG_INT, str(value).encode("ascii"))
+    if isinstance(value, list):
+        return [_widen(item) for item in value]
+    return value
+
+
+def _ext_hook(code: int, data: bytes) -> Any:
+    if code == _BIG_INT:
+        return int(data.decode("ascii"))
+    raise CodecError(f"unknown extension type {code}")
+
+
+def _pack(plain: Any) -> bytes:
+    try:
+        data: bytes = msgpack.packb(plain, use_bin_type=True)
+    except OverflowError:
+        data = msgpack.packb(_widen(plain), use_bin_type=True)
+    return data
+
+
+def _unpack(data: bytes) -> Any:
+    try:
+        return msgpack.unpackb(data, raw=False, strict_map_key=True, ext_hook=_ext_hook)
+    except (msgpack.ExtraData, msgpack.FormatError, msgpack.StackError, ValueError) as exc:
+        raise CodecError(f"not a message: {exc}") from exc
+
+
 def encode(message: Message) -> bytes:
     """Serialise one message."""
-    data: bytes = msgpack.packb(to_plain(message), use_bin_type=True)
-    return data
+    return _pack(to_plain(message))
 
 
 def decode(data: bytes) -> Message:
     """Deserialise one message written by :func:`encode`."""
-    try:
-        plain = msgpack.unpackb(data, raw=False, strict_map_key=True)
-    except (msgpack.ExtraData, msgpack.FormatError, msgpack.StackError, ValueError) as exc:
-        raise CodecError(f"not a message: {exc}") from exc
-    return from_plain(plain)
+    return from_plain(_unpack(data))
 
 
 def encode_many(messages: typing.Iterable[Message]) -> bytes:
     """Serialise a batch (for example, the events one input produced) as one blob."""
-    data: bytes = msgpack.packb([to_plain(m) for m in messages], use_bin_type=True)
-    return data
+    return _pack([to_plain(m) for m in messages])
 
 
 def decode_many(data: bytes) -> list[Message]:
     """Deserialise a batch written by :func:`encode_many`."""
-    try:
-        plain = msgpack.unpackb(data, raw=False, strict_map_key=True)
-    except (msgpack.ExtraData, msgpack.FormatError, msgpack.StackError, ValueError) as exc:
-        raise CodecError(f"not a message batch: {exc}") from exc
+    plain = _unpack(data)
     if not isinstance(plain, list):
         raise CodecError("a message batch is a list")
     return [from_plain(item) for item in plain]

@@ -1,0 +1,37 @@
+"""The ``directbroker`` command: one entry point, one subcommand per job."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from directbroker import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line grammar (kept in one place so ``--help`` shows everything)."""
+    from directbroker.app import demo, journal_cli
+
+    parser = argparse.ArgumentParser(
+        prog="directbroker",
+        description="DirectBroker: a direct-access brokerage platform.",
+    )
+    parser.add_argument("--version", action="version", version=f"directbroker {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    demo.register(subparsers)
+    journal_cli.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the chosen subcommand; the return value is the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = args.handler
+    status: int = handler(args)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
