@@ -69,6 +69,7 @@ STDLIB = {
     "__future__",
     "abc",
     "bisect",
+    "copy",
     "collections",
     "dataclasses",
     "decimal",

@@ -33,6 +33,6 @@ class Instrument:
     primary_venue: str = ""
 
     def is_round_lot(self, quantity: int) -> bool:
-        """Whether ``quantity`` is a whole number of round lots (odd lots trade but do not set the BBO
-        on some venues; we keep the fact available to market data)."""
+        """Whether ``quantity`` is a whole number of round lots (odd lots trade but do not set
+        the BBO on some venues; we keep the fact available to market data)."""
         return quantity % self.round_lot == 0

@@ -66,10 +66,34 @@ class RejectCode(Enum):
     AUCTION_NOT_ACCEPTING = (3004, "The auction for this symbol is not accepting orders")
     SYMBOL_NOT_TRADED_HERE = (3005, "This venue does not trade the symbol")
     REPLACE_TOO_LATE = (3006, "The order is already filled or cancelled")
+    SYMBOL_NOT_HALTED = (3007, "Trading in this symbol is not halted")
+
+    # 5xxx ledger, accounts and portfolio.
+    UNKNOWN_ACCOUNT = (5001, "Unknown account")
+    DUPLICATE_ACCOUNT = (5002, "An account with this number already exists")
+    ACCOUNT_CLOSED = (5003, "The account is closed")
+    INVALID_AMOUNT = (5004, "Amount must be a positive number of whole cents")
+    INSUFFICIENT_FUNDS = (5005, "The amount is more than the withdrawable cash")
+    DUPLICATE_TRANSFER = (5006, "A transfer with this id was already recorded")
+    DUPLICATE_EXECUTION = (5007, "An execution with this id was already recorded")
+    INSUFFICIENT_POSITION = (5008, "The sale is larger than the long position")
+    SHORT_SALE_NOT_ALLOWED = (5009, "Short sales need a margin account that is not long the symbol")
+    UNKNOWN_HOLD = (5010, "No open hold with this id")
+    INVALID_DATE = (5011, "The date is not a business day the calendar knows")
+    INVALID_STATUS_CHANGE = (5012, "This account status change is not allowed")
+    ACCOUNT_NOT_FLAT = (5013, "The account still holds cash or positions")
+    UNKNOWN_GROUP = (5014, "Unknown account group")
+    DUPLICATE_GROUP = (5015, "An account group with this id already exists")
+    ALLOCATION_NOT_100_PERCENT = (5016, "Allocation percentages must sum to exactly 100")
+    INVALID_ALLOCATION = (5017, "Allocation weights or shares do not fit the block")
+    DUPLICATE_ALLOCATION = (5018, "An allocation with this id was already made")
+    INVALID_TARGET_WEIGHTS = (5019, "Target weights must be positive and sum to at most 100")
 
     # 6xxx runtime.
     JOURNAL_UNAVAILABLE = (6001, "The journal is unavailable; nothing was accepted")
     OVERLOADED = (6002, "The system is overloaded; retry later")
+    CLIENT_ID_REUSED = (6003, "This client id was already used for a different command")
+    CORE_HALTED = (6004, "The core has stopped; nothing was accepted, retry after restart")
 
     def __init__(self, number: int, text: str) -> None:
         self.number = number

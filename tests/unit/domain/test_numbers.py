@@ -68,7 +68,7 @@ def test_bad_quantities_are_rejected(text: str, code: RejectCode) -> None:
 
 def test_bool_is_not_a_quantity() -> None:
     with pytest.raises(DomainRejection):
-        parse_quantity(True)  # type: ignore[arg-type]
+        parse_quantity(True)
 
 
 def test_quantities_parse() -> None:

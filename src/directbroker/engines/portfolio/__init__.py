@@ -1,0 +1,42 @@
+"""Institutional portfolio management: account groups, block allocation (equal, percent, ratio,
+shares, net liquidation value) at the block's average price, group views (exposure,
+P&L by account, concentration) and rebalancing proposals.
+
+Owns: how a block's fills are split across accounts and what orders a rebalance needs.
+May import: ``directbroker.domain``, ``directbroker.engines.core``, the standard library and
+``msgpack`` (snapshots). Never the ledger engine: positions arrive as domain ``PositionView``
+values and net liquidation values as command inputs.
+"""
+
+from directbroker.engines.portfolio.allocation import (
+    AllocationError,
+    allocate,
+    average_price,
+    largest_remainder,
+)
+from directbroker.engines.portfolio.engine import AccountGroup, PortfolioCore
+from directbroker.engines.portfolio.rebalance import rebalance
+from directbroker.engines.portfolio.views import (
+    AccountPnl,
+    Concentration,
+    Exposure,
+    concentration,
+    exposure_by_symbol,
+    pnl_by_account,
+)
+
+__all__ = [
+    "AccountGroup",
+    "AccountPnl",
+    "AllocationError",
+    "Concentration",
+    "Exposure",
+    "PortfolioCore",
+    "allocate",
+    "average_price",
+    "concentration",
+    "exposure_by_symbol",
+    "largest_remainder",
+    "pnl_by_account",
+    "rebalance",
+]

@@ -1,0 +1,45 @@
+"""The README's main command, run as a newcomer would (without the live screen)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_demo_runs_a_short_session_and_prints_the_market(tmp_path: Path) -> None:
+    env = {**os.environ, "COLUMNS": "160", "TERM": "dumb"}
+    result = subprocess.run(
+        [sys.executable, "-m", "directbroker.app.cli", "demo", "--duration", "5", "--no-live"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "National best bid and offer" in out
+    assert "Level II" in out
+    assert "Time and sales" in out
+    match = re.search(r"trades ([\d,]+)", out)
+    assert match is not None
+    assert int(match.group(1).replace(",", "")) > 0
+    # Both crosses fit in a short session: the tape shows the closing cross.
+    assert "closed" in out
+
+
+def test_cli_lists_its_commands() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "directbroker.app.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "demo" in result.stdout
+    assert "journal" in result.stdout
