@@ -1,0 +1,9 @@
+"""Durable storage for the runtime's ports: journals and snapshot stores on SQLite and PostgreSQL.
+
+Owns: table layouts, schema migrations, and the SQL that makes a batch one durable commit.
+May import: ``directbroker.runtime`` (the ports it implements), ``sqlite3`` and ``psycopg``.
+
+Import the backend you use from its module (``directbroker.adapters.storage.sqlite`` or
+``.postgres``): nothing is re-exported here, so an embedded process never pays for importing
+the PostgreSQL driver.
+"""

@@ -1,0 +1,63 @@
+"""Shared fixtures: a throwaway PostgreSQL database per test, and storage backends.
+
+PostgreSQL tests skip with a reason when no server answers, unless
+``DIRECTBROKER_REQUIRE_SERVICES=1`` (CI), where a missing server is a failure.
+``DIRECTBROKER_PG_DSN`` points at a server other than the local default.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from directbroker.testing.storage import Backend
+
+DEFAULT_PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+
+
+def _admin_dsn() -> str:
+    return os.environ.get("DIRECTBROKER_PG_DSN", DEFAULT_PG_DSN)
+
+
+def _services_required() -> bool:
+    return os.environ.get("DIRECTBROKER_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture
+def postgres_dsn() -> Iterator[str]:
+    """A DSN for a new, empty database that is dropped after the test."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    admin_dsn = _admin_dsn()
+    try:
+        admin = psycopg.connect(admin_dsn, autocommit=True)
+    except psycopg.OperationalError as exc:
+        reason = f"PostgreSQL is not reachable at {admin_dsn!r}: {exc}".strip()
+        if _services_required():
+            pytest.fail(f"{reason} (DIRECTBROKER_REQUIRE_SERVICES=1)")
+        pytest.skip(reason)
+    name = f"dbx_test_{uuid.uuid4().hex[:16]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"'.encode())
+        try:
+            yield make_conninfo(admin_dsn, dbname=name)
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """An empty journal location, once on SQLite and once on PostgreSQL (via ``postgres_dsn``)."""
+    from directbroker.testing.storage import Backend
+
+    if request.param == "sqlite":
+        yield Backend("sqlite", str(tmp_path / "journal.db"))
+    else:
+        yield Backend("postgres", request.getfixturevalue("postgres_dsn"))
