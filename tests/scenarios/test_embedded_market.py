@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from directbroker.app.journals import MemoryJournals
 from directbroker.app.market import EmbeddedMarket
 from directbroker.sim.session import DaySchedule
 from directbroker.sim.simulation import SimulationConfig
@@ -16,7 +17,7 @@ def test_consolidated_quote_matches_the_venues_after_a_short_day() -> None:
         schedule=DaySchedule(pre_open_seconds=1, continuous_seconds=8, closing_window_seconds=2),
         events_per_second=300,
     )
-    market = EmbeddedMarket(config, START_NS, "2026-06-01", listings=LISTINGS[:6])
+    market = EmbeddedMarket(config, START_NS, "2026-06-01", MemoryJournals(), listings=LISTINGS[:6])
     market.run_to_end()
     assert market.simulation.finished
     assert market.counts.trades > 0
@@ -40,7 +41,9 @@ def test_the_day_is_reproducible() -> None:
     )
     hashes = []
     for _ in range(2):
-        market = EmbeddedMarket(config, START_NS, "2026-06-01", listings=LISTINGS[:4])
+        market = EmbeddedMarket(
+            config, START_NS, "2026-06-01", MemoryJournals(), listings=LISTINGS[:4]
+        )
         market.run_to_end()
         hashes.append(
             (

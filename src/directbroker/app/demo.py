@@ -11,12 +11,15 @@ import argparse
 import datetime
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
-from directbroker.app.market import EmbeddedMarket
+from directbroker.adapters.history import SqlHistoryStore, open_sqlite
+from directbroker.app.journals import SqliteJournals
+from directbroker.app.market import EmbeddedMarket, OpenJournal
 from directbroker.domain.numbers import format_price
 from directbroker.sim.session import DaySchedule
 from directbroker.sim.simulation import SimulationConfig
@@ -112,7 +115,14 @@ def render(market: EmbeddedMarket, focus: str, elapsed: float) -> Group:
     return Group(_nbbo_table(market), _level2_table(market, focus), _tape_table(market), summary)
 
 
-def build_market(seed: int, rate: float, duration: float | None, start_ns: int) -> EmbeddedMarket:
+def build_market(
+    seed: int,
+    rate: float,
+    duration: float | None,
+    start_ns: int,
+    journals: OpenJournal,
+    history: SqlHistoryStore | None,
+) -> EmbeddedMarket:
     """The demo's market: a day that fits ``duration`` (both crosses included) or a full day."""
     pre_open = 3.0
     continuous = FULL_DAY_SECONDS if duration is None else max(1.0, duration - pre_open - 0.5)
@@ -123,7 +133,7 @@ def build_market(seed: int, rate: float, duration: float | None, start_ns: int) 
     )
     config = SimulationConfig(seed=seed, schedule=schedule, events_per_second=rate)
     trading_date = datetime.datetime.fromtimestamp(start_ns / 1e9, datetime.UTC).date()
-    return EmbeddedMarket(config, start_ns, trading_date.isoformat())
+    return EmbeddedMarket(config, start_ns, trading_date.isoformat(), journals, history=history)
 
 
 def run(
@@ -132,11 +142,40 @@ def run(
     duration: float | None,
     live: bool,
     console: Console,
+    data_dir: Path,
     wall_ns: Callable[[], int] = time.time_ns,
 ) -> EmbeddedMarket:
-    """Run the market paced to the wall clock until ``duration`` seconds pass or Ctrl-C."""
+    """Run the market paced to the wall clock until ``duration`` seconds pass or Ctrl-C.
+
+    Each run is a new session directory under ``data_dir`` holding every core's journal and
+    the historical data recorded during the run.
+    """
     start_ns = wall_ns()
-    market = build_market(seed, rate, duration, start_ns)
+    stamp = datetime.datetime.fromtimestamp(start_ns / 1e9, datetime.UTC)
+    session_dir = data_dir / stamp.strftime("session-%Y%m%d-%H%M%S-%f")
+    journals = SqliteJournals(session_dir)
+    history = open_sqlite(str(session_dir / "history.db"))
+    try:
+        market = build_market(seed, rate, duration, start_ns, journals, history)
+        _drive(market, duration, live, console, start_ns, wall_ns)
+    finally:
+        history.close()
+        journals.close()
+    console.print(
+        f"Journals and history of this session: {session_dir}\n"
+        f"Check one with: directbroker journal verify --sqlite {journals.path('ARCA')}"
+    )
+    return market
+
+
+def _drive(
+    market: EmbeddedMarket,
+    duration: float | None,
+    live: bool,
+    console: Console,
+    start_ns: int,
+    wall_ns: Callable[[], int],
+) -> None:
     symbols = [listing.symbol for listing in market.listings]
 
     def elapsed() -> float:
@@ -163,11 +202,17 @@ def run(
     except KeyboardInterrupt:
         pass
     console.print(render(market, symbols[0], elapsed()))
-    return market
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    run(args.seed, args.rate, args.duration, live=not args.no_live, console=Console())
+    run(
+        args.seed,
+        args.rate,
+        args.duration,
+        live=not args.no_live,
+        console=Console(),
+        data_dir=Path(args.data_dir),
+    )
     return 0
 
 
@@ -180,4 +225,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--duration", type=float, default=None, help="seconds to run (default: until Ctrl-C)"
     )
     parser.add_argument("--no-live", action="store_true", help="print a summary, no live screen")
+    parser.add_argument(
+        "--data-dir", default="var/demo", help="where session journals and history are kept"
+    )
     parser.set_defaults(handler=_run_command)

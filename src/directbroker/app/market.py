@@ -1,9 +1,10 @@
 """The embedded market: simulated venues, the order flow that drives them and the consolidated
 market data built from their feeds, wired together in one process.
 
-This is the composition the demo runs and the one tests use to get a live market without
-sockets: each venue is a matching engine, every event a venue emits goes to the market data
-engine, and the simulation sees the venues only through their top of book.
+Every venue is a matching engine behind its own sequencer and journal, and so is the market data
+engine (its inputs are the venues' feed events), so the whole day can be rebuilt from the
+journals. The market data outputs (trades, quotes, bars) are also recorded in the historical
+data store as they happen. The simulation sees the venues only through their top of book.
 """
 
 from __future__ import annotations
@@ -12,17 +13,24 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from directbroker.adapters.history import SqlHistoryStore
 from directbroker.domain.marketdata_messages import SetPriorClose, StartTradingDay, TradePrinted
-from directbroker.domain.messages import Command, Event
+from directbroker.domain.messages import Command, Event, Message
 from directbroker.domain.venue_config import VenueConfig
 from directbroker.domain.venue_messages import OrderRejected
 from directbroker.engines.marketdata import MarketDataEngine
 from directbroker.engines.matching import VenueEngine
+from directbroker.runtime.journal import Journal
+from directbroker.runtime.snapshots import SnapshotStore
+from directbroker.runtime.stepped import SteppedCore
 from directbroker.sim.local import VenuesView
-from directbroker.sim.simulation import Batch, MarketSimulation, SimulationConfig
+from directbroker.sim.simulation import MarketSimulation, SimulationConfig
 from directbroker.sim.universe import LISTINGS, Listing, default_venues
 
-VenueHandler = Callable[[str, Command, int], list[Event]]
+MARKET_DATA = "marketdata"
+"""The journal name of the market data core (venue journals are named after the venue)."""
+
+OpenJournal = Callable[[str], tuple[Journal, SnapshotStore | None]]
 
 
 @dataclass(slots=True)
@@ -37,66 +45,102 @@ class SessionCounts:
 
 
 class EmbeddedMarket:
-    """Venues + simulation + market data, stepped by the caller's clock."""
+    """Journaled venues + simulation + journaled market data, stepped by the caller's clock."""
 
     def __init__(
         self,
         config: SimulationConfig,
         start_ns: int,
         trading_date: str,
+        open_journal: OpenJournal,
         listings: Sequence[Listing] = LISTINGS,
         venues: Sequence[VenueConfig] | None = None,
+        history: SqlHistoryStore | None = None,
+        snapshot_every: int = 50_000,
     ) -> None:
         self.listings = tuple(listings)
         self.venue_configs = tuple(venues or default_venues(self.listings))
-        self.venues = {config.name: VenueEngine(config) for config in self.venue_configs}
-        self.market_data = MarketDataEngine()
+        self._venue_cores: dict[str, SteppedCore[VenueEngine]] = {}
+        for venue in self.venue_configs:
+            journal, snapshots = open_journal(venue.name)
+            self._venue_cores[venue.name] = SteppedCore(
+                _venue_factory(venue), journal, snapshots, snapshot_every=snapshot_every
+            )
+        self.venues = {name: core.core for name, core in self._venue_cores.items()}
+        journal, snapshots = open_journal(MARKET_DATA)
+        self._market_data = SteppedCore(
+            MarketDataEngine, journal, snapshots, snapshot_every=snapshot_every
+        )
+        self.market_data = self._market_data.core
+        self.history = history
         self.simulation = MarketSimulation(
             config, self.venue_configs, self.listings, VenuesView(self.venues), start_ns
         )
         self.tape: deque[TradePrinted] = deque(maxlen=500)
         self.counts = SessionCounts()
-        self._pending: Batch | None = None
-        self._start_day(trading_date, start_ns)
+        self._pending = self.simulation.next_batch()
+        if self._market_data.last_seq == 0:
+            self._start_day(trading_date, start_ns)
 
     def _start_day(self, trading_date: str, ts_ns: int) -> None:
-        self.market_data.handle(StartTradingDay(trading_date), ts_ns)
-        for listing in self.listings:
-            prior = SetPriorClose(listing.symbol, listing.reference_price, trading_date)
-            self.market_data.handle(prior, ts_ns)
-
-    def send(self, venue: str, command: Command, ts_ns: int) -> list[Event]:
-        """Send one command to a venue and publish what it caused to market data."""
-        events = self.venues[venue].handle(command, ts_ns)
-        self.counts.commands += 1
-        self.counts.venue_events += len(events)
-        for event in events:
-            if isinstance(event, OrderRejected):
-                self.counts.rejects += 1
-        self._publish(events, ts_ns)
-        return events
-
-    def _publish(self, events: list[Event], ts_ns: int) -> None:
-        for event in events:
-            for output in self.market_data.handle(event, ts_ns):
-                if isinstance(output, TradePrinted):
-                    self.tape.append(output)
-                    self.counts.trades += 1
-                    self.counts.shares += output.quantity
+        commands: list[Command] = [StartTradingDay(trading_date)]
+        commands += [
+            SetPriorClose(listing.symbol, listing.reference_price, trading_date)
+            for listing in self.listings
+        ]
+        self._market_data.apply(commands, ts_ns)
 
     def run_until(self, now_ns: int) -> None:
         """Play the simulation up to ``now_ns`` (the caller's clock)."""
-        while True:
-            batch = self._pending or self.simulation.next_batch()
-            if batch is None:
-                return
-            if batch.ts_ns > now_ns:
-                self._pending = batch
-                return
-            self._pending = None
-            for venue, command in batch.commands:
-                self.simulation.observe(self.send(venue, command, batch.ts_ns))
+        while self._pending is not None and self._pending.ts_ns <= now_ns:
+            batch = self._pending
+            self._step(batch.commands, batch.ts_ns)
+            self._pending = self.simulation.next_batch()
 
     def run_to_end(self) -> None:
         """Play the rest of the simulated day as fast as possible."""
         self.run_until(2**63)
+
+    def _step(self, commands: Sequence[tuple[str, Command]], ts_ns: int) -> None:
+        # Venues are independent, so each venue's share of the batch is one durable commit;
+        # the results are then taken in the batch's order, as if sent one by one.
+        by_venue: dict[str, list[Command]] = {}
+        for venue, command in commands:
+            by_venue.setdefault(venue, []).append(command)
+        results = {
+            venue: iter(self._venue_cores[venue].apply(batch, ts_ns))
+            for venue, batch in by_venue.items()
+        }
+        feed: list[Message] = []
+        for venue, _ in commands:
+            events = next(results[venue])
+            self.simulation.observe(events)
+            self._count(events)
+            feed.extend(events)
+        self.counts.commands += len(commands)
+        self._publish(feed, ts_ns)
+
+    def _count(self, events: Sequence[Event]) -> None:
+        self.counts.venue_events += len(events)
+        for event in events:
+            if isinstance(event, OrderRejected):
+                self.counts.rejects += 1
+
+    def _publish(self, feed: list[Message], ts_ns: int) -> None:
+        outputs: list[Event] = []
+        for events in self._market_data.apply(feed, ts_ns):
+            outputs.extend(events)
+        for output in outputs:
+            if isinstance(output, TradePrinted):
+                self.tape.append(output)
+                self.counts.trades += 1
+                self.counts.shares += output.quantity
+        if self.history is not None and outputs:
+            self.history.record(outputs)
+
+
+def _venue_factory(config: VenueConfig) -> Callable[[], VenueEngine]:
+    def build() -> VenueEngine:
+        return VenueEngine(config)
+
+    return build

@@ -58,6 +58,25 @@ class RejectCode(Enum):
     KILL_SWITCH = (2001, "Trading is stopped by the kill switch")
     INSUFFICIENT_BUYING_POWER = (2002, "Insufficient buying power")
     RESTRICTED_SECURITY = (2003, "The security is on the restricted list")
+    CREDIT_LIMIT = (2004, "The order would exceed the account's credit limit")
+    MAX_ORDER_QUANTITY = (2005, "The order quantity is above the allowed maximum")
+    MAX_ORDER_NOTIONAL = (2006, "The order value is above the allowed maximum")
+    PRICE_COLLAR = (2007, "The price is too far from the market (possible erroneous order)")
+    DUPLICATE_ORDER = (2008, "An identical order was placed moments ago")
+    CLOSE_ONLY = (2009, "The account may only close positions")
+    RATE_LIMITED = (2010, "Too many orders in a short time; retry shortly")
+    LOCATE_REQUIRED = (2011, "A short sale needs an easy-to-borrow symbol or a locate")
+    SHORT_SALE_PRICE_TEST = (2012, "Rule 201: short sales only above the national best bid")
+    SHORT_NEEDS_MARGIN = (2013, "Short sales need a margin account with at least $2,000 equity")
+    SHORT_WHILE_LONG = (2014, "Sell the long position before selling short")
+    LONG_SALE_EXCEEDS_POSITION = (2015, "A sale marked long cannot exceed the shares held")
+    SETTLED_CASH_ONLY = (2016, "The account may buy only with settled cash (90-day restriction)")
+    INTRADAY_MARGIN_DEFICIT = (2017, "The order would create or increase a margin deficit")
+    PATTERN_DAY_TRADER = (2018, "Pattern day trader rule: a fourth day trade needs $25,000")
+    NO_MARKET_PRICE = (2019, "There is no market price to check this order against")
+    MARKET_CLOSED = (2020, "The trading day has not started")
+    CHANGE_PENDING = (2021, "A cancel or replace is already pending for this order")
+    CONFLICTING_ORDERS = (2022, "Working buys and short sales in one symbol cannot be mixed")
 
     # 3xxx matching and venues.
     SYMBOL_HALTED = (3001, "Trading in this symbol is halted")
@@ -67,6 +86,15 @@ class RejectCode(Enum):
     SYMBOL_NOT_TRADED_HERE = (3005, "This venue does not trade the symbol")
     REPLACE_TOO_LATE = (3006, "The order is already filled or cancelled")
     SYMBOL_NOT_HALTED = (3007, "Trading in this symbol is not halted")
+
+    # 4xxx routing: the order is fine but cannot go where it was sent.
+    ROUTE_UNKNOWN_VENUE = (4001, "The route names no venue this broker connects to")
+    ROUTE_NOT_ALLOWED = (4002, "This account may not use the route")
+    ROUTE_VENUE_DOWN = (4003, "The venue is not answering; choose another route")
+    ROUTE_VENUE_HALTED = (4004, "The symbol is halted at this venue")
+    ROUTE_NO_VENUE = (4005, "No venue is available for this order")
+    ROUTE_FOK_NEEDS_DIRECTED = (4006, "Fill-or-kill orders must be directed to one venue")
+    ROUTE_UNKNOWN_CHILD = (4007, "The report is for no child order the router sent")
 
     # 5xxx ledger, accounts and portfolio.
     UNKNOWN_ACCOUNT = (5001, "Unknown account")

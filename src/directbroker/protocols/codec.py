@@ -8,6 +8,7 @@ with a default was appended, so journals survive additive schema changes.
 from __future__ import annotations
 
 import dataclasses
+import operator
 import types
 import typing
 from collections.abc import Callable
@@ -35,7 +36,10 @@ def _identity(value: Any) -> Any:
 def _enum_codecs(enum_type: type[Enum]) -> tuple[_Encoder, _Decoder]:
     if enum_type is RejectCode:
         return (lambda v: v.number), RejectCode.from_number
-    return (lambda v: v.value), enum_type
+    # A dict lookup is several times faster than calling the enum class, and replay decodes
+    # millions of these.
+    by_value = {member.value: member for member in enum_type}
+    return (lambda v: v.value), by_value.__getitem__
 
 
 def _optional(encode: _Encoder, decode: _Decoder) -> tuple[_Encoder, _Decoder]:
@@ -51,6 +55,8 @@ def _codecs_for(annotation: Any) -> tuple[_Encoder, _Decoder]:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if len(args) == 1:
             encode, decode = _codecs_for(args[0])
+            if encode is _identity and decode is _identity:
+                return _identity, _identity
             return _optional(encode, decode)
         return _identity, _identity
     if origin is tuple:
@@ -63,14 +69,31 @@ def _codecs_for(annotation: Any) -> tuple[_Encoder, _Decoder]:
 
 
 class _Schema:
-    __slots__ = ("cls", "decoders", "defaults", "encoders")
+    """How to turn one message class into a list and back, with the per-field conversions
+    precomputed so the common case (most fields plain ints and strings) does no per-field work."""
+
+    __slots__ = ("cls", "decoders", "defaults", "get_fields", "size", "special")
 
     def __init__(self, cls: type[Message]) -> None:
         hints = typing.get_type_hints(cls)
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]
         self.cls = cls
         pairs = [_codecs_for(hints[f.name]) for f in fields]
-        self.encoders = [(f.name, enc) for f, (enc, _) in zip(fields, pairs, strict=True)]
+        self.size = len(fields)
+        names = [f.name for f in fields]
+        getter = operator.attrgetter(*names) if names else None
+        if len(names) == 1:
+            single = operator.attrgetter(names[0])
+            self.get_fields: Callable[[Any], tuple[Any, ...]] = lambda m: (single(m),)
+        elif getter is not None:
+            self.get_fields = getter
+        else:
+            self.get_fields = lambda m: ()
+        self.special = [
+            (index, enc, dec)
+            for index, (enc, dec) in enumerate(pairs)
+            if enc is not _identity or dec is not _identity
+        ]
         self.decoders = [dec for _, dec in pairs]
         self.defaults = [
             f.default if f.default is not dataclasses.MISSING else dataclasses.MISSING
@@ -94,7 +117,10 @@ def _schema(tag: str) -> _Schema:
 def to_plain(message: Message) -> list[Any]:
     """The message as a msgpack-ready list: type tag first, then fields in order."""
     schema = _schema(message.type_tag)
-    return [message.type_tag, *(enc(getattr(message, name)) for name, enc in schema.encoders)]
+    plain = [message.type_tag, *schema.get_fields(message)]
+    for index, encode_field, _ in schema.special:
+        plain[index + 1] = encode_field(plain[index + 1])
+    return plain
 
 
 def from_plain(plain: Any) -> Message:
@@ -102,21 +128,21 @@ def from_plain(plain: Any) -> Message:
     if not isinstance(plain, list | tuple) or not plain or not isinstance(plain[0], str):
         raise CodecError("a message is a list starting with its type tag")
     schema = _schema(plain[0])
-    values = plain[1:]
-    if len(values) > len(schema.decoders):
+    args = list(plain[1:])
+    given = len(args)
+    if given > schema.size:
         raise CodecError(f"{plain[0]}: too many fields")
-    args = []
-    for index, decode in enumerate(schema.decoders):
-        if index < len(values):
+    for index in range(given, schema.size):
+        default = schema.defaults[index]
+        if default is dataclasses.MISSING:
+            raise CodecError(f"{plain[0]}: missing field {index}")
+        args.append(default)
+    for index, _, decode_field in schema.special:
+        if index < given:
             try:
-                args.append(decode(values[index]))
-            except (ValueError, KeyError) as exc:
-                raise CodecError(f"{plain[0]}: field {index}: {exc}") from exc
-        else:
-            default = schema.defaults[index]
-            if default is dataclasses.MISSING:
-                raise CodecError(f"{plain[0]}: missing field {index}")
-            args.append(default)
+                args[index] = decode_field(args[index])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise CodecError(f"{plain[0]}: field {index}: {exc!r}") from exc
     return schema.cls(*args)
 
 

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from directbroker.domain.messages import Command
 from directbroker.engines.core import Core
 from directbroker.protocols import codec
 from directbroker.runtime.journal import (
@@ -93,10 +92,7 @@ def replay(
                     seq, "hash mismatch (stored content changed or damaged)"
                 )
             try:
-                message = decode(command)
-                if not isinstance(message, Command):
-                    raise TypeError(f"{message.type_tag} is not a command")
-                produced = handle(message, ts_ns)
+                produced = handle(decode(command), ts_ns)
             except Exception as exc:
                 raise RecoveryError(f"replaying entry {seq} failed: {exc!r}") from exc
             if check_events and encode_many(produced) != events:

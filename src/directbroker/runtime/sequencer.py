@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import NamedTuple
 
-from directbroker.domain.messages import Command, Event
+from directbroker.domain.messages import Event, Message
 from directbroker.domain.rejects import RejectCode
 from directbroker.engines.core import Core
 from directbroker.protocols import codec
@@ -49,7 +49,7 @@ class Outcome(NamedTuple):
 
 
 OnOutcome = Callable[[Outcome], None]
-_Input = tuple[Command, str | None, OnOutcome | None]
+_Input = tuple[Message, str | None, OnOutcome | None]
 
 
 def _refused(code: RejectCode) -> Outcome:
@@ -127,7 +127,7 @@ class Sequencer:
 
     def submit(
         self,
-        command: Command,
+        command: Message,
         *,
         client_id: str | None = None,
         on_outcome: OnOutcome | None = None,
@@ -155,7 +155,7 @@ class Sequencer:
         return accepted
 
     def call(
-        self, command: Command, *, client_id: str | None = None, timeout: float | None = None
+        self, command: Message, *, client_id: str | None = None, timeout: float | None = None
     ) -> Outcome:
         """Submit and wait for the durable outcome (needs the thread from :meth:`start`)."""
         done = threading.Event()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import msgpack
 
-from directbroker.domain.messages import Command, Event
+from directbroker.domain.messages import Command, Event, Message
 from directbroker.domain.rejects import RejectCode
 
 MAX_AMOUNT = 10**12
@@ -67,7 +67,7 @@ class CashEngine:
     def __init__(self) -> None:
         self.balances: dict[str, int] = {}
 
-    def handle(self, command: Command, ts_ns: int) -> list[Event]:
+    def handle(self, command: Message, ts_ns: int) -> list[Event]:
         """Validate fully, then mutate: there is no rollback."""
         if isinstance(command, CashTransfer):
             return self._transfer(command)

@@ -3,7 +3,6 @@ holds, withdrawals, and the rejections that must change nothing."""
 
 from __future__ import annotations
 
-from conftest import Books, dollars
 from directbroker.domain.accounts import CASH_ASSET, AccountStatus, AccountType, Registration
 from directbroker.domain.ledger_messages import (
     AdjustCash,
@@ -20,6 +19,7 @@ from directbroker.domain.ledger_messages import (
 from directbroker.domain.orders import Side
 from directbroker.domain.rejects import RejectCode
 from directbroker.engines.ledger import chart
+from tests.unit.ledger.conftest import Books, dollars
 
 MON, TUE = 20250303, 20250304
 

@@ -3,11 +3,11 @@ realized P&L, day P&L against the prior close."""
 
 from __future__ import annotations
 
-from conftest import Books, dollars
 from directbroker.domain.accounts import AccountType
 from directbroker.domain.ledger_messages import ExecutionRecorded, RecordPriorClose, UpdateMark
 from directbroker.domain.orders import Side
 from directbroker.engines.ledger import CommissionSchedule, FeeSchedule
+from tests.unit.ledger.conftest import Books, dollars
 
 MON, TUE = 20250303, 20250304
 

@@ -7,7 +7,6 @@ at $0.000166 a share, both on sales only and rounded up to the cent.
 
 from __future__ import annotations
 
-from conftest import Books, dollars
 from directbroker.domain.ledger_messages import (
     Deposit,
     MarginCallIssued,
@@ -16,6 +15,7 @@ from directbroker.domain.ledger_messages import (
     UpdateMark,
 )
 from directbroker.domain.orders import Side
+from tests.unit.ledger.conftest import Books, dollars
 
 MON, TUE = 20250303, 20250304
 

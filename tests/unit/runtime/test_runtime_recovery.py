@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from directbroker.domain.messages import Command, Event
+from directbroker.domain.messages import Event, Message
 from directbroker.runtime import (
     InMemoryJournal,
     InMemorySnapshotStore,
@@ -113,7 +113,7 @@ def test_replay_until_a_position_and_continue() -> None:
 class _DriftingEngine(CashEngine):
     """Behaves differently on replay: the kind of bug check_events exists to catch."""
 
-    def handle(self, command: Command, ts_ns: int) -> list[Event]:
+    def handle(self, command: Message, ts_ns: int) -> list[Event]:
         events = super().handle(command, ts_ns)
         if isinstance(events[0], CashRejected):
             return [CashRejected(events[0].code, "different words")]
@@ -130,7 +130,7 @@ def test_an_engine_failing_on_replay_is_a_recovery_error() -> None:
     journal, _, _ = _run(20)
 
     class Broken(CashEngine):
-        def handle(self, command: Command, ts_ns: int) -> list[Event]:
+        def handle(self, command: Message, ts_ns: int) -> list[Event]:
             raise AssertionError("invariant")
 
     with pytest.raises(RecoveryError, match="replaying entry 1 failed"):

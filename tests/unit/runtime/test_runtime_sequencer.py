@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from directbroker.domain.messages import Command, Event
+from directbroker.domain.messages import Command, Event, Message
 from directbroker.domain.rejects import RejectCode
 from directbroker.protocols import codec
 from directbroker.runtime import (
@@ -43,7 +43,7 @@ class ExplodeForTest(Command):
 
 
 class ExplodingEngine(CashEngine):
-    def handle(self, command: Command, ts_ns: int) -> list[Event]:
+    def handle(self, command: Message, ts_ns: int) -> list[Event]:
         if isinstance(command, ExplodeForTest):
             raise AssertionError(command.why)
         return super().handle(command, ts_ns)

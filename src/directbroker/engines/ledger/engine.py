@@ -32,7 +32,7 @@ from directbroker.domain.ledger_messages import (
     UpdateMark,
     Withdraw,
 )
-from directbroker.domain.messages import Command, Event
+from directbroker.domain.messages import Event, Message
 from directbroker.domain.rejects import RejectCode
 from directbroker.engines.ledger import accounts, cash, chart, trading
 from directbroker.engines.ledger.fees import FeeSchedule
@@ -49,7 +49,7 @@ def _plain(handler: Callable[[LedgerState, Any, int], list[Event]]) -> _Handler:
     return lambda state, _config, command, ts_ns: handler(state, command, ts_ns)
 
 
-_HANDLERS: dict[type[Command], _Handler] = {
+_HANDLERS: dict[type[Message], _Handler] = {
     OpenAccount: _plain(accounts.open_account),
     ChangeAccountStatus: _plain(accounts.change_status),
     ChangeAccountLimits: _plain(accounts.change_limits),
@@ -65,7 +65,7 @@ _HANDLERS: dict[type[Command], _Handler] = {
 }
 
 
-def _reference(command: Command) -> str:
+def _reference(command: Message) -> str:
     for field in ("execution_id", "transfer_id", "adjustment_id", "account", "symbol"):
         value = getattr(command, field, None)
         if isinstance(value, str):
@@ -88,7 +88,7 @@ class LedgerCore:
 
     # --- Core --------------------------------------------------------------------------------
 
-    def handle(self, command: Command, ts_ns: int) -> list[Event]:
+    def handle(self, command: Message, ts_ns: int) -> list[Event]:
         """Apply one command; a refused command becomes one ``LedgerRejected`` event."""
         handler = _HANDLERS.get(type(command))
         try:

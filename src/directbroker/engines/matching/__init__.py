@@ -2,5 +2,24 @@
 
 Owns: limit order books with strict price-time priority, order types and crosses of a venue,
 maker-taker fees, and the venue's order-level feed.
-May import: ``directbroker.domain``, ``directbroker.engines.core`` and the standard library.
+May import: ``directbroker.domain``, ``directbroker.engines.core`` and the standard library
+(plus ``msgpack`` for snapshots).
+
+:class:`VenueEngine` is the fast engine; :class:`ReferenceVenueEngine` is a naive one with the
+same behaviour, kept for differential testing. Both implement ``Core``.
 """
+
+from directbroker.engines.matching.auction import CrossResult, clearing_price
+from directbroker.engines.matching.engine import VenueEngine
+from directbroker.engines.matching.reference import ReferenceVenueEngine
+from directbroker.engines.matching.views import BestBidOffer, Depth, OrderView
+
+__all__ = [
+    "BestBidOffer",
+    "CrossResult",
+    "Depth",
+    "OrderView",
+    "ReferenceVenueEngine",
+    "VenueEngine",
+    "clearing_price",
+]

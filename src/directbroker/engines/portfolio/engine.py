@@ -13,7 +13,7 @@ from typing import Any
 
 import msgpack
 
-from directbroker.domain.messages import Command, Event
+from directbroker.domain.messages import Event, Message
 from directbroker.domain.orders import Side
 from directbroker.domain.portfolio_messages import (
     AccountGroupChanged,
@@ -70,7 +70,7 @@ class PortfolioCore:
         self._groups: dict[str, AccountGroup] = {}
         self._allocations: dict[str, BlockAllocated] = {}
 
-    def handle(self, command: Command, ts_ns: int) -> list[Event]:
+    def handle(self, command: Message, ts_ns: int) -> list[Event]:
         """Apply one command; refusals become a ``PortfolioRejected``."""
         try:
             if isinstance(command, CreateAccountGroup):
