@@ -1,22 +1,16 @@
 """Fixtures for the history store: every store test runs on SQLite and on a real PostgreSQL.
 
-Each PostgreSQL test gets its own uniquely named database, dropped afterwards. Without a
-reachable server those tests skip with the reason, unless ``DIRECTBROKER_REQUIRE_SERVICES=1``,
-where a missing server fails them. (Named ``history_pg_dsn`` so as not to clash with the shared
-``postgres_dsn`` fixture in tests/conftest.py.)
+Each PostgreSQL test gets its own uniquely named database from the shared ``postgres_dsn``
+fixture (tests/conftest.py), which skips or fails as that fixture says when no server answers.
 """
 
 from __future__ import annotations
 
-import os
 import random
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg.conninfo import make_conninfo
 
 from directbroker.adapters.history import SqlHistoryStore, open_postgres, open_sqlite
 from directbroker.domain.marketdata_messages import EndTradingDay, StartTradingDay
@@ -25,33 +19,13 @@ from directbroker.domain.orders import BookSide
 from directbroker.domain.venue_messages import BookOrderAdded, BookOrderDeleted, TradeReported
 from directbroker.engines.marketdata import MarketDataEngine
 
-ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres?connect_timeout=3"
 DAY_START = 1_741_012_200_000_000_000  # 2025-03-03 14:30 UTC (09:30 New York)
-
-
-@pytest.fixture
-def history_pg_dsn() -> Iterator[str]:
-    """A DSN for a fresh database of its own, dropped after the test."""
-    try:
-        admin = psycopg.connect(ADMIN_DSN, autocommit=True)
-    except psycopg.OperationalError as exc:
-        reason = f"PostgreSQL is not reachable at {ADMIN_DSN}: {exc}".strip()
-        if os.environ.get("DIRECTBROKER_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{reason} (DIRECTBROKER_REQUIRE_SERVICES=1)")
-        pytest.skip(reason)
-    name = f"dbx_history_{uuid.uuid4().hex[:16]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"'.encode())
-        try:
-            yield make_conninfo(ADMIN_DSN, dbname=name)
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
 
 
 StoreFactory = Callable[[], SqlHistoryStore]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
     """Opens (and reopens) one database of the parametrised dialect; closes what it opened."""
     opened: list[SqlHistoryStore] = []
@@ -62,7 +36,7 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store
             opened.append(open_sqlite(path))
             return opened[-1]
     else:
-        dsn = request.getfixturevalue("history_pg_dsn")
+        dsn = request.getfixturevalue("postgres_dsn")
 
         def factory() -> SqlHistoryStore:
             opened.append(open_postgres(dsn))
