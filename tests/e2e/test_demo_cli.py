@@ -12,7 +12,19 @@ from pathlib import Path
 def test_demo_runs_a_short_session_and_prints_the_market(tmp_path: Path) -> None:
     env = {**os.environ, "COLUMNS": "160", "TERM": "dumb"}
     result = subprocess.run(
-        [sys.executable, "-m", "directbroker.app.cli", "demo", "--duration", "5", "--no-live"],
+        [
+            sys.executable,
+            "-m",
+            "directbroker.app.cli",
+            "demo",
+            "--duration",
+            "6",
+            "--rate",
+            "150",
+            "--no-live",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -28,8 +40,19 @@ def test_demo_runs_a_short_session_and_prints_the_market(tmp_path: Path) -> None
     match = re.search(r"trades ([\d,]+)", out)
     assert match is not None
     assert int(match.group(1).replace(",", "")) > 0
-    # Both crosses fit in a short session: the tape shows the closing cross.
+    # Both crosses fit in a short session, and the session's journals verify.
     assert "closed" in out
+    journal = re.search(r"--sqlite (\S+)", out)
+    assert journal is not None
+    verify = subprocess.run(
+        [sys.executable, "-m", "directbroker.app.cli", "journal", "verify", "--sqlite",
+         journal.group(1)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
 def test_cli_lists_its_commands() -> None:

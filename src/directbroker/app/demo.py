@@ -1,8 +1,9 @@
-"""``directbroker demo``: the simulated venues trading live, shown in the terminal.
+"""``directbroker demo``: the embedded platform running live, shown in the terminal.
 
-Every venue runs its own matching engine; seeded order flow keeps their books moving; the market
-data engine consolidates their feeds; the screen shows the national best bid and offer, a Level
-II montage by venue for one symbol at a time, and the consolidated tape.
+The broker core, every venue's matching engine and the market data engine run behind their
+journals; seeded order flow keeps the venues' books moving; the screen shows the national best
+bid and offer, a Level II montage by venue for one symbol at a time, the consolidated tape and
+the demo customers' accounts.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
+from directbroker.adapters.calendar import XnysCalendar
 from directbroker.adapters.history import SqlHistoryStore, open_sqlite
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.market import EmbeddedMarket, OpenJournal
+from directbroker.app.platform import DEMO_ACCOUNTS, Platform
+from directbroker.domain.accounts import format_money
 from directbroker.domain.numbers import format_price
 from directbroker.sim.session import DaySchedule
 from directbroker.sim.simulation import SimulationConfig
@@ -104,26 +108,46 @@ def _tape_table(market: EmbeddedMarket) -> Table:
     return table
 
 
-def render(market: EmbeddedMarket, focus: str, elapsed: float) -> Group:
-    """The screen: NBBO for every symbol, Level II for ``focus``, and the tape."""
+def _accounts_line(platform: Platform) -> str:
+    ledger = platform.broker.ledger
+    parts = []
+    for demo in DEMO_ACCOUNTS:
+        values = ledger.account_values(demo.account)
+        parts.append(
+            f"{demo.account} equity {format_money(values.equity)} "
+            f"buying power {format_money(values.buying_power)}"
+        )
+    return "   ".join(parts)
+
+
+def render(platform: Platform, focus: str, elapsed: float) -> Group:
+    """The screen: NBBO for every symbol, Level II for ``focus``, the tape, and the accounts."""
+    market = platform.market
     counts = market.counts
     phase = market.simulation.phase().value.replace("_", " ")
     summary = (
         f"{elapsed:7.1f}s  {phase}  commands {counts.commands:,}  trades {counts.trades:,}  "
         f"shares {counts.shares:,}  rejects {counts.rejects:,}   (Ctrl-C to stop)"
     )
-    return Group(_nbbo_table(market), _level2_table(market, focus), _tape_table(market), summary)
+    return Group(
+        _nbbo_table(market),
+        _level2_table(market, focus),
+        _tape_table(market),
+        _accounts_line(platform),
+        summary,
+    )
 
 
-def build_market(
+def build_platform(
     seed: int,
     rate: float,
     duration: float | None,
     start_ns: int,
     journals: OpenJournal,
     history: SqlHistoryStore | None,
-) -> EmbeddedMarket:
-    """The demo's market: a day that fits ``duration`` (both crosses included) or a full day."""
+    calendar: XnysCalendar | None = None,
+) -> Platform:
+    """The demo platform: a day that fits ``duration`` (both crosses included) or a full day."""
     pre_open = 3.0
     continuous = FULL_DAY_SECONDS if duration is None else max(1.0, duration - pre_open - 0.5)
     schedule = DaySchedule(
@@ -132,8 +156,7 @@ def build_market(
         closing_window_seconds=min(60.0, continuous / 4),
     )
     config = SimulationConfig(seed=seed, schedule=schedule, events_per_second=rate)
-    trading_date = datetime.datetime.fromtimestamp(start_ns / 1e9, datetime.UTC).date()
-    return EmbeddedMarket(config, start_ns, trading_date.isoformat(), journals, history=history)
+    return Platform(journals, config, start_ns, history=history, calendar=calendar)
 
 
 def run(
@@ -144,38 +167,41 @@ def run(
     console: Console,
     data_dir: Path,
     wall_ns: Callable[[], int] = time.time_ns,
-) -> EmbeddedMarket:
-    """Run the market paced to the wall clock until ``duration`` seconds pass or Ctrl-C.
+) -> Platform:
+    """Run the platform paced to the wall clock until ``duration`` seconds pass or Ctrl-C.
 
     Each run is a new session directory under ``data_dir`` holding every core's journal and
     the historical data recorded during the run.
     """
+    calendar = XnysCalendar()  # built before the clock starts: the day begins when we are ready
     start_ns = wall_ns()
     stamp = datetime.datetime.fromtimestamp(start_ns / 1e9, datetime.UTC)
     session_dir = data_dir / stamp.strftime("session-%Y%m%d-%H%M%S-%f")
     journals = SqliteJournals(session_dir)
     history = open_sqlite(str(session_dir / "history.db"))
     try:
-        market = build_market(seed, rate, duration, start_ns, journals, history)
-        _drive(market, duration, live, console, start_ns, wall_ns)
+        platform = build_platform(seed, rate, duration, start_ns, journals, history, calendar)
+        _drive(platform, duration, live, console, start_ns, wall_ns)
     finally:
         history.close()
         journals.close()
     console.print(
         f"Journals and history of this session: {session_dir}\n"
-        f"Check one with: directbroker journal verify --sqlite {journals.path('ARCA')}"
+        f"Check one with: directbroker journal verify --sqlite {journals.path('broker')}",
+        soft_wrap=True,
     )
-    return market
+    return platform
 
 
 def _drive(
-    market: EmbeddedMarket,
+    platform: Platform,
     duration: float | None,
     live: bool,
     console: Console,
     start_ns: int,
     wall_ns: Callable[[], int],
 ) -> None:
+    market = platform.market
     symbols = [listing.symbol for listing in market.listings]
 
     def elapsed() -> float:
@@ -183,28 +209,45 @@ def _drive(
 
     def screen() -> Group:
         focus = symbols[int(elapsed() // FOCUS_SECONDS) % len(symbols)]
-        return render(market, focus, elapsed())
+        with platform.lock:
+            return render(platform, focus, elapsed())
 
     def running() -> bool:
+        if platform.failure is not None:
+            raise PlatformStopped(platform.failure)
         return duration is None or elapsed() < duration
 
+    platform.start(wall_ns)
     try:
         if live:
             with Live(screen(), console=console, refresh_per_second=4, screen=False) as display:
                 while running():
-                    market.run_until(wall_ns())
                     display.update(screen())
-                    time.sleep(0.05)
+                    time.sleep(0.25)
         else:
             while running():
-                market.run_until(wall_ns())
-                time.sleep(0.01)
+                time.sleep(0.05)
     except KeyboardInterrupt:
         pass
-    console.print(render(market, symbols[0], elapsed()))
+    finally:
+        platform.stop()
+    console.print(render(platform, symbols[0], elapsed()))
+
+
+class PlatformStopped(Exception):
+    """The platform thread failed; the journals hold everything acknowledged before it."""
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    try:
+        _run_demo(args)
+    except PlatformStopped as stopped:
+        Console(stderr=True).print(f"[red]The platform stopped: {stopped.args[0]!r}[/red]")
+        return 1
+    return 0
+
+
+def _run_demo(args: argparse.Namespace) -> None:
     run(
         args.seed,
         args.rate,
@@ -213,7 +256,6 @@ def _run_command(args: argparse.Namespace) -> int:
         console=Console(),
         data_dir=Path(args.data_dir),
     )
-    return 0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

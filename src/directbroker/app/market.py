@@ -14,7 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from directbroker.adapters.history import SqlHistoryStore
-from directbroker.domain.marketdata_messages import SetPriorClose, StartTradingDay, TradePrinted
+from directbroker.domain.marketdata_messages import (
+    EndTradingDay,
+    SetPriorClose,
+    StartTradingDay,
+    TradePrinted,
+)
 from directbroker.domain.messages import Command, Event, Message
 from directbroker.domain.venue_config import VenueConfig
 from directbroker.domain.venue_messages import OrderRejected
@@ -31,6 +36,18 @@ MARKET_DATA = "marketdata"
 """The journal name of the market data core (venue journals are named after the venue)."""
 
 OpenJournal = Callable[[str], tuple[Journal, SnapshotStore | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """What one instant of the market produced: every venue event (execution reports and the
+    public feed) and the consolidated market data built from them."""
+
+    venue_events: list[Event]
+    market_data: list[Event]
+
+
+StepListener = Callable[[StepResult, int], None]
 
 
 @dataclass(slots=True)
@@ -90,35 +107,42 @@ class EmbeddedMarket:
         ]
         self._market_data.apply(commands, ts_ns)
 
-    def run_until(self, now_ns: int) -> None:
-        """Play the simulation up to ``now_ns`` (the caller's clock)."""
+    def run_until(self, now_ns: int, on_step: StepListener | None = None) -> None:
+        """Play the simulation up to ``now_ns`` (the caller's clock). ``on_step`` sees each
+        instant's results before the simulation moves on, so other participants (the broker)
+        react to the market as it happens."""
         while self._pending is not None and self._pending.ts_ns <= now_ns:
             batch = self._pending
-            self._step(batch.commands, batch.ts_ns)
+            result = self.send(batch.commands, batch.ts_ns)
+            if on_step is not None:
+                on_step(result, batch.ts_ns)
             self._pending = self.simulation.next_batch()
 
-    def run_to_end(self) -> None:
+    def run_to_end(self, on_step: StepListener | None = None) -> None:
         """Play the rest of the simulated day as fast as possible."""
-        self.run_until(2**63)
+        self.run_until(2**63, on_step)
 
-    def _step(self, commands: Sequence[tuple[str, Command]], ts_ns: int) -> None:
-        # Venues are independent, so each venue's share of the batch is one durable commit;
-        # the results are then taken in the batch's order, as if sent one by one.
-        by_venue: dict[str, list[Command]] = {}
+    def send(self, commands: Sequence[tuple[str, Command]], ts_ns: int) -> StepResult:
+        """Send commands to their venues durably, in order, and publish what they caused.
+
+        Venues are independent, so each venue's share is one durable commit; the results are
+        then taken in the commands' order, as if sent one by one. The simulation sees every
+        venue event (its orders may trade with anyone's); market data sees the public feed.
+        """
+        by_venue: dict[str, list[Message]] = {}
         for venue, command in commands:
             by_venue.setdefault(venue, []).append(command)
         results = {
             venue: iter(self._venue_cores[venue].apply(batch, ts_ns))
             for venue, batch in by_venue.items()
         }
-        feed: list[Message] = []
+        venue_events: list[Event] = []
         for venue, _ in commands:
-            events = next(results[venue])
-            self.simulation.observe(events)
-            self._count(events)
-            feed.extend(events)
+            venue_events.extend(next(results[venue]))
+        self.simulation.observe(venue_events)
+        self._count(venue_events)
         self.counts.commands += len(commands)
-        self._publish(feed, ts_ns)
+        return StepResult(venue_events, self._publish(venue_events, ts_ns))
 
     def _count(self, events: Sequence[Event]) -> None:
         self.counts.venue_events += len(events)
@@ -126,7 +150,7 @@ class EmbeddedMarket:
             if isinstance(event, OrderRejected):
                 self.counts.rejects += 1
 
-    def _publish(self, feed: list[Message], ts_ns: int) -> None:
+    def _publish(self, feed: Sequence[Message], ts_ns: int) -> list[Event]:
         outputs: list[Event] = []
         for events in self._market_data.apply(feed, ts_ns):
             outputs.extend(events)
@@ -137,6 +161,11 @@ class EmbeddedMarket:
                 self.counts.shares += output.quantity
         if self.history is not None and outputs:
             self.history.record(outputs)
+        return outputs
+
+    def end_day(self, trading_date: str, ts_ns: int) -> list[Event]:
+        """Close the trading date in market data (the day bars are final)."""
+        return self._publish([EndTradingDay(trading_date)], ts_ns)
 
 
 def _venue_factory(config: VenueConfig) -> Callable[[], VenueEngine]:

@@ -10,6 +10,7 @@ recorder of a journaled stream is: it numbers what it records (``rec_seq``) itse
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
@@ -127,6 +128,8 @@ class SqlHistoryStore:
     def __init__(self, conn: Any, dialect: str) -> None:
         self._conn = conn
         self._dialect = dialect
+        # One connection serves the recording thread and the threads answering queries.
+        self._lock = threading.RLock()
         migrate(conn, dialect)
         row = self._one(
             "SELECT COALESCE(MAX(m), 0) FROM (SELECT MAX(rec_seq) AS m FROM trades "
@@ -142,15 +145,16 @@ class SqlHistoryStore:
         return text
 
     def _rows(self, text: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        cur = self._conn.cursor()
-        try:
-            cur.execute(self._sql(text), params)
-            rows: list[Any] = cur.fetchall()
-        finally:
-            cur.close()
-        if self._dialect == POSTGRES:
-            self._conn.commit()  # end the read transaction: no idle-in-transaction sessions
-        return rows
+        with self._lock:
+            cur = self._conn.cursor()
+            try:
+                cur.execute(self._sql(text), params)
+                rows: list[Any] = cur.fetchall()
+            finally:
+                cur.close()
+            if self._dialect == POSTGRES:
+                self._conn.commit()  # end the read transaction: no idle-in-transaction sessions
+            return rows
 
     def _one(self, text: str, params: tuple[Any, ...] = ()) -> Any:
         return self._rows(text, params)[0]
@@ -159,19 +163,20 @@ class SqlHistoryStore:
         return str(value) if self._dialect == SQLITE else value
 
     def _write(self, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
-        cur = self._conn.cursor()
-        try:
-            if self._dialect == SQLITE:
-                cur.execute("BEGIN")
-            for text, rows in statements:
-                if rows:
-                    cur.executemany(self._sql(text), rows)
-            self._conn.commit()
-        except BaseException:
-            self._conn.rollback()
-            raise
-        finally:
-            cur.close()
+        with self._lock:
+            cur = self._conn.cursor()
+            try:
+                if self._dialect == SQLITE:
+                    cur.execute("BEGIN")
+                for text, rows in statements:
+                    if rows:
+                        cur.executemany(self._sql(text), rows)
+                self._conn.commit()
+            except BaseException:
+                self._conn.rollback()
+                raise
+            finally:
+                cur.close()
 
     def _bar_upsert(self) -> str:
         return (
@@ -350,7 +355,7 @@ def _tick(row: Any) -> Tick:
 
 def open_sqlite(path: str = ":memory:") -> SqlHistoryStore:
     """A SQLite history store (``":memory:"`` for a throwaway one)."""
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
         return SqlHistoryStore(conn, SQLITE)
     except BaseException:

@@ -1,0 +1,283 @@
+"""The whole embedded platform in one process: the broker core (OMS, risk, smart router and
+ledger), the simulated venues, the market simulation, consolidated market data and the
+historical data store, each core behind its own sequencer and journal.
+
+One thread owns every core. Client commands arrive through :meth:`Platform.submit` from any
+thread and are answered only after the broker core has journaled them; the platform thread
+interleaves them with the simulated market, feeds the broker core the market data and the
+venues' execution reports as journaled inputs, and sends the broker's child orders to the venues.
+"""
+
+from __future__ import annotations
+
+import datetime
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from directbroker.adapters.calendar import XnysCalendar
+from directbroker.adapters.history import SqlHistoryStore
+from directbroker.app.market import EmbeddedMarket, OpenJournal, StepResult
+from directbroker.domain.accounts import AccountType, Registration
+from directbroker.domain.broker_messages import (
+    ChildCancelSent,
+    ChildOrderSent,
+    ChildReplaceSent,
+    EndBrokerDay,
+    StartBrokerDay,
+)
+from directbroker.domain.ledger_messages import Deposit, OpenAccount, RecordPriorClose
+from directbroker.domain.marketdata_messages import (
+    DepthUpdated,
+    QuoteUpdated,
+    TradePrinted,
+    TradingStatusChanged,
+)
+from directbroker.domain.messages import Command, Event, Message
+from directbroker.domain.venue_messages import (
+    OrderAccepted,
+    OrderCancelled,
+    OrderFilled,
+    OrderRejected,
+    OrderReplaced,
+)
+from directbroker.engines.broker import BrokerConfig, BrokerCore
+from directbroker.engines.ledger import LedgerCore
+from directbroker.engines.router import SmartRouting
+from directbroker.runtime.stepped import SteppedCore
+from directbroker.sim.simulation import SimulationConfig
+from directbroker.sim.universe import LISTINGS, Listing
+
+BROKER = "broker"
+"""The journal name of the broker core."""
+
+_MARKET_INPUTS = (QuoteUpdated, DepthUpdated, TradePrinted, TradingStatusChanged)
+_REPORTS = (OrderAccepted, OrderRejected, OrderCancelled, OrderFilled, OrderReplaced)
+
+CustomerListener = Callable[[Sequence[Event]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    """An account the platform opens and funds on its first start."""
+
+    account: str
+    owner: str
+    account_type: AccountType
+    cash: int
+    """Opening deposit in $0.0001 units (whole cents)."""
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("DEMO-1", "demo", AccountType.MARGIN, 100_000 * 10_000),
+    DemoAccount("DEMO-2", "demo-cash", AccountType.CASH, 25_000 * 10_000),
+)
+
+
+def trading_date_for(start_ns: int, calendar: XnysCalendar) -> int:
+    """The session date (YYYYMMDD) a platform started at ``start_ns`` trades: today if the
+    exchange is open today, else the next session."""
+    today = datetime.datetime.fromtimestamp(start_ns / 1e9, datetime.UTC).date()
+    date = today.year * 10_000 + today.month * 100 + today.day
+    if calendar.is_business_day(date):
+        return date
+    return calendar.add_business_days(date, 1)
+
+
+def iso_date(date: int) -> str:
+    """YYYYMMDD as ISO text (market data speaks ISO dates)."""
+    return f"{date // 10_000:04d}-{date // 100 % 100:02d}-{date % 100:02d}"
+
+
+class Platform:
+    """Broker core + embedded market, driven by one thread (or stepped by a test)."""
+
+    def __init__(
+        self,
+        journals: OpenJournal,
+        config: SimulationConfig,
+        start_ns: int,
+        *,
+        listings: Sequence[Listing] = LISTINGS,
+        history: SqlHistoryStore | None = None,
+        accounts: Sequence[DemoAccount] = DEMO_ACCOUNTS,
+        calendar: XnysCalendar | None = None,
+        broker_config: BrokerConfig | None = None,
+    ) -> None:
+        self.calendar = calendar or XnysCalendar()
+        self.trading_date = trading_date_for(start_ns, self.calendar)
+        self.market = EmbeddedMarket(
+            config, start_ns, iso_date(self.trading_date), journals, listings, history=history
+        )
+        venues = self.market.venue_configs
+        calendar_ = self.calendar
+        settings = broker_config or BrokerConfig()
+
+        def new_broker() -> BrokerCore:
+            return BrokerCore(LedgerCore(calendar_), SmartRouting(venues), settings)
+
+        journal, snapshots = journals(BROKER)
+        self._broker = SteppedCore(new_broker, journal, snapshots, snapshot_every=20_000)
+        self.broker = self._broker.core
+        self.participant = settings.participant
+        self.lock = threading.RLock()
+        """Held while the platform changes state; hold it to read the cores consistently."""
+        self._inbox: queue.SimpleQueue[tuple[Message, Future[tuple[Event, ...]]]] = (
+            queue.SimpleQueue()
+        )
+        self._listeners: list[CustomerListener] = []
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._failure: BaseException | None = None
+        self._day_ended = False
+        if self._broker.last_seq == 0:
+            self._open_books(start_ns, listings, accounts)
+
+    # --- set-up ----------------------------------------------------------------------------
+
+    def _open_books(
+        self, ts_ns: int, listings: Sequence[Listing], accounts: Sequence[DemoAccount]
+    ) -> None:
+        commands: list[Message] = [StartBrokerDay(self.trading_date)]
+        commands += [RecordPriorClose(item.symbol, item.reference_price) for item in listings]
+        for demo in accounts:
+            commands.append(
+                OpenAccount(demo.account, demo.owner, demo.account_type, Registration.INDIVIDUAL)
+            )
+            commands.append(Deposit(demo.account, f"opening-{demo.account}", demo.cash))
+        self._broker_apply(commands, ts_ns)
+
+    # --- the client side -------------------------------------------------------------------
+
+    def submit(self, command: Command) -> Future[tuple[Event, ...]]:
+        """Queue a client command; the future resolves with its events once journaled."""
+        future: Future[tuple[Event, ...]] = Future()
+        if self._failure is not None:
+            future.set_exception(self._failure)
+            return future
+        self._inbox.put((command, future))
+        return future
+
+    def on_customer_events(self, listener: CustomerListener) -> None:
+        """Call ``listener`` (on the platform thread) with every batch of broker events."""
+        self._listeners.append(listener)
+
+    # --- running ----------------------------------------------------------------------------
+
+    def start(self, wall_ns: Callable[[], int] = time.time_ns) -> None:
+        """Run the platform on its own thread, paced to ``wall_ns``."""
+        if self._thread is not None:
+            raise RuntimeError("already started")
+        self._thread = threading.Thread(
+            target=self._run, args=(wall_ns,), name="platform", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float | None = 10.0) -> None:
+        """Stop the platform thread after its current step."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    @property
+    def failure(self) -> BaseException | None:
+        """Why the platform thread stopped on its own (crash-only: restart to recover)."""
+        return self._failure
+
+    def _run(self, wall_ns: Callable[[], int]) -> None:
+        try:
+            while not self._stopping.is_set():
+                self.step(wall_ns())
+                time.sleep(0.005)
+        except BaseException as exc:
+            # Fail fast: state may be ahead of the journals, so nothing more runs; the owner
+            # sees the failure and a restart recovers from the journals.
+            self._failure = exc
+            self._stopping.set()
+            while True:
+                try:
+                    _, future = self._inbox.get_nowait()
+                except queue.Empty:
+                    break
+                future.set_exception(exc)
+
+    def step(self, now_ns: int) -> None:
+        """Everything due by ``now_ns``: client commands, then the market up to that time."""
+        with self.lock:
+            self._serve_clients(now_ns)
+            self.market.run_until(now_ns, self._react)
+            if self.market.simulation.finished and not self._day_ended:
+                self._day_ended = True
+                self._broker_apply([EndBrokerDay(self.trading_date)], now_ns)
+                self.market.end_day(iso_date(self.trading_date), now_ns)
+
+    def run_to_end(self) -> None:
+        """Play the rest of the simulated day as fast as possible (tests, backtests)."""
+        self.step(2**62)
+
+    # --- the loop between broker and venues ------------------------------------------------
+
+    def _serve_clients(self, now_ns: int) -> None:
+        batch: list[tuple[Message, Future[tuple[Event, ...]]]] = []
+        while True:
+            try:
+                batch.append(self._inbox.get_nowait())
+            except queue.Empty:
+                break
+        if not batch:
+            return
+        try:
+            results = self._broker_apply([command for command, _ in batch], now_ns)
+        except BaseException as exc:
+            for _, future in batch:
+                future.set_exception(exc)
+            raise
+        for (_, future), events in zip(batch, results, strict=True):
+            future.set_result(events)
+
+    def _react(self, result: StepResult, ts_ns: int) -> None:
+        inputs = self._broker_inputs(result)
+        if inputs:
+            self._broker_apply(inputs, ts_ns)
+
+    def _broker_inputs(self, result: StepResult) -> list[Message]:
+        reports = [
+            e
+            for e in result.venue_events
+            if isinstance(e, _REPORTS) and e.participant == self.participant
+        ]
+        market = [e for e in result.market_data if isinstance(e, _MARKET_INPUTS)]
+        return [*reports, *market]
+
+    def _broker_apply(self, inputs: Sequence[Message], ts_ns: int) -> list[tuple[Event, ...]]:
+        """Journal ``inputs`` in the broker core, send the child orders it asks for, and feed
+        back what the venues and market data answered, until nothing more happens."""
+        results = self._broker.apply(inputs, ts_ns)
+        pending: list[tuple[Event, ...]] = list(results)
+        while pending:
+            outputs = [event for events in pending for event in events]
+            for listener in self._listeners:
+                listener(outputs)
+            orders = _venue_commands(outputs)
+            if not orders:
+                break
+            answer = self.market.send(orders, ts_ns)
+            follow_up = self._broker_inputs(answer)
+            pending = list(self._broker.apply(follow_up, ts_ns)) if follow_up else []
+        return results
+
+
+def _venue_commands(events: Sequence[Event]) -> list[tuple[str, Command]]:
+    commands: list[tuple[str, Command]] = []
+    for event in events:
+        if isinstance(event, ChildOrderSent):
+            commands.append((event.venue, event.to_submit()))
+        elif isinstance(event, ChildCancelSent):
+            commands.append((event.venue, event.to_cancel()))
+        elif isinstance(event, ChildReplaceSent):
+            commands.append((event.venue, event.to_replace()))
+    return commands

@@ -1,0 +1,476 @@
+"""BrokerCore: the OMS, pre-trade risk, routing and the ledger behind one ``Core``.
+
+Numbered stages of a new order (the first refusal wins and leaves no trace but the rejection):
+
+1. field validation (OMS) and id uniqueness;
+2. the account must exist and be open (ledger);
+3. pre-trade risk over the ledger's account values, the OMS's working orders and the broker's
+   own market view (risk);
+4. the routing plan (router);
+5. the OMS takes the order: it is held, or its children are sent; risk counts it.
+
+Every other input is a fact: venue execution reports (fills post to the ledger at once, so
+buying power moves in real time), market data (marks, triggers, the market view), the day roll
+and administration. Market data enters as journaled inputs only, so replay is exact.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import msgpack
+
+from directbroker.domain.accounts import AccountStatus, AccountType, AccountValues
+from directbroker.domain.broker_messages import (
+    BrokerCommandRejected,
+    BrokerDayEnded,
+    BrokerDayStarted,
+    CancelCustomerOrder,
+    CustomerOrderRejected,
+    EndBrokerDay,
+    ParentFilled,
+    PlaceOrder,
+    ReplaceCustomerOrder,
+    SetKillSwitch,
+    StartBrokerDay,
+)
+from directbroker.domain.ledger_messages import (
+    AdjustCash,
+    ChangeAccountLimits,
+    ChangeAccountStatus,
+    Deposit,
+    ExecutionRecorded,
+    LedgerRejected,
+    OpenAccount,
+    RecordExecution,
+    RecordPriorClose,
+    ReleaseHold,
+    SettleDue,
+    StartBusinessDay,
+    UpdateMark,
+    Withdraw,
+)
+from directbroker.domain.marketdata_messages import (
+    DepthUpdated,
+    QuoteUpdated,
+    TradePrinted,
+    TradingStatusChanged,
+)
+from directbroker.domain.messages import Event, Message
+from directbroker.domain.order_status import KillSwitchScope
+from directbroker.domain.rejects import RejectCode
+from directbroker.domain.venue_messages import (
+    OrderAccepted,
+    OrderCancelled,
+    OrderFilled,
+    OrderRejected,
+    OrderReplaced,
+)
+from directbroker.engines.broker.config import BrokerConfig
+from directbroker.engines.broker.exposure import account_facts, ticket_for
+from directbroker.engines.broker.market import MarketView
+from directbroker.engines.ledger import LedgerCore
+from directbroker.engines.oms import (
+    BrokenInvariant,
+    OmsBook,
+    OrderManager,
+    Parent,
+    Refusal,
+    RoutingPolicy,
+    check_place,
+)
+from directbroker.engines.risk import ADMIN_HANDLERS, OrderTicket, RiskEngine, RiskState
+
+SNAPSHOT_VERSION = 1
+
+_LEDGER_COMMANDS = (
+    OpenAccount,
+    ChangeAccountStatus,
+    ChangeAccountLimits,
+    Deposit,
+    Withdraw,
+    ReleaseHold,
+    AdjustCash,
+    SettleDue,
+    RecordPriorClose,
+)
+_VENUE_REPORTS = (OrderAccepted, OrderRejected, OrderCancelled, OrderReplaced, OrderFilled)
+
+_Handler = Callable[[Any, int], list[Event]]
+
+
+class BrokerInvariantError(Exception):
+    """The broker core found its state impossible (the books refused a fill); it stops."""
+
+
+class BrokerCore:
+    """The broker's single-writer core. Implements :class:`directbroker.engines.core.Core`."""
+
+    def __init__(
+        self, ledger: LedgerCore, router: RoutingPolicy, config: BrokerConfig | None = None
+    ) -> None:
+        self.config = config if config is not None else BrokerConfig()
+        self.ledger = ledger
+        self.router = router
+        self.oms = OrderManager(router, self.config.participant)
+        self.risk = RiskEngine(self.config.policy)
+        self.market = MarketView()
+        self.date = 0
+        self.open = False
+        self._account_types: dict[str, AccountType] = {}
+        self._handlers: dict[type[Message], _Handler] = {
+            PlaceOrder: self._place,
+            CancelCustomerOrder: self._cancel,
+            ReplaceCustomerOrder: self._replace,
+            QuoteUpdated: self._on_quote,
+            TradePrinted: self._on_trade,
+            TradingStatusChanged: self._on_status,
+            DepthUpdated: self._on_depth,
+            StartBrokerDay: self._start_day,
+            EndBrokerDay: self._end_day,
+        }
+        for report in _VENUE_REPORTS:
+            self._handlers[report] = self._on_report
+        for command in _LEDGER_COMMANDS:
+            self._handlers[command] = self._to_ledger
+        for admin in ADMIN_HANDLERS:
+            self._handlers[admin] = self._admin
+
+    # --- Core ----------------------------------------------------------------------------
+
+    def handle(self, command: Message, ts_ns: int) -> list[Event]:
+        """Apply one input and return the events it caused, in order."""
+        handler = self._handlers.get(type(command))
+        if handler is None:
+            return [
+                BrokerCommandRejected(
+                    type(command).__name__,
+                    "",
+                    RejectCode.MALFORMED,
+                    "The broker core does not take this input",
+                    ts_ns,
+                )
+            ]
+        return handler(command, ts_ns)
+
+    def snapshot(self) -> bytes:
+        """Canonical bytes of the whole state, the ledger and the router's included."""
+        plain = [
+            SNAPSHOT_VERSION,
+            self.date,
+            self.open,
+            self.oms.book.to_plain(),
+            self.risk.state.to_plain(),
+            self.market.to_plain(),
+            self.router.snapshot(),
+            self.ledger.snapshot(),
+        ]
+        data: bytes = msgpack.packb(plain, use_bin_type=True)
+        return data
+
+    def restore(self, data: bytes) -> None:
+        """Replace the whole state with a snapshot's."""
+        version, date, is_open, book, risk, market, router, ledger = msgpack.unpackb(
+            data, raw=False, strict_map_key=False
+        )
+        if version != SNAPSHOT_VERSION:
+            raise ValueError(f"broker snapshot version {version} is not {SNAPSHOT_VERSION}")
+        self.date, self.open = date, is_open
+        self.oms.restore(OmsBook.from_plain(book))
+        self.risk.state = RiskState.from_plain(risk)
+        self.market = MarketView.from_plain(market)
+        self.router.restore(router)
+        self.ledger.restore(ledger)
+
+    def state_hash(self) -> str:
+        """sha256 of the snapshot."""
+        return hashlib.sha256(self.snapshot()).hexdigest()
+
+    # --- queries -------------------------------------------------------------------------
+
+    def order(self, order_id: str) -> Parent | None:
+        """One customer order (done or not)."""
+        return self.oms.order(order_id)
+
+    def open_orders(self, account: str) -> list[Parent]:
+        """An account's working orders."""
+        return self.oms.open_orders(account)
+
+    # --- customer commands ---------------------------------------------------------------
+
+    def _place(self, cmd: PlaceOrder, ts: int) -> list[Event]:
+        refusal = check_place(cmd) or self.oms.check_new(cmd) or self._trading_open()
+        if refusal is not None:
+            return [_rejected(cmd, cmd.order_id, cmd.client_order_id, refusal, ts)]
+        values = self._account_values(cmd.account)
+        if isinstance(values, tuple):
+            return [_rejected(cmd, cmd.order_id, cmd.client_order_id, values, ts)]
+        market = self.market.facts(cmd.symbol)
+        parents = self.oms.build(cmd, 0, market.last)
+        primary = parents[0]
+        ticket = ticket_for(primary, cmd.quantity, cmd.limit_price, cmd.stop_price, market.last)
+        facts = account_facts(
+            self.ledger, self.risk, values, cmd.symbol, self.oms.book.open_orders(cmd.account)
+        )
+        verdict = self.risk.check(ticket, facts, market, ts)
+        if isinstance(verdict, tuple):
+            return [_rejected(cmd, cmd.order_id, cmd.client_order_id, verdict, ts)]
+        primary.reserve_price = verdict
+        plan = self.oms.route_first(parents, ts)
+        if isinstance(plan, tuple):
+            return [_rejected(cmd, cmd.order_id, cmd.client_order_id, plan, ts)]
+        self.risk.count_order(ticket, ts)
+        return self._with_postings(self.oms.place(parents, plan, ts), ts)
+
+    def _cancel(self, cmd: CancelCustomerOrder, ts: int) -> list[Event]:
+        found = self.oms.find(cmd.order_id, cmd.account)
+        if isinstance(found, tuple):
+            return [_rejected(cmd, cmd.order_id, "", found, ts)]
+        return self._with_postings(self.oms.cancel(found, ts), ts)
+
+    def _replace(self, cmd: ReplaceCustomerOrder, ts: int) -> list[Event]:
+        found = self.oms.find(cmd.order_id, cmd.account)
+        if isinstance(found, tuple):
+            return [_rejected(cmd, cmd.order_id, "", found, ts)]
+        parent = found
+        terms = self.oms.check_replace(parent, cmd)
+        if isinstance(terms, tuple):
+            return [_rejected(cmd, cmd.order_id, parent.client_order_id, terms, ts)]
+        refusal = self._trading_open()
+        if refusal is not None:
+            return [_rejected(cmd, cmd.order_id, parent.client_order_id, refusal, ts)]
+        values = self._account_values(cmd.account)
+        if isinstance(values, tuple):
+            return [_rejected(cmd, cmd.order_id, parent.client_order_id, values, ts)]
+        market = self.market.facts(parent.symbol)
+        ticket = ticket_for(
+            parent, terms.quantity - parent.cum_quantity, terms.limit_price, terms.stop_price,
+            market.last,
+        )  # fmt: skip
+        ticket = _as_replace(ticket)
+        exclude = frozenset(
+            [parent.order_id, *(s.order_id for s in self.oms.book.siblings(parent))]
+        )
+        facts = account_facts(
+            self.ledger, self.risk, values, parent.symbol,
+            self.oms.book.open_orders(cmd.account), exclude,
+        )  # fmt: skip
+        verdict = self.risk.check(ticket, facts, market, ts)
+        if isinstance(verdict, tuple):
+            return [_rejected(cmd, cmd.order_id, parent.client_order_id, verdict, ts)]
+        parent.reserve_price = verdict
+        self.risk.count_order(ticket, ts)
+        return self._with_postings(self.oms.replace(parent, terms, ts), ts)
+
+    def _trading_open(self) -> Refusal | None:
+        if self.open:
+            return None
+        if self.date:
+            return RejectCode.MARKET_CLOSED, "The trading day has ended; trade again tomorrow"
+        return RejectCode.MARKET_CLOSED, "The trading day has not started yet"
+
+    def _account_values(self, account: str) -> AccountValues | Refusal:
+        """The account's values, or why it cannot trade."""
+        if not self.ledger.has_account(account):
+            return RejectCode.UNKNOWN_ACCOUNT, f"Unknown account {account!r}"
+        values = self.ledger.account_values(account)
+        if values.status is AccountStatus.CLOSED:
+            return RejectCode.ACCOUNT_CLOSED, f"Account {account} is closed"
+        return values
+
+    # --- venue reports and fills ---------------------------------------------------------
+
+    def _on_report(self, report: Any, ts: int) -> list[Event]:
+        try:
+            events = self.oms.on_report(report, ts)
+        except BrokenInvariant as exc:
+            raise BrokerInvariantError(str(exc)) from exc
+        return self._with_postings(events, ts)
+
+    def _with_postings(self, events: list[Event], ts: int) -> list[Event]:
+        """Post every fill among ``events`` to the ledger, right after the fill."""
+        if not any(type(e) is ParentFilled for e in events):
+            return events
+        out: list[Event] = []
+        for event in events:
+            out.append(event)
+            if type(event) is ParentFilled:
+                out.extend(self._post(event, ts))
+        return out
+
+    def _post(self, fill: ParentFilled, ts: int) -> list[Event]:
+        account = fill.account
+        account_type = self._account_type(account)
+        settled = 0
+        if account_type is AccountType.CASH:
+            before = self.ledger.account_values(account)
+            settled = before.settled_cash + before.held_cash
+        view = self.ledger.position(account, fill.symbol)
+        position_before = view.quantity if view is not None else 0
+        record = RecordExecution(
+            account,
+            fill.execution_id,
+            fill.symbol,
+            fill.side,
+            fill.last_quantity,
+            fill.last_price,
+            self.date,
+            fill.order_id,
+        )
+        posted = self.ledger.handle(record, ts)
+        booked = None
+        for event in posted:
+            if type(event) is LedgerRejected:
+                raise BrokerInvariantError(f"the books refused a fill: {event!r}")
+            if type(event) is ExecutionRecorded:
+                booked = event
+        assert booked is not None
+        execution = (account, fill.symbol, fill.side, fill.last_quantity, booked.net_amount)
+        posted.extend(
+            self.risk.on_execution(
+                fill.order_id,
+                account_type,
+                execution,
+                settled,
+                position_before,
+                (booked.trade_date, booked.settlement_date),
+                ts,
+            )
+        )
+        if self.risk.loss_limited(account):
+            day_pnl = self.ledger.account_values(account).day_pnl
+            posted.extend(self.risk.check_daily_loss(account, day_pnl, ts))
+        return posted
+
+    def _account_type(self, account: str) -> AccountType:
+        """Cash or margin (fixed at opening, so remembered rather than valued every fill)."""
+        known = self._account_types.get(account)
+        if known is None:
+            known = self.ledger.account_values(account).account_type
+            self._account_types[account] = known
+        return known
+
+    # --- market data ---------------------------------------------------------------------
+
+    def _on_quote(self, event: QuoteUpdated, ts: int) -> list[Event]:
+        if self.market.on_quote(event):
+            self.router.observe(event)
+        return []
+
+    def _on_depth(self, event: DepthUpdated, ts: int) -> list[Event]:
+        self.router.observe(event)
+        return []
+
+    def _on_status(self, event: TradingStatusChanged, ts: int) -> list[Event]:
+        if self.market.on_status(event):
+            self.router.observe(event)
+        return []
+
+    def _on_trade(self, event: TradePrinted, ts: int) -> list[Event]:
+        if not self.market.on_trade(event):
+            return []
+        self.router.observe(event)
+        symbol, price = event.symbol, event.price
+        out = self.ledger.handle(UpdateMark(symbol, price), ts)
+        out.extend(self._daily_losses(symbol, ts))
+        triggered = self.oms.on_trade(symbol, price, ts, symbol in self.market.short_restricted)
+        if triggered:
+            out.extend(self._with_postings(triggered, ts))
+        return out
+
+    def _daily_losses(self, symbol: str, ts: int) -> list[Event]:
+        risk = self.risk
+        state = risk.state
+        if state.firm.limits.max_daily_loss:
+            accounts = [p.account for p in self.ledger.positions_in(symbol)]
+        else:
+            limited = [a for a, x in state.account_limits.items() if x.max_daily_loss]
+            accounts = [a for a in limited if self.ledger.position(a, symbol) is not None]
+        out: list[Event] = []
+        for account in accounts:
+            if risk.loss_limited(account):
+                day_pnl = self.ledger.account_values(account).day_pnl
+                out.extend(risk.check_daily_loss(account, day_pnl, ts))
+        return out
+
+    # --- the day and administration ------------------------------------------------------
+
+    def _start_day(self, cmd: StartBrokerDay, ts: int) -> list[Event]:
+        date: object = cmd.date
+        if type(date) is not int or date <= self.date:
+            return [
+                _admin_rejected(
+                    cmd, RejectCode.INVALID_DATE, f"date {date!r} after {self.date}", ts
+                )
+            ]
+        started = self.ledger.handle(StartBusinessDay(date), ts)
+        if any(type(e) is LedgerRejected for e in started):
+            return [
+                _admin_rejected(cmd, RejectCode.INVALID_DATE, f"{date} is not a business day", ts)
+            ]
+        out = started + self.ledger.handle(SettleDue(date), ts)
+        out.extend(self.risk.start_day(date, ts))
+        self.date, self.open = date, True
+        out.append(BrokerDayStarted(date, ts))
+        out.extend(self._with_postings(self.oms.start_day(ts), ts))
+        return out
+
+    def _end_day(self, cmd: EndBrokerDay, ts: int) -> list[Event]:
+        if cmd.date != self.date or not self.open:
+            return [
+                _admin_rejected(cmd, RejectCode.INVALID_DATE, f"the open day is {self.date}", ts)
+            ]
+        out = self._with_postings(self.oms.end_day(ts), ts)
+        self.open = False
+        out.append(BrokerDayEnded(self.date, ts))
+        return out
+
+    def _to_ledger(self, command: Any, ts: int) -> list[Event]:
+        return self.ledger.handle(command, ts)
+
+    def _admin(self, command: Any, ts: int) -> list[Event]:
+        result = ADMIN_HANDLERS[type(command)](self.risk.state, command, ts)
+        if isinstance(result, tuple):
+            return [_admin_rejected(command, result[0], result[1], ts)]
+        if isinstance(command, SetKillSwitch) and command.engaged:
+            account = None if command.scope is KillSwitchScope.FIRM else command.account
+            reason = command.reason or "kill switch"
+            result.extend(
+                self._with_postings(
+                    self.oms.cancel_all(account, ts, RejectCode.KILL_SWITCH, reason), ts
+                )
+            )
+        return result
+
+
+def _rejected(
+    command: Message, order_id: object, client_order_id: object, refusal: Refusal, ts: int
+) -> CustomerOrderRejected:
+    account: object = getattr(command, "account", "")
+    return CustomerOrderRejected(
+        _text(order_id),
+        _text(client_order_id),
+        _text(account),
+        type(command).__name__,
+        refusal[0],
+        refusal[1],
+        ts,
+    )
+
+
+def _admin_rejected(
+    command: Message, code: RejectCode, message: str, ts: int
+) -> BrokerCommandRejected:
+    reference = getattr(command, "account", "") or getattr(command, "symbol", "")
+    return BrokerCommandRejected(type(command).__name__, _text(reference), code, message, ts)
+
+
+def _text(value: object) -> str:
+    return value[:64] if type(value) is str else repr(value)[:64]
+
+
+def _as_replace(ticket: OrderTicket) -> OrderTicket:
+    return dataclasses.replace(ticket, is_replace=True)

@@ -1,0 +1,82 @@
+"""The facts risk checks an order against, assembled from the ledger (account values and
+positions) and the OMS (working orders)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from directbroker.domain.accounts import AccountType, AccountValues
+from directbroker.domain.order_status import OrdStatus
+from directbroker.domain.orders import OrderType, Side
+from directbroker.engines.ledger import LedgerCore
+from directbroker.engines.oms import Parent
+from directbroker.engines.risk import AccountFacts, OrderTicket, RiskEngine
+from directbroker.engines.risk.money import BPS
+
+
+def ticket_for(
+    parent_like: Parent, quantity: int, limit: int | None, stop: int | None, last: int | None
+) -> OrderTicket:
+    """The risk ticket for (the open part of) an order."""
+    offset = 0
+    if parent_like.order_type is OrderType.TRAILING_STOP and last is not None:
+        if parent_like.trail_amount is not None:
+            offset = parent_like.trail_amount
+        elif parent_like.trail_percent_bps is not None:
+            offset = last * parent_like.trail_percent_bps // BPS
+    return OrderTicket(
+        parent_like.account,
+        parent_like.symbol,
+        parent_like.side,
+        parent_like.order_type,
+        quantity,
+        limit,
+        stop,
+        offset,
+    )
+
+
+def account_facts(
+    ledger: LedgerCore,
+    risk: RiskEngine,
+    values: AccountValues,
+    symbol: str,
+    orders: Iterable[Parent],
+    exclude: frozenset[str] = frozenset(),
+) -> AccountFacts:
+    """Position, working orders (minus ``exclude``) and house margin for one account."""
+    account = values.account
+    view = ledger.position(account, symbol)
+    position = view.quantity if view is not None else 0
+    open_buy = open_short = reserved = 0
+    single_sells = 0
+    group_sells: dict[str, int] = {}
+    for order in orders:
+        if order.order_id in exclude or order.status is OrdStatus.SUSPENDED:
+            continue
+        leaves = order.quantity - order.cum_quantity
+        reserved += order.reserve_price * leaves
+        if order.symbol != symbol:
+            continue
+        side = order.side
+        if side is Side.BUY:
+            open_buy += leaves
+        elif side is Side.SELL:
+            if order.group_id:
+                group_sells[order.group_id] = max(group_sells.get(order.group_id, 0), leaves)
+            else:
+                single_sells += leaves
+        else:
+            open_short += leaves
+    house = 0
+    if risk.state.house_margin and values.account_type is AccountType.MARGIN:
+        house = sum(risk.house_addon(p.symbol, p.market_value) for p in ledger.positions(account))
+    return AccountFacts(
+        values,
+        position,
+        open_buy,
+        single_sells + sum(group_sells.values()),
+        open_short,
+        reserved,
+        house,
+    )
