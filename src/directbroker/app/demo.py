@@ -20,6 +20,8 @@ from rich.table import Table
 
 from directbroker.adapters.calendar import XnysCalendar
 from directbroker.adapters.history import SqlHistoryStore, open_sqlite
+from directbroker.adapters.http.server import ApiServer
+from directbroker.app.api import PlatformApi
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.market import EmbeddedMarket, OpenJournal
 from directbroker.app.platform import DEMO_ACCOUNTS, Platform
@@ -29,6 +31,7 @@ from directbroker.sim.session import DaySchedule
 from directbroker.sim.simulation import SimulationConfig
 
 FULL_DAY_SECONDS = 23_400.0
+DEFAULT_API_PORT = 8470
 FOCUS_SECONDS = 5.0
 
 
@@ -166,12 +169,14 @@ def run(
     live: bool,
     console: Console,
     data_dir: Path,
+    api_port: int | None = DEFAULT_API_PORT,
     wall_ns: Callable[[], int] = time.time_ns,
 ) -> Platform:
     """Run the platform paced to the wall clock until ``duration`` seconds pass or Ctrl-C.
 
     Each run is a new session directory under ``data_dir`` holding every core's journal and
-    the historical data recorded during the run.
+    the historical data recorded during the run. With ``api_port`` (0: any free port) the
+    Alpaca-compatible client API is served on loopback with a key for the demo customer.
     """
     calendar = XnysCalendar()  # built before the clock starts: the day begins when we are ready
     start_ns = wall_ns()
@@ -181,7 +186,12 @@ def run(
     history = open_sqlite(str(session_dir / "history.db"))
     try:
         platform = build_platform(seed, rate, duration, start_ns, journals, history, calendar)
-        _drive(platform, duration, live, console, start_ns, wall_ns)
+        server = _serve_api(platform, history, api_port, console)
+        try:
+            _drive(platform, duration, live, console, start_ns, wall_ns)
+        finally:
+            if server is not None:
+                server.stop()
     finally:
         history.close()
         journals.close()
@@ -191,6 +201,27 @@ def run(
         soft_wrap=True,
     )
     return platform
+
+
+def _serve_api(
+    platform: Platform, history: SqlHistoryStore, port: int | None, console: Console
+) -> ApiServer | None:
+    if port is None:
+        return None
+    api = PlatformApi(platform, history)
+    key = api.issue_key("demo", [DEMO_ACCOUNTS[0].account])
+    try:
+        server = api.server(port=port)
+    except OSError:
+        server = api.server(port=0)  # the usual port is taken: any free one will do
+    server.start()
+    console.print(
+        f"Client API (Alpaca-compatible): {server.url}  docs: {server.url}/docs\n"
+        f"  APCA-API-KEY-ID={key.key_id}  APCA-API-SECRET-KEY={key.secret}  "
+        f"(account {key.accounts[0]})",
+        soft_wrap=True,
+    )
+    return server
 
 
 def _drive(
@@ -255,6 +286,7 @@ def _run_demo(args: argparse.Namespace) -> None:
         live=not args.no_live,
         console=Console(),
         data_dir=Path(args.data_dir),
+        api_port=None if args.no_api else args.api_port,
     )
 
 
@@ -270,4 +302,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--data-dir", default="var/demo", help="where session journals and history are kept"
     )
+    parser.add_argument(
+        "--api-port", type=int, default=DEFAULT_API_PORT, help="client API port (0: any free)"
+    )
+    parser.add_argument("--no-api", action="store_true", help="do not serve the client API")
     parser.set_defaults(handler=_run_command)

@@ -58,6 +58,7 @@ _MARKET_INPUTS = (QuoteUpdated, DepthUpdated, TradePrinted, TradingStatusChanged
 _REPORTS = (OrderAccepted, OrderRejected, OrderCancelled, OrderFilled, OrderReplaced)
 
 CustomerListener = Callable[[Sequence[Event]], None]
+MarketDataListener = Callable[[Sequence[Event], int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,19 @@ DEMO_ACCOUNTS = (
     DemoAccount("DEMO-1", "demo", AccountType.MARGIN, 100_000 * 10_000),
     DemoAccount("DEMO-2", "demo-cash", AccountType.CASH, 25_000 * 10_000),
 )
+
+
+def accelerated_clock(
+    speed: float, wall_ns: Callable[[], int] = time.time_ns
+) -> Callable[[], int]:
+    """A clock that starts at the wall time and runs ``speed`` times faster: a simulated
+    day (bars, crosses) in minutes, for demos and tests that cannot wait a real minute."""
+    origin = wall_ns()
+
+    def now() -> int:
+        return origin + int((wall_ns() - origin) * speed)
+
+    return now
 
 
 def trading_date_for(start_ns: int, calendar: XnysCalendar) -> int:
@@ -129,6 +143,8 @@ class Platform:
             queue.SimpleQueue()
         )
         self._listeners: list[CustomerListener] = []
+        self._market_listeners: list[MarketDataListener] = []
+        self.started_ns = start_ns
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._failure: BaseException | None = None
@@ -164,6 +180,14 @@ class Platform:
     def on_customer_events(self, listener: CustomerListener) -> None:
         """Call ``listener`` (on the platform thread) with every batch of broker events."""
         self._listeners.append(listener)
+
+    def now_ns(self) -> int:
+        """The platform's clock for clients (wall time; the cores stamp their own)."""
+        return time.time_ns()
+
+    def on_market_data(self, listener: MarketDataListener) -> None:
+        """Call ``listener`` (on the platform thread) with every batch of market data."""
+        self._market_listeners.append(listener)
 
     # --- running ----------------------------------------------------------------------------
 
@@ -240,9 +264,15 @@ class Platform:
             future.set_result(events)
 
     def _react(self, result: StepResult, ts_ns: int) -> None:
+        self._tell_market(result, ts_ns)
         inputs = self._broker_inputs(result)
         if inputs:
             self._broker_apply(inputs, ts_ns)
+
+    def _tell_market(self, result: StepResult, ts_ns: int) -> None:
+        if result.market_data:
+            for listener in self._market_listeners:
+                listener(result.market_data, ts_ns)
 
     def _broker_inputs(self, result: StepResult) -> list[Message]:
         reports = [
@@ -266,6 +296,7 @@ class Platform:
             if not orders:
                 break
             answer = self.market.send(orders, ts_ns)
+            self._tell_market(answer, ts_ns)
             follow_up = self._broker_inputs(answer)
             pending = list(self._broker.apply(follow_up, ts_ns)) if follow_up else []
         return results

@@ -1,0 +1,174 @@
+"""Trading API v2: the account, its configurations, activities and portfolio history."""
+
+import re
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from directbroker.adapters.http.context import Acting, ApiContext
+from directbroker.adapters.http.errors import ApiError
+from directbroker.adapters.http.ports import Activity
+from directbroker.adapters.http.prefs import AccountConfiguration
+from directbroker.adapters.http.schemas import ConfigurationsBody
+from directbroker.adapters.http.shapes import Json, dollars, render_account, render_activity
+from directbroker.adapters.http.trading_routes import parse_time
+
+_DAY_NS = 86_400_000_000_000
+_PERIOD = re.compile(r"^(\d{1,3})([DWMA])$")
+_PERIOD_DAYS = {"D": 1, "W": 7, "M": 30, "A": 365}
+_TIMEFRAMES = {"1Min": 60, "5Min": 300, "15Min": 900, "1H": 3_600, "1D": 86_400}
+ACTIVITY_TYPES = frozenset(
+    {"FILL", "TRANS", "MISC", "ACATC", "ACATS", "CSD", "CSW", "DIV", "DIVCGL", "DIVCGS",
+     "DIVNRA", "DIVROC", "DIVTXEX", "FEE", "INT", "JNL", "JNLC", "JNLS", "MA", "NC", "PTC",
+     "REORG", "SPIN", "SPLIT", "CFEE"}
+)  # fmt: skip
+
+
+def _configuration_json(config: AccountConfiguration) -> Json:
+    return {
+        "fractional_trading": config.fractional_trading,
+        "max_margin_multiplier": config.max_margin_multiplier,
+        "no_shorting": config.no_shorting,
+        "suspend_trade": config.suspend_trade,
+        "trade_confirm_email": config.trade_confirm_email,
+        "ptp_no_exception_entry": config.ptp_no_exception_entry,
+        "max_options_trading_level": config.max_options_trading_level,
+    }
+
+
+def _activity_types(text: str | None) -> frozenset[str]:
+    wanted = frozenset(t.strip().upper() for t in (text or "").split(",") if t.strip())
+    unknown = wanted - ACTIVITY_TYPES
+    if unknown:
+        raise ApiError.invalid(f"unknown activity_types: {', '.join(sorted(unknown))}")
+    return wanted
+
+
+def _page(items: list[Activity], direction: str, page_size: int, token: str | None) -> list[Json]:
+    ordered = sorted(items, key=lambda a: (a.ts_ns, a.activity_id), reverse=direction == "desc")
+    rendered = [render_activity(a) for a in ordered]
+    if token:
+        ids = [r["id"] for r in rendered]
+        if token not in ids:
+            raise ApiError.invalid("page_token is not an activity id of this account")
+        rendered = rendered[ids.index(token) + 1 :]
+    return rendered[:page_size]
+
+
+def account_router(ctx: ApiContext) -> APIRouter:
+    """The /v2/account routes."""
+    router = APIRouter(prefix="/v2/account", tags=["account"])
+    trading = ctx.ports.trading
+    acting_dep = Depends(ctx.acting)
+
+    @router.get("", summary="Get the account")
+    async def get_account(acting: Annotated[Acting, acting_dep]) -> Json:
+        return render_account(await trading.account(acting.account))
+
+    @router.get("/configurations", summary="Get account configurations")
+    async def get_configurations(acting: Annotated[Acting, acting_dep]) -> Json:
+        return _configuration_json(ctx.prefs.configuration(acting.account))
+
+    @router.patch("/configurations", summary="Change account configurations")
+    async def patch_configurations(
+        body: ConfigurationsBody, acting: Annotated[Acting, acting_dep]
+    ) -> Json:
+        current = ctx.prefs.configuration(acting.account)
+        if body.fractional_trading:
+            raise ApiError.invalid("fractional trading is not offered: whole shares only")
+        multiplier = current.max_margin_multiplier
+        if body.max_margin_multiplier is not None:
+            if body.max_margin_multiplier not in (1, 2, 4):
+                raise ApiError.invalid("max_margin_multiplier must be 1, 2 or 4")
+            multiplier = str(int(body.max_margin_multiplier))
+        if body.trade_confirm_email not in (None, "all", "none"):
+            raise ApiError.invalid("trade_confirm_email must be all or none")
+        updated = replace(
+            current,
+            no_shorting=current.no_shorting if body.no_shorting is None else body.no_shorting,
+            suspend_trade=(
+                current.suspend_trade if body.suspend_trade is None else body.suspend_trade
+            ),
+            max_margin_multiplier=multiplier,
+            trade_confirm_email=body.trade_confirm_email or current.trade_confirm_email,
+            ptp_no_exception_entry=bool(body.ptp_no_exception_entry),
+        )
+        ctx.prefs.save_configuration(acting.account, updated)
+        return _configuration_json(updated)
+
+    async def activities(
+        acting: Acting, types: frozenset[str], after: str | None, until: str | None,
+        direction: str, page_size: int, page_token: str | None,
+    ) -> list[Json]:  # fmt: skip
+        found = await trading.activities(
+            acting.account, types, parse_time(after, "after"), parse_time(until, "until")
+        )
+        return _page(found, direction, page_size, page_token)
+
+    @router.get("/activities", summary="List account activities")
+    async def list_activities(
+        acting: Annotated[Acting, acting_dep],
+        activity_types: Annotated[str | None, Query(max_length=500)] = None,
+        after: str | None = None,
+        until: str | None = None,
+        direction: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
+        page_size: Annotated[int, Query(ge=1, le=100)] = 100,
+        page_token: Annotated[str | None, Query(max_length=100)] = None,
+    ) -> list[Json]:
+        types = _activity_types(activity_types)
+        return await activities(acting, types, after, until, direction, page_size, page_token)
+
+    @router.get("/activities/{activity_type}", summary="List activities of one type")
+    async def list_activities_of(
+        activity_type: str,
+        acting: Annotated[Acting, acting_dep],
+        after: str | None = None,
+        until: str | None = None,
+        direction: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
+        page_size: Annotated[int, Query(ge=1, le=100)] = 100,
+        page_token: Annotated[str | None, Query(max_length=100)] = None,
+    ) -> list[Json]:
+        types = _activity_types(activity_type)
+        return await activities(acting, types, after, until, direction, page_size, page_token)
+
+    @router.get("/portfolio/history", summary="Portfolio history")
+    async def portfolio_history(
+        acting: Annotated[Acting, acting_dep],
+        period: Annotated[str | None, Query(max_length=8)] = None,
+        timeframe: Annotated[str | None, Query(max_length=8)] = None,
+        start: str | None = None,
+        end: str | None = None,
+        date_end: str | None = None,
+        extended_hours: bool | None = None,
+        intraday_reporting: str | None = None,
+        pnl_reset: str | None = None,
+        cashflow_types: str | None = None,
+    ) -> Json:
+        days = 30
+        if period:
+            match = _PERIOD.match(period)
+            if match is None or int(match[1]) == 0:
+                raise ApiError.invalid("period must be a number and D, W, M or A, e.g. 1M")
+            days = int(match[1]) * _PERIOD_DAYS[match[2]]
+        frame = timeframe or ("1Min" if days < 7 else "15Min" if days < 30 else "1D")
+        if frame not in _TIMEFRAMES:
+            raise ApiError.invalid(f"timeframe must be one of {', '.join(_TIMEFRAMES)}")
+        step = _TIMEFRAMES[frame] * 1_000_000_000
+        end_ns = parse_time(end or date_end, "end") or ctx.now_ns
+        start_ns = parse_time(start, "start") or end_ns - days * _DAY_NS
+        if start_ns >= end_ns or (end_ns - start_ns) // step > 100_000:
+            raise ApiError.invalid("the window is empty or has too many points")
+        points = await trading.equity_history(acting.account, start_ns, end_ns, step)
+        base = points[0].equity - points[0].profit_loss if points else 0
+        return {
+            "timestamp": [p.ts_ns // 1_000_000_000 for p in points],
+            "equity": [dollars(p.equity) for p in points],
+            "profit_loss": [dollars(p.profit_loss) for p in points],
+            "profit_loss_pct": [round(p.profit_loss / base, 6) if base else 0.0 for p in points],
+            "base_value": dollars(base),
+            "timeframe": frame,
+            "cashflow": {},
+        }
+
+    return router

@@ -1,0 +1,131 @@
+"""Errors as Alpaca reports them: an HTTP status and a ``{"code": ..., "message": ...}`` body.
+
+``code`` follows Alpaca's convention (the HTTP status followed by five digits) and puts our
+stable reject number in those five digits, so ``code % 100000`` is the
+:class:`~directbroker.domain.rejects.RejectCode` number a client can switch on, and the
+status alone tells an Alpaca client what kind of failure it was.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from directbroker.adapters.http.ports import PortRejection
+from directbroker.domain.rejects import DomainRejection, RejectCode, Stage
+
+_STATUS_BY_CODE: dict[RejectCode, int] = {
+    RejectCode.UNKNOWN_ORDER: 404,
+    RejectCode.UNKNOWN_ACCOUNT: 404,
+    RejectCode.RATE_LIMITED: 429,
+    RejectCode.OVERLOADED: 429,
+    RejectCode.JOURNAL_UNAVAILABLE: 503,
+    RejectCode.CORE_HALTED: 503,
+    RejectCode.REPLACE_TOO_LATE: 422,
+    RejectCode.CHANGE_PENDING: 422,
+    RejectCode.CLIENT_ID_REUSED: 422,
+    RejectCode.DUPLICATE_ORDER_ID: 422,
+}
+
+_STATUS_BY_STAGE: dict[Stage, int] = {
+    Stage.VALIDATION: 422,
+    Stage.RISK: 403,
+    Stage.MATCHING: 422,
+    Stage.ROUTING: 422,
+    Stage.LEDGER: 403,
+    Stage.RUNTIME: 503,
+}
+
+
+class ApiError(Exception):
+    """Raised by a route to answer with an Alpaca-style error body."""
+
+    def __init__(self, status: int, code: int, message: str) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        super().__init__(f"{status} {code} {message}")
+
+    @classmethod
+    def from_reject(cls, code: RejectCode, message: str = "") -> ApiError:
+        """The error for a domain reject code."""
+        status = _STATUS_BY_CODE.get(code) or _STATUS_BY_STAGE[code.stage]
+        return cls(status, status * 100_000 + code.number, message or code.text)
+
+    @classmethod
+    def invalid(cls, message: str, code: RejectCode = RejectCode.MALFORMED) -> ApiError:
+        """A 422 for input the edge itself refuses."""
+        return cls(422, 422 * 100_000 + code.number, message)
+
+    @classmethod
+    def not_found(cls, message: str, code: RejectCode = RejectCode.UNKNOWN_ORDER) -> ApiError:
+        """A 404 (also what a caller gets for another customer's order: no existence leak)."""
+        return cls(404, 404 * 100_000 + code.number, message)
+
+
+def unauthorized() -> ApiError:
+    """401: no key, an unknown key or a wrong secret (which of them is not said)."""
+    return ApiError(401, 40_110_000, "request is not authorized")
+
+
+def forbidden() -> ApiError:
+    """403: a valid key asking for an account it may not touch."""
+    return ApiError(403, 40_310_000, "forbidden: this key may not access the account")
+
+
+def rate_limited() -> ApiError:
+    """429: the key (or, for failed logins, the address) is over its rate limit."""
+    return ApiError(429, 42_900_000 + RejectCode.RATE_LIMITED.number, "rate limit exceeded")
+
+
+def error_body(error: ApiError) -> dict[str, object]:
+    """The JSON body of an error."""
+    return {"code": error.code, "message": error.message}
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for problem in exc.errors()[:5]:
+        if problem.get("type") == "json_invalid":
+            context = problem.get("ctx", {}).get("error", "")
+            parts.append(f"the request body is not valid JSON ({context or 'decode error'})")
+            continue
+        location = ".".join(str(p) for p in problem.get("loc", ()) if p != "body")
+        text = str(problem.get("msg", "invalid"))
+        parts.append(f"{location}: {text}" if location else text)
+    return "; ".join(parts) or "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer every failure, FastAPI's own included, in Alpaca's error shape."""
+
+    async def on_api_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ApiError)
+        headers = {"Retry-After": "1"} if exc.status == 429 else None
+        return JSONResponse(error_body(exc), status_code=exc.status, headers=headers)
+
+    async def on_rejection(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, PortRejection | DomainRejection)
+        detail = exc.message if isinstance(exc, PortRejection) else str(exc)
+        return await on_api_error(request, ApiError.from_reject(exc.code, detail))
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return await on_api_error(request, ApiError.invalid(_validation_message(exc)))
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400:
+            # A body FastAPI could not even decode (e.g. a number with thousands of digits).
+            error = ApiError.invalid(f"the request body could not be parsed: {exc.detail}")
+        else:
+            error = ApiError(exc.status_code, exc.status_code * 100_000, str(exc.detail))
+        return await on_api_error(request, error)
+
+    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(PortRejection, on_rejection)
+    app.add_exception_handler(DomainRejection, on_rejection)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)

@@ -1,0 +1,405 @@
+"""The ports the client API is built against, and the small view values they return.
+
+The HTTP and WebSocket edge never reaches into the broker core, the ledger or the market data
+engine: it asks these Protocols. The composition root binds them to the real platform; the
+in-memory fake in ``directbroker.testing.fake_platform`` binds them for tests. Everything is
+in domain units (prices and money as ints of $0.0001, times in nanoseconds since the epoch);
+turning them into Alpaca's decimal strings and RFC 3339 times is the edge's job alone.
+
+Trading calls are ``async``: the real platform answers only after the command is durable in
+the journal, and the edge must not block its event loop meanwhile. A refusal is raised as
+:class:`PortRejection` with a stable :class:`RejectCode`, never returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol
+
+from directbroker.adapters.history import Page
+from directbroker.adapters.marketdata import MarketDataFanout
+from directbroker.domain.accounts import AccountValues, PositionView
+from directbroker.domain.broker_messages import PlaceOrder, ReplaceCustomerOrder
+from directbroker.domain.instruments import Instrument
+from directbroker.domain.marketdata_messages import (
+    Bar,
+    Montage,
+    QuoteUpdated,
+    SymbolSnapshot,
+    Timeframe,
+    TradePrinted,
+)
+from directbroker.domain.order_status import LegRole, OrderClass, OrdStatus
+from directbroker.domain.orders import OrderType, Side, TimeInForce
+from directbroker.domain.rejects import RejectCode
+from directbroker.domain.routing import SMART
+
+__all__ = [
+    "AccountDirectory",
+    "AccountSnapshot",
+    "Activity",
+    "ChildOrderView",
+    "EquityPoint",
+    "HistoryPort",
+    "MarketDataPort",
+    "OrderQuery",
+    "OrderView",
+    "PortRejection",
+    "Ports",
+    "PositionView",
+    "Principal",
+    "Role",
+    "TradeEvent",
+    "TradeUpdate",
+    "TradeUpdateSubscription",
+    "TradingPort",
+]
+
+
+class PortRejection(Exception):
+    """A port refused a request; nothing changed. ``code`` decides the HTTP status."""
+
+    def __init__(self, code: RejectCode, message: str = "") -> None:
+        self.code = code
+        self.message = message or code.text
+        super().__init__(f"{code.number} {self.message}")
+
+
+@dataclass(frozen=True, slots=True)
+class ChildOrderView:
+    """One child order the router sent to a venue for a customer order (our extension)."""
+
+    child_id: str
+    venue: str
+    quantity: int
+    filled_quantity: int
+    limit_price: int | None
+    purpose: str
+    status: str
+    sent_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """A customer order as the client sees it now.
+
+    ``legs`` holds a bracket's or OTO's contingent orders (and an OCO's stop-loss) under the
+    primary; ``children`` the venue orders the router sent. Times are 0 or None when the
+    thing has not happened. ``hwm`` is a trailing stop's high-water mark.
+    """
+
+    order_id: str
+    client_order_id: str
+    account: str
+    symbol: str
+    side: Side
+    order_type: OrderType
+    time_in_force: TimeInForce
+    quantity: int
+    filled_quantity: int
+    filled_avg_price: int | None
+    limit_price: int | None
+    stop_price: int | None
+    status: OrdStatus
+    created_ns: int
+    updated_ns: int
+    order_class: OrderClass = OrderClass.SIMPLE
+    role: LegRole = LegRole.PRIMARY
+    group_id: str = ""
+    trail_amount: int | None = None
+    trail_percent_bps: int | None = None
+    hwm: int | None = None
+    extended_hours: bool = False
+    route: str = SMART
+    filled_ns: int | None = None
+    canceled_ns: int | None = None
+    expired_ns: int | None = None
+    failed_ns: int | None = None
+    replaced_ns: int | None = None
+    reject_reason: str = ""
+    legs: tuple[OrderView, ...] = ()
+    children: tuple[ChildOrderView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OrderQuery:
+    """A filter for listing orders (Alpaca's GET /v2/orders parameters).
+
+    ``status`` is ``open``, ``closed`` or ``all``; ``after_ns``/``until_ns`` bound the
+    submission time; ``direction`` is ``asc`` or ``desc``; ``nested`` rolls legs up under
+    their primary order.
+    """
+
+    status: str = "open"
+    limit: int = 50
+    after_ns: int | None = None
+    until_ns: int | None = None
+    direction: str = "desc"
+    nested: bool = False
+    symbols: frozenset[str] = frozenset()
+    side: Side | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSnapshot:
+    """What GET /v2/account shows: the books' values plus account facts outside the books."""
+
+    values: AccountValues
+    account_number: str
+    created_ns: int
+    last_equity: int
+    multiplier: int = 1
+    shorting_enabled: bool = False
+    trading_blocked: bool = False
+    transfers_blocked: bool = False
+    account_blocked: bool = False
+    accrued_fees: int = 0
+    pending_transfer_in: int = 0
+    pending_transfer_out: int = 0
+    daytrade_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One account activity: a fill (``activity_type`` FILL) or a cash movement (CSD deposit,
+    CSW withdrawal, FEE, DIV, INT...). Fill fields are zero/empty on non-trade activities and
+    ``net_amount`` is zero on fills."""
+
+    activity_id: str
+    account: str
+    activity_type: str
+    ts_ns: int
+    date: int
+    symbol: str = ""
+    side: Side | None = None
+    quantity: int = 0
+    price: int = 0
+    cum_quantity: int = 0
+    leaves_quantity: int = 0
+    order_id: str = ""
+    order_status: OrdStatus | None = None
+    net_amount: int = 0
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EquityPoint:
+    """The account's equity at the end of one portfolio-history window starting at ``ts_ns``."""
+
+    ts_ns: int
+    equity: int
+    profit_loss: int
+
+
+class TradeEvent(str, Enum):
+    """The ``event`` values of Alpaca's trade_updates stream."""
+
+    NEW = "new"
+    FILL = "fill"
+    PARTIAL_FILL = "partial_fill"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+    DONE_FOR_DAY = "done_for_day"
+    REPLACED = "replaced"
+    REJECTED = "rejected"
+    PENDING_NEW = "pending_new"
+    PENDING_CANCEL = "pending_cancel"
+    PENDING_REPLACE = "pending_replace"
+    RESTATED = "restated"
+
+
+@dataclass(frozen=True, slots=True)
+class TradeUpdate:
+    """One trade_updates message: the order as it is after the event. Fills carry the
+    execution's price and quantity and the account's position in the symbol afterwards."""
+
+    event: TradeEvent
+    order: OrderView
+    ts_ns: int
+    execution_id: str | None = None
+    price: int | None = None
+    quantity: int | None = None
+    position_qty: int | None = None
+
+
+class TradeUpdateSubscription(Protocol):
+    """A live feed of trade updates for some accounts; the edge owns it until ``close``."""
+
+    async def get(self) -> TradeUpdate | None:
+        """Wait for the next update; None once the subscription is closed."""
+        ...
+
+    def close(self) -> None:
+        """Stop delivering; a pending ``get`` returns None."""
+        ...
+
+
+class TradingPort(Protocol):
+    """Orders, positions and the books of customer accounts.
+
+    The edge assigns ``order_id`` (a UUID string, as Alpaca's API requires) and checks that
+    the caller may act on the account before calling; the port checks everything else.
+    """
+
+    async def place_order(self, command: PlaceOrder) -> OrderView:
+        """Accept a new order (after risk), returning it as first recorded."""
+        ...
+
+    async def cancel_order(self, account: str, order_id: str) -> OrderView:
+        """Request a cancel; the order is pending_cancel or canceled afterwards.
+        ``REPLACE_TOO_LATE`` when it is already filled, canceled or expired."""
+        ...
+
+    async def replace_order(self, command: ReplaceCustomerOrder) -> OrderView:
+        """Cancel/replace a working order's quantity and prices."""
+        ...
+
+    async def get_order(self, order_id: str) -> OrderView | None:
+        """An order (of any account: the edge checks ownership) by id, legs included."""
+        ...
+
+    async def get_order_by_client_id(self, account: str, client_order_id: str) -> OrderView | None:
+        """An account's order by the client's own id."""
+        ...
+
+    async def list_orders(self, accounts: Sequence[str], query: OrderQuery) -> list[OrderView]:
+        """Orders of ``accounts`` matching ``query``, in ``query.direction`` order."""
+        ...
+
+    async def account(self, account: str) -> AccountSnapshot:
+        """The account's values now; ``UNKNOWN_ACCOUNT`` when there is none."""
+        ...
+
+    async def positions(self, account: str) -> list[PositionView]:
+        """Open (non-zero) positions, by symbol."""
+        ...
+
+    async def activities(
+        self, account: str, types: frozenset[str], after_ns: int | None, until_ns: int | None
+    ) -> list[Activity]:
+        """Activities of the given types (all when empty) in the window, oldest first."""
+        ...
+
+    async def equity_history(
+        self, account: str, start_ns: int, end_ns: int, step_ns: int
+    ) -> list[EquityPoint]:
+        """Equity at the end of each ``step_ns`` window in [start_ns, end_ns)."""
+        ...
+
+    def subscribe_trade_updates(self, accounts: frozenset[str] | None) -> TradeUpdateSubscription:
+        """Start a trade update feed for ``accounts`` (None: every account, for operations
+        staff). Called on the server's event loop; ``TradeUpdateHub`` implements it."""
+        ...
+
+
+class MarketDataPort(Protocol):
+    """Live market data views. Called on the server's event loop: must be quick, thread-safe
+    reads of state another thread maintains."""
+
+    def instruments(self) -> Sequence[Instrument]:
+        """Every tradable instrument (the asset master)."""
+        ...
+
+    def snapshot(self, symbol: str) -> SymbolSnapshot | None:
+        """Last trade, NBBO, today's bar and prior close; None for an unknown symbol."""
+        ...
+
+    def montage(self, symbol: str, levels: int) -> Montage | None:
+        """Level II: each venue's best ``levels`` price levels a side."""
+        ...
+
+    def recent_trades(self, symbol: str, limit: int) -> Sequence[TradePrinted]:
+        """Time & sales: the latest prints, oldest first."""
+        ...
+
+    def latest_bar(self, symbol: str, timeframe: Timeframe) -> Bar | None:
+        """The newest bar of ``timeframe`` (possibly still forming)."""
+        ...
+
+    def fanout(self) -> MarketDataFanout:
+        """The live fan-out the market data streams subscribe to."""
+        ...
+
+
+class HistoryPort(Protocol):
+    """The historical data service, as the market data REST endpoints read it (async, because
+    the queries are SQL and must not stall the event loop)."""
+
+    async def trades(
+        self, symbol: str, start_ns: int, end_ns: int, limit: int, cursor: str | None
+    ) -> Page[TradePrinted]:
+        """Prints in [start_ns, end_ns), oldest first."""
+        ...
+
+    async def quotes(
+        self, symbol: str, start_ns: int, end_ns: int, limit: int, cursor: str | None
+    ) -> Page[QuoteUpdated]:
+        """NBBO changes in [start_ns, end_ns), oldest first."""
+        ...
+
+    async def bars(
+        self,
+        symbol: str,
+        timeframe: Timeframe,
+        start_ns: int,
+        end_ns: int,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Bar]:
+        """Bars starting in [start_ns, end_ns), oldest first."""
+        ...
+
+
+class Role(str, Enum):
+    """What a user is to the firm, which decides the accounts it may touch."""
+
+    CUSTOMER = "customer"
+    """Owns its own account(s)."""
+    TRADER = "trader"
+    """Trades several named accounts."""
+    PORTFOLIO_MANAGER = "portfolio_manager"
+    """Manages every account of one or more account groups."""
+    OPERATIONS = "operations"
+    """Broker-dealer staff: every account."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An authenticated user and the accounts it may act on, resolved at authentication.
+
+    ``default_account`` is the account an Alpaca-style request (which names none) acts on;
+    a user with several accounts picks another with the ``DirectBroker-Account`` header.
+    ``all_accounts`` (operations) means any account, so ``accounts`` is not a full list.
+    """
+
+    user_id: str
+    key_id: str
+    role: Role
+    accounts: frozenset[str]
+    default_account: str
+    all_accounts: bool = False
+
+    def may_access(self, account: str) -> bool:
+        """Whether this user may read or act on ``account``."""
+        return self.all_accounts or account in self.accounts
+
+
+class AccountDirectory(Protocol):
+    """Who holds an API key and what it may touch."""
+
+    def authenticate(self, key_id: str, secret: str) -> Principal | None:
+        """The principal for a key id and secret; None when either is wrong."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """Everything :func:`directbroker.adapters.http.create_app` needs from the platform."""
+
+    trading: TradingPort
+    market_data: MarketDataPort
+    history: HistoryPort
+    directory: AccountDirectory
+    now_ns: Callable[[], int]

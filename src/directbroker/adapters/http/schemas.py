@@ -1,0 +1,184 @@
+"""Request bodies as Alpaca documents them, parsed strictly.
+
+Numbers are accepted as JSON numbers or strings (Alpaca's SDKs send floats, its docs show
+strings) and become ``Decimal`` at once; NaN, infinities, booleans, absurd magnitudes and text
+that is not a number are refused here, before anything else runs. Unknown fields are refused
+too: a misspelt ``limit_prce`` must not silently become a market order.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+
+from directbroker.domain.routing import SMART
+
+MAX_MAGNITUDE_DIGITS = 15
+"""Numbers with more integer digits than this are refused before any arithmetic is tried."""
+
+
+def to_decimal(value: object) -> Decimal:
+    """A finite, reasonably sized ``Decimal`` from a JSON number or numeric string."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true/false")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        # repr is the shortest text that round-trips, i.e. what the client wrote.
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text or len(text) > 40:
+            raise ValueError("must be a number")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a number") from None
+    else:
+        raise ValueError("must be a number or a numeric string")
+    if not number.is_finite():
+        raise ValueError("must be a finite number (NaN and infinity are not allowed)")
+    if number and number.adjusted() >= MAX_MAGNITUDE_DIGITS:
+        raise ValueError("is too large")
+    return number
+
+
+Num = Annotated[
+    Decimal,
+    PlainValidator(to_decimal),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]}),
+]
+"""A number given as a JSON number or a string."""
+
+
+class ApiSide(str, Enum):
+    """Alpaca's sides, plus ``sell_short`` for an explicit short sale (our extension)."""
+
+    BUY = "buy"
+    SELL = "sell"
+    SELL_SHORT = "sell_short"
+
+
+class ApiOrderType(str, Enum):
+    """Alpaca's order types (on-open and on-close orders are market/limit with opg/cls)."""
+
+    MARKET = "market"
+    LIMIT = "limit"
+    STOP = "stop"
+    STOP_LIMIT = "stop_limit"
+    TRAILING_STOP = "trailing_stop"
+
+
+class ApiTimeInForce(str, Enum):
+    """Alpaca's times in force."""
+
+    DAY = "day"
+    GTC = "gtc"
+    OPG = "opg"
+    CLS = "cls"
+    IOC = "ioc"
+    FOK = "fok"
+
+
+class ApiOrderClass(str, Enum):
+    """Alpaca's equity order classes (``""`` means simple, as Alpaca allows)."""
+
+    SIMPLE = "simple"
+    EMPTY = ""
+    BRACKET = "bracket"
+    OCO = "oco"
+    OTO = "oto"
+
+
+class ApiPostOnly(str, Enum):
+    """What a post-only order does if it would take liquidity (our extension)."""
+
+    NO = "no"
+    REJECT = "reject"
+    REPRICE = "reprice"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TakeProfitBody(_Strict):
+    """A bracket's or OTO's take-profit leg."""
+
+    limit_price: Num
+
+
+class StopLossBody(_Strict):
+    """A bracket's, OTO's or OCO's stop-loss leg; with ``limit_price`` a stop-limit."""
+
+    stop_price: Num
+    limit_price: Num | None = None
+
+
+class OrderBody(_Strict):
+    """POST /v2/orders. ``route``, ``display_qty``, ``hidden`` and ``post_only`` are
+    DirectBroker extensions: the venue (or SMART) and a limit order's display attributes."""
+
+    symbol: str = Field(min_length=1, max_length=16)
+    qty: Num | None = None
+    notional: Num | None = None
+    side: ApiSide
+    type: ApiOrderType
+    time_in_force: ApiTimeInForce
+    limit_price: Num | None = None
+    stop_price: Num | None = None
+    trail_price: Num | None = None
+    trail_percent: Num | None = None
+    extended_hours: bool = False
+    client_order_id: str | None = Field(default=None, max_length=64)
+    order_class: ApiOrderClass = ApiOrderClass.SIMPLE
+    take_profit: TakeProfitBody | None = None
+    stop_loss: StopLossBody | None = None
+    position_intent: str | None = Field(default=None, max_length=16)
+    route: str = Field(default=SMART, min_length=1, max_length=16)
+    display_qty: Num | None = None
+    hidden: bool = False
+    post_only: ApiPostOnly = ApiPostOnly.NO
+
+
+class ReplaceBody(_Strict):
+    """PATCH /v2/orders/{id}: new total quantity and prices (omitted ones stay)."""
+
+    qty: Num | None = None
+    time_in_force: ApiTimeInForce | None = None
+    limit_price: Num | None = None
+    stop_price: Num | None = None
+    trail: Num | None = None
+    client_order_id: str | None = Field(default=None, max_length=64)
+
+
+class WatchlistBody(_Strict):
+    """POST /v2/watchlists and PUT /v2/watchlists/{id}."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=64)
+    symbols: list[str] | None = Field(default=None, max_length=1_000)
+
+
+class WatchlistSymbolBody(_Strict):
+    """POST /v2/watchlists/{id}: add one symbol."""
+
+    symbol: str = Field(min_length=1, max_length=16)
+
+
+class ConfigurationsBody(_Strict):
+    """PATCH /v2/account/configurations (alpaca-py sends every field, unset ones as null)."""
+
+    dtbp_check: str | None = Field(default=None, max_length=8)
+    pdt_check: str | None = Field(default=None, max_length=8)
+    fractional_trading: bool | None = None
+    max_margin_multiplier: Num | None = None
+    no_shorting: bool | None = None
+    suspend_trade: bool | None = None
+    trade_confirm_email: str | None = Field(default=None, max_length=8)
+    ptp_no_exception_entry: bool | None = None
+    max_options_trading_level: int | None = None

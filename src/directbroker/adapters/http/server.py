@@ -1,0 +1,82 @@
+"""Runs the client API on uvicorn in a background thread, for the platform and for tests.
+
+The platform's own threads (sequencers, simulation) keep running; the server gets its own
+event loop. ``port=0`` binds a free port, reported by :attr:`ApiServer.port` once started.
+WebSockets use uvicorn's sans-I/O websockets implementation (the legacy one is deprecated).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+from fastapi import FastAPI
+
+
+class ApiServer:
+    """A uvicorn server on ``host:port`` in a daemon thread; use as a context manager."""
+
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self.host = host
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose protocol says
+        # TCP, and without it every response waits 40 ms for a delayed ACK (Nagle).
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, port))
+        self.port: int = self._socket.getsockname()[1]
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            ws="websockets-sansio",
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, name="directbroker-api", daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The HTTP base URL (what alpaca-py's ``url_override`` takes)."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        """The WebSocket base URL."""
+        return f"ws://{self.host}:{self.port}"
+
+    def _run(self) -> None:
+        asyncio.run(self._server.serve(sockets=[self._socket]))
+
+    def start(self, timeout: float = 10.0) -> ApiServer:
+        """Start serving and wait until the server accepts connections."""
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the API server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop accepting, close open connections and wait for the thread to end."""
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        self._socket.close()
+
+    def __enter__(self) -> ApiServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

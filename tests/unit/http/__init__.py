@@ -1,0 +1,1 @@
+"""Unit tests of the client API edge: parsing, shapes, ids, keys and rate limits."""
