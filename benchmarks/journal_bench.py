@@ -10,14 +10,23 @@ measures the journal, not the engine.
 Replay: start-up from a journal of 1,000,000 entries with no snapshot (verify chain, decode,
 apply to the cash engine) in a fresh process, with that process's peak RSS; a 250,000-entry run
 beside it shows memory does not grow with the journal's length.
+
+The numbers move with the machine's load (fsync latency above all), so the load average is
+printed before and after; ``--repeat N`` measures each append rate N times and prints the
+median and the range. ``--profile-replay`` prints where the replay time goes (cProfile, the
+largest self times), once per replay run.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -85,24 +94,40 @@ def _drop_pg(dsn: str, name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
 
 
-def bench_append(workdir: Path, dsn: str | None, quick: bool) -> dict[str, dict[int, float]]:
+def bench_append(
+    workdir: Path, dsn: str | None, quick: bool, repeat: int = 1
+) -> dict[str, dict[int, list[float]]]:
+    """Rates per backend and batch size, ``repeat`` runs each (on one journal that grows)."""
     budget = 1.0 if quick else 3.0
     payloads = _payloads(200_000 if quick else 1_000_000)
-    results: dict[str, dict[int, float]] = {}
+    results: dict[str, dict[int, list[float]]] = {}
     with SqliteStorage(workdir / "append.db") as lite:
         results["sqlite"] = {
-            b: _append_rate(lite.journal, b, budget, payloads) for b in BATCH_SIZES
+            b: [_append_rate(lite.journal, b, budget, payloads) for _ in range(repeat)]
+            for b in BATCH_SIZES
         }
     if dsn is not None:
         pg_dsn = _pg_database(dsn, "dbx_bench_append")
         try:
             with PostgresStorage(pg_dsn) as pg:
                 results["postgres"] = {
-                    b: _append_rate(pg.journal, b, budget, payloads) for b in BATCH_SIZES
+                    b: [_append_rate(pg.journal, b, budget, payloads) for _ in range(repeat)]
+                    for b in BATCH_SIZES
                 }
         finally:
             _drop_pg(dsn, "dbx_bench_append")
     return results
+
+
+def _rate_cell(rates: list[float]) -> str:
+    median = f"{statistics.median(rates):>9,.0f}"
+    if len(rates) == 1:
+        return median
+    return f"{median} ({min(rates):,.0f}-{max(rates):,.0f})"
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _build_journal(journal: Journal, count: int) -> None:
@@ -130,30 +155,43 @@ def _peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def replay_child(backend: str, location: str) -> None:
-    """In a fresh process: recover from the journal, print seconds, entries and peak RSS."""
+def replay_child(backend: str, location: str, profile: bool = False) -> None:
+    """In a fresh process: recover from the journal, print seconds, entries and peak RSS.
+
+    ``profile`` runs the recovery a second time under cProfile and writes the functions with
+    the largest self time to stderr (the timed run is never the profiled one).
+    """
     storage = SqliteStorage(location) if backend == "sqlite" else PostgresStorage(location)
     with storage:
         before = _peak_rss_kb()
         started = time.perf_counter()
         _, recovered = recover(CashEngine, storage.journal, None)
         seconds = time.perf_counter() - started
-    peak = _peak_rss_kb()
+        peak = _peak_rss_kb()
+        if profile:
+            profiler = cProfile.Profile()
+            profiler.runcall(recover, CashEngine, storage.journal, None)
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(14)
+            print(out.getvalue(), file=sys.stderr)
     print(json.dumps({"seconds": seconds, "entries": recovered.replayed,
                       "rss_before_mb": before / 1024, "rss_peak_mb": peak / 1024}))  # fmt: skip
 
 
-def _replay_in_child(backend: str, location: str) -> dict[str, float]:
+def _replay_in_child(backend: str, location: str, profile: bool = False) -> dict[str, float]:
+    extra = ["--profile-replay"] if profile else []
     out = subprocess.run(
-        [sys.executable, __file__, "--replay-child", backend, location],
+        [sys.executable, __file__, "--replay-child", backend, location, *extra],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
+    if profile:
+        print(f"  profile of the {backend} replay of {location}:\n{out.stderr.strip()}\n")
     result: dict[str, float] = json.loads(out.stdout)
     return result
 
 
 def bench_replay(
-    workdir: Path, dsn: str | None, quick: bool
+    workdir: Path, dsn: str | None, quick: bool, profile: bool = False
 ) -> dict[str, dict[int, dict[str, float]]]:
     sizes = (50_000, 200_000) if quick else (250_000, 1_000_000)
     results: dict[str, dict[int, dict[str, float]]] = {"sqlite": {}}
@@ -161,7 +199,7 @@ def bench_replay(
         path = workdir / f"replay-{size}.db"
         with SqliteStorage(path) as lite:
             _build_journal(lite.journal, size)
-        results["sqlite"][size] = _replay_in_child("sqlite", str(path))
+        results["sqlite"][size] = _replay_in_child("sqlite", str(path), profile)
     if dsn is not None:
         results["postgres"] = {}
         for size in sizes:
@@ -170,7 +208,7 @@ def bench_replay(
             try:
                 with PostgresStorage(pg_dsn) as pg:
                     _build_journal(pg.journal, size)
-                results["postgres"][size] = _replay_in_child("postgres", pg_dsn)
+                results["postgres"][size] = _replay_in_child("postgres", pg_dsn, profile)
             finally:
                 _drop_pg(dsn, name)
     return results
@@ -181,26 +219,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller journals, shorter runs")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--dsn", default=os.environ.get("DIRECTBROKER_PG_DSN", DEFAULT_DSN))
+    parser.add_argument("--repeat", type=int, default=1, help="runs per append measurement")
+    parser.add_argument("--profile-replay", action="store_true", help="cProfile each replay")
     parser.add_argument("--replay-child", nargs=2, metavar=("BACKEND", "LOCATION"))
     args = parser.parse_args(argv)
     if args.replay_child:
-        replay_child(*args.replay_child)
+        backend, location = args.replay_child
+        replay_child(backend, location, profile=args.profile_replay)
         return 0
     dsn = None if args.no_postgres else args.dsn
+    print(_load())
     with tempfile.TemporaryDirectory(prefix="dbx-bench-") as tmp:
         workdir = Path(tmp)
         print("append throughput (entries/s, hash chain + durable commit per batch)")
-        for backend, rates in bench_append(workdir, dsn, args.quick).items():
-            cells = "  ".join(f"batch {b:>4}: {rate:>9,.0f}" for b, rate in rates.items())
+        for backend, rates in bench_append(workdir, dsn, args.quick, args.repeat).items():
+            cells = "  ".join(f"batch {b:>4}: {_rate_cell(r)}" for b, r in rates.items())
             print(f"  {backend:<9} {cells}")
         print("replay from an empty state, no snapshot (fresh process)")
-        for backend, runs in bench_replay(workdir, dsn, args.quick).items():
+        replays = bench_replay(workdir, dsn, args.quick, args.profile_replay)
+        for backend, runs in replays.items():
             for size, run in runs.items():
                 print(
                     f"  {backend:<9} {size:>9,} entries: {run['seconds']:6.2f} s "
                     f"({size / run['seconds']:>9,.0f} entries/s), peak RSS "
                     f"{run['rss_peak_mb']:.0f} MB (after start-up {run['rss_before_mb']:.0f} MB)"
                 )
+    print(_load())
     return 0
 
 

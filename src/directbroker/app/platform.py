@@ -78,9 +78,7 @@ DEMO_ACCOUNTS = (
 )
 
 
-def accelerated_clock(
-    speed: float, wall_ns: Callable[[], int] = time.time_ns
-) -> Callable[[], int]:
+def accelerated_clock(speed: float, wall_ns: Callable[[], int] = time.time_ns) -> Callable[[], int]:
     """A clock that starts at the wall time and runs ``speed`` times faster: a simulated
     day (bars, crosses) in minutes, for demos and tests that cannot wait a real minute."""
     origin = wall_ns()

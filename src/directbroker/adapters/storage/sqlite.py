@@ -1,23 +1,30 @@
 """The embedded journal and snapshot store: one SQLite file per core, WAL mode, durable commits.
 
 ``synchronous=FULL`` in WAL mode fsyncs the log at every commit, so a batch acknowledged by the
-sequencer survives power loss. A batch is one ``BEGIN IMMEDIATE`` ... ``COMMIT`` with
-``executemany``: many entries, one fsync. One connection serves the journal and the snapshot
-store; the runtime uses it from one thread at a time.
+sequencer survives power loss. A batch is one ``BEGIN IMMEDIATE`` ... ``COMMIT``: its entries
+packed into one row per :data:`~directbroker.adapters.storage.sqlite_frames.FRAME_ENTRIES`
+(``journal_frames``, see ``sqlite_frames``) and its client ids in their own table
+(``journal_client_ids``, the idempotency index), so the cost per entry is packing, not a row
+and an index insert. One connection serves the journal and the snapshot store; the runtime uses
+it from one thread at a time.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
 
 from directbroker.adapters.storage.migrations import Migration, SchemaError, pending
+from directbroker.adapters.storage.sqlite_frames import Frame, decode_frame, frame_rows
+from directbroker.adapters.storage.sqlite_rows import RowJournal, move_rows_into_frames
 from directbroker.runtime.journal import (
+    JournalCorruptedError,
     JournalEntry,
     JournalError,
     check_append,
-    entry_from_row,
 )
 from directbroker.runtime.snapshots import Snapshot
 
@@ -58,10 +65,47 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
             "WHERE client_id IS NOT NULL",
         ),
     ),
+    Migration(
+        4,
+        "journal as one row per batch frame, client ids in their own table",
+        (
+            # last_seq sits before the frame so reading it never touches the frame's pages.
+            """CREATE TABLE journal_frames (
+                first_seq INTEGER PRIMARY KEY,
+                last_seq INTEGER NOT NULL,
+                entries BLOB NOT NULL
+            )""",
+            """CREATE TABLE journal_client_ids (
+                client_id TEXT PRIMARY KEY,
+                seq INTEGER NOT NULL
+            ) WITHOUT ROWID""",
+        ),
+    ),
 )
 
-_COLUMNS = "seq, ts_ns, client_id, command, events, hash"
+FRAMES_VERSION = 4
+"""The first schema version with the frame layout; older files hold one row per entry."""
+
+_DATA_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    FRAMES_VERSION: move_rows_into_frames,
+}
+"""Work a step does in Python after its statements, in the same transaction."""
+
 _LOOKUP_CHUNK = 512
+_FRAME = "SELECT first_seq, last_seq, entries FROM journal_frames"
+_FRAME_AT = f"{_FRAME} WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1"
+_seq_of = itemgetter(0)
+_client_id_of = itemgetter(2)
+_second = itemgetter(1)
+# json_each turns a batch's client ids into rows inside SQLite, about twice as fast per id as
+# executemany but with a fixed cost of a few µs, so it takes the batches with many ids. A NUL
+# (escaped as \u0000 in JSON) would end the string there, so a batch with one takes executemany.
+_JSON_FROM = 16
+_INSERT_CLIENT_IDS = (
+    "INSERT INTO journal_client_ids (client_id, seq) "
+    "SELECT value, ? + key FROM json_each(?) WHERE type = 'text'"
+)
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def sqlite_schema_version(conn: sqlite3.Connection) -> int:
@@ -76,7 +120,7 @@ def sqlite_schema_version(conn: sqlite3.Connection) -> int:
 
 
 def migrate_sqlite(conn: sqlite3.Connection, target: int | None = None) -> int:
-    """Apply the missing migrations (each atomically); returns the resulting version.
+    """Apply the missing migrations (all in one transaction); returns the resulting version.
 
     ``conn`` must be in autocommit mode (``isolation_level=None``) so the explicit transactions
     here are the only ones.
@@ -92,6 +136,9 @@ def migrate_sqlite(conn: sqlite3.Connection, target: int | None = None) -> int:
         for step in pending(SQLITE_MIGRATIONS, current, target):
             for statement in step.statements:
                 conn.execute(statement)
+            data_step = _DATA_STEPS.get(step.version)
+            if data_step is not None:
+                data_step(conn)
             conn.execute(
                 "INSERT INTO schema_version (version, description) VALUES (?, ?)",
                 (step.version, step.description),
@@ -122,81 +169,139 @@ def connect_sqlite(path: str | Path, *, readonly: bool = False) -> sqlite3.Conne
     return conn
 
 
+def _entries(frame: Frame) -> list[JournalEntry]:
+    entries, damage = frame
+    if damage is not None:
+        raise damage
+    return entries
+
+
 class SqliteJournal:
-    """:class:`directbroker.runtime.Journal` on a ``journal`` table."""
+    """:class:`directbroker.runtime.Journal` on batch frames and a client-id table."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self._last_seq: int | None = None
 
     def tail(self) -> JournalEntry | None:
-        """The last entry, if any."""
-        row = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM journal ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
-        return None if row is None else JournalEntry._make(row)
+        """The last entry, if any: one frame decoded."""
+        row = self._conn.execute(f"{_FRAME} ORDER BY first_seq DESC LIMIT 1").fetchone()
+        return None if row is None else _entries(decode_frame(*row))[-1]
 
     def append(self, entries: Sequence[JournalEntry]) -> None:
         """One transaction, one fsync, for the whole batch."""
         if not entries:
             return
-        if self._last_seq is None:
-            tail = self.tail()
-            self._last_seq = 0 if tail is None else tail.seq
-        if entries[0].seq != self._last_seq + 1:
+        first = entries[0].seq
+        if list(map(_seq_of, entries)) != list(range(first, first + len(entries))):
             check_append(self.tail(), entries)
+        frames = frame_rows(entries)
+        client_ids = list(map(_client_id_of, entries))
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executemany(f"INSERT INTO journal ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", entries)
+            # Under the write lock, so a second writer cannot slip a batch in between.
+            row = conn.execute(
+                "SELECT last_seq FROM journal_frames ORDER BY first_seq DESC LIMIT 1"
+            ).fetchone()
+            expected = 1 if row is None else row[0] + 1
+            if first != expected:
+                raise JournalError(f"append out of order: got seq {first}, expected {expected}")
+            conn.executemany(
+                "INSERT INTO journal_frames (first_seq, last_seq, entries) VALUES (?, ?, ?)",
+                frames,
+            )
+            keyed = len(client_ids) - client_ids.count(None)
+            text = _json(client_ids) if keyed >= _JSON_FROM else ""
+            if text and "\\u0000" not in text:
+                conn.execute(_INSERT_CLIENT_IDS, (first, text))
+            elif keyed:
+                conn.executemany(
+                    "INSERT INTO journal_client_ids (client_id, seq) VALUES (?, ?)",
+                    [(e.client_id, e.seq) for e in entries if e.client_id is not None],
+                )
             conn.execute("COMMIT")
         except BaseException as exc:
-            self._last_seq = None
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.IntegrityError):
                 raise JournalError(f"append refused by the database: {exc}") from exc
             raise
-        self._last_seq = entries[-1].seq
 
     def read(self, after_seq: int = 0, until_seq: int | None = None) -> Iterator[JournalEntry]:
-        """Stream entries in order; SQLite steps the cursor, so memory stays flat."""
-        if until_seq is None:
-            cursor = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM journal WHERE seq > ? ORDER BY seq", (after_seq,)
-            )
-        else:
-            cursor = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq",
-                (after_seq, until_seq),
-            )
+        """Stream entries in order, one frame in memory at a time.
+
+        Damage is raised once the entries before it have been yielded, so a checker counting
+        entries names the first bad one.
+        """
+        start = self._conn.execute(
+            "SELECT first_seq FROM journal_frames WHERE first_seq <= ? "
+            "ORDER BY first_seq DESC LIMIT 1",
+            (after_seq + 1,),
+        ).fetchone()
+        first = after_seq + 1 if start is None else start[0]
+        limit = 2**63 - 1 if until_seq is None else until_seq
+        cursor = self._conn.execute(
+            f"{_FRAME} WHERE first_seq >= ? AND first_seq <= ? ORDER BY first_seq",
+            (first, limit),
+        )
         try:
-            yield from map(entry_from_row, cursor)
+            for row in cursor:
+                entries, damage = decode_frame(*row)
+                if entries and (entries[0].seq <= after_seq or entries[-1].seq > limit):
+                    entries = [e for e in entries if after_seq < e.seq <= limit]
+                yield from entries
+                if damage is not None and damage.seq <= limit:
+                    raise damage
         finally:
             cursor.close()
 
     def get(self, seq: int) -> JournalEntry | None:
-        """One entry by sequence number."""
-        row = self._conn.execute(f"SELECT {_COLUMNS} FROM journal WHERE seq = ?", (seq,)).fetchone()
-        return None if row is None else JournalEntry._make(row)
+        """One entry by sequence number: an index seek to its frame, then that frame decoded."""
+        return self._get(seq, {})
+
+    def _get(self, seq: int, decoded: dict[int, Frame]) -> JournalEntry | None:
+        row = self._conn.execute(_FRAME_AT, (seq,)).fetchone()
+        if row is None:
+            return None
+        first: int = row[0]
+        frame = decoded.get(first)
+        if frame is None:
+            frame = decoded[first] = decode_frame(first, row[1], row[2])
+        entries, damage = frame
+        index = seq - first
+        if 0 <= index < len(entries) and entries[index].seq == seq:
+            return entries[index]
+        if damage is not None and damage.seq <= seq:
+            raise damage
+        return next((e for e in entries if e.seq == seq), None)
 
     def find_client_ids(self, client_ids: Sequence[str]) -> dict[str, JournalEntry]:
-        """Index lookups, a chunk per query.
+        """Index lookups, a chunk per query, then the entries from their frames.
 
         Chunks are padded to a power of two so SQLite's statement cache sees a handful of
-        distinct statements rather than one per batch size.
+        distinct statements rather than one per batch size. An index entry whose journal entry
+        does not carry its client id is corruption: answering "unknown" would apply a retry
+        twice.
         """
-        found: dict[str, JournalEntry] = {}
+        known: list[tuple[str, int]] = []
         for start in range(0, len(client_ids), _LOOKUP_CHUNK):
             chunk = list(client_ids[start : start + _LOOKUP_CHUNK])
             size = 1 << (len(chunk) - 1).bit_length()
             chunk += [chunk[0]] * (size - len(chunk))
             marks = ", ".join("?" * size)
-            for row in self._conn.execute(
-                f"SELECT {_COLUMNS} FROM journal WHERE client_id IN ({marks})", chunk
-            ):
-                entry = JournalEntry._make(row)
-                found[row[2]] = entry
+            known += self._conn.execute(
+                f"SELECT client_id, seq FROM journal_client_ids WHERE client_id IN ({marks})",
+                chunk,
+            ).fetchall()
+        found: dict[str, JournalEntry] = {}
+        decoded: dict[int, Frame] = {}
+        for client_id, seq in sorted(known, key=_second):
+            entry = self._get(seq, decoded)
+            if entry is None or entry.client_id != client_id:
+                raise JournalCorruptedError(
+                    seq, f"the client-id index points {client_id!r} at it, but it does not carry it"
+                )
+            found[client_id] = entry
         return found
 
     def close(self) -> None:
@@ -260,7 +365,8 @@ class SqliteStorage:
     """Opens (and migrates) one SQLite file and exposes its journal and snapshot store.
 
     ``readonly`` opens an existing file without creating or migrating it (for verification);
-    its schema must then already be one this release reads.
+    its schema must then already be one this release reads, and a file still in the
+    one-row-per-entry layout is read as it is.
     """
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
@@ -275,11 +381,13 @@ class SqliteStorage:
                     raise SchemaError(f"{path} is not a DirectBroker journal")
                 pending(SQLITE_MIGRATIONS, version)
             else:
-                migrate_sqlite(self.conn)
+                version = migrate_sqlite(self.conn)
         except BaseException:
             self.conn.close()
             raise
-        self.journal = SqliteJournal(self.conn)
+        self.journal: SqliteJournal | RowJournal = (
+            RowJournal(self.conn) if version < FRAMES_VERSION else SqliteJournal(self.conn)
+        )
         self.snapshots = SqliteSnapshotStore(self.conn)
 
     def close(self) -> None:
