@@ -9,6 +9,10 @@ compare state hashes.
 
 With ``auto_flush=False`` the broker's venue commands wait in an outbox until :meth:`flush`,
 which puts a command "in flight" while the market moves (a cancel racing a fill).
+
+``router=smart_routing()`` composes the smart order router instead of directed routing, and
+``venue_fees`` gives venues their own maker-taker schedules, so execution-quality statistics
+can be checked against worked fee numbers (:meth:`BrokerHarness.smart_router` reads them).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from directbroker.domain.marketdata_messages import (
 )
 from directbroker.domain.messages import Command, Event, Message
 from directbroker.domain.orders import OrderType, Side, TimeInForce
+from directbroker.domain.venue_config import FeeSchedule as VenueFees
 from directbroker.domain.venue_config import VenueConfig
 from directbroker.domain.venue_messages import (
     OrderAccepted,
@@ -58,6 +63,7 @@ from directbroker.engines.ledger import FeeSchedule, LedgerCore
 from directbroker.engines.marketdata import MarketDataEngine
 from directbroker.engines.matching import VenueEngine
 from directbroker.engines.risk import RiskPolicy
+from directbroker.engines.router import RouterConfig, SmartRouting
 
 _E = TypeVar("_E", bound=Event)
 RouterFactory = Callable[[Sequence[VenueConfig], Mapping[str, str]], RoutingPolicy]
@@ -66,6 +72,15 @@ RouterFactory = Callable[[Sequence[VenueConfig], Mapping[str, str]], RoutingPoli
 REPORTS = (OrderAccepted, OrderRejected, OrderCancelled, OrderReplaced, OrderFilled)
 MARKET_DATA = (QuoteUpdated, DepthUpdated, TradePrinted, TradingStatusChanged)
 START_NS = 1_780_000_000_000_000_000
+
+
+def smart_routing(config: RouterConfig | None = None) -> RouterFactory:
+    """A router factory composing the smart order router over the harness's venues."""
+
+    def build(venues: Sequence[VenueConfig], _listings: Mapping[str, str]) -> RoutingPolicy:
+        return SmartRouting(venues, config)
+
+    return build
 
 
 def weekday_calendar(first_year: int = 2025, last_year: int = 2027) -> SessionCalendar:
@@ -113,10 +128,13 @@ class BrokerHarness:
         fees: FeeSchedule | None = None,
         auto_flush: bool = True,
         router: RouterFactory | None = None,
+        venue_fees: Mapping[str, VenueFees] | None = None,
     ) -> None:
         instruments = tuple(Instrument(s, primary_venue=venues[0]) for s, _ in symbols)
+        schedules = venue_fees or {}
         self.venue_configs = tuple(
-            VenueConfig(name, name, instruments=instruments) for name in venues
+            VenueConfig(name, name, schedules.get(name, VenueFees()), instruments)
+            for name in venues
         )
         self.venues = {config.name: VenueEngine(config) for config in self.venue_configs}
         self.router_factory = router
@@ -260,6 +278,12 @@ class BrokerHarness:
         self.resting(venue, symbol, Side.SELL, price, quantity, "PX1")
         self.resting(venue, symbol, Side.BUY, price, quantity, "PX2")
         return self.events[start:]
+
+    def smart_router(self, core: BrokerCore | None = None) -> SmartRouting:
+        """The smart router composed in ``core`` (the live one by default), for its queries."""
+        router = (core or self.broker).router
+        assert isinstance(router, SmartRouting), "built without router=smart_routing()"
+        return router
 
     def replay(self) -> BrokerCore:
         """A fresh core fed every recorded input: its state must equal the live one's."""

@@ -24,7 +24,7 @@ from directbroker.domain.venue_messages import (
     OrderRejected,
     OrderReplaced,
 )
-from directbroker.engines.oms import OrderManager, Parent, check_place
+from directbroker.engines.oms import OrderManager, Parent, VenueReport, check_place
 
 PARTICIPANT = "DBRK"
 USD = 10_000
@@ -37,6 +37,12 @@ class ScriptedRouter:
         self.split = split
         self.refuse: RejectCode | None = None
         self.ended: list[tuple[str, str, int, int, RejectCode | None]] = []
+        self.sent: list[tuple[str, str, ChildInstruction]] = []
+        self.reports: list[Event] = []
+        self.unwanted: list[str] = []
+        """Children that ended while the OMS no longer wanted their shares re-routed."""
+        self.reports_at_end: list[int] = []
+        """How many reports the router had seen each time a child ended."""
 
     def plan(self, request: RouteRequest, ts_ns: int) -> list[ChildInstruction] | RejectCode:
         if self.refuse is not None:
@@ -60,16 +66,29 @@ class ScriptedRouter:
     def observe(self, event: Event) -> None:
         pass
 
+    def child_sent(
+        self, parent_id: str, child_id: str, instruction: ChildInstruction, ts_ns: int
+    ) -> None:
+        self.sent.append((parent_id, child_id, instruction))
+
+    def child_report(self, report: VenueReport, ts_ns: int) -> None:
+        self.reports.append(report)
+
     def child_ended(
         self,
         parent_id: str,
+        child_id: str,
         venue: str,
         filled: int,
         unfilled: int,
         code: RejectCode | None,
+        wanted: bool,
         ts_ns: int,
     ) -> list[ChildInstruction]:
         self.ended.append((parent_id, venue, filled, unfilled, code))
+        self.reports_at_end.append(len(self.reports))
+        if not wanted:
+            self.unwanted.append(child_id)
         return []
 
     def snapshot(self) -> bytes:

@@ -12,6 +12,11 @@ Numbered stages of a new order (the first refusal wins and leaves no trace but t
 Every other input is a fact: venue execution reports (fills post to the ledger at once, so
 buying power moves in real time), market data (marks, triggers, the market view), the day roll
 and administration. Market data enters as journaled inputs only, so replay is exact.
+
+The router learns of every child the OMS sends and every venue report the OMS applies through
+the routing port (docs/adr/0005-routing.md), within the same input, so its execution-quality
+statistics and Rule 606 history are part of this core's state, snapshot and replay. They are
+read from :attr:`BrokerCore.router` (``SmartRouting``): no engine imports the router's types.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ venue quoting the NBBO on the side the order would trade against (the best offer
 buy, the best bid's for a sale); with that side empty, to the venue quoting the order's own
 side; with no quote, to the symbol's listing venue. Auction orders go to the listing venue. It
 never splits, sweeps or re-routes: that is the smart router's job (issue 6).
+
+It keeps no execution-quality statistics, so the port's ``child_sent`` and ``child_report``
+are deliberate no-ops here and ``child_ended`` answers nothing: the OMS and the ledger already
+hold every child and fill, and its state stays the NBBO venues alone (snapshots unchanged).
 """
 
 from __future__ import annotations
@@ -19,6 +23,15 @@ from directbroker.domain.messages import Event
 from directbroker.domain.orders import Side
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import SMART, ChildInstruction, ChildPurpose, RouteRequest
+from directbroker.domain.venue_messages import (
+    OrderAccepted,
+    OrderCancelled,
+    OrderFilled,
+    OrderRejected,
+    OrderReplaced,
+)
+
+_Report = OrderAccepted | OrderRejected | OrderCancelled | OrderReplaced | OrderFilled
 
 
 class DirectedRouting:
@@ -71,13 +84,23 @@ class DirectedRouting:
         if isinstance(event, QuoteUpdated) and type(event.symbol) is str:
             self._nbbo_venues[event.symbol] = (str(event.bid_venue), str(event.ask_venue))
 
+    def child_sent(
+        self, parent_id: str, child_id: str, instruction: ChildInstruction, ts_ns: int
+    ) -> None:
+        """Nothing to record: no statistics are kept."""
+
+    def child_report(self, report: _Report, ts_ns: int) -> None:
+        """Nothing to measure: no statistics are kept."""
+
     def child_ended(
         self,
         parent_id: str,
+        child_id: str,
         venue: str,
         filled: int,
         unfilled: int,
         code: RejectCode | None,
+        wanted: bool,
         ts_ns: int,
     ) -> list[ChildInstruction]:
         """Never re-routes."""

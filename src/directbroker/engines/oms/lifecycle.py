@@ -210,6 +210,7 @@ class Lifecycle:
             )
             self.book.children[child_id] = child
             parent.children.append(child_id)
+            self.router.child_sent(parent.order_id, child_id, instruction, ts)
             out.append(
                 ChildOrderSent(
                     parent.order_id,
@@ -293,17 +294,28 @@ class Lifecycle:
 
     def child_done(self, child: Child, code: RejectCode | None, out: list[Event], ts: int) -> None:
         """A child finished: tell the router, re-route if it asks, finish the parent if nothing
-        is left at the venues."""
+        is left at the venues.
+
+        The router is told up front whether the parent still wants the shares (not when it is
+        done, being cancelled or being replaced), so it never plans children the OMS would
+        not send: its view of what is working stays the OMS's."""
         child.state = ChildState.DONE
         parent = self.book.parents[child.parent_id]
         unfilled = child.quantity - child.filled
-        reroute = self.router.child_ended(
-            parent.order_id, child.venue, child.filled, unfilled, code, ts
+        wanted = (
+            not parent.status.is_terminal
+            and parent.pending_end is None
+            and parent.pending_terms is None
+            and parent.status is not OrdStatus.PENDING_REPLACE
         )
+        reroute = self.router.child_ended(
+            parent.order_id, child.child_id, child.venue, child.filled, unfilled, code, wanted, ts
+        )
+        if reroute and not wanted:
+            raise BrokenInvariant(f"the router re-routed {reroute!r} for {parent.order_id}")
         if parent.status.is_terminal:
             return
-        still_wanted = parent.pending_end is None and parent.pending_terms is None
-        if reroute and still_wanted and parent.status is not OrdStatus.PENDING_REPLACE:
+        if reroute:
             live_open = sum(c.open_quantity for c in self.book.live_children(parent))
             self._check_plan(reroute, parent.quantity - parent.cum_quantity - live_open)
             self.send(parent, reroute, out, ts)

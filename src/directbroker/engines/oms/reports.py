@@ -3,6 +3,10 @@
 Each child has at most one request outstanding, so a reject answers the request its state
 names; reports that match no child of ours (or arrive after the child is done) change nothing
 and come back as ``VenueReportIgnored`` for operations to look at.
+
+Every report the OMS does apply goes to the router (``child_report``) before the OMS acts on
+it, so when the child ends (``child_ended``) the router already holds its fills with prices and
+fees: execution quality is measured from the same reports the books are.
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ from directbroker.domain.venue_messages import (
 )
 from directbroker.engines.oms.lifecycle import Lifecycle
 from directbroker.engines.oms.model import ChildState, Parent
+from directbroker.engines.oms.ports import VenueReport
 from directbroker.engines.oms.status import Trigger
 
-VenueReport = OrderAccepted | OrderRejected | OrderCancelled | OrderReplaced | OrderFilled
+__all__ = ["VenueReport", "apply_report"]
+
+_ANSWERABLE = (ChildState.SENT, ChildState.CANCEL_SENT, ChildState.REPLACE_SENT)
+"""The states with a request outstanding, which a venue's reject answers."""
 
 
 def apply_report(life: Lifecycle, report: VenueReport, ts: int) -> list[Event]:
@@ -44,6 +52,7 @@ def apply_report(life: Lifecycle, report: VenueReport, ts: int) -> list[Event]:
             or price <= 0
         ):
             return [_ignored(report, "fill does not fit the child", ts)]
+        life.router.child_report(report, ts)
         child.filled += report.quantity
         execution_id = f"{report.venue}.{report.trade_id}.{'b' if parent.side is Side.BUY else 's'}"
         life.fill(child, report.quantity, report.price, report.liquidity, execution_id, out, ts)
@@ -52,6 +61,7 @@ def apply_report(life: Lifecycle, report: VenueReport, ts: int) -> list[Event]:
     elif kind is OrderAccepted:
         if child.state is not ChildState.SENT:
             return [_ignored(report, "already accepted", ts)]
+        life.router.child_report(report, ts)
         child.state = ChildState.WORKING
         if parent.status is OrdStatus.PENDING_NEW:
             life.move(parent, Trigger.ACKNOWLEDGED, OrdStatus.NEW, out, ts)
@@ -60,6 +70,7 @@ def apply_report(life: Lifecycle, report: VenueReport, ts: int) -> list[Event]:
     elif kind is OrderCancelled:
         if not child.live:
             return [_ignored(report, "child already done", ts)]
+        life.router.child_report(report, ts)
         life.child_done(child, None, out, ts)
     elif kind is OrderReplaced:
         assert isinstance(report, OrderReplaced)
@@ -77,6 +88,7 @@ def _replaced(
     if child.state is not ChildState.REPLACE_SENT:
         out.append(_ignored(report, "no replace outstanding", ts))
         return
+    life.router.child_report(report, ts)
     child.quantity, child.limit_price = report.quantity, report.price
     child.state = ChildState.WORKING
     terms = parent.pending_terms
@@ -100,6 +112,8 @@ def _rejected(
     child = life.book.children[report.order_id]
     code = report.code if isinstance(report.code, RejectCode) else RejectCode.MALFORMED
     state = child.state
+    if state in _ANSWERABLE:
+        life.router.child_report(report, ts)
     if state is ChildState.SENT:
         life.child_done(child, code, out, ts)
     elif state is ChildState.CANCEL_SENT:

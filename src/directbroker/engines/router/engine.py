@@ -6,7 +6,10 @@ Two ways to drive it, with the same effects:
   ``RouteOrder``/``StopRouting``/``MarkVenueDown``/``MarkVenueUp``/``RoutingTimerTick``, the
   venues' execution reports for its children and consolidated market data;
 - composed inside the broker core, which calls the same operations as methods (``route``,
-  ``on_report``, ``on_market_data``, ``tick``, ...) from its own journaled inputs.
+  ``on_report``, ``on_market_data``, ``tick``, ...) from its own journaled inputs; or, where
+  the OMS names and sends the children itself, ``propose`` / ``confirm_sent`` /
+  ``note_report`` / ``child_done`` (see :mod:`oms_port`), so the router measures exactly the
+  children the OMS sent.
 
 Either way every decision is a function of the inputs and their timestamps: no clock, no
 randomness, and child ids are ``<prefix><n>`` from a counter that is part of the state.
@@ -23,7 +26,7 @@ import msgpack
 
 from directbroker.domain.marketdata_messages import DepthUpdated, QuoteUpdated, TradingStatusChanged
 from directbroker.domain.messages import Event, Message
-from directbroker.domain.orders import BookSide, OrderType, PostOnly, Side, TimeInForce
+from directbroker.domain.orders import BookSide
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import ChildInstruction, RouteRequest
 from directbroker.domain.routing_messages import (
@@ -55,9 +58,10 @@ from directbroker.engines.router.records import (
     parent_from_plain,
     parent_to_plain,
 )
-from directbroker.engines.router.report606 import OrderCategory, RoutedOrder, VenueShare
+from directbroker.engines.router.report606 import RoutedOrder
+from directbroker.engines.router.requests import invalid_request
 from directbroker.engines.router.stats import ExecutionStats, StatsBook
-from directbroker.engines.router.views import ParentView, parent_view
+from directbroker.engines.router.views import ParentView, parent_view, routed_order
 
 VenueReport = OrderAccepted | OrderRejected | OrderCancelled | OrderFilled | OrderReplaced
 MarketInput = DepthUpdated | QuoteUpdated | TradingStatusChanged
@@ -157,21 +161,19 @@ class RouterEngine:
 
     def plan(self, request: RouteRequest) -> list[ChildInstruction] | RejectCode:
         """What the router would send for ``request`` now; changes nothing."""
-        problem = _invalid(request)
+        problem = invalid_request(request)
         if problem is not None:
             return RejectCode.MALFORMED
         result = planner.plan(request, self._market, self.policy, self._stats.posted)
         return result[0] if isinstance(result, tuple) else result
 
-    def route(self, request: RouteRequest, ts_ns: int) -> list[Event]:
-        """Plan and record the children for ``request``: ``ChildRouted`` events (send each
-        with :meth:`ChildRouted.to_submit`), or one ``RouteRejected``."""
-        problem = _invalid(request)
+    def _plan_for(self, request: RouteRequest) -> list[ChildInstruction] | tuple[RejectCode, str]:
+        """The plan for ``request`` given what its parent already went through."""
+        problem = invalid_request(request)
         if problem is not None:
-            return [RouteRejected(str(request.parent_id), RejectCode.MALFORMED, problem, ts_ns)]
-        tracker = self._tracker
-        known = tracker.parents.get(request.parent_id)
-        result = planner.plan(
+            return RejectCode.MALFORMED, problem
+        known = self._tracker.parents.get(request.parent_id)
+        return planner.plan(
             request,
             self._market,
             self.policy,
@@ -179,11 +181,15 @@ class RouterEngine:
             exclude=frozenset(known.excluded) if known else frozenset(),
             pings_done=known.pings_done if known else 0,
         )
+
+    def route(self, request: RouteRequest, ts_ns: int) -> list[Event]:
+        """Plan and record the children for ``request``: ``ChildRouted`` events (send each
+        with :meth:`ChildRouted.to_submit`), or one ``RouteRejected``."""
+        result = self._plan_for(request)
         if isinstance(result, tuple):
-            code, detail = result
-            return [RouteRejected(request.parent_id, code, detail, ts_ns)]
-        parent = tracker.open_parent(request, ts_ns)
-        return tracker.send(parent, result, ts_ns)
+            return [RouteRejected(str(request.parent_id), *result, ts_ns)]
+        parent = self._tracker.open_parent(request, ts_ns)
+        return self._tracker.send(parent, result, ts_ns)
 
     def child_sent(
         self, request: RouteRequest, child_id: str, instruction: ChildInstruction, ts_ns: int
@@ -196,6 +202,77 @@ class RouterEngine:
             parent = tracker.open_parent(replace_quantity(request, 0), ts_ns)
         parent.quantity += instruction.quantity
         tracker.record(parent, child_id, instruction, ts_ns, instruction.purpose.value == "sweep")
+
+    # --- children named and sent by the caller (the OMS port) ------------------------------
+
+    def propose(self, request: RouteRequest, ts_ns: int) -> list[ChildInstruction] | RouteRejected:
+        """Plan ``request`` for a caller that names and sends the children itself: the parent
+        is recorded (arrival NBBO, 606 category) and the plan held until :meth:`confirm_sent`
+        reports each child sent; re-plans of this parent are held the same way."""
+        result = self._plan_for(request)
+        if isinstance(result, tuple):
+            return RouteRejected(str(request.parent_id), *result, ts_ns)
+        parent = self._tracker.open_parent(request, ts_ns, external=True)
+        # A plan the caller never sent (it must send all) is let go as finished unfilled, so
+        # the parent's shares still add up.
+        parent.unfilled += sum(p.instruction.quantity for p in parent.planned)
+        parent.planned.clear()
+        self._tracker.hold(parent, result)
+        return result
+
+    def confirm_sent(
+        self, parent_id: str, child_id: str, instruction: ChildInstruction, ts_ns: int
+    ) -> bool:
+        """The caller sent ``instruction`` as ``child_id``; only from now does the child count
+        as routed and working. False (nothing recorded) for an unknown parent or a reused id."""
+        parent = self._tracker.parents.get(parent_id)
+        if parent is None or child_id in self._tracker.children:
+            return False
+        self._tracker.sent(parent, child_id, instruction, ts_ns)
+        return True
+
+    def note_report(self, report: VenueReport, ts_ns: int) -> bool:
+        """The facts of a venue report for a child the caller sent and ends itself (with
+        :meth:`child_done`): accepts, fills (measured: price, fee, speed, improvement),
+        replaced terms. False for a report about no such working child."""
+        child_id = report.order_id if type(report.order_id) is str else None
+        child = self._tracker.children.get(child_id) if child_id is not None else None
+        if child is None or child.venue != report.venue or child.done:
+            return False
+        if isinstance(report, OrderFilled):
+            if type(report.quantity) is not int or type(report.price) is not int:
+                return False
+            self._tracker.record_fill(child, report, ts_ns)
+        elif isinstance(report, OrderReplaced):
+            if type(report.quantity) is not int:
+                return False
+            self._tracker.replaced(child, report)
+        elif isinstance(report, OrderAccepted):
+            self._tracker.accepted(child, ts_ns)
+        else:
+            child.answered = True
+            if isinstance(report, OrderCancelled) and type(report.cancelled_quantity) is int:
+                child.cancelled += report.cancelled_quantity
+        return True
+
+    def child_done(
+        self,
+        parent_id: str,
+        child_id: str,
+        filled: int,
+        code: RejectCode | None,
+        wanted: bool,
+        ts_ns: int,
+    ) -> list[ChildInstruction]:
+        """The caller ended child ``child_id`` (``code``: the venue rejected it). Returns the
+        children planned for its unfilled shares under the re-route rules (none unless
+        ``wanted``), held until the caller confirms them."""
+        parent = self._tracker.parents.get(parent_id)
+        child = self._tracker.children.get(child_id)
+        if parent is None or child is None or child.parent_id != parent_id:
+            return []
+        self._tracker.ended(child, filled, 0 if code is None else code.number, ts_ns, wanted)
+        return [p.instruction for p in parent.planned]
 
     def stop(self, parent_id: str, ts_ns: int) -> list[Event]:
         """The parent is cancelled or replaced: re-route nothing more, cancel what works."""
@@ -341,28 +418,14 @@ class RouterEngine:
         return dict(self._market.down)
 
     def routing_history(self) -> list[RoutedOrder]:
-        """Every parent as the Rule 606 report counts it (see :mod:`report606`)."""
-        tracker = self._tracker
-        history: list[RoutedOrder] = []
-        for parent in tracker.parents.values():
-            per_venue: dict[str, list[int]] = {}
-            for child_id in parent.children:
-                child = tracker.children[child_id]
-                cell = per_venue.setdefault(child.venue, [0, 0])
-                cell[0] += child.quantity
-                cell[1] -= child.fee
-            request = parent.request
-            history.append(
-                RoutedOrder(
-                    request.parent_id,
-                    request.symbol,
-                    parent.arrival_ns,
-                    OrderCategory(parent.category),
-                    request.route != "SMART",
-                    tuple(VenueShare(v, s, p) for v, (s, p) in sorted(per_venue.items())),
-                )
-            )
-        return history
+        """Every parent that sent a child, as the Rule 606 report counts it (see
+        :mod:`report606`)."""
+        children = self._tracker.children
+        return [
+            routed_order(parent, [children[c] for c in parent.children])
+            for parent in self._tracker.parents.values()
+            if parent.children
+        ]
 
 
 def replace_quantity(request: RouteRequest, quantity: int) -> RouteRequest:
@@ -372,32 +435,3 @@ def replace_quantity(request: RouteRequest, quantity: int) -> RouteRequest:
 
 def _refuse(message: Message, code: RejectCode, detail: str, ts_ns: int) -> list[Event]:
     return [RoutingInputRejected(type(message).__name__, code, detail, ts_ns)]
-
-
-def _invalid(request: RouteRequest) -> str | None:
-    """Why a request's fields are not even the right kinds of value (bad input must not reach
-    a dict lookup or an enum comparison), or ``None``."""
-    checks = (
-        (type(request.parent_id) is str and 0 < len(request.parent_id) <= 64, "parent_id"),
-        (type(request.symbol) is str and bool(request.symbol), "symbol"),
-        (isinstance(request.side, Side), "side"),
-        (isinstance(request.time_in_force, TimeInForce), "time_in_force"),
-        (isinstance(request.order_type, OrderType), "order_type"),
-        (isinstance(request.post_only, PostOnly), "post_only"),
-        (type(request.route) is str and bool(request.route), "route"),
-        (
-            isinstance(request.allowed_venues, tuple)
-            and all(type(v) is str for v in request.allowed_venues),
-            "allowed_venues",
-        ),
-        (
-            request.display_quantity is None
-            or (type(request.display_quantity) is int and request.display_quantity > 0),
-            "display_quantity",
-        ),
-        (type(request.hidden) is bool, "hidden"),
-    )
-    for ok, name in checks:
-        if not ok:
-            return f"bad {name}"
-    return None

@@ -17,6 +17,11 @@ The re-route rules (docs/adr/0005-routing.md):
 
 Only a finished child's unfilled shares are ever re-planned, so the shares working, filled and
 finished unfilled always add up to the parent's quantity.
+
+Composed in the broker core, the OMS names and sends the children (an *external* parent): every
+plan is held on the parent until the OMS says which children it sent, venue reports only add
+facts (fills, accepts, replaced terms) and the OMS says when a child ends and whether it still
+wants the shares. So the router counts and tracks only what really went out.
 """
 
 from __future__ import annotations
@@ -34,11 +39,16 @@ from directbroker.domain.routing_messages import (
     VenueMarkedDown,
     VenueMarkedUp,
 )
-from directbroker.domain.venue_messages import OrderCancelled, OrderFilled, OrderRejected
+from directbroker.domain.venue_messages import (
+    OrderCancelled,
+    OrderFilled,
+    OrderRejected,
+    OrderReplaced,
+)
 from directbroker.engines.router import planner
 from directbroker.engines.router.market import MarketView
 from directbroker.engines.router.policy import RouterConfig
-from directbroker.engines.router.records import Child, Fill, Parent
+from directbroker.engines.router.records import Child, Fill, Parent, Planned
 from directbroker.engines.router.report606 import categorize
 from directbroker.engines.router.stats import Markout, StatsBook
 
@@ -77,7 +87,7 @@ class Tracker:
 
     # --- routing --------------------------------------------------------------------------
 
-    def open_parent(self, request: RouteRequest, ts_ns: int) -> Parent:
+    def open_parent(self, request: RouteRequest, ts_ns: int, external: bool = False) -> Parent:
         """The parent for a request: a new one (arrival NBBO noted), or the existing one
         re-armed for more shares (the OMS re-routes after a replace)."""
         parent = self.parents.get(request.parent_id)
@@ -87,6 +97,7 @@ class Tracker:
                 request.order_type, request.side, request.limit_price, nbbo.bid, nbbo.ask
             )
             parent = Parent(request, ts_ns, nbbo.bid, nbbo.ask, category.value, 0)
+            parent.external = external
             self.parents[request.parent_id] = parent
         else:
             parent.request = request
@@ -109,6 +120,31 @@ class Tracker:
                 self._claim(parent, planned.venue, planned.limit_price, planned.quantity)
             events.append(_routed(parent.request, child_id, sent, ts_ns))
         return events
+
+    def hold(self, parent: Parent, children: list[ChildInstruction], reroute: bool = False) -> None:
+        """An external parent's plan: kept until the caller reports each child sent."""
+        for planned in children:
+            sent = replace(planned, purpose=ChildPurpose.REROUTE) if reroute else planned
+            parent.planned.append(Planned(sent, planned.purpose is ChildPurpose.SWEEP))
+
+    def sent(
+        self, parent: Parent, child_id: str, instruction: ChildInstruction, ts_ns: int
+    ) -> Child:
+        """The caller sent ``instruction`` as ``child_id``: record it (it counts as routed and
+        working from now). One the router did not plan still counts, its shares added to the
+        parent's so the share invariant holds."""
+        for index, held in enumerate(parent.planned):
+            if held.instruction == instruction:
+                del parent.planned[index]
+                replan = held.replan_on_short
+                break
+        else:
+            replan = False
+            parent.quantity += instruction.quantity
+        child = self.record(parent, child_id, instruction, ts_ns, replan)
+        if replan and instruction.limit_price is not None:
+            self._claim(parent, instruction.venue, instruction.limit_price, instruction.quantity)
+        return child
 
     def _claim(self, parent: Parent, venue: str, limit: int, quantity: int) -> None:
         # The sweep is on its way to that displayed size: until market data says what is left,
@@ -156,6 +192,13 @@ class Tracker:
 
     def filled(self, child: Child, report: OrderFilled, ts_ns: int) -> list[Event]:
         """An execution: record it, measure it, and finish the child if nothing is left."""
+        self.record_fill(child, report, ts_ns)
+        if report.leaves_quantity == 0 and not child.done:
+            return self.finish(child, ts_ns, _OTHER)
+        return []
+
+    def record_fill(self, child: Child, report: OrderFilled, ts_ns: int) -> None:
+        """An execution, recorded and measured (price, fee, speed, arrival NBBO, mark-out)."""
         child.answered = True
         parent = self.parents[child.parent_id]
         child.fills.append(
@@ -179,9 +222,17 @@ class Tracker:
             route,
         )
         self.stats.schedule_markout(parent.request.symbol, markout)
-        if report.leaves_quantity == 0 and not child.done:
-            return self.finish(child, ts_ns, _OTHER)
-        return []
+
+    def replaced(self, child: Child, report: OrderReplaced) -> None:
+        """The venue changed the child's size and price (a customer's replace): the parent and
+        the shares routed follow, so fill rates are of what was finally asked for."""
+        child.answered = True
+        delta = report.quantity - child.quantity
+        child.quantity, child.limit_price = report.quantity, report.price
+        parent = self.parents[child.parent_id]
+        parent.quantity += delta
+        for stats in (self.stats.venue(child.venue), self.stats.route(parent.request.route)):
+            stats.shares_routed += delta
 
     def cancelled(self, child: Child, report: OrderCancelled, ts_ns: int) -> list[Event]:
         """The rest of the child stopped working."""
@@ -205,9 +256,12 @@ class Tracker:
         child.reject_code = report.code.number
         return self.finish(child, ts_ns, _REJECTED)
 
-    def ended(self, child: Child, filled: int, code: int, ts_ns: int) -> list[Event]:
-        """A summary instead of reports (the OMS port): the child is done with ``filled``
-        shares executed (no prices, so spreads are not measured) and, if ``code``, rejected."""
+    def ended(
+        self, child: Child, filled: int, code: int, ts_ns: int, wanted: bool = True
+    ) -> list[Event]:
+        """The OMS's word that the child is done, with ``filled`` shares executed and, if
+        ``code``, rejected; ``wanted``: whether the OMS would send a re-route. Fills reported
+        with prices were measured already; any the summary adds are counted unmeasured."""
         child.answered = True
         if child.done:
             return []
@@ -218,16 +272,17 @@ class Tracker:
             stats.shares_filled += delta
         if code:
             child.reject_code = code
-            return self.finish(child, ts_ns, _REJECTED)
+            return self.finish(child, ts_ns, _REJECTED, wanted)
         if child.cancel_requested_ns is not None:
-            return self.finish(child, ts_ns, _STALE)
+            return self.finish(child, ts_ns, _STALE, wanted)
         short = child.time_in_force is TimeInForce.IOC
-        return self.finish(child, ts_ns, _SHORT if short else _OTHER)
+        return self.finish(child, ts_ns, _SHORT if short else _OTHER, wanted)
 
     # --- finishing and re-routing ----------------------------------------------------------
 
-    def finish(self, child: Child, ts_ns: int, how: str) -> list[Event]:
-        """The child is done: decide what becomes of its unfilled shares."""
+    def finish(self, child: Child, ts_ns: int, how: str, wanted: bool = True) -> list[Event]:
+        """The child is done: decide what becomes of its unfilled shares (never re-planned
+        when the caller does not want them)."""
         child.done_ns = ts_ns
         self.open.pop(child.child_id, None)
         parent = self.parents[child.parent_id]
@@ -236,17 +291,17 @@ class Tracker:
         leftover = max(child.quantity - child.filled, 0)
         events: list[Event] = []
         if leftover:
-            events = self._replan(parent, child, leftover, how, ts_ns)
+            events = self._replan(parent, child, leftover, how, ts_ns, wanted)
         return events + self._maybe_complete(parent, ts_ns)
 
     def _replan(
-        self, parent: Parent, child: Child, leftover: int, how: str, ts_ns: int
+        self, parent: Parent, child: Child, leftover: int, how: str, ts_ns: int, allowed: bool
     ) -> list[Event]:
         request = parent.request
         is_ping = child.order_type is OrderType.PEG_MIDPOINT and child.purpose is ChildPurpose.PING
         reroute = how in (_REJECTED, _STALE)
         wanted = reroute or is_ping or (how == _SHORT and child.replan_on_short)
-        if parent.stopped or request.route != SMART or not wanted:
+        if not allowed or parent.stopped or request.route != SMART or not wanted:
             parent.unfilled += leftover
             return []
         if how == _REJECTED:
@@ -274,10 +329,13 @@ class Tracker:
         if isinstance(result, tuple):
             parent.unfilled += leftover
             return []
+        if parent.external:
+            self.hold(parent, result, reroute)
+            return []
         return self.send(parent, result, ts_ns, reroute=reroute)
 
     def _maybe_complete(self, parent: Parent, ts_ns: int) -> list[Event]:
-        if parent.completed:
+        if parent.completed or parent.planned:
             return []
         children = [self.children[c] for c in parent.children]
         if any(not c.done for c in children):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from directbroker.domain.orders import OrderType, PostOnly, Side, TimeInForce
-from directbroker.domain.routing import ChildPurpose, RouteRequest
+from directbroker.domain.routing import ChildInstruction, ChildPurpose, RouteRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +74,23 @@ class Child:
         return (2 * notional + self.filled) // (2 * self.filled)
 
 
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A child planned for a parent whose caller sends children under its own ids (the OMS),
+    held until the caller says it sent it. ``replan_on_short`` is kept here because a re-routed
+    sweep goes out with purpose REROUTE and could no longer be told from a resting child."""
+
+    instruction: ChildInstruction
+    replan_on_short: bool
+
+
 @dataclass(slots=True)
 class Parent:
-    """A parent order as routed: the request, the market at arrival and its children."""
+    """A parent order as routed: the request, the market at arrival and its children.
+
+    ``external``: the caller (the OMS) names and sends the children, so plans wait in
+    ``planned`` until it reports each one sent; nothing planned counts as routed or working
+    until then."""
 
     request: RouteRequest
     arrival_ns: int
@@ -92,6 +106,8 @@ class Parent:
     """Shares finished unfilled that the router will not route again."""
     stopped: bool = False
     completed: bool = False
+    external: bool = False
+    planned: list[Planned] = field(default_factory=list)
 
     @property
     def buying(self) -> bool:
@@ -187,6 +203,8 @@ def parent_to_plain(p: Parent) -> list[object]:
         p.unfilled,
         p.stopped,
         p.completed,
+        p.external,
+        [[*instruction_to_plain(x.instruction), x.replan_on_short] for x in p.planned],
     ]
 
 
@@ -196,4 +214,39 @@ def parent_from_plain(p: list[object]) -> Parent:
     values[0] = request_from_plain(values[0])  # type: ignore[arg-type]
     values[6] = [str(c) for c in values[6]]  # type: ignore[attr-defined]
     values[7] = {str(v) for v in values[7]}  # type: ignore[attr-defined]
+    if len(values) > 14:
+        values[14] = [
+            Planned(instruction_from_plain(x[:-1]), bool(x[-1]))
+            for x in values[14]  # type: ignore[attr-defined]
+        ]
     return Parent(*values)  # type: ignore[arg-type]
+
+
+def instruction_to_plain(i: ChildInstruction) -> list[object]:
+    """A child instruction as plain values (snapshots)."""
+    return [
+        i.venue,
+        i.quantity,
+        i.order_type.value,
+        i.limit_price,
+        i.time_in_force.value,
+        i.purpose.value,
+        i.display_quantity,
+        i.hidden,
+        i.post_only.value,
+    ]
+
+
+def instruction_from_plain(p: list[object]) -> ChildInstruction:
+    """Rebuild an instruction from :func:`instruction_to_plain`."""
+    return ChildInstruction(
+        str(p[0]),
+        int(p[1]),  # type: ignore[call-overload]
+        OrderType(p[2]),
+        None if p[3] is None else int(p[3]),  # type: ignore[call-overload]
+        TimeInForce(p[4]),
+        ChildPurpose(p[5]),
+        None if p[6] is None else int(p[6]),  # type: ignore[call-overload]
+        bool(p[7]),
+        PostOnly(p[8]),
+    )

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from directbroker.domain.orders import OrderType, Side, TimeInForce
-from directbroker.domain.routing import ChildPurpose
+from directbroker.domain.routing import SMART, ChildPurpose
 from directbroker.engines.router.records import Child, Fill, Parent
+from directbroker.engines.router.report606 import OrderCategory, RoutedOrder, VenueShare
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,4 +114,23 @@ def parent_view(parent: Parent, children: list[Child]) -> ParentView:
         sum(c.fee for c in children),
         parent.completed,
         tuple(child_view(c) for c in children),
+    )
+
+
+def routed_order(parent: Parent, children: list[Child]) -> RoutedOrder:
+    """One parent as the Rule 606 report counts it: shares routed and net payment per venue
+    (rebates received minus fees paid)."""
+    per_venue: dict[str, list[int]] = {}
+    for child in children:
+        cell = per_venue.setdefault(child.venue, [0, 0])
+        cell[0] += child.quantity
+        cell[1] -= child.fee
+    request = parent.request
+    return RoutedOrder(
+        request.parent_id,
+        request.symbol,
+        parent.arrival_ns,
+        OrderCategory(parent.category),
+        request.route != SMART,
+        tuple(VenueShare(v, s, p) for v, (s, p) in sorted(per_venue.items())),
     )
