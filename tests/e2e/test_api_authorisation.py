@@ -237,7 +237,9 @@ def test_trade_updates_reach_only_the_owner(
         assert await alice == await bob == "authorized"
 
     asyncio.run(scenario())
-    assert [u["data"]["event"] for u in alice_got[1:]] == ["new", "fill"]
+    # pending_new (sent to the venues, not yet acknowledged) is optional in Alpaca's stream.
+    events = [u["data"]["event"] for u in alice_got[1:]]
+    assert [e for e in events if e != "pending_new"] == ["new", "fill"]
     assert bob_got == ["listening"]
 
 
