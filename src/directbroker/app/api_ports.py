@@ -234,7 +234,10 @@ class PlatformMarketData:
 
 
 class StoreHistory:
-    """:class:`~directbroker.adapters.http.ports.HistoryPort` over the SQL history store."""
+    """:class:`~directbroker.adapters.http.ports.HistoryPort` over the platform's own SQL
+    history store. Unlike ``ThreadedHistory`` (which owns a store on one worker thread), this
+    shares the store the platform records into; the store serialises its connection itself,
+    so queries run on any worker thread."""
 
     def __init__(self, store: SqlHistoryStore) -> None:
         self._store = store

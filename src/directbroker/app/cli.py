@@ -11,7 +11,7 @@ from directbroker import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line grammar (kept in one place so ``--help`` shows everything)."""
-    from directbroker.app import demo, journal_cli
+    from directbroker.app import demo, history_cli, journal_cli
 
     parser = argparse.ArgumentParser(
         prog="directbroker",
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     demo.register(subparsers)
     journal_cli.register(subparsers)
+    history_cli.register(subparsers)
     return parser
 
 
