@@ -8,6 +8,7 @@ platform's lock so they see the cores between steps, never halfway through one.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 
 from directbroker.adapters.history import Page, SqlHistoryStore
@@ -44,6 +45,7 @@ from directbroker.domain.marketdata_messages import (
 from directbroker.domain.messages import Command, Event
 from directbroker.domain.order_status import TERMINAL_STATUSES
 from directbroker.domain.rejects import RejectCode
+from directbroker.engines.router import SmartRouting
 
 _OPEN = "open"
 _CLOSED = "closed"
@@ -67,9 +69,35 @@ class PlatformTrading:
                 raise PortRejection(event.code, event.message)
         return events
 
+    def _routed(self, view: OrderView | None) -> OrderView | None:
+        """The view with each child's fills, average price, fee and times as the smart
+        router recorded them (the read model sees only what the broker's events say)."""
+        router = self._platform.broker.router
+        if view is None or not isinstance(router, SmartRouting):
+            return view
+        parent = router.parent(view.order_id)
+        if parent is None:
+            return view
+        routed = {child.child_id: child for child in parent.children}
+        children = tuple(
+            child
+            if (seen := routed.get(child.child_id)) is None
+            else dataclasses.replace(
+                child,
+                filled_quantity=seen.filled,
+                filled_avg_price=seen.average_price,
+                fee=seen.fee,
+                status=seen.status,
+                accepted_ns=seen.accepted_ns,
+                done_ns=seen.done_ns,
+            )
+            for child in view.children
+        )
+        return dataclasses.replace(view, children=children)
+
     def _order_now(self, order_id: str) -> OrderView:
         with self._platform.lock:
-            view = self._views.order(order_id)
+            view = self._routed(self._views.order(order_id))
         if view is None:
             raise PortRejection(RejectCode.UNKNOWN_ORDER, f"order not found for {order_id}")
         return view
@@ -108,12 +136,12 @@ class PlatformTrading:
     async def get_order(self, order_id: str) -> OrderView | None:
         """Any order by id (the edge checks the caller may see it)."""
         with self._platform.lock:
-            return self._views.order(order_id)
+            return self._routed(self._views.order(order_id))
 
     async def get_order_by_client_id(self, account: str, client_order_id: str) -> OrderView | None:
         """An account's order by the client's id."""
         with self._platform.lock:
-            return self._views.by_client_id(account, client_order_id)
+            return self._routed(self._views.by_client_id(account, client_order_id))
 
     async def list_orders(self, accounts: Sequence[str], query: OrderQuery) -> list[OrderView]:
         """Orders of ``accounts`` that match ``query``."""

@@ -69,7 +69,11 @@ class PortRejection(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ChildOrderView:
-    """One child order the router sent to a venue for a customer order (our extension)."""
+    """One child order the router sent to a venue for a customer order (our extension).
+
+    ``fee`` is what the venue charged for the child's executions in micro-dollars ($0.000001;
+    negative: a rebate it paid); ``accepted_ns`` and ``done_ns`` are None until they happen.
+    """
 
     child_id: str
     venue: str
@@ -79,6 +83,10 @@ class ChildOrderView:
     purpose: str
     status: str
     sent_ns: int
+    filled_avg_price: int | None = None
+    fee: int = 0
+    accepted_ns: int | None = None
+    done_ns: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

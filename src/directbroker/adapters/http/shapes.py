@@ -31,6 +31,7 @@ from directbroker.domain.instruments import Instrument
 from directbroker.domain.numbers import PRICE_SCALE, format_price
 from directbroker.domain.order_status import OrdStatus
 from directbroker.domain.orders import OrderType, Side
+from directbroker.domain.venue_messages import FEE_SCALE
 
 Json = dict[str, Any]
 
@@ -111,6 +112,10 @@ def _child(child: ChildOrderView) -> Json:
         "purpose": child.purpose,
         "status": child.status,
         "sent_at": iso(child.sent_ns),
+        "filled_avg_price": price_text(child.filled_avg_price),
+        "fee": str(Decimal(child.fee) / FEE_SCALE),
+        "accepted_at": iso(child.accepted_ns),
+        "done_at": iso(child.done_ns),
     }
 
 
