@@ -37,12 +37,13 @@ def test_an_order_shows_where_every_share_went(platform: ApiPlatform, server: Ap
             # Takers pay every venue's fee here; IEX charges $0.0009 a share, the rest $0.0030.
             rate = Decimal("0.0009") if child["venue"] == "IEX" else Decimal("0.003")
             assert Decimal(child["fee"]) == rate * int(child["filled_qty"])
-    average = (
-        sum(
+    notional = sum(
+        (
             Decimal(c["filled_avg_price"]) * int(c["filled_qty"])
             for c in children
             if int(c["filled_qty"])
-        )
-        / 1500
+        ),
+        Decimal(0),
     )
+    average = notional / 1500
     assert abs(average - Decimal(order["filled_avg_price"])) < Decimal("0.0001")
