@@ -1,6 +1,6 @@
 """Benchmark of the venue matching engine (run directly; not collected by pytest).
 
-    python benchmarks/matching_bench.py [--quick] [--orders N] [--commands N]
+    python benchmarks/matching_bench.py [--quick] [--orders N] [--commands N] [--compiled PATH]
 
 Two order mixes, commands pre-generated with a seeded ``random.Random``:
 
@@ -14,13 +14,21 @@ alone (``perf_counter_ns`` around each ``handle``), memory per resting order (``
 a book of ``--orders`` resting non-crossing orders, default one million), and, when
 ``nautilus_trader`` is importable, the same L3 add/modify/delete stream (the engine's own
 order-level feed) applied to NautilusTrader's ``OrderBook`` (L3_MBO), side by side.
+
+``--compiled PATH`` also measures the mypyc-compiled engine (docs/adr/0009) and prints it beside
+pure Python. PATH is a directory holding a compiled ``directbroker`` package, for example one made
+with ``DIRECTBROKER_COMPILE=1 pip install --no-deps --target PATH .``; a process can import only
+one ``directbroker``, so the compiled engine is measured in a subprocess.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
+import os
 import random
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -44,13 +52,14 @@ from directbroker.domain.venue_messages import (
     SubmitOrder,
     TradeReported,
 )
-from directbroker.engines.matching import VenueEngine
+from directbroker.engines.matching import VenueEngine, fastevents
 
 CONFIG = VenueConfig("BENCH", "XBEN", instruments=(Instrument("XYZ"),))
 MID = 1_000_000  # $100.00
 TICK = 100
 HALF_LEVELS = 700  # about 750 distinct price levels hold the ~1,000 resting orders
 TARGET_RESTING = 1_000
+_ENGINE = "compiled" if fastevents.COMPILED else "pure"
 
 
 class _Generator:
@@ -217,9 +226,10 @@ def run_mix(name: str, mix: Callable[[int], Mix], count: int) -> tuple[float, li
     resting = len(engine._orders)
     levels = len(engine._books["XYZ"].bids.levels) + len(engine._books["XYZ"].asks.levels)
     print(
-        f"{name:>14}: {len(commands):,} commands, {throughput:,.0f} commands/s; latency us "
-        f"p50 {_percentile(latencies, 0.5):.2f}  p99 {_percentile(latencies, 0.99):.2f}  "
-        f"p99.9 {_percentile(latencies, 0.999):.2f}; trading {trading / len(commands):.1%}; "
+        f"{name:>14}: {_ENGINE:>8}: {len(commands):,} commands, {throughput:,.0f} commands/s; "
+        f"latency us p50 {_percentile(latencies, 0.5):.2f}  "
+        f"p99 {_percentile(latencies, 0.99):.2f}  p99.9 {_percentile(latencies, 0.999):.2f}; "
+        f"trading {trading / len(commands):.1%}; "
         f"book {resting:,} orders over {levels:,} levels"
     )
     return throughput, feed
@@ -234,8 +244,9 @@ _FEED_TYPES = {
 }
 
 
-def run_nautilus(name: str, feed: list[Any], ours: float, commands: int) -> None:
-    """Apply the engine's order-level feed to NautilusTrader's L3 OrderBook and compare."""
+def run_nautilus(name: str, feed: list[Any], ours: dict[str, float], commands: int) -> None:
+    """Apply the engine's order-level feed to NautilusTrader's L3 OrderBook and compare
+    (``ours`` is our commands/s by engine: pure, and compiled when measured)."""
     try:
         from nautilus_trader.model.book import OrderBook
         from nautilus_trader.model.data import BookOrder
@@ -284,10 +295,11 @@ def run_nautilus(name: str, feed: list[Any], ours: float, commands: int) -> None
         apply(book_order, ts)
     elapsed = time.perf_counter() - start
     nautilus_cmds = commands / elapsed
+    ratios = ", ".join(f"{engine} {rate / nautilus_cmds:.2f}" for engine, rate in ours.items())
     print(
         f"{name:>14}: NautilusTrader OrderBook L3_MBO applied the same {len(ops):,} L3 "
         f"add/modify/delete operations at {len(ops) / elapsed:,.0f} ops/s "
-        f"({nautilus_cmds:,.0f} of our commands/s); ours / nautilus = {ours / nautilus_cmds:.2f}"
+        f"({nautilus_cmds:,.0f} of our commands/s); ours / nautilus: {ratios}"
     )
 
 
@@ -313,9 +325,29 @@ def memory_per_order(count: int) -> None:
     tracemalloc.stop()
     assert len(engine._orders) == count
     print(
-        f"memory: {used / count:,.0f} bytes per resting order over {count:,} orders "
+        f"memory: {_ENGINE}: {used / count:,.0f} bytes per resting order over {count:,} orders "
         f"(about 10,000 price levels; order id strings excluded, allocated by the caller)"
     )
+
+
+MIXES: dict[str, Callable[[int], Mix]] = {
+    "exchange-core": exchange_core_mix,
+    "cancel-heavy": cancel_heavy_mix,
+}
+
+
+def run_compiled(path: str, count: int, orders: int) -> dict[str, float]:
+    """Measure the compiled engine found under ``path`` in a subprocess; its commands/s by mix."""
+    paths = [path, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    argv = [sys.executable, __file__, "--engine-only", f"--commands={count}", f"--orders={orders}"]
+    child = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    if child.returncode != 0:
+        sys.exit(f"compiled engine run failed:\n{child.stdout}{child.stderr}")
+    *lines, result = child.stdout.rstrip().splitlines()
+    print("\n".join(lines))
+    rates: dict[str, float] = json.loads(result)
+    return rates
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -323,14 +355,33 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small run for a smoke test")
     parser.add_argument("--orders", type=int, default=None, help="resting orders for memory")
     parser.add_argument("--commands", type=int, default=None, help="commands per mix")
+    parser.add_argument(
+        "--compiled", metavar="PATH", help="also measure the compiled engine found under PATH"
+    )
+    parser.add_argument("--engine-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     count = args.commands or (20_000 if args.quick else 300_000)
     orders = args.orders or (50_000 if args.quick else 1_000_000)
+    if args.engine_only:
+        # The child of --compiled: this engine's lines, then its rates as JSON.
+        if not fastevents.COMPILED:
+            sys.exit("no compiled engine on PYTHONPATH: see --compiled in the module docstring")
+        rates = {name: run_mix(name, mix, count)[0] for name, mix in MIXES.items()}
+        memory_per_order(orders)
+        print(json.dumps(rates))
+        return
     print(f"python {sys.version.split()[0]}; {count:,} commands per mix")
-    for name, mix in (("exchange-core", exchange_core_mix), ("cancel-heavy", cancel_heavy_mix)):
-        throughput, feed = run_mix(name, mix, count)
-        run_nautilus(name, feed, throughput, count)
+    ours: dict[str, dict[str, float]] = {}
+    feeds: dict[str, list[Any]] = {}
+    for name, mix in MIXES.items():
+        throughput, feeds[name] = run_mix(name, mix, count)
+        ours[name] = {_ENGINE: throughput}
     memory_per_order(orders)
+    if args.compiled:
+        for name, rate in run_compiled(args.compiled, count, orders).items():
+            ours[name]["compiled"] = rate
+    for name in MIXES:
+        run_nautilus(name, feeds[name], ours[name], count)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ May import: ``directbroker.domain``, ``directbroker.engines.core`` and the stand
 (plus ``msgpack`` for snapshots).
 
 :class:`VenueEngine` is the fast engine; :class:`ReferenceVenueEngine` is a naive one with the
-same behaviour, kept for differential testing. Both implement ``Core``.
+same behaviour, kept for differential testing. Both implement ``Core``. The fast engine's hot
+modules (``compiled_modules.py``) can also be compiled with mypyc; see docs/adr/0009.
 """
 
 from directbroker.engines.matching.auction import CrossResult, clearing_price

@@ -6,6 +6,8 @@ Command handling lives here; the matching itself is in :mod:`fast_core`, the cro
 
 from __future__ import annotations
 
+from typing import Final
+
 from directbroker.domain.instruments import is_on_tick
 from directbroker.domain.messages import Event, Message
 from directbroker.domain.numbers import MAX_QUANTITY
@@ -39,15 +41,15 @@ from directbroker.engines.matching.state_codec import (
 )
 from directbroker.engines.matching.views import BestBidOffer, Depth, OrderView
 
-_accepted = fast_constructor(OrderAccepted)
-_cancelled = fast_constructor(OrderCancelled)
-_replaced = fast_constructor(OrderReplaced)
-_deleted = fast_constructor(BookOrderDeleted)
-_reduced = fast_constructor(BookOrderReduced)
-_book_replaced = fast_constructor(BookOrderReplaced)
-_RESTING = validation.RESTING
-_FOK = TimeInForce.FOK
-_NO = PostOnly.NO
+_accepted: Final = fast_constructor(OrderAccepted)
+_cancelled: Final = fast_constructor(OrderCancelled)
+_replaced: Final = fast_constructor(OrderReplaced)
+_deleted: Final = fast_constructor(BookOrderDeleted)
+_reduced: Final = fast_constructor(BookOrderReduced)
+_book_replaced: Final = fast_constructor(BookOrderReplaced)
+_RESTING: Final = validation.RESTING
+_FOK: Final = TimeInForce.FOK
+_NO: Final = PostOnly.NO
 
 
 class VenueEngine(FastCore):
@@ -172,7 +174,8 @@ class VenueEngine(FastCore):
     def _submit(self, cmd: SubmitOrder, ts: int) -> list[Event]:
         reject = validation.check_submit(cmd, self)
         if reject is not None:
-            return [self._rejected(cmd.order_id, cmd.participant, reject, ts)]
+            raw: validation.RawSubmit = cmd
+            return [self._rejected(raw.order_id, raw.participant, reject, ts)]
         book = self._books[cmd.symbol]
         spec = self._spec(
             cmd.symbol,
@@ -233,9 +236,10 @@ class VenueEngine(FastCore):
         )
 
     def _cancel(self, cmd: CancelOrder, ts: int) -> list[Event]:
-        o = self._owned(cmd.order_id, cmd.participant)
+        raw: validation.RawOrderRef = cmd
+        o = self._owned(raw.order_id, raw.participant)
         if type(o) is tuple:
-            return [self._rejected(cmd.order_id, cmd.participant, o, ts)]
+            return [self._rejected(raw.order_id, raw.participant, o, ts)]
         assert isinstance(o, Order)
         spec = o.spec
         book = self._books[spec.symbol]
@@ -250,19 +254,20 @@ class VenueEngine(FastCore):
         return events
 
     def _replace(self, cmd: ReplaceOrder, ts: int) -> list[Event]:
-        o = self._owned(cmd.order_id, cmd.participant)
+        raw: validation.RawReplace = cmd
+        o = self._owned(raw.order_id, raw.participant)
         if type(o) is tuple:
-            return [self._rejected(cmd.order_id, cmd.participant, o, ts)]
+            return [self._rejected(raw.order_id, raw.participant, o, ts)]
         assert isinstance(o, Order)
         spec = o.spec
         book = self._books[spec.symbol]
-        quantity = cmd.quantity
-        price = cmd.price
+        raw_quantity = raw.quantity
+        raw_price = raw.price
         if (
-            type(quantity) is int
-            and 0 < quantity <= MAX_QUANTITY
-            and (price is None or (type(price) is int and is_on_tick(price)))
-            and (price is None or not spec.is_market)
+            type(raw_quantity) is int
+            and 0 < raw_quantity <= MAX_QUANTITY
+            and (raw_price is None or (type(raw_price) is int and is_on_tick(raw_price)))
+            and (raw_price is None or not spec.is_market)
         ):
             reject = None  # the common, well-formed replace skips the detailed checks
         else:
@@ -270,7 +275,9 @@ class VenueEngine(FastCore):
         if reject is None and book.halted:
             reject = (RejectCode.SYMBOL_HALTED, spec.symbol)
         if reject is not None:
-            return [self._rejected(cmd.order_id, cmd.participant, reject, ts)]
+            return [self._rejected(raw.order_id, raw.participant, reject, ts)]
+        quantity = cmd.quantity  # checked above: the declared types hold from here on
+        price = cmd.price
         venue = self._venue
         on_feed = spec.on_book and o.level is not None
         new_leaves = quantity - o.filled

@@ -7,6 +7,8 @@ no per-fill allocations besides the events themselves, pegs handled only when a 
 
 from __future__ import annotations
 
+from typing import Final
+
 from directbroker.domain.messages import Event
 from directbroker.domain.orders import Liquidity, OrderType, PostOnly, Side, TimeInForce
 from directbroker.domain.venue_config import VenueConfig
@@ -20,13 +22,13 @@ from directbroker.engines.matching.book import Book, BookHalf, Level, Order, Spe
 from directbroker.engines.matching.fastevents import fast_constructor
 from directbroker.engines.matching.pricing import peg_price
 
-_filled = fast_constructor(OrderFilled)
-_executed = fast_constructor(BookOrderExecuted)
-_trade = fast_constructor(TradeReported)
-_added = fast_constructor(BookOrderAdded)
+_filled: Final = fast_constructor(OrderFilled)
+_executed: Final = fast_constructor(BookOrderExecuted)
+_trade: Final = fast_constructor(TradeReported)
+_added: Final = fast_constructor(BookOrderAdded)
 SpecKey = tuple[str, Side, OrderType, TimeInForce, bool, PostOnly, int | None]
-_MAKER = Liquidity.MAKER
-_TAKER = Liquidity.TAKER
+_MAKER: Final = Liquidity.MAKER
+_TAKER: Final = Liquidity.TAKER
 
 
 class FastCore:

@@ -3,6 +3,11 @@
 Validation is complete before any mutation (there is no rollback), and it never raises: commands
 arrive from outside and may carry any Python value in any field, so each field's type is checked
 before the value is used (a list as an order id must not reach a dict lookup).
+
+Fields not yet checked are read through the ``Raw*`` views below, which type every field as
+``object``. Plain Python does not care, but code compiled with mypyc checks a value against its
+declared type when it reads the attribute, and would raise ``TypeError`` on a malformed command
+instead of rejecting it (see docs/adr/0009).
 """
 
 from __future__ import annotations
@@ -42,6 +47,78 @@ ALLOWED_TIME_IN_FORCE: dict[OrderType, frozenset[TimeInForce]] = {
     OrderType.LIMIT_ON_CLOSE: frozenset({TimeInForce.CLS, TimeInForce.DAY}),
 }
 """The order types a venue supports and the times in force each may carry."""
+
+
+class RawSubmit(Protocol):
+    """A :class:`SubmitOrder` as it may really arrive: any field may hold any value."""
+
+    @property
+    def order_id(self) -> object: ...
+    @property
+    def participant(self) -> object: ...
+    @property
+    def symbol(self) -> object: ...
+    @property
+    def side(self) -> object: ...
+    @property
+    def order_type(self) -> object: ...
+    @property
+    def quantity(self) -> object: ...
+    @property
+    def price(self) -> object: ...
+    @property
+    def time_in_force(self) -> object: ...
+    @property
+    def display_quantity(self) -> object: ...
+    @property
+    def hidden(self) -> object: ...
+    @property
+    def post_only(self) -> object: ...
+
+
+class RawOrderRef(Protocol):
+    """The order a cancel or replace names, as it may really arrive."""
+
+    @property
+    def order_id(self) -> object: ...
+    @property
+    def participant(self) -> object: ...
+
+
+class RawReplace(RawOrderRef, Protocol):
+    """A :class:`ReplaceOrder` as it may really arrive."""
+
+    @property
+    def quantity(self) -> object: ...
+    @property
+    def price(self) -> object: ...
+
+
+class RawHalt(Protocol):
+    """A :class:`HaltTrading` as it may really arrive."""
+
+    @property
+    def symbol(self) -> object: ...
+    @property
+    def reason(self) -> object: ...
+
+
+class RawSymbolCommand(Protocol):
+    """Any command naming a symbol, as it may really arrive."""
+
+    @property
+    def symbol(self) -> object: ...
+
+
+class RawAuction(Protocol):
+    """A :class:`RunAuction` as it may really arrive."""
+
+    @property
+    def symbol(self) -> object: ...
+    @property
+    def kind(self) -> object: ...
+    @property
+    def reference_price(self) -> object: ...
 
 
 class VenueFacts(Protocol):
@@ -96,21 +173,22 @@ def check_submit(cmd: SubmitOrder, facts: VenueFacts) -> Reject | None:
     """Everything about a new order that does not depend on the book's prices."""
     # Each check below has an inline fast path for the common well-formed case and falls back
     # to the detailed check (which picks the reject code) otherwise: this runs on every order.
-    order_id: object = cmd.order_id
-    participant: object = cmd.participant
+    raw: RawSubmit = cmd
+    order_id = raw.order_id
+    participant = raw.participant
     if not (type(order_id) is str and 0 < len(order_id) <= MAX_ID_LENGTH) or not valid_id(
         participant
     ):
         return RejectCode.INVALID_ID, "order id and participant"
-    reject = _check_symbol(cmd.symbol, facts)
+    reject = _check_symbol(raw.symbol, facts)
     if reject is not None:
         return reject
-    # Typed as ``object``: the annotations are a promise the sender may not have kept.
-    side: object = cmd.side
-    order_type: object = cmd.order_type
-    tif: object = cmd.time_in_force
-    post_only: object = cmd.post_only
-    hidden: object = cmd.hidden
+    # Read as ``object``: the annotations are a promise the sender may not have kept.
+    side = raw.side
+    order_type = raw.order_type
+    tif = raw.time_in_force
+    post_only = raw.post_only
+    hidden = raw.hidden
     if not isinstance(side, Side) or not isinstance(order_type, OrderType):
         return RejectCode.MALFORMED, "side and order type"
     if not isinstance(tif, TimeInForce) or not isinstance(post_only, PostOnly):
@@ -122,17 +200,17 @@ def check_submit(cmd: SubmitOrder, facts: VenueFacts) -> Reject | None:
         return RejectCode.UNSUPPORTED_ORDER_TYPE, order_type.value
     if tif not in allowed:
         return RejectCode.INVALID_TIME_IN_FORCE, f"{order_type.value} {tif.value}"
-    quantity: object = cmd.quantity
+    quantity = raw.quantity
     if not (type(quantity) is int and 0 < quantity <= MAX_QUANTITY):
         reject = check_quantity(quantity)
         if reject is not None:
             return reject
-    price: object = cmd.price
+    price = raw.price
     if not (order_type is OrderType.LIMIT and type(price) is int and is_on_tick(price)):
         reject = _check_order_price(order_type, price)
         if reject is not None:
             return reject
-    if cmd.display_quantity is not None or hidden or post_only is not PostOnly.NO:
+    if raw.display_quantity is not None or hidden or post_only is not PostOnly.NO:
         reject = _check_attributes(cmd)
         if reject is not None:
             return reject
@@ -157,7 +235,8 @@ def _check_order_price(order_type: OrderType, price: object) -> Reject | None:
 
 def _check_attributes(cmd: SubmitOrder) -> Reject | None:
     """Reserve, hidden and post-only are attributes of orders that can rest on the book."""
-    display = cmd.display_quantity
+    raw: RawSubmit = cmd
+    display = raw.display_quantity
     is_limit = cmd.order_type is OrderType.LIMIT
     rests = cmd.time_in_force in RESTING
     if display is not None:
@@ -174,22 +253,25 @@ def _check_attributes(cmd: SubmitOrder) -> Reject | None:
 
 def check_replace_fields(cmd: ReplaceOrder, order_type: OrderType) -> Reject | None:
     """The new size and price of a replace, given the working order's type."""
-    reject = check_quantity(cmd.quantity)
+    raw: RawReplace = cmd
+    reject = check_quantity(raw.quantity)
     if reject is not None:
         return reject
-    if cmd.price is None:
+    price = raw.price
+    if price is None:
         return None
     if order_type in (OrderType.MARKET_ON_OPEN, OrderType.MARKET_ON_CLOSE):
         return RejectCode.PRICE_NOT_ALLOWED, order_type.value
-    return check_price(cmd.price)
+    return check_price(price)
 
 
 def check_halt(cmd: HaltTrading, facts: VenueFacts) -> Reject | None:
     """A halt needs a traded symbol that is not already halted."""
-    reject = _check_symbol(cmd.symbol, facts)
+    raw: RawHalt = cmd
+    reject = _check_symbol(raw.symbol, facts)
     if reject is not None:
         return reject
-    reason: object = cmd.reason
+    reason = raw.reason
     if type(reason) is not str:
         return RejectCode.MALFORMED, f"reason {reason!r}"
     if facts.is_halted(cmd.symbol):
@@ -199,7 +281,8 @@ def check_halt(cmd: HaltTrading, facts: VenueFacts) -> Reject | None:
 
 def check_resume(cmd: ResumeTrading, facts: VenueFacts) -> Reject | None:
     """A resume needs a halted symbol."""
-    reject = _check_symbol(cmd.symbol, facts)
+    raw: RawSymbolCommand = cmd
+    reject = _check_symbol(raw.symbol, facts)
     if reject is not None:
         return reject
     if not facts.is_halted(cmd.symbol):
@@ -209,13 +292,14 @@ def check_resume(cmd: ResumeTrading, facts: VenueFacts) -> Reject | None:
 
 def check_auction(cmd: RunAuction, facts: VenueFacts) -> Reject | None:
     """A cross needs a venue that runs them, a trading symbol and a legal reference price."""
-    reject = _check_symbol(cmd.symbol, facts)
+    raw: RawAuction = cmd
+    reject = _check_symbol(raw.symbol, facts)
     if reject is not None:
         return reject
-    kind: object = cmd.kind
+    kind = raw.kind
     if not isinstance(kind, AuctionKind):
         return RejectCode.MALFORMED, f"kind {kind!r}"
-    reject = check_price(cmd.reference_price)
+    reject = check_price(raw.reference_price)
     if reject is not None:
         return reject
     if not facts.runs_auctions:
