@@ -1,7 +1,7 @@
 """Client API benchmarks: orders per second and latency through HTTP, and trade-update delivery
 latency over the WebSocket, on loopback.
 
-Run: ``python benchmarks/api_bench.py [--quick]``.
+Run: ``python benchmarks/api_bench.py [--quick] [--platform real]``.
 
 The server (the client API over the in-memory fake platform, uvicorn on its own process so the
 load generator does not share its interpreter lock) is this script started with ``--serve``.
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import statistics
 import subprocess
@@ -47,6 +48,51 @@ def serve() -> None:
     platform.close()
 
 
+def serve_real() -> None:
+    """Child process: serve the embedded platform (durable SQLite journals, live simulated
+    market) until stdin closes."""
+    import tempfile
+    from pathlib import Path
+
+    from directbroker.adapters.history import open_sqlite
+    from directbroker.adapters.http import ApiServer, RateLimit, create_app
+    from directbroker.app.api import PlatformApi
+    from directbroker.app.journals import SqliteJournals
+    from directbroker.app.platform import DemoAccount, Platform
+    from directbroker.domain.accounts import AccountType
+    from directbroker.sim.simulation import SimulationConfig
+
+    with tempfile.TemporaryDirectory() as scratch:
+        journals = SqliteJournals(Path(scratch))
+        history = open_sqlite(str(Path(scratch) / "history.db"))
+        account = DemoAccount("BENCH", "bench", AccountType.MARGIN, 100_000_000 * 10_000)
+        platform = Platform(
+            journals,
+            SimulationConfig(events_per_second=100),
+            time.time_ns(),
+            accounts=[account],
+            history=history,
+        )
+        api = PlatformApi(platform, history)
+        key = api.issue_key("bench", ["BENCH"])
+        app = create_app(api.ports, rate_limit=RateLimit(rate_per_second=1e9, burst=10**9))
+        platform.start()
+        deadline = time.monotonic() + 60
+        while platform.market.counts.trades == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)  # orders need a market: wait for the opening cross and quotes
+        with ApiServer(app) as server:
+            info = {"url": server.url, "ws": server.ws_url, "key": key.key_id}
+            print(json.dumps({**info, "secret": key.secret}))
+            sys.stdout.flush()
+            sys.stdin.read()
+        platform.stop()
+        history.close()
+        journals.close()
+
+
+_ORDER_NUMBERS = itertools.count(1)
+
+
 def percentiles(samples: list[float]) -> dict[str, float]:
     """p50/p90/p99/max in microseconds."""
     ordered = sorted(samples)
@@ -62,19 +108,24 @@ async def order_load(
 ) -> dict[str, Any]:
     """Concurrent POST /v2/orders: throughput and latency."""
     latencies: list[float] = []
-    body = {
-        "symbol": "AAPL",
-        "qty": "1",
-        "side": "buy",
-        "type": "limit",
-        "time_in_force": "day",
-        "limit_price": "100.00",
-    }
+
+    def body() -> dict[str, str]:
+        # Every order differs (across runs too), or pre-trade risk rightly refuses it as a
+        # duplicate of one placed within its window.
+        sent = next(_ORDER_NUMBERS)
+        return {
+            "symbol": "AAPL",
+            "qty": str(1 + sent % 97),
+            "side": "buy",
+            "type": "limit",
+            "time_in_force": "day",
+            "limit_price": f"{50 + sent % 5_000 / 100:.2f}",
+        }
 
     async def worker(client: httpx.AsyncClient) -> None:
         for _ in range(per_connection):
             started = time.perf_counter()
-            response = await client.post("/v2/orders", json=body)
+            response = await client.post("/v2/orders", json=body())
             latencies.append(time.perf_counter() - started)
             if response.status_code != 200:
                 raise RuntimeError(response.text)
@@ -113,7 +164,6 @@ async def update_latency(
 ) -> dict[str, Any]:
     """Trade-update delivery latency over /stream."""
     delays: list[float] = []
-    body = {"symbol": "AAPL", "qty": "1", "side": "buy", "type": "market", "time_in_force": "day"}
     async with (
         connect(f"{ws_url}/stream") as ws,
         httpx.AsyncClient(base_url=url, headers=headers) as client,
@@ -132,12 +182,26 @@ async def update_latency(
         await ws.recv()
         await ws.send(json.dumps({"action": "listen", "data": {"streams": ["trade_updates"]}}))
         await ws.recv()
-        for _ in range(count):
-            await client.post("/v2/orders", json=body)
-            for _ in range(2):  # new, then fill
+        for number in range(count):
+            # Distinct sizes: identical orders within the duplicate window are refused.
+            body = {
+                "symbol": "AAPL",
+                "qty": str(1 + number),
+                "side": "buy",
+                "type": "market",
+                "time_in_force": "day",
+            }
+            placed = await client.post("/v2/orders", json=body)
+            if placed.status_code != 200:
+                raise RuntimeError(placed.text)
+            order_id = placed.json()["id"]
+            while True:  # every update of this order, up to its fill
                 message = json.loads(await ws.recv())
                 received = time.time_ns()
                 delays.append((received - _stamp_ns(message["data"]["timestamp"])) / 1e9)
+                data = message["data"]
+                if data["order"]["id"] == order_id and data["event"] == "fill":
+                    break
     return {"updates": len(delays), **percentiles(delays)}
 
 
@@ -146,13 +210,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smaller run (seconds)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--platform",
+        choices=("fake", "real"),
+        default="fake",
+        help="fake: the edge alone; real: the embedded platform with durable journals",
+    )
     parser.add_argument("--connections", type=int, nargs="*", default=None)
     args = parser.parse_args(argv)
     if args.serve:
-        serve()
+        serve_real() if args.platform == "real" else serve()
         return
     child = subprocess.Popen(
-        [sys.executable, __file__, "--serve"],
+        [sys.executable, __file__, "--serve", "--platform", args.platform],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
