@@ -29,7 +29,6 @@ from directbroker.protocols.itch import (
     CrossTrade,
     ItchFormatError,
     ItchReader,
-    ItchTranslator,
     OtherMessage,
     StockDirectory,
     SystemEvent,
@@ -37,6 +36,7 @@ from directbroker.protocols.itch import (
     frame,
     parse,
 )
+from directbroker.protocols.itch_translate import ItchTranslator
 
 MIDNIGHT = 1_741_000_000_000_000_000
 

@@ -28,7 +28,8 @@ from directbroker.domain.messages import Event
 from directbroker.domain.numbers import parse_price, parse_quantity
 from directbroker.domain.rejects import DomainRejection
 from directbroker.engines.marketdata import MarketDataEngine
-from directbroker.protocols.itch import ItchReader, ItchTranslator
+from directbroker.protocols.itch import ItchReader
+from directbroker.protocols.itch_translate import ItchTranslator
 
 
 class HistoryImportError(ValueError):
