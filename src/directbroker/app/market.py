@@ -5,15 +5,21 @@ Every venue is a matching engine behind its own sequencer and journal, and so is
 engine (its inputs are the venues' feed events), so the whole day can be rebuilt from the
 journals. The market data outputs (trades, quotes, bars) are also recorded in the historical
 data store as they happen. The simulation sees the venues only through their top of book.
+
+Every message carried from a venue's journal to market data is keyed by its origin (see
+:mod:`directbroker.app.reconcile`), so one lost in a crash is re-sent on start-up, and the
+simulation's order ids carry a prefix unique to the run, so a restarted simulation never
+reuses an id the venues have already seen.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from directbroker.adapters.history import SqlHistoryStore
+from directbroker.app.reconcile import Origin, Route, keyed, reconcile
 from directbroker.domain.marketdata_messages import (
     EndTradingDay,
     SetPriorClose,
@@ -26,10 +32,11 @@ from directbroker.domain.venue_messages import OrderRejected
 from directbroker.engines.marketdata import MarketDataEngine
 from directbroker.engines.matching import VenueEngine
 from directbroker.runtime.journal import Journal
+from directbroker.runtime.sequencer import Outcome
 from directbroker.runtime.snapshots import SnapshotStore
 from directbroker.runtime.stepped import SteppedCore
 from directbroker.sim.local import VenuesView
-from directbroker.sim.simulation import MarketSimulation, SimulationConfig
+from directbroker.sim.simulation import Batch, MarketSimulation, SimulationConfig
 from directbroker.sim.universe import LISTINGS, Listing, default_venues
 
 MARKET_DATA = "marketdata"
@@ -45,6 +52,10 @@ class StepResult:
 
     venue_events: list[Event]
     market_data: list[Event]
+    venue_ids: list[str | None] = field(default_factory=list)
+    """The origin key (``VENUE:seq:index``) of each venue event, for carrying it on."""
+    market_data_ids: list[str | None] = field(default_factory=list)
+    """The origin key (``marketdata:seq:index``) of each market data event."""
 
 
 StepListener = Callable[[StepResult, int], None]
@@ -91,13 +102,23 @@ class EmbeddedMarket:
         self.market_data = self._market_data.core
         self.history = history
         self.simulation = MarketSimulation(
-            config, self.venue_configs, self.listings, VenuesView(self.venues), start_ns
+            config,
+            self.venue_configs,
+            self.listings,
+            VenuesView(self.venues),
+            start_ns,
+            id_prefix=run_prefix(start_ns),
         )
         self.tape: deque[TradePrinted] = deque(maxlen=500)
         self.counts = SessionCounts()
-        self._pending = self.simulation.next_batch()
         if self._market_data.last_seq == 0:
             self._start_day(trading_date, start_ns)
+        self.reconciled = reconcile(self.origins(), self._on_reconciled)
+        """What start-up re-sent from the venues to market data (see ADR 0010)."""
+        # The first batch is drawn lazily: whoever owns the market (the platform) may still
+        # reconcile, and the simulation should price off the books as they then stand.
+        self._pending: Batch | None = None
+        self._primed = False
 
     def _start_day(self, trading_date: str, ts_ns: int) -> None:
         commands: list[Command] = [StartTradingDay(trading_date)]
@@ -111,6 +132,9 @@ class EmbeddedMarket:
         """Play the simulation up to ``now_ns`` (the caller's clock). ``on_step`` sees each
         instant's results before the simulation moves on, so other participants (the broker)
         react to the market as it happens."""
+        if not self._primed:
+            self._primed = True
+            self._pending = self.simulation.next_batch()
         while self._pending is not None and self._pending.ts_ns <= now_ns:
             batch = self._pending
             result = self.send(batch.commands, batch.ts_ns)
@@ -122,27 +146,62 @@ class EmbeddedMarket:
         """Play the rest of the simulated day as fast as possible."""
         self.run_until(2**63, on_step)
 
-    def send(self, commands: Sequence[tuple[str, Command]], ts_ns: int) -> StepResult:
+    def origins(self, broker: Route | None = None) -> list[Origin]:
+        """The venues as origins of delivery: their feed to market data and, given the broker's
+        route, the broker's execution reports. Market data comes first (the live order)."""
+        routes: list[Route] = [Route(MARKET_DATA, self._market_data, _everything)]
+        if broker is not None:
+            routes.append(broker)
+        return [Origin(name, core, tuple(routes)) for name, core in self._venue_cores.items()]
+
+    def _on_reconciled(self, destination: str, outcomes: Sequence[Outcome]) -> None:
+        if destination == MARKET_DATA:
+            self.record(outcomes)
+
+    @property
+    def venue_cores(self) -> dict[str, SteppedCore[VenueEngine]]:
+        """Each venue's journaled core, by venue name (for reconciliation)."""
+        return dict(self._venue_cores)
+
+    @property
+    def market_data_core(self) -> SteppedCore[MarketDataEngine]:
+        """The journaled market data core (for reconciliation)."""
+        return self._market_data
+
+    def send(
+        self,
+        commands: Sequence[tuple[str, Command]],
+        ts_ns: int,
+        client_ids: Sequence[str | None] | None = None,
+    ) -> StepResult:
         """Send commands to their venues durably, in order, and publish what they caused.
 
         Venues are independent, so each venue's share is one durable commit; the results are
         then taken in the commands' order, as if sent one by one. The simulation sees every
         venue event (its orders may trade with anyone's); market data sees the public feed.
+        ``client_ids`` (parallel to ``commands``) key commands carried from another journal.
         """
-        by_venue: dict[str, list[Message]] = {}
-        for venue, command in commands:
-            by_venue.setdefault(venue, []).append(command)
+        ids = [None] * len(commands) if client_ids is None else list(client_ids)
+        by_venue: dict[str, tuple[list[Message], list[str | None]]] = {}
+        for (venue, command), client_id in zip(commands, ids, strict=True):
+            batch, batch_ids = by_venue.setdefault(venue, ([], []))
+            batch.append(command)
+            batch_ids.append(client_id)
         results = {
-            venue: iter(self._venue_cores[venue].apply(batch, ts_ns))
-            for venue, batch in by_venue.items()
+            venue: iter(self._venue_cores[venue].apply_outcomes(batch, ts_ns, batch_ids))
+            for venue, (batch, batch_ids) in by_venue.items()
         }
         venue_events: list[Event] = []
+        venue_ids: list[str | None] = []
         for venue, _ in commands:
-            venue_events.extend(next(results[venue]))
+            events, events_ids = keyed(venue, [next(results[venue])], _everything)
+            venue_events.extend(events)
+            venue_ids.extend(events_ids)
         self.simulation.observe(venue_events)
         self._count(venue_events)
         self.counts.commands += len(commands)
-        return StepResult(venue_events, self._publish(venue_events, ts_ns))
+        outputs, output_ids = self._publish(venue_events, ts_ns, venue_ids)
+        return StepResult(venue_events, outputs, venue_ids, output_ids)
 
     def _count(self, events: Sequence[Event]) -> None:
         self.counts.venue_events += len(events)
@@ -150,10 +209,18 @@ class EmbeddedMarket:
             if isinstance(event, OrderRejected):
                 self.counts.rejects += 1
 
-    def _publish(self, feed: Sequence[Message], ts_ns: int) -> list[Event]:
-        outputs: list[Event] = []
-        for events in self._market_data.apply(feed, ts_ns):
-            outputs.extend(events)
+    def _publish(
+        self, feed: Sequence[Message], ts_ns: int, client_ids: Sequence[str | None] | None = None
+    ) -> tuple[list[Event], list[str | None]]:
+        outcomes = self._market_data.apply_outcomes(feed, ts_ns, client_ids)
+        outputs, output_ids = keyed(MARKET_DATA, outcomes, _everything)
+        self.record([outcome for outcome in outcomes if not outcome.duplicate])
+        return outputs, output_ids
+
+    def record(self, outcomes: Sequence[Outcome]) -> None:
+        """Take in market data outcomes newly applied (live, or by reconciliation): the tape,
+        the counts and the historical data store."""
+        outputs = [event for outcome in outcomes for event in outcome.events]
         for output in outputs:
             if isinstance(output, TradePrinted):
                 self.tape.append(output)
@@ -161,11 +228,26 @@ class EmbeddedMarket:
                 self.counts.shares += output.quantity
         if self.history is not None and outputs:
             self.history.record(outputs)
-        return outputs
 
     def end_day(self, trading_date: str, ts_ns: int) -> list[Event]:
         """Close the trading date in market data (the day bars are final)."""
-        return self._publish([EndTradingDay(trading_date)], ts_ns)
+        return self._publish([EndTradingDay(trading_date)], ts_ns)[0]
+
+
+def run_prefix(start_ns: int) -> str:
+    """The simulation's order-id prefix for a run started at ``start_ns``: ``S`` and the
+    start time in base 36, so a restarted run never reuses the previous run's order ids."""
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    value, text = max(start_ns, 0), ""
+    while True:
+        value, digit = divmod(value, 36)
+        text = digits[digit] + text
+        if value == 0:
+            return "S" + text
+
+
+def _everything(event: Event) -> Event:
+    return event
 
 
 def _venue_factory(config: VenueConfig) -> Callable[[], VenueEngine]:

@@ -6,6 +6,9 @@ One thread owns every core. Client commands arrive through :meth:`Platform.submi
 thread and are answered only after the broker core has journaled them; the platform thread
 interleaves them with the simulated market, feeds the broker core the market data and the
 venues' execution reports as journaled inputs, and sends the broker's child orders to the venues.
+
+Every message carried between cores is keyed by its origin journal entry, and start-up
+re-sends whatever a crash left undelivered before anything new happens (ADR 0010).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from dataclasses import dataclass
 
 from directbroker.adapters.calendar import XnysCalendar
 from directbroker.adapters.history import SqlHistoryStore
-from directbroker.app.market import EmbeddedMarket, OpenJournal, StepResult
+from directbroker.app.market import MARKET_DATA, EmbeddedMarket, OpenJournal, StepResult
+from directbroker.app.reconcile import Origin, Reconciled, Route, origin_id, reconcile
 from directbroker.domain.accounts import AccountType, Registration
 from directbroker.domain.broker_messages import (
     ChildCancelSent,
@@ -47,6 +51,7 @@ from directbroker.domain.venue_messages import (
 from directbroker.engines.broker import BrokerConfig, BrokerCore
 from directbroker.engines.ledger import LedgerCore
 from directbroker.engines.router import SmartRouting
+from directbroker.runtime.sequencer import Outcome
 from directbroker.runtime.stepped import SteppedCore
 from directbroker.sim.simulation import SimulationConfig
 from directbroker.sim.universe import LISTINGS, Listing
@@ -147,10 +152,51 @@ class Platform:
         self._stopping = threading.Event()
         self._failure: BaseException | None = None
         self._day_ended = False
+        self.reconciled: Reconciled = self._reconcile()
+        """What start-up re-sent between the cores after a crash (nothing after a clean stop)."""
         if self._broker.last_seq == 0:
             self._open_books(start_ns, listings, accounts)
 
+    @property
+    def broker_core(self) -> SteppedCore[BrokerCore]:
+        """The broker core behind its sequencer (its journal and position)."""
+        return self._broker
+
     # --- set-up ----------------------------------------------------------------------------
+
+    def _reconcile(self) -> Reconciled:
+        """Deliver what a crash left between the cores, in causal order: each venue's feed to
+        market data and its reports to the broker, market data's quotes to the broker, then
+        the broker's child commands to the venues; again until nothing new happens (re-sent
+        child orders make new reports). The market already did venue → market data alone."""
+        market = self.market
+        broker = self._broker
+        venues = market.venue_cores
+        origins = [
+            *market.origins(Route(BROKER, broker, self._report_for_broker)),
+            Origin(MARKET_DATA, market.market_data_core, (Route(BROKER, broker, _market_input),)),
+            Origin(
+                BROKER,
+                broker,
+                tuple(Route(name, core, _command_for(name)) for name, core in venues.items()),
+            ),
+        ]
+        report = reconcile(origins, self._on_reconciled)
+        report.absorb(market.reconciled)
+        return report
+
+    def _on_reconciled(self, destination: str, outcomes: Sequence[Outcome]) -> None:
+        if destination == MARKET_DATA:
+            self.market.record(outcomes)
+        elif destination == BROKER:
+            outputs = [event for outcome in outcomes for event in outcome.events]
+            for listener in self._listeners:
+                listener(outputs)
+
+    def _report_for_broker(self, event: Event) -> Message | None:
+        if isinstance(event, _REPORTS) and event.participant == self.participant:
+            return event
+        return None
 
     def _open_books(
         self, ts_ns: int, listings: Sequence[Listing], accounts: Sequence[DemoAccount]
@@ -263,50 +309,89 @@ class Platform:
 
     def _react(self, result: StepResult, ts_ns: int) -> None:
         self._tell_market(result, ts_ns)
-        inputs = self._broker_inputs(result)
+        inputs, ids = self._broker_inputs(result)
         if inputs:
-            self._broker_apply(inputs, ts_ns)
+            self._broker_apply(inputs, ts_ns, ids)
 
     def _tell_market(self, result: StepResult, ts_ns: int) -> None:
         if result.market_data:
             for listener in self._market_listeners:
                 listener(result.market_data, ts_ns)
 
-    def _broker_inputs(self, result: StepResult) -> list[Message]:
-        reports = [
-            e
-            for e in result.venue_events
-            if isinstance(e, _REPORTS) and e.participant == self.participant
-        ]
-        market = [e for e in result.market_data if isinstance(e, _MARKET_INPUTS)]
-        return [*reports, *market]
+    def _broker_inputs(self, result: StepResult) -> tuple[list[Message], list[str | None]]:
+        """The broker's share of a market step, each keyed by where it came from: its own
+        execution reports first, then the market data it prices and checks risk against."""
+        inputs: list[Message] = []
+        ids: list[str | None] = []
+        for event, client_id in zip(result.venue_events, result.venue_ids, strict=True):
+            if self._report_for_broker(event) is not None:
+                inputs.append(event)
+                ids.append(client_id)
+        for event, client_id in zip(result.market_data, result.market_data_ids, strict=True):
+            if isinstance(event, _MARKET_INPUTS):
+                inputs.append(event)
+                ids.append(client_id)
+        return inputs, ids
 
-    def _broker_apply(self, inputs: Sequence[Message], ts_ns: int) -> list[tuple[Event, ...]]:
+    def _broker_apply(
+        self,
+        inputs: Sequence[Message],
+        ts_ns: int,
+        client_ids: Sequence[str | None] | None = None,
+    ) -> list[tuple[Event, ...]]:
         """Journal ``inputs`` in the broker core, send the child orders it asks for, and feed
         back what the venues and market data answered, until nothing more happens."""
-        results = self._broker.apply(inputs, ts_ns)
-        pending: list[tuple[Event, ...]] = list(results)
-        while pending:
-            outputs = [event for events in pending for event in events]
+        outcomes = self._broker.apply_outcomes(inputs, ts_ns, client_ids)
+        results = [outcome.events for outcome in outcomes]
+        while outcomes:
+            outputs = [event for outcome in outcomes for event in outcome.events]
             for listener in self._listeners:
                 listener(outputs)
-            orders = _venue_commands(outputs)
+            orders, ids = _venue_commands(outcomes)
             if not orders:
                 break
-            answer = self.market.send(orders, ts_ns)
+            answer = self.market.send(orders, ts_ns, ids)
             self._tell_market(answer, ts_ns)
-            follow_up = self._broker_inputs(answer)
-            pending = list(self._broker.apply(follow_up, ts_ns)) if follow_up else []
+            follow_up, follow_ids = self._broker_inputs(answer)
+            outcomes = (
+                self._broker.apply_outcomes(follow_up, ts_ns, follow_ids) if follow_up else []
+            )
         return results
 
 
-def _venue_commands(events: Sequence[Event]) -> list[tuple[str, Command]]:
+def _child_command(event: Event) -> tuple[str, Command] | None:
+    if isinstance(event, ChildOrderSent):
+        return event.venue, event.to_submit()
+    if isinstance(event, ChildCancelSent):
+        return event.venue, event.to_cancel()
+    if isinstance(event, ChildReplaceSent):
+        return event.venue, event.to_replace()
+    return None
+
+
+def _venue_commands(
+    outcomes: Sequence[Outcome],
+) -> tuple[list[tuple[str, Command]], list[str | None]]:
+    """The venue commands the broker's outcomes ask for, keyed ``broker:seq:index`` (the same
+    keys reconciliation derives from the broker journal)."""
     commands: list[tuple[str, Command]] = []
-    for event in events:
-        if isinstance(event, ChildOrderSent):
-            commands.append((event.venue, event.to_submit()))
-        elif isinstance(event, ChildCancelSent):
-            commands.append((event.venue, event.to_cancel()))
-        elif isinstance(event, ChildReplaceSent):
-            commands.append((event.venue, event.to_replace()))
-    return commands
+    ids: list[str | None] = []
+    for outcome in outcomes:
+        for index, event in enumerate(outcome.events):
+            child = _child_command(event)
+            if child is not None:
+                commands.append(child)
+                ids.append(origin_id(BROKER, outcome.seq, index))
+    return commands, ids
+
+
+def _command_for(venue: str) -> Callable[[Event], Message | None]:
+    def select(event: Event) -> Message | None:
+        child = _child_command(event)
+        return child[1] if child is not None and child[0] == venue else None
+
+    return select
+
+
+def _market_input(event: Event) -> Message | None:
+    return event if isinstance(event, _MARKET_INPUTS) else None

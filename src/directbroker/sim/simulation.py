@@ -82,7 +82,11 @@ class MarketSimulation:
         listings: Sequence[Listing],
         view: MarketView,
         start_ns: int,
+        *,
+        id_prefix: str = "SIM",
     ) -> None:
+        """``id_prefix`` starts every order id the simulation makes; a run that resumes on
+        venues that already saw another run's orders needs one of its own."""
         self.config = config
         self._rng = random.Random(config.seed)
         self._venues = [venue.name for venue in venues]
@@ -104,7 +108,7 @@ class MarketSimulation:
         self._opened = False
         self._closed = False
         self.orders = OwnOrders()
-        ids = IdSource()
+        ids = IdSource(id_prefix)
         rebates = [-venue.fees.maker for venue in venues]
         self._makers = MarketMakers(venues, self.orders, ids)
         self._flow = ZeroIntelligenceFlow(

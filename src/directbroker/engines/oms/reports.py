@@ -14,7 +14,6 @@ from __future__ import annotations
 from directbroker.domain.broker_messages import VenueReportIgnored
 from directbroker.domain.messages import Event
 from directbroker.domain.order_status import OrdStatus
-from directbroker.domain.orders import Side
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.venue_messages import (
     OrderAccepted,
@@ -54,7 +53,8 @@ def apply_report(life: Lifecycle, report: VenueReport, ts: int) -> list[Event]:
             return [_ignored(report, "fill does not fit the child", ts)]
         life.router.child_report(report, ts)
         child.filled += report.quantity
-        execution_id = f"{report.venue}.{report.trade_id}.{'b' if parent.side is Side.BUY else 's'}"
+        # A cross fills many orders under one trade id, so the child's own id makes it unique.
+        execution_id = f"{report.venue}.{report.trade_id}.{child.child_id}"
         life.fill(child, report.quantity, report.price, report.liquidity, execution_id, out, ts)
         if child.filled == child.quantity:
             life.child_done(child, None, out, ts)
