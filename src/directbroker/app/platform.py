@@ -150,6 +150,7 @@ class Platform:
         self.started_ns = start_ns
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._wake = threading.Event()
         self._failure: BaseException | None = None
         self._day_ended = False
         self.reconciled: Reconciled = self._reconcile()
@@ -219,6 +220,7 @@ class Platform:
             future.set_exception(self._failure)
             return future
         self._inbox.put((command, future))
+        self._wake.set()
         return future
 
     def on_customer_events(self, listener: CustomerListener) -> None:
@@ -247,6 +249,7 @@ class Platform:
     def stop(self, timeout: float | None = 10.0) -> None:
         """Stop the platform thread after its current step."""
         self._stopping.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -260,7 +263,9 @@ class Platform:
         try:
             while not self._stopping.is_set():
                 self.step(wall_ns())
-                time.sleep(0.005)
+                # Idle until the market is due again, but a client command wakes us at once.
+                self._wake.wait(0.005)
+                self._wake.clear()
         except BaseException as exc:
             # Fail fast: state may be ahead of the journals, so nothing more runs; the owner
             # sees the failure and a restart recovers from the journals.
