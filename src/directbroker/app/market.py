@@ -31,7 +31,8 @@ from directbroker.domain.venue_config import VenueConfig
 from directbroker.domain.venue_messages import OrderRejected
 from directbroker.engines.marketdata import MarketDataEngine
 from directbroker.engines.matching import VenueEngine
-from directbroker.runtime.journal import Journal
+from directbroker.protocols.codec import decode_many
+from directbroker.runtime.journal import Journal, reading
 from directbroker.runtime.sequencer import Outcome
 from directbroker.runtime.snapshots import SnapshotStore
 from directbroker.runtime.stepped import SteppedCore
@@ -113,6 +114,8 @@ class EmbeddedMarket:
         self.counts = SessionCounts()
         if self._market_data.last_seq == 0:
             self._start_day(trading_date, start_ns)
+        self.history_caught_up = self._catch_up_history()
+        """Market data entries recorded into history at start-up (a crash had lost them)."""
         self.reconciled = reconcile(self.origins(), self._on_reconciled)
         """What start-up re-sent from the venues to market data (see ADR 0010)."""
         # The first batch is drawn lazily: whoever owns the market (the platform) may still
@@ -226,8 +229,37 @@ class EmbeddedMarket:
                 self.tape.append(output)
                 self.counts.trades += 1
                 self.counts.shares += output.quantity
-        if self.history is not None and outputs:
-            self.history.record(outputs)
+        if self.history is not None and outcomes:
+            last = max(outcome.seq for outcome in outcomes)
+            self.history.record(outputs, (MARKET_DATA, last))
+
+    def _catch_up_history(self) -> int:
+        """Record what market data journaled but the history store never got (a crash between
+        the two commits): the market data journal holds every entry's events."""
+        if self.history is None:
+            return 0
+        recorded = self.history.recorded_seq(MARKET_DATA)
+        tail = self._market_data.last_seq
+        if recorded is None:
+            if not self.history.is_empty():
+                # A store from before positions were kept: take it as up to date.
+                self.history.record([], (MARKET_DATA, tail))
+                return 0
+            recorded = 0
+        caught_up = 0
+        batch: list[Event] = []
+        last = recorded
+        with reading(self._market_data.journal, after_seq=recorded) as entries:
+            for entry in entries:
+                batch.extend(e for e in decode_many(entry.events) if isinstance(e, Event))
+                caught_up += 1
+                last = entry.seq
+                if len(batch) >= 10_000:
+                    self.history.record(batch, (MARKET_DATA, last))
+                    batch = []
+        if last != recorded:
+            self.history.record(batch, (MARKET_DATA, last))
+        return caught_up
 
     def end_day(self, trading_date: str, ts_ns: int) -> list[Event]:
         """Close the trading date in market data (the day bars are final)."""

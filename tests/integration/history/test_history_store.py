@@ -5,13 +5,16 @@ prints through a fresh engine rebuilds the same bars; the schema is versioned.""
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
-from directbroker.adapters.history import Page, SqlHistoryStore
+from directbroker.adapters.history import Page, SqlHistoryStore, open_sqlite
+from directbroker.adapters.history.schema import _MIGRATIONS, LATEST, SQLITE
 from directbroker.domain.marketdata_messages import (
     Bar,
     BarClosed,
@@ -133,7 +136,7 @@ def test_schema_is_versioned_and_reopening_keeps_data(
     store = open_store()
     store.record(market_day[:50])
     again = open_store()
-    assert again._one("SELECT version FROM schema_version") == (1,)
+    assert again._one("SELECT version FROM schema_version") == (LATEST,)
     assert again._one("SELECT COUNT(*) FROM schema_version") == (1,)
     # Recording continues the recording sequence rather than colliding with it.
     again.record(market_day[50:])
@@ -150,3 +153,31 @@ def test_bad_paging_input_is_refused(open_store: StoreFactory) -> None:
         store.quotes("ACME", *ALL_TIME, limit=0)
     with pytest.raises(ValueError, match="intraday"):
         store.bars_from_trades("ACME", Timeframe.DAY, *ALL_TIME)
+
+
+def test_a_version_1_database_upgrades_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    try:
+        for statement in _MIGRATIONS[SQLITE][0]:
+            conn.execute(statement)
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+        conn.execute(
+            "INSERT INTO trades (rec_seq, tape_seq, symbol, venue, trade_id, price, quantity, "
+            "aggressor, condition, ts_ns) VALUES (1, 1, 'ACME', 'NSDQ', 7, 500000, 100, "
+            "NULL, '', 5)"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    store = open_sqlite(str(path))
+    try:
+        assert store._one("SELECT version FROM schema_version") == (LATEST,)
+        (trade,) = store.trades("ACME", 0, 10).items
+        assert (trade.price, trade.quantity) == (500_000, 100)
+        assert store.recorded_seq("marketdata") is None
+        store.record([], ("marketdata", 42))
+        assert store.recorded_seq("marketdata") == 42
+    finally:
+        store.close()

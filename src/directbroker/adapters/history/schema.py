@@ -18,6 +18,11 @@ from typing import Any
 SQLITE = "sqlite"
 POSTGRES = "postgres"
 
+_RECORDED_SOURCES = """CREATE TABLE recorded_sources (
+    source TEXT PRIMARY KEY, seq BIGINT NOT NULL)"""
+"""How far into each source journal (the market data core's) the store has recorded, updated in
+the same transaction as the rows, so recording can resume exactly after a crash."""
+
 _MIGRATIONS: dict[str, list[list[str]]] = {
     SQLITE: [
         [
@@ -42,6 +47,7 @@ _MIGRATIONS: dict[str, list[list[str]]] = {
                 trade_count INTEGER NOT NULL, trading_date TEXT NOT NULL,
                 PRIMARY KEY (symbol, timeframe, start_ns))""",
         ],
+        [_RECORDED_SOURCES],
     ],
     POSTGRES: [
         [
@@ -66,6 +72,7 @@ _MIGRATIONS: dict[str, list[list[str]]] = {
                 trade_count BIGINT NOT NULL, trading_date TEXT NOT NULL,
                 PRIMARY KEY (symbol, timeframe, start_ns))""",
         ],
+        [_RECORDED_SOURCES],
     ],
 }
 

@@ -41,8 +41,13 @@ class Page(Generic[T]):
 class HistoryStore(Protocol):
     """The port the rest of the platform sees."""
 
-    def record(self, events: Iterable[Event]) -> int:
-        """Store the trades, quotes and closed bars among ``events`` (one transaction)."""
+    def record(self, events: Iterable[Event], position: tuple[str, int] | None = None) -> int:
+        """Store the trades, quotes and closed bars among ``events`` (one transaction), and
+        how far into their source journal they reach."""
+        ...
+
+    def recorded_seq(self, source: str) -> int | None:
+        """The last entry of ``source`` recorded (None: never recorded from it)."""
         ...
 
     def add_bars(self, bars: Iterable[Bar]) -> int:
@@ -194,8 +199,13 @@ class SqlHistoryStore:
 
     # --- writing --------------------------------------------------------------------------
 
-    def record(self, events: Iterable[Event]) -> int:
-        """Store the trades, quotes and closed bars among ``events`` in one transaction."""
+    def record(self, events: Iterable[Event], position: tuple[str, int] | None = None) -> int:
+        """Store the trades, quotes and closed bars among ``events`` in one transaction.
+
+        ``position`` is (source journal, entry seq) of the last entry these events came from;
+        it is stored in the same transaction, so :meth:`recorded_seq` says exactly where to
+        resume after a crash.
+        """
         trades, quotes, bars = [], [], []
         seq = self._next_seq
         for e in events:
@@ -216,9 +226,24 @@ class SqlHistoryStore:
             ("INSERT INTO quotes (rec_seq, " + _QUOTE_COLUMNS + ") "
              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", quotes),
             (self._bar_upsert(), bars),
+            (
+                "INSERT INTO recorded_sources (source, seq) VALUES (?, ?) "
+                "ON CONFLICT (source) DO UPDATE SET seq = excluded.seq",
+                [] if position is None else [position],
+            ),
         ])  # fmt: skip
         self._next_seq = seq
         return len(trades) + len(quotes) + len(bars)
+
+    def recorded_seq(self, source: str) -> int | None:
+        """The last entry of ``source`` recorded (None: this store never recorded from it)."""
+        rows = self._rows("SELECT seq FROM recorded_sources WHERE source = ?", (source,))
+        return int(rows[0][0]) if rows else None
+
+    def is_empty(self) -> bool:
+        """Whether no trade or quote was ever recorded."""
+        row = self._one("SELECT (SELECT COUNT(*) FROM trades) + (SELECT COUNT(*) FROM quotes)")
+        return int(row[0]) == 0
 
     def add_bars(self, bars: Iterable[Bar]) -> int:
         """Store imported bars; a bar with the same (symbol, timeframe, start) is replaced."""
