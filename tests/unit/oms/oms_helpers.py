@@ -24,7 +24,14 @@ from directbroker.domain.venue_messages import (
     OrderRejected,
     OrderReplaced,
 )
-from directbroker.engines.oms import OrderManager, Parent, VenueReport, check_place
+from directbroker.engines.oms import (
+    OrderManager,
+    Parent,
+    RoutingGate,
+    VenueReport,
+    check_place,
+)
+from directbroker.engines.oms.ports import admit_all
 
 PARTICIPANT = "DBRK"
 USD = 10_000
@@ -117,9 +124,9 @@ def order(order_id: str = "o1", **fields: Any) -> PlaceOrder:
 class Desk:
     """An order manager and the venue side of its children."""
 
-    def __init__(self, split: int = 1) -> None:
+    def __init__(self, split: int = 1, gate: RoutingGate = admit_all) -> None:
         self.router = ScriptedRouter(split)
-        self.oms = OrderManager(self.router, PARTICIPANT)
+        self.oms = OrderManager(self.router, PARTICIPANT, gate)
         self.ts = 0
         self.trade_id = 0
         self.events: list[Event] = []

@@ -14,6 +14,7 @@ from directbroker.domain.broker_messages import (
 from directbroker.domain.order_status import OrderClass, OrdStatus
 from directbroker.domain.orders import OrderType, Side, TimeInForce
 from directbroker.domain.rejects import RejectCode
+from directbroker.engines.oms import Parent, Refusal
 from tests.unit.oms.oms_helpers import USD, Desk, order, statuses
 
 N, F, CXL, SUS = OrdStatus.NEW, OrdStatus.FILLED, OrdStatus.CANCELED, OrdStatus.SUSPENDED
@@ -35,8 +36,8 @@ def test_a_sell_stop_waits_for_a_print_at_or_below_its_stop() -> None:
     events = desk.place(stop())
     assert [type(e) for e in events] == [OrderReceived]
     assert desk.status("s1") is N
-    assert desk.oms.on_trade("AAPL", 95 * USD + 1, desk.tick(), False) == []
-    triggered = desk.oms.on_trade("AAPL", 95 * USD, desk.tick(), False)
+    assert desk.oms.on_trade("AAPL", 95 * USD + 1, desk.tick()) == []
+    triggered = desk.oms.on_trade("AAPL", 95 * USD, desk.tick())
     assert [type(e) for e in triggered] == [OrderTriggered, ChildOrderSent]
     child = triggered[1]
     assert isinstance(child, ChildOrderSent)
@@ -47,7 +48,7 @@ def test_a_sell_stop_waits_for_a_print_at_or_below_its_stop() -> None:
 def test_a_stop_limit_becomes_a_limit_when_triggered() -> None:
     desk = Desk()
     desk.place(order("b1", order_type=OrderType.STOP_LIMIT, stop_price=105 * USD))
-    triggered = desk.oms.on_trade("AAPL", 106 * USD, desk.tick(), False)
+    triggered = desk.oms.on_trade("AAPL", 106 * USD, desk.tick())
     child = triggered[1]
     assert isinstance(child, ChildOrderSent)
     assert (child.order_type, child.limit_price) == (OrderType.LIMIT, 100 * USD)
@@ -62,11 +63,11 @@ def test_a_trailing_stop_by_amount_follows_the_high_and_never_backs_off() -> Non
     )  # fmt: skip
     parent = desk.parent("t1")
     assert parent.stop_price == 98 * USD
-    desk.oms.on_trade("AAPL", 104 * USD, desk.tick(), False)
+    desk.oms.on_trade("AAPL", 104 * USD, desk.tick())
     assert parent.stop_price == 102 * USD
-    desk.oms.on_trade("AAPL", 103 * USD, desk.tick(), False)
+    desk.oms.on_trade("AAPL", 103 * USD, desk.tick())
     assert parent.stop_price == 102 * USD
-    fired = desk.oms.on_trade("AAPL", 102 * USD, desk.tick(), False)
+    fired = desk.oms.on_trade("AAPL", 102 * USD, desk.tick())
     assert isinstance(fired[0], OrderTriggered) and fired[0].stop_price == 102 * USD
 
 
@@ -77,21 +78,27 @@ def test_a_trailing_buy_stop_by_percent_follows_the_low() -> None:
     )
     parent = desk.parent("t2")
     assert desk.parent("t2").stop_price is None  # no print yet
-    desk.oms.on_trade("AAPL", 80 * USD, desk.tick(), False)
+    desk.oms.on_trade("AAPL", 80 * USD, desk.tick())
     assert parent.stop_price == 84 * USD  # 80 + 5%
-    desk.oms.on_trade("AAPL", 60 * USD, desk.tick(), False)
+    desk.oms.on_trade("AAPL", 60 * USD, desk.tick())
     assert parent.stop_price == 63 * USD
-    assert desk.oms.on_trade("AAPL", 62 * USD, desk.tick(), False) == []
-    assert isinstance(desk.oms.on_trade("AAPL", 63 * USD, desk.tick(), False)[0], OrderTriggered)
+    assert desk.oms.on_trade("AAPL", 62 * USD, desk.tick()) == []
+    assert isinstance(desk.oms.on_trade("AAPL", 63 * USD, desk.tick())[0], OrderTriggered)
 
 
-def test_a_triggered_short_stop_under_rule_201_is_cancelled() -> None:
-    desk = Desk()
+def test_a_triggered_stop_the_risk_gate_refuses_is_rejected_and_sends_nothing() -> None:
+    def gate(parent: Parent, ts: int) -> Refusal | int:
+        return RejectCode.SHORT_SALE_PRICE_TEST, f"Rule 201: {parent.order_id} not above the bid"
+
+    desk = Desk(gate=gate)
     desk.place(stop("ss", side=Side.SELL_SHORT))
-    events = desk.oms.on_trade("AAPL", 90 * USD, desk.tick(), True)
-    assert statuses(events) == [("ss", CXL)]
+    events = desk.oms.on_trade("AAPL", 90 * USD, desk.tick())
+    assert isinstance(events[0], OrderTriggered)
+    assert statuses(events) == [("ss", OrdStatus.REJECTED)]
     assert isinstance(events[-1], OrderStatusChanged)
     assert events[-1].code is RejectCode.SHORT_SALE_PRICE_TEST
+    assert events[-1].text == "Rule 201: ss not above the bid"
+    assert not desk.router.sent and not desk.oms.book.held.get("AAPL")
 
 
 def bracket() -> PlaceOrder:
@@ -131,7 +138,7 @@ def test_the_stop_loss_firing_cancels_the_resting_take_profit() -> None:
     desk.accept("b.1")
     desk.fill("b.1", 100)
     desk.accept("b.tp.1")
-    desk.oms.on_trade("AAPL", 94 * USD, desk.tick(), False)
+    desk.oms.on_trade("AAPL", 94 * USD, desk.tick())
     desk.accept("b.sl.1")
     events = desk.fill("b.sl.1", 100, 94 * USD)
     assert statuses(events) == [("b.sl", F), ("b.tp", OrdStatus.PENDING_CANCEL)]

@@ -9,6 +9,11 @@ Numbered stages of a new order (the first refusal wins and leaves no trace but t
 4. the routing plan (router);
 5. the OMS takes the order: it is held, or its children are sent; risk counts it.
 
+An order the broker held (a triggered stop, a bracket/OTO leg released by its entry's fill)
+passes stage 3 again, minus the rate and duplicate checks, when it would go to market
+(:meth:`BrokerCore._admit_held`, the OMS's routing gate); fills are booked as the OMS books
+them, so that check sees the fill that released the leg.
+
 Every other input is a fact: venue execution reports (fills post to the ledger at once, so
 buying power moves in real time), market data (marks, triggers, the market view), the day roll
 and administration. Market data enters as journaled inputs only, so replay is exact.
@@ -75,7 +80,7 @@ from directbroker.domain.venue_messages import (
     OrderReplaced,
 )
 from directbroker.engines.broker.config import BrokerConfig
-from directbroker.engines.broker.exposure import account_facts, ticket_for
+from directbroker.engines.broker.exposure import account_facts, held_ticket, ticket_for
 from directbroker.engines.broker.market import MarketView
 from directbroker.engines.ledger import LedgerCore
 from directbroker.engines.oms import (
@@ -120,7 +125,7 @@ class BrokerCore:
         self.config = config if config is not None else BrokerConfig()
         self.ledger = ledger
         self.router = router
-        self.oms = OrderManager(router, self.config.participant)
+        self.oms = OrderManager(router, self.config.participant, self._admit_held, self._post)
         self.risk = RiskEngine(self.config.policy)
         self.market = MarketView()
         self.date = 0
@@ -228,13 +233,13 @@ class BrokerCore:
         if isinstance(plan, tuple):
             return [_rejected(cmd, cmd.order_id, cmd.client_order_id, plan, ts)]
         self.risk.count_order(ticket, ts)
-        return self._with_postings(self.oms.place(parents, plan, ts), ts)
+        return self.oms.place(parents, plan, ts)
 
     def _cancel(self, cmd: CancelCustomerOrder, ts: int) -> list[Event]:
         found = self.oms.find(cmd.order_id, cmd.account)
         if isinstance(found, tuple):
             return [_rejected(cmd, cmd.order_id, "", found, ts)]
-        return self._with_postings(self.oms.cancel(found, ts), ts)
+        return self.oms.cancel(found, ts)
 
     def _replace(self, cmd: ReplaceCustomerOrder, ts: int) -> list[Event]:
         found = self.oms.find(cmd.order_id, cmd.account)
@@ -268,7 +273,7 @@ class BrokerCore:
             return [_rejected(cmd, cmd.order_id, parent.client_order_id, verdict, ts)]
         parent.reserve_price = verdict
         self.risk.count_order(ticket, ts)
-        return self._with_postings(self.oms.replace(parent, terms, ts), ts)
+        return self.oms.replace(parent, terms, ts)
 
     def _trading_open(self) -> Refusal | None:
         if self.open:
@@ -286,25 +291,30 @@ class BrokerCore:
             return RejectCode.ACCOUNT_CLOSED, f"Account {account} is closed"
         return values
 
+    def _admit_held(self, parent: Parent, ts: int) -> Refusal | int:
+        """Pre-trade risk for an order the broker held, as it goes to market: the order as it
+        will be sent (a triggered stop is a market or limit order now), the account's values
+        from the ledger and the NBBO now. Its own reservation and its OCO siblings' (only one
+        of them can fill) are left out of the working orders it is checked against."""
+        values = self._account_values(parent.account)
+        if isinstance(values, tuple):
+            return values
+        book = self.oms.book
+        exclude = frozenset([parent.order_id, *(s.order_id for s in book.siblings(parent))])
+        facts = account_facts(
+            self.ledger, self.risk, values, parent.symbol,
+            book.open_orders(parent.account), exclude,
+        )  # fmt: skip
+        market = self.market.facts(parent.symbol)
+        return self.risk.check_held(held_ticket(parent), facts, market, ts)
+
     # --- venue reports and fills ---------------------------------------------------------
 
     def _on_report(self, report: Any, ts: int) -> list[Event]:
         try:
-            events = self.oms.on_report(report, ts)
+            return self.oms.on_report(report, ts)
         except BrokenInvariant as exc:
             raise BrokerInvariantError(str(exc)) from exc
-        return self._with_postings(events, ts)
-
-    def _with_postings(self, events: list[Event], ts: int) -> list[Event]:
-        """Post every fill among ``events`` to the ledger, right after the fill."""
-        if not any(type(e) is ParentFilled for e in events):
-            return events
-        out: list[Event] = []
-        for event in events:
-            out.append(event)
-            if type(event) is ParentFilled:
-                out.extend(self._post(event, ts))
-        return out
 
     def _post(self, fill: ParentFilled, ts: int) -> list[Event]:
         account = fill.account
@@ -381,9 +391,7 @@ class BrokerCore:
         symbol, price = event.symbol, event.price
         out = self.ledger.handle(UpdateMark(symbol, price), ts)
         out.extend(self._daily_losses(symbol, ts))
-        triggered = self.oms.on_trade(symbol, price, ts, symbol in self.market.short_restricted)
-        if triggered:
-            out.extend(self._with_postings(triggered, ts))
+        out.extend(self.oms.on_trade(symbol, price, ts))
         return out
 
     def _daily_losses(self, symbol: str, ts: int) -> list[Event]:
@@ -420,7 +428,7 @@ class BrokerCore:
         out.extend(self.risk.start_day(date, ts))
         self.date, self.open = date, True
         out.append(BrokerDayStarted(date, ts))
-        out.extend(self._with_postings(self.oms.start_day(ts), ts))
+        out.extend(self.oms.start_day(ts))
         return out
 
     def _end_day(self, cmd: EndBrokerDay, ts: int) -> list[Event]:
@@ -428,7 +436,7 @@ class BrokerCore:
             return [
                 _admin_rejected(cmd, RejectCode.INVALID_DATE, f"the open day is {self.date}", ts)
             ]
-        out = self._with_postings(self.oms.end_day(ts), ts)
+        out = self.oms.end_day(ts)
         self.open = False
         out.append(BrokerDayEnded(self.date, ts))
         return out
@@ -443,11 +451,7 @@ class BrokerCore:
         if isinstance(command, SetKillSwitch) and command.engaged:
             account = None if command.scope is KillSwitchScope.FIRM else command.account
             reason = command.reason or "kill switch"
-            result.extend(
-                self._with_postings(
-                    self.oms.cancel_all(account, ts, RejectCode.KILL_SWITCH, reason), ts
-                )
-            )
+            result.extend(self.oms.cancel_all(account, ts, RejectCode.KILL_SWITCH, reason))
         return result
 
 

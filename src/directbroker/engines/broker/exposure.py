@@ -9,7 +9,7 @@ from directbroker.domain.accounts import AccountType, AccountValues
 from directbroker.domain.order_status import OrdStatus
 from directbroker.domain.orders import OrderType, Side
 from directbroker.engines.ledger import LedgerCore
-from directbroker.engines.oms import Parent
+from directbroker.engines.oms import Parent, triggered_type
 from directbroker.engines.risk import AccountFacts, OrderTicket, RiskEngine
 from directbroker.engines.risk.money import BPS
 
@@ -33,6 +33,25 @@ def ticket_for(
         limit,
         stop,
         offset,
+    )
+
+
+def held_ticket(parent: Parent) -> OrderTicket:
+    """The risk ticket for a held order going to market: its open shares as the order it is
+    sent as (a triggered stop is a market order, a stop limit its limit), so the estimate,
+    the collar and Rule 201 judge what reaches the venue."""
+    order_type, limit = parent.order_type, parent.limit_price
+    if parent.is_stop:
+        order_type = triggered_type(order_type)
+        limit = limit if order_type is OrderType.LIMIT else None
+    return OrderTicket(
+        parent.account,
+        parent.symbol,
+        parent.side,
+        order_type,
+        parent.leaves_quantity,
+        limit,
+        None,
     )
 
 

@@ -6,14 +6,16 @@ child orders sent to venues for them, orders the broker holds until the tape tri
 with pending states, and the day roll (DAY expiry, GTC done-for-day and back).
 May import: ``directbroker.domain``, ``directbroker.engines.core`` and the standard library.
 Routing decisions come in through the :class:`~directbroker.engines.oms.ports.RoutingPolicy`
-protocol; risk and the ledger are the broker core's business.
+protocol; risk and the ledger are the broker core's business, reached through two callables:
+:data:`~directbroker.engines.oms.ports.RoutingGate` (pre-trade risk for a held order going to
+market) and :data:`~directbroker.engines.oms.ports.FillPosting` (booking each fill).
 """
 
 from directbroker.engines.oms.book import OmsBook
 from directbroker.engines.oms.lifecycle import BrokenInvariant
 from directbroker.engines.oms.manager import OrderManager, exit_side
 from directbroker.engines.oms.model import STOP_TYPES, Child, ChildState, Parent, Terms
-from directbroker.engines.oms.ports import Refusal, RoutingPolicy
+from directbroker.engines.oms.ports import FillPosting, Refusal, RoutingGate, RoutingPolicy
 from directbroker.engines.oms.reports import VenueReport
 from directbroker.engines.oms.status import (
     INITIAL_STATUSES,
@@ -23,6 +25,7 @@ from directbroker.engines.oms.status import (
     advance,
     allowed,
 )
+from directbroker.engines.oms.triggers import triggered_type
 from directbroker.engines.oms.validation import check_place, check_replace
 
 __all__ = [
@@ -32,11 +35,13 @@ __all__ = [
     "BrokenInvariant",
     "Child",
     "ChildState",
+    "FillPosting",
     "IllegalTransition",
     "OmsBook",
     "OrderManager",
     "Parent",
     "Refusal",
+    "RoutingGate",
     "RoutingPolicy",
     "Terms",
     "Trigger",
@@ -46,4 +51,5 @@ __all__ = [
     "check_place",
     "check_replace",
     "exit_side",
+    "triggered_type",
 ]

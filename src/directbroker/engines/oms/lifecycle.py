@@ -23,7 +23,13 @@ from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import ChildInstruction, RouteRequest
 from directbroker.engines.oms.book import OmsBook
 from directbroker.engines.oms.model import Child, ChildState, Parent, Terms
-from directbroker.engines.oms.ports import RoutingPolicy
+from directbroker.engines.oms.ports import (
+    FillPosting,
+    RoutingGate,
+    RoutingPolicy,
+    admit_all,
+    post_nothing,
+)
 from directbroker.engines.oms.status import Trigger, advance, working_status
 from directbroker.engines.oms.triggers import trailing_stop, triggered_type
 
@@ -43,10 +49,19 @@ class BrokenInvariant(Exception):
 class Lifecycle:
     """OMS primitives over one :class:`OmsBook`; ``out`` lists collect the events in order."""
 
-    def __init__(self, book: OmsBook, router: RoutingPolicy, participant: str) -> None:
+    def __init__(
+        self,
+        book: OmsBook,
+        router: RoutingPolicy,
+        participant: str,
+        gate: RoutingGate = admit_all,
+        posting: FillPosting = post_nothing,
+    ) -> None:
         self.book = book
         self.router = router
         self.participant = participant
+        self.gate = gate
+        self.posting = posting
 
     # --- statuses ------------------------------------------------------------------------
 
@@ -127,26 +142,28 @@ class Lifecycle:
         parent.status = advance(old, Trigger.FILL, target)
         parent.cum_quantity = cum
         parent.notional += quantity * price
-        out.append(
-            ParentFilled(
-                parent.order_id,
-                parent.account,
-                parent.symbol,
-                parent.side,
-                old,
-                target,
-                child.venue,
-                child.child_id,
-                execution_id,
-                quantity,
-                price,
-                cum,
-                parent.leaves_quantity,
-                parent.avg_price,
-                liquidity,
-                ts,
-            )
+        filled = ParentFilled(
+            parent.order_id,
+            parent.account,
+            parent.symbol,
+            parent.side,
+            old,
+            target,
+            child.venue,
+            child.child_id,
+            execution_id,
+            quantity,
+            price,
+            cum,
+            parent.leaves_quantity,
+            parent.avg_price,
+            liquidity,
+            ts,
         )
+        out.append(filled)
+        # Booked before the OMS reacts, so a leg this fill releases is checked against the
+        # position and buying power the fill produced.
+        out.extend(self.posting(filled, ts))
         if target.is_terminal:
             self.book.close(parent)
             self._after_terminal(parent, out, ts)
@@ -230,6 +247,19 @@ class Lifecycle:
                     ts,
                 )
             )
+
+    def admitted(self, parent: Parent, out: list[Event], ts: int) -> bool:
+        """Ask pre-trade risk whether an order the broker held may go to market now; if not,
+        it ends rejected with the refusal's code and message (one status event, nothing sent).
+        Its siblings are left alone: a refused exit does not cancel the other exit."""
+        verdict = self.gate(parent, ts)
+        if isinstance(verdict, tuple):
+            self.book.unhold(parent)
+            code, text = verdict
+            self.move(parent, Trigger.RISK_REFUSED, OrdStatus.REJECTED, out, ts, code, text)
+            return False
+        parent.reserve_price = verdict
+        return True
 
     def route_or_end(self, parent: Parent, out: list[Event], ts: int) -> None:
         """Send the parent's open shares; if the router refuses, the order ends cancelled."""
@@ -388,7 +418,10 @@ class Lifecycle:
             return
         leg.quantity = quantity
         if leg.held:
+            # Held at the broker until it triggers; risk runs then, when it goes to market.
             self.move(leg, Trigger.RELEASED, OrdStatus.NEW, out, ts)
+            return
+        if not self.admitted(leg, out, ts):
             return
         self.move(leg, Trigger.RELEASED, OrdStatus.PENDING_NEW, out, ts)
         answer = self.plan(leg, ts)

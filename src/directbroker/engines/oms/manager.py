@@ -22,7 +22,14 @@ from directbroker.domain.routing import ChildInstruction
 from directbroker.engines.oms.book import OmsBook
 from directbroker.engines.oms.lifecycle import Lifecycle
 from directbroker.engines.oms.model import STOP_TYPES, Parent, Terms
-from directbroker.engines.oms.ports import Refusal, RoutingPolicy
+from directbroker.engines.oms.ports import (
+    FillPosting,
+    Refusal,
+    RoutingGate,
+    RoutingPolicy,
+    admit_all,
+    post_nothing,
+)
 from directbroker.engines.oms.reports import VenueReport, apply_report
 from directbroker.engines.oms.status import Trigger
 from directbroker.engines.oms.triggers import (
@@ -52,9 +59,17 @@ def exit_side(side: Side) -> Side:
 class OrderManager:
     """Parents, children, held orders and groups for one broker core partition."""
 
-    def __init__(self, router: RoutingPolicy, participant: str) -> None:
+    def __init__(
+        self,
+        router: RoutingPolicy,
+        participant: str,
+        gate: RoutingGate = admit_all,
+        posting: FillPosting = post_nothing,
+    ) -> None:
+        """``gate`` is pre-trade risk for held orders going to market (a triggered stop, a
+        released leg); ``posting`` books each fill before the OMS reacts to it."""
         self.book = OmsBook()
-        self._life = Lifecycle(self.book, router, participant)
+        self._life = Lifecycle(self.book, router, participant, gate, posting)
 
     @property
     def participant(self) -> str:
@@ -277,8 +292,14 @@ class OrderManager:
 
     # --- the tape ------------------------------------------------------------------------
 
-    def on_trade(self, symbol: str, price: int, ts: int, short_restricted: bool) -> list[Event]:
-        """Trail and trigger the held stops in ``symbol`` on a print at ``price``."""
+    def on_trade(
+        self, symbol: str, price: int, ts: int, short_restricted: bool = False
+    ) -> list[Event]:
+        """Trail and trigger the held stops in ``symbol`` on a print at ``price``.
+
+        ``short_restricted`` is accepted for existing callers and not used: Rule 201 for a
+        triggered short is judged by the routing gate (risk), with the national best bid."""
+        del short_restricted
         waiting = self.book.held.get(symbol)
         if not waiting:
             return []
@@ -286,6 +307,8 @@ class OrderManager:
         parents = self.book.parents
         for order_id in list(waiting):
             parent = parents[order_id]
+            if parent.status.is_terminal:
+                continue  # ended by an earlier order's trigger in this print
             if parent.order_type is OrderType.TRAILING_STOP:
                 parent.watermark = new_watermark(parent.side, parent.watermark, price)
                 parent.stop_price = trailing_stop(
@@ -294,22 +317,18 @@ class OrderManager:
             stop = parent.stop_price
             if stop is None or not is_triggered(parent.side, stop, price):
                 continue
-            self._trigger(parent, price, stop, ts, short_restricted, out)
+            self._trigger(parent, price, stop, ts, out)
         return out
 
-    def _trigger(
-        self, parent: Parent, price: int, stop: int, ts: int, ssr: bool, out: list[Event]
-    ) -> None:
+    def _trigger(self, parent: Parent, price: int, stop: int, ts: int, out: list[Event]) -> None:
+        """The stop becomes a market (or limit) order: pre-trade risk runs again now, against
+        the market and the account as they are (Rule 201 included), before anything is sent."""
         life = self._life
         self.book.unhold(parent)
         parent.triggered = True
         out.append(OrderTriggered(parent.order_id, parent.account, parent.symbol, price, stop, ts))
-        if parent.side is Side.SELL_SHORT and ssr and parent.order_type is not OrderType.STOP_LIMIT:
-            code = RejectCode.SHORT_SALE_PRICE_TEST
-            text = "Rule 201 is in effect: a triggered short stop cannot go to market"
-            life.end(parent, OrdStatus.CANCELED, out, ts, code, text)
-            return
-        life.route_or_end(parent, out, ts)
+        if life.admitted(parent, out, ts):
+            life.route_or_end(parent, out, ts)
 
     # --- the day -------------------------------------------------------------------------
 

@@ -14,8 +14,10 @@ journaled inputs, so the router's state replays exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
+from directbroker.domain.broker_messages import ParentFilled
 from directbroker.domain.messages import Event
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import ChildInstruction, RouteRequest
@@ -26,9 +28,32 @@ from directbroker.domain.venue_messages import (
     OrderRejected,
     OrderReplaced,
 )
+from directbroker.engines.oms.model import Parent
 
 Refusal = tuple[RejectCode, str]
 """Why an input is refused: a stable code and a message the customer can act on."""
+
+RoutingGate = Callable[[Parent, int], Refusal | int]
+"""Pre-trade risk for an order the broker held (a triggered stop, a released bracket/OTO leg),
+asked at the moment it would go to market: a refusal, or the price per share to reserve buying
+power at. The broker core supplies it (SEC Rule 15c3-5 wants the checks before any order
+reaches a market, not only when the customer placed it); alone, the OMS admits everything."""
+
+FillPosting = Callable[[ParentFilled, int], list[Event]]
+"""Books a parent's fill where the money is (the ledger), right after the fill and before the
+OMS reacts to it, so checks that run in the same input (a released leg) see the new position
+and buying power. Returns the events the booking caused."""
+
+
+def admit_all(parent: Parent, ts_ns: int) -> Refusal | int:
+    """The gate of an OMS composed without risk: every order goes, at its current reserve."""
+    return parent.reserve_price
+
+
+def post_nothing(fill: ParentFilled, ts_ns: int) -> list[Event]:
+    """The posting of an OMS composed without a ledger."""
+    return []
+
 
 VenueReport = OrderAccepted | OrderRejected | OrderCancelled | OrderReplaced | OrderFilled
 """A venue's execution report for one of the broker's child orders."""

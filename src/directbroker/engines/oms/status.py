@@ -46,6 +46,9 @@ class Trigger(str, Enum):
     REOPENED = "reopened"
     RELEASED = "released"
     """A contingent leg's primary filled: the leg starts working."""
+    RISK_REFUSED = "risk_refused"
+    """An order the broker held (a triggered stop, a released leg) failed pre-trade risk at
+    the moment it would have gone to market: it was never at a venue, so it ends rejected."""
 
 
 _WORKING = frozenset({NEW, PF})
@@ -60,6 +63,9 @@ TRANSITIONS: dict[tuple[OrdStatus, Trigger], frozenset[OrdStatus]] = {
     (SUS, Trigger.RELEASED): frozenset({PN, NEW}),
     (SUS, Trigger.CANCELLED): frozenset({CXL}),
     (SUS, Trigger.EXPIRED): frozenset({EXP}),
+    (SUS, Trigger.RISK_REFUSED): frozenset({REJ}),
+    (NEW, Trigger.RISK_REFUSED): frozenset({REJ}),
+    (RPL, Trigger.RISK_REFUSED): frozenset({REJ}),
     (PC, Trigger.CANCELLED): frozenset({CXL}),
     (PC, Trigger.CANCEL_REFUSED): _WORKING,
     (PC, Trigger.EXPIRED): frozenset({EXP}),

@@ -52,6 +52,27 @@ class RiskEngine:
     ) -> Refusal | int:
         """The first failed check, or the price per share to reserve buying power at (0 when
         the order only reduces a position)."""
+        return self._check(ticket, account, market, ts, placing=True)
+
+    def check_held(
+        self, ticket: OrderTicket, account: AccountFacts, market: MarketFacts, ts: int
+    ) -> Refusal | int:
+        """The checks for an order the broker held, at the moment it goes to market (a
+        triggered stop as the market or limit order it becomes, a released bracket/OTO leg).
+
+        Everything about the order, the account and the market runs again; the rate limit and
+        the duplicate window do not, because they judge the customer's act of placing, which
+        happened (and was counted) when the order was accepted."""
+        return self._check(ticket, account, market, ts, placing=False)
+
+    def _check(
+        self,
+        ticket: OrderTicket,
+        account: AccountFacts,
+        market: MarketFacts,
+        ts: int,
+        placing: bool,
+    ) -> Refusal | int:
         state = self.state
         refusal = self.kill_switch(ticket.account)
         if refusal is not None:
@@ -63,10 +84,12 @@ class RiskEngine:
                 f"{ticket.symbol} is on the firm's restricted list: {why}",
             )
         limits = self.limits(ticket.account)
-        refusal = rules.check_rate(
-            state.recent_orders(ticket.account, ts), limits.max_orders_per_second
-        )
-        if refusal is None and not ticket.is_replace:
+        refusal = None
+        if placing:
+            refusal = rules.check_rate(
+                state.recent_orders(ticket.account, ts), limits.max_orders_per_second
+            )
+        if refusal is None and placing and not ticket.is_replace:
             refusal = rules.check_duplicate(
                 state.duplicates.get(ticket.fingerprint), ts, state.firm.duplicate_window_ns
             )
