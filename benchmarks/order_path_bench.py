@@ -49,11 +49,7 @@ from directbroker.domain.messages import Command, Event
 from directbroker.domain.orders import OrderType, Side, TimeInForce
 from directbroker.domain.venue_config import VenueConfig
 from directbroker.domain.venue_messages import (
-    OrderAccepted,
-    OrderCancelled,
-    OrderFilled,
-    OrderRejected,
-    OrderReplaced,
+    EXECUTION_REPORTS,
     SubmitOrder,
 )
 from directbroker.engines.broker import BrokerCore, DirectedRouting
@@ -67,7 +63,6 @@ NAUTILUS_REFERENCE = 3_000
 USD = 10_000
 STEP_NS = 20_000_000
 START_NS = 1_780_000_000_000_000_000
-REPORTS = (OrderAccepted, OrderRejected, OrderCancelled, OrderReplaced, OrderFilled)
 _CALENDAR = weekday_calendar(2026, 2026)
 
 
@@ -137,7 +132,7 @@ def in_memory(count: int) -> tuple[float, list[int]]:
         events = core.handle(order(i), ts)
         for submit in venue_commands(events):
             for report in venue.handle(submit, ts):
-                if isinstance(report, REPORTS) and report.participant == participant:
+                if isinstance(report, EXECUTION_REPORTS) and report.participant == participant:
                     core.handle(report, ts)
         latencies.append(clock() - start)
         rejected += type(events[0]) is CustomerOrderRejected
@@ -176,7 +171,7 @@ def durable(count: int, batch: int, directory: Path) -> tuple[float, list[int]]:
                 reports += [
                     r
                     for r in venue.handle(submit, outcome.ts_ns)
-                    if isinstance(r, REPORTS) and r.participant == participant
+                    if isinstance(r, EXECUTION_REPORTS) and r.participant == participant
                 ]
         for report in reports:
             sequencer.submit(report)

@@ -42,11 +42,7 @@ from directbroker.domain.marketdata_messages import (
 )
 from directbroker.domain.messages import Command, Event, Message
 from directbroker.domain.venue_messages import (
-    OrderAccepted,
-    OrderCancelled,
-    OrderFilled,
-    OrderRejected,
-    OrderReplaced,
+    EXECUTION_REPORTS,
 )
 from directbroker.engines.broker import BrokerConfig, BrokerCore
 from directbroker.engines.ledger import LedgerCore
@@ -60,7 +56,6 @@ BROKER = "broker"
 """The journal name of the broker core."""
 
 _MARKET_INPUTS = (QuoteUpdated, DepthUpdated, TradePrinted, TradingStatusChanged)
-_REPORTS = (OrderAccepted, OrderRejected, OrderCancelled, OrderFilled, OrderReplaced)
 
 CustomerListener = Callable[[Sequence[Event]], None]
 MarketDataListener = Callable[[Sequence[Event], int], None]
@@ -195,7 +190,7 @@ class Platform:
                 listener(outputs)
 
     def _report_for_broker(self, event: Event) -> Message | None:
-        if isinstance(event, _REPORTS) and event.participant == self.participant:
+        if isinstance(event, EXECUTION_REPORTS) and event.participant == self.participant:
             return event
         return None
 

@@ -304,3 +304,10 @@ class AuctionCompleted(Event):
     imbalance: int
     imbalance_side: BookSide | None
     ts_ns: int
+
+
+ExecutionReport = OrderAccepted | OrderRejected | OrderCancelled | OrderReplaced | OrderFilled
+"""A venue's report to the owner of one order; private, never market data."""
+
+EXECUTION_REPORTS = (OrderAccepted, OrderRejected, OrderCancelled, OrderReplaced, OrderFilled)
+"""The execution report types, for ``isinstance`` checks and handler tables."""

@@ -20,11 +20,7 @@ from directbroker.domain.messages import Message
 from directbroker.domain.routing_messages import MarkVenueDown, MarkVenueUp
 from directbroker.domain.venue_messages import (
     CancelOrder,
-    OrderAccepted,
-    OrderCancelled,
-    OrderFilled,
-    OrderRejected,
-    OrderReplaced,
+    ExecutionReport,
     ReplaceOrder,
     SubmitOrder,
 )
@@ -32,18 +28,11 @@ from directbroker.domain.venue_messages import (
 VenueCommand = SubmitOrder | CancelOrder | ReplaceOrder
 """What the broker sends to a venue."""
 
-VenueReply = (
-    OrderAccepted | OrderRejected | OrderCancelled | OrderReplaced | OrderFilled
-    | MarkVenueDown | MarkVenueUp
-)  # fmt: skip
+VenueReply = ExecutionReport | MarkVenueDown | MarkVenueUp
 """What comes back: the venue's execution reports and the link's status changes."""
 
 ReplySink = Callable[[Message], None]
 """Where replies go (typically the broker core's sequencer ``submit``)."""
-
-EXECUTION_REPORTS: tuple[type[Message], ...] = (
-    OrderAccepted, OrderRejected, OrderCancelled, OrderReplaced, OrderFilled,
-)  # fmt: skip
 
 
 class VenueLink(Protocol):

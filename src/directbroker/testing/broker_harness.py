@@ -46,11 +46,7 @@ from directbroker.domain.orders import OrderType, Side, TimeInForce
 from directbroker.domain.venue_config import FeeSchedule as VenueFees
 from directbroker.domain.venue_config import VenueConfig
 from directbroker.domain.venue_messages import (
-    OrderAccepted,
-    OrderCancelled,
-    OrderFilled,
-    OrderRejected,
-    OrderReplaced,
+    EXECUTION_REPORTS,
     SubmitOrder,
 )
 from directbroker.engines.broker import (
@@ -69,7 +65,6 @@ _E = TypeVar("_E", bound=Event)
 RouterFactory = Callable[[Sequence[VenueConfig], Mapping[str, str]], RoutingPolicy]
 """Builds the router for a harness from its venues and listings (default: directed routing)."""
 
-REPORTS = (OrderAccepted, OrderRejected, OrderCancelled, OrderReplaced, OrderFilled)
 MARKET_DATA = (QuoteUpdated, DepthUpdated, TradePrinted, TradingStatusChanged)
 START_NS = 1_780_000_000_000_000_000
 
@@ -206,7 +201,7 @@ class BrokerHarness:
         produced = self.venues[venue].handle(command, self.tick())
         participant = self.config.participant
         for event in produced:
-            if isinstance(event, REPORTS) and event.participant == participant:
+            if isinstance(event, EXECUTION_REPORTS) and event.participant == participant:
                 self._broker_input(event)
         for event in produced:
             for consolidated in self.market_data.handle(event, self.tick()):

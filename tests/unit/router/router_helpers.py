@@ -20,11 +20,8 @@ from directbroker.domain.routing import SMART, RouteRequest
 from directbroker.domain.routing_messages import ChildCancelRequested, ChildRouted
 from directbroker.domain.venue_config import FeeSchedule, VenueConfig
 from directbroker.domain.venue_messages import (
-    OrderAccepted,
-    OrderCancelled,
+    EXECUTION_REPORTS,
     OrderFilled,
-    OrderRejected,
-    OrderReplaced,
     SubmitOrder,
 )
 from directbroker.engines.marketdata import MarketDataEngine
@@ -34,7 +31,6 @@ from directbroker.engines.router import RouterConfig, RouterEngine
 SYMBOL = "XYZ"
 BROKER = "BRKR"
 E = TypeVar("E", bound=Event)
-REPORTS = (OrderAccepted, OrderRejected, OrderCancelled, OrderFilled, OrderReplaced)
 MARKET_DATA = (DepthUpdated, QuoteUpdated, TradingStatusChanged)
 
 
@@ -131,7 +127,7 @@ class Market:
                 if isinstance(md, MARKET_DATA):
                     out.extend(self.router.handle(md, ts))
         for event in events:
-            if isinstance(event, REPORTS) and event.participant == BROKER:
+            if isinstance(event, EXECUTION_REPORTS) and event.participant == BROKER:
                 if isinstance(event, OrderFilled):
                     self.executions.append(event)
                 out.extend(self.router.handle(event, self.ts()))

@@ -24,14 +24,14 @@ from collections.abc import Callable, Mapping
 from directbroker.domain.messages import Command, Event, Message
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing_messages import MarkVenueDown, MarkVenueUp
-from directbroker.domain.venue_messages import OrderRejected
+from directbroker.domain.venue_messages import EXECUTION_REPORTS, OrderRejected
 from directbroker.engines.core import Core
 from directbroker.runtime.clock import Clock
 from directbroker.runtime.journal import Journal
 from directbroker.runtime.memory import InMemoryJournal
 from directbroker.runtime.outputs import Delivery, Subscription
 from directbroker.runtime.sequencer import Sequencer
-from directbroker.runtime.venue_link import EXECUTION_REPORTS, ReplySink, VenueCommand
+from directbroker.runtime.venue_link import ReplySink, VenueCommand
 
 FeedSink = Callable[[str, Event, int], None]
 """Receives (venue, public feed event, commit timestamp) for market data."""

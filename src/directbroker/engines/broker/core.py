@@ -73,11 +73,7 @@ from directbroker.domain.messages import Event, Message
 from directbroker.domain.order_status import KillSwitchScope
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.venue_messages import (
-    OrderAccepted,
-    OrderCancelled,
-    OrderFilled,
-    OrderRejected,
-    OrderReplaced,
+    EXECUTION_REPORTS,
 )
 from directbroker.engines.broker.config import BrokerConfig
 from directbroker.engines.broker.exposure import account_facts, held_ticket, ticket_for
@@ -107,7 +103,6 @@ _LEDGER_COMMANDS = (
     SettleDue,
     RecordPriorClose,
 )
-_VENUE_REPORTS = (OrderAccepted, OrderRejected, OrderCancelled, OrderReplaced, OrderFilled)
 
 _Handler = Callable[[Any, int], list[Event]]
 
@@ -142,7 +137,7 @@ class BrokerCore:
             StartBrokerDay: self._start_day,
             EndBrokerDay: self._end_day,
         }
-        for report in _VENUE_REPORTS:
+        for report in EXECUTION_REPORTS:
             self._handlers[report] = self._on_report
         for command in _LEDGER_COMMANDS:
             self._handlers[command] = self._to_ledger

@@ -24,14 +24,8 @@ from directbroker.domain.orders import Side
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import SMART, ChildInstruction, ChildPurpose, RouteRequest
 from directbroker.domain.venue_messages import (
-    OrderAccepted,
-    OrderCancelled,
-    OrderFilled,
-    OrderRejected,
-    OrderReplaced,
+    ExecutionReport,
 )
-
-_Report = OrderAccepted | OrderRejected | OrderCancelled | OrderReplaced | OrderFilled
 
 
 class DirectedRouting:
@@ -89,7 +83,7 @@ class DirectedRouting:
     ) -> None:
         """Nothing to record: no statistics are kept."""
 
-    def child_report(self, report: _Report, ts_ns: int) -> None:
+    def child_report(self, report: ExecutionReport, ts_ns: int) -> None:
         """Nothing to measure: no statistics are kept."""
 
     def child_ended(

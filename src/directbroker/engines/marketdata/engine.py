@@ -37,17 +37,13 @@ from directbroker.domain.numbers import MAX_PRICE, MAX_QUANTITY
 from directbroker.domain.orders import AuctionKind, BookSide
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.venue_messages import (
+    EXECUTION_REPORTS,
     AuctionCompleted,
     BookOrderAdded,
     BookOrderDeleted,
     BookOrderExecuted,
     BookOrderReduced,
     BookOrderReplaced,
-    OrderAccepted,
-    OrderCancelled,
-    OrderFilled,
-    OrderRejected,
-    OrderReplaced,
     TradeReported,
     TradingHalted,
     TradingResumed,
@@ -65,9 +61,7 @@ from directbroker.engines.marketdata.symbol import SymbolState
 _Handler = Callable[[Any, int], list[Event]]
 
 
-_PRIVATE_REPORTS: tuple[type[Message], ...] = (
-    OrderAccepted, OrderRejected, OrderCancelled, OrderReplaced, OrderFilled,
-)  # fmt: skip
+_PRIVATE_REPORTS = EXECUTION_REPORTS
 """A venue's execution reports go to the order's owner only. They are not market data, but a
 venue's whole output stream may be fed in, so they are ignored rather than refused."""
 

@@ -22,11 +22,7 @@ from directbroker.domain.messages import Event
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import ChildInstruction, RouteRequest
 from directbroker.domain.venue_messages import (
-    OrderAccepted,
-    OrderCancelled,
-    OrderFilled,
-    OrderRejected,
-    OrderReplaced,
+    ExecutionReport,
 )
 from directbroker.engines.oms.model import Parent
 
@@ -55,7 +51,7 @@ def post_nothing(fill: ParentFilled, ts_ns: int) -> list[Event]:
     return []
 
 
-VenueReport = OrderAccepted | OrderRejected | OrderCancelled | OrderReplaced | OrderFilled
+VenueReport = ExecutionReport
 """A venue's execution report for one of the broker's child orders."""
 
 

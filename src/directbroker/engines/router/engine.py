@@ -40,6 +40,8 @@ from directbroker.domain.routing_messages import (
 )
 from directbroker.domain.venue_config import VenueConfig
 from directbroker.domain.venue_messages import (
+    EXECUTION_REPORTS,
+    ExecutionReport,
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
@@ -63,7 +65,7 @@ from directbroker.engines.router.requests import invalid_request
 from directbroker.engines.router.stats import ExecutionStats, StatsBook
 from directbroker.engines.router.views import ParentView, parent_view, routed_order
 
-VenueReport = OrderAccepted | OrderRejected | OrderCancelled | OrderFilled | OrderReplaced
+VenueReport = ExecutionReport
 MarketInput = DepthUpdated | QuoteUpdated | TradingStatusChanged
 _Handler = Callable[[Any, int], list[Event]]
 _SNAPSHOT_VERSION = 1
@@ -95,7 +97,7 @@ class RouterEngine:
             QuoteUpdated: self.on_market_data,
             TradingStatusChanged: self.on_market_data,
         }
-        for report in (OrderAccepted, OrderRejected, OrderCancelled, OrderFilled, OrderReplaced):
+        for report in EXECUTION_REPORTS:
             self._handlers[report] = self.on_report
 
     def _reset(self) -> None:
