@@ -27,24 +27,17 @@ from directbroker.app.market import MARKET_DATA, EmbeddedMarket, OpenJournal, St
 from directbroker.app.reconcile import Origin, Reconciled, Route, origin_id, reconcile
 from directbroker.domain.accounts import AccountType, Registration
 from directbroker.domain.broker_messages import (
-    ChildCancelSent,
-    ChildOrderSent,
-    ChildReplaceSent,
     EndBrokerDay,
     StartBrokerDay,
+    venue_command,
 )
 from directbroker.domain.ledger_messages import Deposit, OpenAccount, RecordPriorClose
-from directbroker.domain.marketdata_messages import (
-    DepthUpdated,
-    QuoteUpdated,
-    TradePrinted,
-    TradingStatusChanged,
-)
 from directbroker.domain.messages import Command, Event, Message
 from directbroker.domain.venue_messages import (
     EXECUTION_REPORTS,
 )
 from directbroker.engines.broker import BrokerConfig, BrokerCore
+from directbroker.engines.broker.core import MARKET_INPUTS
 from directbroker.engines.ledger import LedgerCore
 from directbroker.engines.router import SmartRouting
 from directbroker.runtime.sequencer import Outcome
@@ -55,7 +48,6 @@ from directbroker.sim.universe import LISTINGS, Listing
 BROKER = "broker"
 """The journal name of the broker core."""
 
-_MARKET_INPUTS = (QuoteUpdated, DepthUpdated, TradePrinted, TradingStatusChanged)
 
 CustomerListener = Callable[[Sequence[Event]], None]
 MarketDataListener = Callable[[Sequence[Event], int], None]
@@ -328,7 +320,7 @@ class Platform:
                 inputs.append(event)
                 ids.append(client_id)
         for event, client_id in zip(result.market_data, result.market_data_ids, strict=True):
-            if isinstance(event, _MARKET_INPUTS):
+            if isinstance(event, MARKET_INPUTS):
                 inputs.append(event)
                 ids.append(client_id)
         return inputs, ids
@@ -359,16 +351,6 @@ class Platform:
         return results
 
 
-def _child_command(event: Event) -> tuple[str, Command] | None:
-    if isinstance(event, ChildOrderSent):
-        return event.venue, event.to_submit()
-    if isinstance(event, ChildCancelSent):
-        return event.venue, event.to_cancel()
-    if isinstance(event, ChildReplaceSent):
-        return event.venue, event.to_replace()
-    return None
-
-
 def _venue_commands(
     outcomes: Sequence[Outcome],
 ) -> tuple[list[tuple[str, Command]], list[str | None]]:
@@ -378,7 +360,7 @@ def _venue_commands(
     ids: list[str | None] = []
     for outcome in outcomes:
         for index, event in enumerate(outcome.events):
-            child = _child_command(event)
+            child = venue_command(event)
             if child is not None:
                 commands.append(child)
                 ids.append(origin_id(BROKER, outcome.seq, index))
@@ -387,11 +369,11 @@ def _venue_commands(
 
 def _command_for(venue: str) -> Callable[[Event], Message | None]:
     def select(event: Event) -> Message | None:
-        child = _child_command(event)
+        child = venue_command(event)
         return child[1] if child is not None and child[0] == venue else None
 
     return select
 
 
 def _market_input(event: Event) -> Message | None:
-    return event if isinstance(event, _MARKET_INPUTS) else None
+    return event if isinstance(event, MARKET_INPUTS) else None

@@ -453,3 +453,15 @@ class BrokerCommandRejected(Event):
     code: RejectCode
     message: str
     ts_ns: int
+
+
+def venue_command(event: Event) -> tuple[str, Command] | None:
+    """The (venue, venue command) a broker event asks the composition root to send, if any:
+    the one place that knows which broker events are instructions for venues."""
+    if isinstance(event, ChildOrderSent):
+        return event.venue, event.to_submit()
+    if isinstance(event, ChildCancelSent):
+        return event.venue, event.to_cancel()
+    if isinstance(event, ChildReplaceSent):
+        return event.venue, event.to_replace()
+    return None

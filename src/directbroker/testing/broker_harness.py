@@ -26,20 +26,14 @@ from typing import TypeVar
 from directbroker.adapters.calendar import SessionCalendar
 from directbroker.domain.accounts import AccountType, Registration
 from directbroker.domain.broker_messages import (
-    ChildCancelSent,
-    ChildOrderSent,
-    ChildReplaceSent,
     StartBrokerDay,
+    venue_command,
 )
 from directbroker.domain.instruments import Instrument
 from directbroker.domain.ledger_messages import Deposit, OpenAccount
 from directbroker.domain.marketdata_messages import (
-    DepthUpdated,
-    QuoteUpdated,
     SetPriorClose,
     StartTradingDay,
-    TradePrinted,
-    TradingStatusChanged,
 )
 from directbroker.domain.messages import Command, Event, Message
 from directbroker.domain.orders import OrderType, Side, TimeInForce
@@ -55,6 +49,7 @@ from directbroker.engines.broker import (
     DirectedRouting,
     RoutingPolicy,
 )
+from directbroker.engines.broker.core import MARKET_INPUTS
 from directbroker.engines.ledger import FeeSchedule, LedgerCore
 from directbroker.engines.marketdata import MarketDataEngine
 from directbroker.engines.matching import VenueEngine
@@ -65,7 +60,6 @@ _E = TypeVar("_E", bound=Event)
 RouterFactory = Callable[[Sequence[VenueConfig], Mapping[str, str]], RoutingPolicy]
 """Builds the router for a harness from its venues and listings (default: directed routing)."""
 
-MARKET_DATA = (QuoteUpdated, DepthUpdated, TradePrinted, TradingStatusChanged)
 START_NS = 1_780_000_000_000_000_000
 
 
@@ -180,7 +174,7 @@ class BrokerHarness:
         produced = self.broker.handle(message, ts)
         self.events.extend(produced)
         for event in produced:
-            routed = _venue_command(event)
+            routed = venue_command(event)
             if routed is not None:
                 self.outbox.append(routed)
 
@@ -205,7 +199,7 @@ class BrokerHarness:
                 self._broker_input(event)
         for event in produced:
             for consolidated in self.market_data.handle(event, self.tick()):
-                if isinstance(consolidated, MARKET_DATA):
+                if isinstance(consolidated, MARKET_INPUTS):
                     self._broker_input(consolidated)
         return produced
 
@@ -290,13 +284,3 @@ class BrokerHarness:
     def of_type(self, kind: type[_E], events: Iterable[Event] | None = None) -> list[_E]:
         """The events of one type (all of the broker's so far by default)."""
         return [e for e in (self.events if events is None else events) if isinstance(e, kind)]
-
-
-def _venue_command(event: Event) -> tuple[str, Command] | None:
-    if isinstance(event, ChildOrderSent):
-        return event.venue, event.to_submit()
-    if isinstance(event, ChildCancelSent):
-        return event.venue, event.to_cancel()
-    if isinstance(event, ChildReplaceSent):
-        return event.venue, event.to_replace()
-    return None

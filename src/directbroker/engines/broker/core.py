@@ -106,6 +106,9 @@ _LEDGER_COMMANDS = (
 
 _Handler = Callable[[Any, int], list[Event]]
 
+MARKET_INPUTS = (QuoteUpdated, DepthUpdated, TradePrinted, TradingStatusChanged)
+"""The consolidated market data the broker core takes as inputs (the rest it does not need)."""
+
 
 class BrokerInvariantError(Exception):
     """The broker core found its state impossible (the books refused a fill); it stops."""
