@@ -44,7 +44,9 @@ class PlatformApi:
         self.views = OrderViews(position_of, lambda: platform.trading_date)
         self.hub = TradeUpdateHub()
         self.fanout = MarketDataFanout()
-        self.equity = EquityRecorder(lambda account: ledger.account_values(account).equity)
+        self.equity = EquityRecorder(
+            ledger.accounts, lambda account: ledger.account_values(account).equity
+        )
         self.keys = ApiKeyStore()
         platform.on_customer_events(self._on_broker_events)
         platform.on_market_data(self._on_market_data)
@@ -62,7 +64,7 @@ class PlatformApi:
 
     def _on_market_data(self, events: Sequence[Event], ts_ns: int) -> None:
         self.fanout.publish(events)
-        self.equity.sample(self.platform.broker.ledger.accounts(), ts_ns)
+        self.equity.sample(ts_ns)
 
     def issue_key(
         self, user_id: str, accounts: Sequence[str], key_id: str | None = None,

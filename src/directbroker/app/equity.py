@@ -13,24 +13,29 @@ from collections.abc import Callable, Iterable
 from directbroker.adapters.http.ports import EquityPoint
 
 EquityOf = Callable[[str], int]
+AccountsNow = Callable[[], Iterable[str]]
 
 
 class EquityRecorder:
     """Equity samples per account, oldest first, at most one per ``interval_ns``."""
 
-    def __init__(self, equity_of: EquityOf, interval_ns: int = 1_000_000_000) -> None:
+    def __init__(
+        self, accounts: AccountsNow, equity_of: EquityOf, interval_ns: int = 1_000_000_000
+    ) -> None:
+        self._accounts = accounts
         self._equity_of = equity_of
         self._interval = interval_ns
         self._times: dict[str, list[int]] = {}
         self._values: dict[str, list[int]] = {}
         self._last_sample = 0
 
-    def sample(self, accounts: Iterable[str], ts_ns: int) -> None:
-        """Record every account's equity, unless the last sample is too recent."""
+    def sample(self, ts_ns: int) -> None:
+        """Record every account's equity, unless the last sample is too recent (called on
+        every market data batch, so the accounts are listed only when a sample is due)."""
         if ts_ns - self._last_sample < self._interval:
             return
         self._last_sample = ts_ns
-        for account in accounts:
+        for account in self._accounts():
             times = self._times.setdefault(account, [])
             values = self._values.setdefault(account, [])
             equity = self._equity_of(account)
