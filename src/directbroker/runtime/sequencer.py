@@ -65,8 +65,10 @@ class Sequencer:
 
     Run it on its own thread with :meth:`start`, or drive it step by step with :meth:`run_once`
     (deterministic tests). ``position`` is where recovery left the journal; without it the
-    journal must be empty. ``on_batch`` runs on the sequencer thread after each commit, with the
-    last sequence number, while the core is quiescent (for example, to report its state hash).
+    journal must be empty. ``on_batch`` runs on the sequencer thread after every batch, once its
+    outcomes are resolved, with the last durable sequence number (unchanged by a batch of
+    retries alone, which commits nothing), while the core is quiescent (for example, to report
+    its state hash or flush acknowledgements).
     """
 
     def __init__(
@@ -285,8 +287,8 @@ class Sequencer:
             )
         if entries:
             self._maybe_snapshot(entries[0].seq, seq)
-            if self._on_batch is not None:
-                self._on_batch(seq)
+        if self._on_batch is not None:
+            self._on_batch(self._seq)
 
     @staticmethod
     def _resolve(

@@ -76,12 +76,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 lines.append(f"R {index} {outcome.reject.number}\n".encode())
             else:
                 lines.append(f"A {index} {outcome.seq} {int(outcome.duplicate)}\n".encode())
-            if outcome.duplicate or outcome.reject is not None:
-                # Outcomes are resolved only after the batch's commit, so everything queued is
-                # durable; a batch of retries alone commits nothing and gets no on_batch call.
-                out.write(b"".join(lines))
-                out.flush()
-                lines.clear()
 
         return acknowledge
 

@@ -113,6 +113,19 @@ def test_a_retried_command_returns_the_original_outcome_and_applies_once() -> No
     assert outcomes[1].events == outcomes[0].events
 
 
+def test_on_batch_runs_after_every_batch_even_one_of_retries_alone() -> None:
+    reported: list[int] = []
+    sequencer, _, journal, outcomes = _setup(on_batch=reported.append)
+    sequencer.submit(CashDeposit("alice", 100), client_id="dep-1", on_outcome=outcomes.append)
+    sequencer.run_once()
+    # A batch of retries commits nothing, but its outcomes are resolved and must be reported.
+    sequencer.submit(CashDeposit("alice", 100), client_id="dep-1", on_outcome=outcomes.append)
+    sequencer.run_once()
+    assert reported == [1, 1]
+    assert len(journal.entries) == 1
+    assert [o.duplicate for o in outcomes] == [False, True]
+
+
 def test_a_client_id_reused_for_another_command_is_refused() -> None:
     sequencer, engine, _, outcomes = _setup()
     sequencer.submit(CashDeposit("alice", 100), client_id="x", on_outcome=outcomes.append)
