@@ -1,5 +1,11 @@
-"""The client API wired to the embedded platform: ports, the trade update hub, the market data
-fan-out, API keys, and the HTTP server."""
+"""The client API wired to the platform: the read models and how the platform feeds them, the
+ports over them, API keys, and the HTTP server.
+
+Build :class:`PlatformApi` after the platform is built and before it starts: the read models
+are rebuilt from the journals (orders and activity) or copied from the cores' state (account
+values, market data) while nothing else runs, and from then on they follow what the cores
+commit, through the :class:`~directbroker.app.edge_feed.EdgeFeed`, on the API's event loop.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,32 @@ from dataclasses import dataclass
 from directbroker.adapters.history import SqlHistoryStore
 from directbroker.adapters.http import create_app
 from directbroker.adapters.http.auth import ApiKeyStore
-from directbroker.adapters.http.hub import TradeUpdateHub
 from directbroker.adapters.http.ports import Ports, Role
+from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
-from directbroker.adapters.marketdata import MarketDataFanout
-from directbroker.app.api_ports import PlatformMarketData, PlatformTrading, StoreHistory
+from directbroker.app.account_book import AccountBook, AccountPublisher, AccountState
+from directbroker.app.api_ports import (
+    ANSWER_TIMEOUT_S,
+    CommandGate,
+    EdgeModels,
+    PlatformMarketData,
+    PlatformTrading,
+)
+from directbroker.app.edge_feed import EdgeFeed
 from directbroker.app.equity import EquityRecorder
+from directbroker.app.history_port import StoreHistory
+from directbroker.app.market_views import MarketReplica
 from directbroker.app.order_views import OrderViews
 from directbroker.app.platform import Platform
-from directbroker.domain.messages import Event
+from directbroker.domain.instruments import Instrument
+from directbroker.domain.ledger_messages import AccountOpened
+from directbroker.domain.messages import Event, Message
+from directbroker.protocols.codec import decode, decode_many
+from directbroker.runtime.journal import reading
+from directbroker.runtime.sequencer import Outcome
+
+REBUILD_CHUNK = 2_000
+"""Journal entries replayed into the read models at a time at start-up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,40 +54,116 @@ class ApiKey:
 
 
 class PlatformApi:
-    """Everything the client API needs, attached to a platform (call before it starts)."""
+    """Everything the client API needs, attached to a platform (build it before it starts)."""
 
-    def __init__(self, platform: Platform, history: SqlHistoryStore) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        history: SqlHistoryStore,
+        *,
+        rate_limit: RateLimit | None = None,
+        answer_timeout_s: float = ANSWER_TIMEOUT_S,
+    ) -> None:
+        if platform.running:
+            raise RuntimeError("attach the API before the platform starts")
         self.platform = platform
-        ledger = platform.broker.ledger
-
-        def position_of(account: str, symbol: str) -> int:
-            position = ledger.position(account, symbol)
-            return 0 if position is None else position.quantity
-
-        self.views = OrderViews(position_of, lambda: platform.trading_date)
-        self.hub = TradeUpdateHub()
-        self.fanout = MarketDataFanout()
-        self.equity = EquityRecorder(
-            ledger.accounts, lambda account: ledger.account_values(account).equity
+        self.feed = EdgeFeed()
+        self.models = EdgeModels(
+            feed=self.feed,
+            orders=OrderViews(),
+            accounts=AccountBook(),
+            market=MarketReplica(platform.market.market_data.snapshot()),
+            equity=EquityRecorder(),
         )
-        self.keys = ApiKeyStore()
-        platform.on_customer_events(self._on_broker_events)
+        self._rebuild_orders()
+        publisher = AccountPublisher(platform.broker, self._publish_accounts)
+        self._take_accounts(publisher.everything(platform.now_ns()))
+        platform.on_broker_commit(self._on_broker_commit)
+        platform.on_broker_commit(publisher.on_commit)
+        platform.on_tick(publisher.on_tick)
         platform.on_market_data(self._on_market_data)
+        self.keys = ApiKeyStore()
+        self._rate_limit = rate_limit or RateLimit()
+        instruments = [
+            Instrument(item.symbol, item.name, primary_venue=item.primary_venue)
+            for item in platform.market.listings
+        ]
         self.ports = Ports(
-            trading=PlatformTrading(platform, self.views, self.hub, self.equity),
-            market_data=PlatformMarketData(platform, self.fanout),
+            trading=PlatformTrading(
+                CommandGate(platform, self.feed, answer_timeout_s), self.models
+            ),
+            market_data=PlatformMarketData(instruments, self.models),
             history=StoreHistory(history),
             directory=self.keys,
             now_ns=platform.now_ns,
         )
 
-    def _on_broker_events(self, events: Sequence[Event]) -> None:
-        for update in self.views.apply(events):
-            self.hub.publish(update)
+    @property
+    def views(self) -> OrderViews:
+        """The orders read model."""
+        return self.models.orders
 
-    def _on_market_data(self, events: Sequence[Event], ts_ns: int) -> None:
-        self.fanout.publish(events)
-        self.equity.sample(ts_ns)
+    # --- start-up --------------------------------------------------------------------------
+
+    def _rebuild_orders(self) -> None:
+        """Replay the broker journal into the orders read model (nothing runs yet)."""
+        core = self.platform.broker_core
+        inputs: list[Message] = []
+        outcomes: list[Outcome] = []
+        with reading(core.journal, 0, core.last_seq) as entries:
+            for entry in entries:
+                events = tuple(e for e in decode_many(entry.events) if isinstance(e, Event))
+                inputs.append(decode(entry.command))
+                outcomes.append(Outcome(entry.seq, entry.ts_ns, events))
+                if len(inputs) >= REBUILD_CHUNK:
+                    self._apply_broker(inputs, outcomes, live=False)
+                    inputs, outcomes = [], []
+        self._apply_broker(inputs, outcomes, live=False)
+
+    # --- what the platform thread hands over ------------------------------------------------
+
+    def _on_broker_commit(self, inputs: Sequence[Message], outcomes: Sequence[Outcome]) -> None:
+        batch_inputs, batch_outcomes = list(inputs), list(outcomes)
+        self.feed.push(lambda: self._apply_broker(batch_inputs, batch_outcomes, live=True))
+
+    def _publish_accounts(self, states: Sequence[AccountState]) -> None:
+        batch = list(states)
+        self.feed.push(lambda: self._take_accounts(batch))
+
+    def _on_market_data(
+        self, inputs: Sequence[Message], outputs: Sequence[Event], stamp: int
+    ) -> None:
+        batch_inputs, batch_outputs = list(inputs), list(outputs)
+
+        def apply() -> None:
+            self.models.market.apply(batch_inputs, stamp)
+            if batch_outputs:
+                self.models.fanout.publish(batch_outputs)
+
+        self.feed.push(apply)
+
+    # --- applied on the event loop ----------------------------------------------------------
+
+    def _apply_broker(
+        self, inputs: Sequence[Message], outcomes: Sequence[Outcome], *, live: bool
+    ) -> None:
+        models = self.models
+        updates = models.orders.apply_batch(inputs, outcomes)
+        for outcome in outcomes:
+            for event in outcome.events:
+                if isinstance(event, AccountOpened):
+                    models.opened_ns.setdefault(event.account, event.ts_ns)
+        if live:
+            for update in updates:
+                models.hub.publish(update)
+
+    def _take_accounts(self, states: Sequence[AccountState]) -> None:
+        models = self.models
+        models.accounts.apply(states)
+        for state in states:
+            models.equity.take(state.values.account, state.ts_ns, state.values.equity)
+
+    # --- keys and the server -----------------------------------------------------------------
 
     def issue_key(
         self, user_id: str, accounts: Sequence[str], key_id: str | None = None,
@@ -76,5 +175,6 @@ class PlatformApi:
         return ApiKey(user_id, key, shown, tuple(accounts))
 
     def server(self, host: str = "127.0.0.1", port: int = 0) -> ApiServer:
-        """An HTTP server for the API (not started)."""
-        return ApiServer(create_app(self.ports), host, port)
+        """An HTTP server for the API (not started); its event loop owns the read models."""
+        app = create_app(self.ports, rate_limit=self._rate_limit)
+        return ApiServer(app, host, port, on_loop=self.feed.attach)

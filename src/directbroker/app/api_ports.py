@@ -1,17 +1,21 @@
-"""The client API's ports bound to the embedded platform.
+"""The client API's ports bound to the platform: commands through bounded admission, queries
+from the edge's read models.
 
-Trading calls become broker core commands submitted through :class:`Platform`; they answer
-once the command is journaled, with the order as the read model then shows it. Reads take the
-platform's lock so they see the cores between steps, never halfway through one.
+Every method here runs on the API's event loop. Queries read only the read models the loop
+itself keeps (:class:`EdgeModels`, fed by :class:`~directbroker.app.edge_feed.EdgeFeed` with
+what the cores committed); commands are admitted into the platform's bounded inbox, refused
+at once with :class:`~directbroker.adapters.http.ports.PortBusy` when it is full, and answered
+once durable, after the read models have taken the commit in. Nothing here takes a lock a core
+holds, waits on a thread or touches a disk.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 
-from directbroker.adapters.history import Page, SqlHistoryStore
 from directbroker.adapters.http.hub import TradeUpdateHub
 from directbroker.adapters.http.ports import (
     AccountSnapshot,
@@ -19,14 +23,19 @@ from directbroker.adapters.http.ports import (
     EquityPoint,
     OrderQuery,
     OrderView,
+    PortBusy,
     PortRejection,
     TradeUpdateSubscription,
 )
 from directbroker.adapters.marketdata import MarketDataFanout
+from directbroker.app.account_book import AccountBook
+from directbroker.app.admission import Overloaded
+from directbroker.app.edge_feed import EdgeFeed
 from directbroker.app.equity import EquityRecorder
+from directbroker.app.market_views import MarketReplica
 from directbroker.app.order_views import OrderViews
 from directbroker.app.platform import Platform
-from directbroker.domain.accounts import PositionView
+from directbroker.domain.accounts import AccountType, PositionView
 from directbroker.domain.broker_messages import (
     CancelCustomerOrder,
     CustomerOrderRejected,
@@ -37,7 +46,6 @@ from directbroker.domain.instruments import Instrument
 from directbroker.domain.marketdata_messages import (
     Bar,
     Montage,
-    QuoteUpdated,
     SymbolSnapshot,
     Timeframe,
     TradePrinted,
@@ -45,70 +53,121 @@ from directbroker.domain.marketdata_messages import (
 from directbroker.domain.messages import Command, Event
 from directbroker.domain.order_status import TERMINAL_STATUSES
 from directbroker.domain.rejects import RejectCode
-from directbroker.engines.router import SmartRouting
+from directbroker.runtime.sequencer import CoreHaltedError
 
 _OPEN = "open"
 _CLOSED = "closed"
 
+ANSWER_TIMEOUT_S = 10.0
+"""How long an admitted command may wait for its durable outcome before the client is told
+the outcome is not known yet (it may still happen: the client looks the order up)."""
 
-class PlatformTrading:
-    """:class:`~directbroker.adapters.http.ports.TradingPort` over the platform."""
+
+@dataclass
+class EdgeModels:
+    """The read models the API's event loop owns."""
+
+    feed: EdgeFeed
+    orders: OrderViews
+    accounts: AccountBook
+    market: MarketReplica
+    equity: EquityRecorder
+    hub: TradeUpdateHub = field(default_factory=TradeUpdateHub)
+    fanout: MarketDataFanout = field(default_factory=MarketDataFanout)
+    opened_ns: dict[str, int] = field(default_factory=dict)
+    """When each account was opened (from the broker's ``AccountOpened`` events)."""
+
+    def here(self) -> EdgeModels:
+        """The models, owned from now on by the running event loop (the first loop that
+        serves a request takes them over; the feed applies commits there). Called off any
+        loop (a test reading the thread-safe fan-out), it changes nothing."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return self
+        self.feed.attach(loop)
+        return self
+
+
+class CommandGate:
+    """Admits commands into the platform and waits, on the loop, for their durable answer."""
 
     def __init__(
-        self, platform: Platform, views: OrderViews, hub: TradeUpdateHub, equity: EquityRecorder
+        self, platform: Platform, feed: EdgeFeed, timeout_s: float = ANSWER_TIMEOUT_S
     ) -> None:
         self._platform = platform
-        self._views = views
-        self._hub = hub
-        self._equity = equity
+        self._feed = feed
+        self._timeout_s = timeout_s
+
+    async def submit(self, command: Command) -> tuple[Event, ...]:
+        """The command's events once journaled; :class:`PortBusy` when the platform cannot
+        take it (nothing happened) or does not answer in time (the outcome is unknown)."""
+        loop = asyncio.get_running_loop()
+        self._feed.attach(loop)
+        answer: asyncio.Future[tuple[Event, ...]] = loop.create_future()
+        try:
+            reply = self._platform.submit(command)
+        except Overloaded as busy:
+            raise PortBusy(busy.retry_after, busy.reason) from None
+        except CoreHaltedError as halted:
+            raise PortBusy(5.0, f"the platform is not running: {halted}") from None
+
+        def settle(done: Future[tuple[Event, ...]]) -> None:
+            if answer.done():
+                return
+            failure = done.exception()
+            if failure is None:
+                answer.set_result(done.result())
+            else:
+                answer.set_exception(PortBusy(5.0, f"the platform stopped: {failure!r}"))
+
+        # The answer travels behind the commit on the feed, so the read models have it first.
+        reply.add_done_callback(lambda done: self._feed.push(lambda: settle(done)))
+        try:
+            return await asyncio.wait_for(answer, self._timeout_s)
+        except TimeoutError:
+            raise PortBusy(
+                1.0, "the platform has not answered yet; look the request up before retrying"
+            ) from None
+
+
+class PlatformTrading:
+    """:class:`~directbroker.adapters.http.ports.TradingPort` over the read models."""
+
+    def __init__(self, gate: CommandGate, models: EdgeModels) -> None:
+        self._gate = gate
+        self._models = models
+        self._placing: set[tuple[str, str]] = set()
+
+    @property
+    def _live(self) -> EdgeModels:
+        """The read models, on the loop serving this call."""
+        return self._models.here()
 
     async def _submit(self, command: Command) -> tuple[Event, ...]:
-        events = await asyncio.wrap_future(self._platform.submit(command))
+        events = await self._gate.submit(command)
         for event in events:
             if isinstance(event, CustomerOrderRejected):
                 raise PortRejection(event.code, event.message)
         return events
 
-    def _routed(self, view: OrderView | None) -> OrderView | None:
-        """The view with each child's fills, average price, fee and times as the smart
-        router recorded them (the read model sees only what the broker's events say)."""
-        router = self._platform.broker.router
-        if view is None or not isinstance(router, SmartRouting):
-            return view
-        parent = router.parent(view.order_id)
-        if parent is None:
-            return view
-        routed = {child.child_id: child for child in parent.children}
-        children = tuple(
-            child
-            if (seen := routed.get(child.child_id)) is None
-            else dataclasses.replace(
-                child,
-                filled_quantity=seen.filled,
-                filled_avg_price=seen.average_price,
-                fee=seen.fee,
-                status=seen.status,
-                accepted_ns=seen.accepted_ns,
-                done_ns=seen.done_ns,
-            )
-            for child in view.children
-        )
-        return dataclasses.replace(view, children=children)
-
     def _order_now(self, order_id: str) -> OrderView:
-        with self._platform.lock:
-            view = self._routed(self._views.order(order_id))
+        view = self._live.orders.order(order_id)
         if view is None:
             raise PortRejection(RejectCode.UNKNOWN_ORDER, f"order not found for {order_id}")
         return view
 
     async def place_order(self, command: PlaceOrder) -> OrderView:
         """Submit a new order; answered once journaled (accepted or refused)."""
-        with self._platform.lock:
-            if self._views.knows_client_id(command.account, command.client_order_id):
-                raise PortRejection(RejectCode.DUPLICATE_ORDER_ID, "client_order_id must be unique")
-            self._views.note_request(command)
-        await self._submit(command)
+        key = (command.account, command.client_order_id)
+        if key in self._placing or self._live.orders.knows_client_id(*key):
+            raise PortRejection(RejectCode.DUPLICATE_ORDER_ID, "client_order_id must be unique")
+        self._placing.add(key)
+        try:
+            self._live.orders.note_request(command)
+            await self._submit(command)
+        finally:
+            self._placing.discard(key)
         return self._order_now(command.order_id)
 
     async def cancel_order(self, account: str, order_id: str) -> OrderView:
@@ -135,52 +194,45 @@ class PlatformTrading:
 
     async def get_order(self, order_id: str) -> OrderView | None:
         """Any order by id (the edge checks the caller may see it)."""
-        with self._platform.lock:
-            return self._routed(self._views.order(order_id))
+        return self._live.orders.order(order_id)
 
     async def get_order_by_client_id(self, account: str, client_order_id: str) -> OrderView | None:
         """An account's order by the client's id."""
-        with self._platform.lock:
-            return self._routed(self._views.by_client_id(account, client_order_id))
+        return self._live.orders.by_client_id(account, client_order_id)
 
     async def list_orders(self, accounts: Sequence[str], query: OrderQuery) -> list[OrderView]:
         """Orders of ``accounts`` that match ``query``."""
-        with self._platform.lock:
-            orders = [view for account in accounts for view in self._views.orders_of(account)]
-        return _select(orders, query)
+        orders = [view for account in accounts for view in self._live.orders.orders_of(account)]
+        return select_orders(orders, query)
 
     async def account(self, account: str) -> AccountSnapshot:
-        """The account's values now."""
-        with self._platform.lock:
-            ledger = self._platform.broker.ledger
-            if account not in ledger.accounts():
-                raise PortRejection(RejectCode.UNKNOWN_ACCOUNT, f"no account {account}")
-            values = ledger.account_values(account)
-            last_equity = self._equity.last_close(account, values.equity)
+        """The account's values as of its last commit."""
+        state = self._live.accounts.state(account)
+        if state is None:
+            raise PortRejection(RejectCode.UNKNOWN_ACCOUNT, f"no account {account}")
+        values = state.values
+        margin = values.account_type is AccountType.MARGIN
         return AccountSnapshot(
             values=values,
             account_number=account,
-            created_ns=self._platform.started_ns,
-            last_equity=last_equity,
-            multiplier=2 if values.buying_power > values.equity else 1,
-            shorting_enabled=values.buying_power > values.equity,
+            created_ns=self._live.opened_ns.get(account, 0),
+            last_equity=values.equity - values.day_pnl,
+            multiplier=2 if margin else 1,
+            shorting_enabled=margin,
         )
 
     async def positions(self, account: str) -> list[PositionView]:
         """Open positions."""
-        with self._platform.lock:
-            positions = self._platform.broker.ledger.positions(account)
-        return [p for p in positions if p.quantity]
+        state = self._live.accounts.state(account)
+        return [] if state is None else list(state.positions)
 
     async def activities(
         self, account: str, types: frozenset[str], after_ns: int | None, until_ns: int | None
     ) -> list[Activity]:
         """Fills and cash movements in the window."""
-        with self._platform.lock:
-            items = self._views.activities(account)
         return [
             a
-            for a in items
+            for a in self._live.orders.activities(account)
             if (not types or a.activity_type in types)
             and (after_ns is None or a.ts_ns > after_ns)
             and (until_ns is None or a.ts_ns <= until_ns)
@@ -190,15 +242,15 @@ class PlatformTrading:
         self, account: str, start_ns: int, end_ns: int, step_ns: int
     ) -> list[EquityPoint]:
         """Equity sampled at the end of each window."""
-        with self._platform.lock:
-            return self._equity.history(account, start_ns, end_ns, step_ns)
+        return self._live.equity.history(account, start_ns, end_ns, step_ns)
 
     def subscribe_trade_updates(self, accounts: frozenset[str] | None) -> TradeUpdateSubscription:
         """A live trade update feed."""
-        return self._hub.subscribe(accounts)
+        return self._live.hub.subscribe(accounts)
 
 
-def _select(orders: list[OrderView], query: OrderQuery) -> list[OrderView]:
+def select_orders(orders: list[OrderView], query: OrderQuery) -> list[OrderView]:
+    """The orders matching ``query`` (status, window, symbols, side), sorted and limited."""
     chosen = []
     for view in orders:
         terminal = view.status in TERMINAL_STATUSES
@@ -218,16 +270,17 @@ def _select(orders: list[OrderView], query: OrderQuery) -> list[OrderView]:
 
 
 class PlatformMarketData:
-    """:class:`~directbroker.adapters.http.ports.MarketDataPort` over the platform."""
+    """:class:`~directbroker.adapters.http.ports.MarketDataPort` over the market replica."""
 
-    def __init__(self, platform: Platform, fanout: MarketDataFanout) -> None:
-        self._platform = platform
-        self._fanout = fanout
-        self._instruments = tuple(
-            Instrument(item.symbol, item.name, primary_venue=item.primary_venue)
-            for item in platform.market.listings
-        )
+    def __init__(self, instruments: Sequence[Instrument], models: EdgeModels) -> None:
+        self._instruments = tuple(instruments)
         self._symbols = {item.symbol for item in self._instruments}
+        self._models = models
+
+    @property
+    def _live(self) -> EdgeModels:
+        """The read models, on the loop serving this call."""
+        return self._models.here()
 
     def instruments(self) -> Sequence[Instrument]:
         """The asset master."""
@@ -235,63 +288,23 @@ class PlatformMarketData:
 
     def snapshot(self, symbol: str) -> SymbolSnapshot | None:
         """Last trade, NBBO, today's bar, prior close."""
-        with self._platform.lock:
-            return self._platform.market.market_data.snapshot_of(symbol)
+        return self._live.market.snapshot(symbol)
 
     def montage(self, symbol: str, levels: int) -> Montage | None:
         """Level II by venue."""
         if symbol not in self._symbols:
             return None
-        with self._platform.lock:
-            return self._platform.market.market_data.montage(symbol, levels)
+        return self._live.market.montage(symbol, levels)
 
     def recent_trades(self, symbol: str, limit: int) -> Sequence[TradePrinted]:
         """Time and sales."""
-        with self._platform.lock:
-            return self._platform.market.market_data.trades(symbol, limit)
+        return self._live.market.trades(symbol, limit)
 
     def latest_bar(self, symbol: str, timeframe: Timeframe) -> Bar | None:
         """The newest bar (possibly forming)."""
-        with self._platform.lock:
-            bars = self._platform.market.market_data.bars(symbol, timeframe)
+        bars = self._live.market.bars(symbol, timeframe)
         return bars[-1] if bars else None
 
     def fanout(self) -> MarketDataFanout:
         """The live fan-out."""
-        return self._fanout
-
-
-class StoreHistory:
-    """:class:`~directbroker.adapters.http.ports.HistoryPort` over the platform's own SQL
-    history store. Unlike ``ThreadedHistory`` (which owns a store on one worker thread), this
-    shares the store the platform records into; the store serialises its connection itself,
-    so queries run on any worker thread."""
-
-    def __init__(self, store: SqlHistoryStore) -> None:
-        self._store = store
-
-    async def trades(
-        self, symbol: str, start_ns: int, end_ns: int, limit: int, cursor: str | None
-    ) -> Page[TradePrinted]:
-        """Stored prints."""
-        return await asyncio.to_thread(self._store.trades, symbol, start_ns, end_ns, limit, cursor)
-
-    async def quotes(
-        self, symbol: str, start_ns: int, end_ns: int, limit: int, cursor: str | None
-    ) -> Page[QuoteUpdated]:
-        """Stored NBBO changes."""
-        return await asyncio.to_thread(self._store.quotes, symbol, start_ns, end_ns, limit, cursor)
-
-    async def bars(
-        self,
-        symbol: str,
-        timeframe: Timeframe,
-        start_ns: int,
-        end_ns: int,
-        limit: int,
-        cursor: str | None,
-    ) -> Page[Bar]:
-        """Stored bars."""
-        return await asyncio.to_thread(
-            self._store.bars, symbol, timeframe, start_ns, end_ns, limit, cursor
-        )
+        return self._live.fanout

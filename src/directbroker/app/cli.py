@@ -11,7 +11,7 @@ from directbroker import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line grammar (kept in one place so ``--help`` shows everything)."""
-    from directbroker.app import demo, history_cli, journal_cli
+    from directbroker.app import demo, history_cli, journal_cli, serve
 
     parser = argparse.ArgumentParser(
         prog="directbroker",
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"directbroker {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)
+    serve.register(subparsers)
     demo.register(subparsers)
     journal_cli.register(subparsers)
     history_cli.register(subparsers)

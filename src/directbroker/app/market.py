@@ -14,6 +14,7 @@ reuses an id the venues have already seen.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -57,9 +58,15 @@ class StepResult:
     """The origin key (``VENUE:seq:index``) of each venue event, for carrying it on."""
     market_data_ids: list[str | None] = field(default_factory=list)
     """The origin key (``marketdata:seq:index``) of each market data event."""
+    market_data_inputs: list[Message] = field(default_factory=list)
+    """The venue feed events market data newly applied (not duplicates), in order: what a
+    replica of the market data engine takes to stay equal to it."""
+    market_data_ts: int = 0
+    """The time market data's sequencer stamped those inputs with."""
 
 
 StepListener = Callable[[StepResult, int], None]
+Pause = Callable[[], bool]
 
 
 @dataclass(slots=True)
@@ -111,6 +118,7 @@ class EmbeddedMarket:
             id_prefix=run_prefix(start_ns),
         )
         self.tape: deque[TradePrinted] = deque(maxlen=500)
+
         self.counts = SessionCounts()
         if self._market_data.last_seq == 0:
             self._start_day(trading_date, start_ns)
@@ -131,10 +139,14 @@ class EmbeddedMarket:
         ]
         self._market_data.apply(commands, ts_ns)
 
-    def run_until(self, now_ns: int, on_step: StepListener | None = None) -> None:
+    def run_until(
+        self, now_ns: int, on_step: StepListener | None = None, pause: Pause | None = None
+    ) -> bool:
         """Play the simulation up to ``now_ns`` (the caller's clock). ``on_step`` sees each
         instant's results before the simulation moves on, so other participants (the broker)
-        react to the market as it happens."""
+        react to the market as it happens. ``pause`` is asked after each instant: when it says
+        so the market stops early (the caller has clients waiting, or its time slice is
+        spent). Returns whether the market caught up with ``now_ns``."""
         if not self._primed:
             self._primed = True
             self._pending = self.simulation.next_batch()
@@ -144,6 +156,20 @@ class EmbeddedMarket:
             if on_step is not None:
                 on_step(result, batch.ts_ns)
             self._pending = self.simulation.next_batch()
+            if pause is not None and pause():
+                return self._pending is None or self._pending.ts_ns > now_ns
+        return True
+
+    def due_ns(self) -> int | None:
+        """When the simulation's next instant is due (None: the day's flow is over)."""
+        if not self._primed:
+            return 0
+        return None if self._pending is None else self._pending.ts_ns
+
+    def lag_ns(self, now_ns: int) -> int:
+        """How far the simulation is behind ``now_ns`` (0 when it is up to date)."""
+        due = self.due_ns()
+        return 0 if due is None else max(0, now_ns - due)
 
     def run_to_end(self, on_step: StepListener | None = None) -> None:
         """Play the rest of the simulated day as fast as possible."""
@@ -203,8 +229,8 @@ class EmbeddedMarket:
         self.simulation.observe(venue_events)
         self._count(venue_events)
         self.counts.commands += len(commands)
-        outputs, output_ids = self._publish(venue_events, ts_ns, venue_ids)
-        return StepResult(venue_events, outputs, venue_ids, output_ids)
+        published = self._publish(venue_events, ts_ns, venue_ids)
+        return dataclasses.replace(published, venue_events=venue_events, venue_ids=venue_ids)
 
     def _count(self, events: Sequence[Event]) -> None:
         self.counts.venue_events += len(events)
@@ -214,11 +240,18 @@ class EmbeddedMarket:
 
     def _publish(
         self, feed: Sequence[Message], ts_ns: int, client_ids: Sequence[str | None] | None = None
-    ) -> tuple[list[Event], list[str | None]]:
+    ) -> StepResult:
+        """Apply ``feed`` to market data durably; the result holds its outputs, their origin
+        keys, the inputs newly applied (a re-sent duplicate is answered from the journal) and
+        their stamp. The venue fields are left for the caller."""
         outcomes = self._market_data.apply_outcomes(feed, ts_ns, client_ids)
         outputs, output_ids = keyed(MARKET_DATA, outcomes, _everything)
         self.record([outcome for outcome in outcomes if not outcome.duplicate])
-        return outputs, output_ids
+        fresh = [
+            (item, done) for item, done in zip(feed, outcomes, strict=True) if not done.duplicate
+        ]
+        stamp = fresh[0][1].ts_ns if fresh else ts_ns
+        return StepResult([], outputs, [], output_ids, [item for item, _ in fresh], stamp)
 
     def record(self, outcomes: Sequence[Outcome]) -> None:
         """Take in market data outcomes newly applied (live, or by reconciliation): the tape,
@@ -261,9 +294,9 @@ class EmbeddedMarket:
             self.history.record(batch, (MARKET_DATA, last))
         return caught_up
 
-    def end_day(self, trading_date: str, ts_ns: int) -> list[Event]:
+    def end_day(self, trading_date: str, ts_ns: int) -> StepResult:
         """Close the trading date in market data (the day bars are final)."""
-        return self._publish([EndTradingDay(trading_date)], ts_ns)[0]
+        return self._publish([EndTradingDay(trading_date)], ts_ns)
 
 
 def run_prefix(start_ns: int) -> str:

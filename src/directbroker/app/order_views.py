@@ -2,15 +2,16 @@
 core's events.
 
 The broker core keeps what it needs to trade; clients also want history: when an order was
-created, filled or cancelled, which children went where, every fill and cash movement. This
-projection follows the broker's event stream on the platform thread and answers the API's
-reads (under the platform's lock). It is rebuilt by replaying the broker journal's events.
+created, filled or cancelled, which children went where and how each fared at its venue, every
+fill and cash movement. This projection follows the broker journal (each input and the events
+it caused: the venues' reports on our children are inputs) on the edge's event loop and
+answers the API's reads from its own state only. It is rebuilt by replaying the journal.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from directbroker.adapters.http.ports import (
@@ -21,6 +22,7 @@ from directbroker.adapters.http.ports import (
     TradeUpdate,
 )
 from directbroker.domain.broker_messages import (
+    BrokerDayStarted,
     ChildOrderSent,
     OrderReceived,
     OrderRestated,
@@ -28,13 +30,18 @@ from directbroker.domain.broker_messages import (
     ParentFilled,
     PlaceOrder,
 )
-from directbroker.domain.ledger_messages import CashWithdrawn, DepositCredited
-from directbroker.domain.messages import Event
+from directbroker.domain.ledger_messages import CashWithdrawn, DepositCredited, PositionChanged
+from directbroker.domain.messages import Event, Message
 from directbroker.domain.order_status import LegRole, OrdStatus
 from directbroker.domain.routing import SMART
-
-PositionOf = Callable[[str, str], int]
-"""(account, symbol) -> signed position quantity now."""
+from directbroker.domain.venue_messages import (
+    OrderAccepted,
+    OrderCancelled,
+    OrderFilled,
+    OrderRejected,
+    OrderReplaced,
+)
+from directbroker.runtime.sequencer import Outcome
 
 _EVENT_FOR_STATUS = {
     OrdStatus.PENDING_NEW: TradeEvent.PENDING_NEW,
@@ -65,12 +72,23 @@ class _Record:
     children: dict[str, ChildOrderView] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class _ChildFills:
+    """What the venue reported of one child: shares, notional and fees so far."""
+
+    parent_id: str
+    quantity: int = 0
+    notional: int = 0
+    fee: int = 0
+
+
 class OrderViews:
     """Orders by id, by client order id and by account; activities by account."""
 
-    def __init__(self, position_of: PositionOf, business_date: Callable[[], int]) -> None:
-        self._position_of = position_of
-        self._business_date = business_date
+    def __init__(self) -> None:
+        self._business_date = 0
+        self._positions: dict[tuple[str, str], int] = {}
+        self._child_fills: dict[str, _ChildFills] = {}
         self._orders: dict[str, _Record] = {}
         self._by_client: dict[tuple[str, str], str] = {}
         self._by_account: dict[str, list[str]] = {}
@@ -110,16 +128,30 @@ class OrderViews:
             command.trail_amount, command.trail_percent_bps, command.extended_hours, command.route
         )
 
-    def apply(self, events: Iterable[Event]) -> list[TradeUpdate]:
+    def apply_batch(
+        self, inputs: Sequence[Message], outcomes: Sequence[Outcome]
+    ) -> list[TradeUpdate]:
+        """Follow one committed broker batch: each input (a venue's report on one of our
+        children tells how it fared) and then the events it caused."""
+        updates: list[TradeUpdate] = []
+        for message, outcome in zip(inputs, outcomes, strict=True):
+            if not outcome.duplicate:
+                self._report(message)
+                updates += self.apply(outcome.events)
+        return updates
+
+    def apply(self, events: Sequence[Event]) -> list[TradeUpdate]:
         """Follow the broker's events; returns the trade updates they make."""
         updates: list[TradeUpdate] = []
-        for event in events:
-            if isinstance(event, OrderReceived):
+        for index, event in enumerate(events):
+            if isinstance(event, PositionChanged):
+                self._positions[(event.account, event.symbol)] = event.quantity
+            elif isinstance(event, OrderReceived):
                 updates += self._received(event)
             elif isinstance(event, OrderStatusChanged):
                 updates += self._status(event)
             elif isinstance(event, ParentFilled):
-                updates.append(self._filled(event))
+                updates.append(self._filled(event, _position_after(event, events, index)))
             elif isinstance(event, ChildOrderSent):
                 self._child(event)
             elif isinstance(event, OrderRestated):
@@ -128,7 +160,47 @@ class OrderViews:
                 self._cash(event.account, "CSD", event.amount, event.transfer_id, event.ts_ns)
             elif isinstance(event, CashWithdrawn):
                 self._cash(event.account, "CSW", -event.amount, event.transfer_id, event.ts_ns)
+            elif isinstance(event, BrokerDayStarted):
+                self._business_date = event.date
         return updates
+
+    def _report(self, message: Message) -> None:
+        """A venue's report on one of our children: its acceptance, fills and fees, end."""
+        if not isinstance(message, _REPORTS):
+            return
+        fills = self._child_fills.get(message.order_id)
+        if fills is None:
+            return
+        record = self._orders.get(fills.parent_id)
+        child = None if record is None else record.children.get(message.order_id)
+        if record is None or child is None:
+            return
+        ts = message.ts_ns
+        if isinstance(message, OrderAccepted):
+            child = dataclasses.replace(
+                child, status="working", accepted_ns=child.accepted_ns or ts
+            )
+        elif isinstance(message, OrderFilled):
+            fills.quantity += message.quantity
+            fills.notional += message.quantity * message.price
+            fills.fee += message.fee
+            done = message.leaves_quantity == 0
+            child = dataclasses.replace(
+                child,
+                filled_quantity=fills.quantity,
+                filled_avg_price=(2 * fills.notional + fills.quantity) // (2 * fills.quantity),
+                fee=fills.fee,
+                status="filled" if done else "partially_filled",
+                accepted_ns=child.accepted_ns or ts,
+                done_ns=ts if done else child.done_ns,
+            )
+        elif isinstance(message, OrderCancelled):
+            child = dataclasses.replace(child, status="cancelled", done_ns=ts)
+        elif isinstance(message, OrderRejected):
+            child = dataclasses.replace(child, status="rejected", done_ns=ts)
+        elif isinstance(message, OrderReplaced):
+            child = dataclasses.replace(child, quantity=message.quantity, limit_price=message.price)
+        record.children[message.order_id] = child
 
     def _received(self, event: OrderReceived) -> list[TradeUpdate]:
         extras = self._extras.pop(event.order_id, _Extras())
@@ -192,7 +264,7 @@ class OrderViews:
             return []
         return [TradeUpdate(trade_event, self._full(record), ts)]
 
-    def _filled(self, event: ParentFilled) -> TradeUpdate:
+    def _filled(self, event: ParentFilled, position: int) -> TradeUpdate:
         record = self._orders[event.order_id]
         done = event.status is OrdStatus.FILLED
         record.view = dataclasses.replace(
@@ -203,23 +275,13 @@ class OrderViews:
             updated_ns=event.ts_ns,
             filled_ns=event.ts_ns if done else record.view.filled_ns,
         )
-        child = record.children.get(event.child_id)
-        if child is not None:
-            record.children[event.child_id] = dataclasses.replace(
-                child,
-                filled_quantity=child.filled_quantity + event.last_quantity,
-                status="filled"
-                if child.filled_quantity + event.last_quantity >= child.quantity
-                else "partially_filled",
-            )
-        position = self._position_of(event.account, event.symbol)
         self._activities.setdefault(event.account, []).append(
             Activity(
                 activity_id=event.execution_id,
                 account=event.account,
                 activity_type="FILL",
                 ts_ns=event.ts_ns,
-                date=self._business_date(),
+                date=self._business_date,
                 symbol=event.symbol,
                 side=event.side,
                 quantity=event.last_quantity,
@@ -244,6 +306,7 @@ class OrderViews:
         record = self._orders.get(event.parent_id)
         if record is None:
             return
+        self._child_fills[event.child_id] = _ChildFills(event.parent_id)
         record.children[event.child_id] = ChildOrderView(
             child_id=event.child_id,
             venue=event.venue,
@@ -271,7 +334,7 @@ class OrderViews:
                 account=account,
                 activity_type=kind,
                 ts_ns=ts_ns,
-                date=self._business_date(),
+                date=self._business_date,
                 net_amount=amount,
                 description=transfer,
             )
@@ -287,3 +350,19 @@ class OrderViews:
                 if oid != view.order_id
             )
         return dataclasses.replace(view, legs=legs, children=tuple(record.children.values()))
+
+
+_REPORTS = (OrderAccepted, OrderFilled, OrderCancelled, OrderRejected, OrderReplaced)
+
+
+def _position_after(fill: ParentFilled, events: Sequence[Event], index: int) -> int:
+    """The account's position in the symbol after ``fill``: the ledger books each fill right
+    after it (``PositionChanged`` follows in the same batch)."""
+    for event in events[index + 1 :]:
+        if (
+            isinstance(event, PositionChanged)
+            and event.account == fill.account
+            and event.symbol == fill.symbol
+        ):
+            return event.quantity
+    return 0

@@ -3,9 +3,12 @@ ledger), the simulated venues, the market simulation, consolidated market data a
 historical data store, each core behind its own sequencer and journal.
 
 One thread owns every core. Client commands arrive through :meth:`Platform.submit` from any
-thread and are answered only after the broker core has journaled them; the platform thread
-interleaves them with the simulated market, feeds the broker core the market data and the
-venues' execution reports as journaled inputs, and sends the broker's child orders to the venues.
+thread (a bounded inbox: when it is full the command is refused at once) and are answered only
+after the broker core has journaled them; the platform thread serves them ahead of the
+simulated market, feeds the broker core the market data and the venues' execution reports as
+journaled inputs, and sends the broker's child orders to the venues. Whatever a core commits is
+handed to listeners, which feed the read models clients query: nobody reads a core's state
+from another thread.
 
 Every message carried between cores is keyed by its origin journal entry, and start-up
 re-sends whatever a crash left undelivered before anything new happens (ADR 0010).
@@ -14,15 +17,14 @@ re-sends whatever a crash left undelivered before anything new happens (ADR 0010
 from __future__ import annotations
 
 import datetime
-import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 from directbroker.adapters.calendar import XnysCalendar
 from directbroker.adapters.history import SqlHistoryStore
+from directbroker.app.admission import Admission, Reply
 from directbroker.app.market import MARKET_DATA, EmbeddedMarket, OpenJournal, StepResult
 from directbroker.app.reconcile import Origin, Reconciled, Route, origin_id, reconcile
 from directbroker.domain.accounts import AccountType, Registration
@@ -40,7 +42,7 @@ from directbroker.engines.broker import BrokerConfig, BrokerCore
 from directbroker.engines.broker.core import MARKET_INPUTS
 from directbroker.engines.ledger import LedgerCore
 from directbroker.engines.router import SmartRouting
-from directbroker.runtime.sequencer import Outcome
+from directbroker.runtime.sequencer import CoreHaltedError, Outcome
 from directbroker.runtime.stepped import SteppedCore
 from directbroker.sim.simulation import SimulationConfig
 from directbroker.sim.universe import LISTINGS, Listing
@@ -49,8 +51,16 @@ BROKER = "broker"
 """The journal name of the broker core."""
 
 
+STEP_BUDGET_S = 0.02
+"""How long the market may play in one step before clients and the clock are looked at."""
+IDLE_WAIT_S = 0.005
+
 CustomerListener = Callable[[Sequence[Event]], None]
-MarketDataListener = Callable[[Sequence[Event], int], None]
+BrokerListener = Callable[[Sequence[Message], Sequence[Outcome]], None]
+"""(inputs, their outcomes) of one durable broker batch, in journal order."""
+MarketDataListener = Callable[[Sequence[Message], Sequence[Event], int], None]
+"""(feed events applied, market data outputs, their stamp) of one durable market data batch."""
+TickListener = Callable[[int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +107,13 @@ def iso_date(date: int) -> str:
 
 
 class Platform:
-    """Broker core + embedded market, driven by one thread (or stepped by a test)."""
+    """Broker core + embedded market, driven by one thread (or stepped by a test).
+
+    Nothing outside the platform thread touches a core once :meth:`start` has run: clients
+    hand commands in through :meth:`submit` (bounded admission) and follow what the cores
+    commit through the listeners, which run on the platform thread right after each durable
+    commit and must only hand the data on (never block, never call back in).
+    """
 
     def __init__(
         self,
@@ -110,6 +126,7 @@ class Platform:
         accounts: Sequence[DemoAccount] = DEMO_ACCOUNTS,
         calendar: XnysCalendar | None = None,
         broker_config: BrokerConfig | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self.calendar = calendar or XnysCalendar()
         self.trading_date = trading_date_for(start_ns, self.calendar)
@@ -127,13 +144,11 @@ class Platform:
         self._broker = SteppedCore(new_broker, journal, snapshots, snapshot_every=20_000)
         self.broker = self._broker.core
         self.participant = settings.participant
-        self.lock = threading.RLock()
-        """Held while the platform changes state; hold it to read the cores consistently."""
-        self._inbox: queue.SimpleQueue[tuple[Message, Future[tuple[Event, ...]]]] = (
-            queue.SimpleQueue()
-        )
-        self._listeners: list[CustomerListener] = []
+        self.admission = admission or Admission()
+        """The bounded inbox of client commands (full: :class:`Overloaded`)."""
+        self._broker_listeners: list[BrokerListener] = []
         self._market_listeners: list[MarketDataListener] = []
+        self._tick_listeners: list[TickListener] = []
         self.started_ns = start_ns
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -156,7 +171,10 @@ class Platform:
         """Deliver what a crash left between the cores, in causal order: each venue's feed to
         market data and its reports to the broker, market data's quotes to the broker, then
         the broker's child commands to the venues; again until nothing new happens (re-sent
-        child orders make new reports). The market already did venue → market data alone."""
+        child orders make new reports). The market already did venue → market data alone.
+
+        This runs before anyone listens: read models built afterwards start from the cores'
+        reconciled state."""
         market = self.market
         broker = self._broker
         venues = market.venue_cores
@@ -176,10 +194,6 @@ class Platform:
     def _on_reconciled(self, destination: str, outcomes: Sequence[Outcome]) -> None:
         if destination == MARKET_DATA:
             self.market.record(outcomes)
-        elif destination == BROKER:
-            outputs = [event for outcome in outcomes for event in outcome.events]
-            for listener in self._listeners:
-                listener(outputs)
 
     def _report_for_broker(self, event: Event) -> Message | None:
         if isinstance(event, EXECUTION_REPORTS) and event.participant == self.participant:
@@ -200,27 +214,42 @@ class Platform:
 
     # --- the client side -------------------------------------------------------------------
 
-    def submit(self, command: Command) -> Future[tuple[Event, ...]]:
-        """Queue a client command; the future resolves with its events once journaled."""
-        future: Future[tuple[Event, ...]] = Future()
+    def submit(self, command: Command) -> Reply:
+        """Admit a client command for the broker core; the future resolves with its events
+        once journaled, after every listener has seen the commit. Raises
+        :class:`Overloaded` at once when the inbox is full."""
         if self._failure is not None:
-            future.set_exception(self._failure)
-            return future
-        self._inbox.put((command, future))
+            raise CoreHaltedError(f"the platform stopped: {self._failure!r}")
+        reply = self.admission.offer(BROKER, command)
         self._wake.set()
-        return future
+        return reply
+
+    def on_broker_commit(self, listener: BrokerListener) -> None:
+        """Call ``listener`` (on the platform thread) with every durable batch of the broker
+        core: its inputs and their outcomes, in journal order."""
+        self._broker_listeners.append(listener)
 
     def on_customer_events(self, listener: CustomerListener) -> None:
         """Call ``listener`` (on the platform thread) with every batch of broker events."""
-        self._listeners.append(listener)
+
+        def events_only(inputs: Sequence[Message], outcomes: Sequence[Outcome]) -> None:
+            listener([event for outcome in outcomes for event in outcome.events])
+
+        self._broker_listeners.append(events_only)
+
+    def on_market_data(self, listener: MarketDataListener) -> None:
+        """Call ``listener`` (on the platform thread) with every batch market data commits:
+        the feed events it applied, its outputs and the batch's time."""
+        self._market_listeners.append(listener)
+
+    def on_tick(self, listener: TickListener) -> None:
+        """Call ``listener`` (on the platform thread) after every step with the step's time,
+        for work that is due by the clock rather than by an event (throttled publications)."""
+        self._tick_listeners.append(listener)
 
     def now_ns(self) -> int:
         """The platform's clock for clients (wall time; the cores stamp their own)."""
         return time.time_ns()
-
-    def on_market_data(self, listener: MarketDataListener) -> None:
-        """Call ``listener`` (on the platform thread) with every batch of market data."""
-        self._market_listeners.append(listener)
 
     # --- running ----------------------------------------------------------------------------
 
@@ -234,7 +263,8 @@ class Platform:
         self._thread.start()
 
     def stop(self, timeout: float | None = 10.0) -> None:
-        """Stop the platform thread after its current step."""
+        """Stop the platform thread: the step under way finishes, every command already
+        admitted is applied and answered, and later ones are refused."""
         self._stopping.set()
         self._wake.set()
         if self._thread is not None:
@@ -246,34 +276,58 @@ class Platform:
         """Why the platform thread stopped on its own (crash-only: restart to recover)."""
         return self._failure
 
+    @property
+    def running(self) -> bool:
+        """Whether the platform thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
     def _run(self, wall_ns: Callable[[], int]) -> None:
         try:
             while not self._stopping.is_set():
-                self.step(wall_ns())
-                # Idle until the market is due again, but a client command wakes us at once.
-                self._wake.wait(0.005)
+                now = wall_ns()
+                self.step(now, budget_s=STEP_BUDGET_S)
+                due = self.market.due_ns()
+                if due is not None and due <= wall_ns():
+                    # Behind the clock: go on at once, but let the API's thread run first.
+                    time.sleep(0)
+                    continue
+                # Idle until the market is due again; a client command wakes us at once.
+                wait = IDLE_WAIT_S if due is None else min(IDLE_WAIT_S, (due - now) / 1e9)
+                self._wake.wait(max(wait, 0.0))
                 self._wake.clear()
+            # A clean stop: what was admitted is applied and answered before we go.
+            self._serve_clients(wall_ns())
+            self.admission.close(CoreHaltedError("the platform is shutting down"))
         except BaseException as exc:
             # Fail fast: state may be ahead of the journals, so nothing more runs; the owner
             # sees the failure and a restart recovers from the journals.
             self._failure = exc
             self._stopping.set()
-            while True:
-                try:
-                    _, future = self._inbox.get_nowait()
-                except queue.Empty:
-                    break
-                future.set_exception(exc)
+            self.admission.close(exc)
 
-    def step(self, now_ns: int) -> None:
-        """Everything due by ``now_ns``: client commands, then the market up to that time."""
-        with self.lock:
+    def step(self, now_ns: int, budget_s: float | None = None) -> None:
+        """Everything due by ``now_ns``: client commands, then the market up to that time.
+
+        With ``budget_s`` the market plays for at most that long (wall time) before the step
+        returns, and clients waiting are served between any two of the market's instants:
+        client commands always go ahead of the simulated flow."""
+        deadline = None if budget_s is None else time.monotonic() + budget_s
+        admission = self.admission
+
+        def pause() -> bool:
+            return len(admission) > 0 or (deadline is not None and time.monotonic() >= deadline)
+
+        while True:
             self._serve_clients(now_ns)
-            self.market.run_until(now_ns, self._react)
-            if self.market.simulation.finished and not self._day_ended:
-                self._day_ended = True
-                self._broker_apply([EndBrokerDay(self.trading_date)], now_ns)
-                self.market.end_day(iso_date(self.trading_date), now_ns)
+            caught_up = self.market.run_until(now_ns, self._react, pause)
+            if caught_up or (deadline is not None and time.monotonic() >= deadline):
+                break
+        if self.market.simulation.finished and not self._day_ended:
+            self._day_ended = True
+            self._broker_apply([EndBrokerDay(self.trading_date)], now_ns)
+            self._tell_market(self.market.end_day(iso_date(self.trading_date), now_ns), now_ns)
+        for listener in self._tick_listeners:
+            listener(now_ns)
 
     def run_to_end(self) -> None:
         """Play the rest of the simulated day as fast as possible (tests, backtests)."""
@@ -282,22 +336,17 @@ class Platform:
     # --- the loop between broker and venues ------------------------------------------------
 
     def _serve_clients(self, now_ns: int) -> None:
-        batch: list[tuple[Message, Future[tuple[Event, ...]]]] = []
-        while True:
-            try:
-                batch.append(self._inbox.get_nowait())
-            except queue.Empty:
-                break
+        batch = self.admission.take_all()
         if not batch:
             return
         try:
-            results = self._broker_apply([command for command, _ in batch], now_ns)
+            results = self._broker_apply([item.command for item in batch], now_ns)
         except BaseException as exc:
-            for _, future in batch:
-                future.set_exception(exc)
+            for item in batch:
+                item.reply.set_exception(exc)
             raise
-        for (_, future), events in zip(batch, results, strict=True):
-            future.set_result(events)
+        for item, events in zip(batch, results, strict=True):
+            item.reply.set_result(events)
 
     def _react(self, result: StepResult, ts_ns: int) -> None:
         self._tell_market(result, ts_ns)
@@ -306,9 +355,9 @@ class Platform:
             self._broker_apply(inputs, ts_ns, ids)
 
     def _tell_market(self, result: StepResult, ts_ns: int) -> None:
-        if result.market_data:
+        if result.market_data or result.market_data_inputs:
             for listener in self._market_listeners:
-                listener(result.market_data, ts_ns)
+                listener(result.market_data_inputs, result.market_data, result.market_data_ts)
 
     def _broker_inputs(self, result: StepResult) -> tuple[list[Message], list[str | None]]:
         """The broker's share of a market step, each keyed by where it came from: its own
@@ -335,19 +384,17 @@ class Platform:
         back what the venues and market data answered, until nothing more happens."""
         outcomes = self._broker.apply_outcomes(inputs, ts_ns, client_ids)
         results = [outcome.events for outcome in outcomes]
+        applied: Sequence[Message] = inputs
         while outcomes:
-            outputs = [event for outcome in outcomes for event in outcome.events]
-            for listener in self._listeners:
-                listener(outputs)
+            for listener in self._broker_listeners:
+                listener(applied, outcomes)
             orders, ids = _venue_commands(outcomes)
             if not orders:
                 break
             answer = self.market.send(orders, ts_ns, ids)
             self._tell_market(answer, ts_ns)
-            follow_up, follow_ids = self._broker_inputs(answer)
-            outcomes = (
-                self._broker.apply_outcomes(follow_up, ts_ns, follow_ids) if follow_up else []
-            )
+            applied, follow_ids = self._broker_inputs(answer)
+            outcomes = self._broker.apply_outcomes(applied, ts_ns, follow_ids) if applied else []
         return results
 
 

@@ -8,12 +8,14 @@ status alone tells an Alpaca client what kind of failure it was.
 
 from __future__ import annotations
 
+import math
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from directbroker.adapters.http.ports import PortRejection
+from directbroker.adapters.http.ports import PortBusy, PortRejection
 from directbroker.domain.rejects import DomainRejection, RejectCode, Stage
 
 _STATUS_BY_CODE: dict[RejectCode, int] = {
@@ -111,6 +113,13 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.message if isinstance(exc, PortRejection) else str(exc)
         return await on_api_error(request, ApiError.from_reject(exc.code, detail))
 
+    async def on_busy(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, PortBusy)
+        code = RejectCode.OVERLOADED
+        error = ApiError(503, 503 * 100_000 + code.number, f"{code.text}: {exc.reason}")
+        retry = str(max(1, math.ceil(exc.retry_after)))
+        return JSONResponse(error_body(error), status_code=503, headers={"Retry-After": retry})
+
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         return await on_api_error(request, ApiError.invalid(_validation_message(exc)))
@@ -127,5 +136,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(PortRejection, on_rejection)
     app.add_exception_handler(DomainRejection, on_rejection)
+    app.add_exception_handler(PortBusy, on_busy)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -46,6 +46,7 @@ __all__ = [
     "MarketDataPort",
     "OrderQuery",
     "OrderView",
+    "PortBusy",
     "PortRejection",
     "Ports",
     "PositionView",
@@ -65,6 +66,16 @@ class PortRejection(Exception):
         self.code = code
         self.message = message or code.text
         super().__init__(f"{code.number} {self.message}")
+
+
+class PortBusy(Exception):
+    """The platform cannot take the request now (its queue is full, or it has not answered
+    in time); the edge answers 503 with ``Retry-After: retry_after`` seconds."""
+
+    def __init__(self, retry_after: float, reason: str = "the platform is busy") -> None:
+        self.retry_after = retry_after
+        self.reason = reason
+        super().__init__(reason)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import asyncio
 import socket
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 import uvicorn
@@ -20,8 +21,17 @@ from fastapi import FastAPI
 class ApiServer:
     """A uvicorn server on ``host:port`` in a daemon thread; use as a context manager."""
 
-    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        app: FastAPI,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        on_loop: Callable[[asyncio.AbstractEventLoop], None] | None = None,
+    ) -> None:
+        """``on_loop`` is told the server's event loop as it starts (whoever feeds read models
+        the routes query attaches there)."""
         self.app = app
+        self._on_loop = on_loop
         self.host = host
         # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose protocol says
         # TCP, and without it every response waits 40 ms for a delayed ACK (Nagle).
@@ -51,7 +61,12 @@ class ApiServer:
         return f"ws://{self.host}:{self.port}"
 
     def _run(self) -> None:
-        asyncio.run(self._server.serve(sockets=[self._socket]))
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        if self._on_loop is not None:
+            self._on_loop(asyncio.get_running_loop())
+        await self._server.serve(sockets=[self._socket])
 
     def start(self, timeout: float = 10.0) -> ApiServer:
         """Start serving and wait until the server accepts connections."""

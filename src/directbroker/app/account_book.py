@@ -1,0 +1,126 @@
+"""The accounts' read model: each account's values and positions as of its last commit.
+
+Account values (equity, buying power, margin) are the ledger's to compute, over marks that
+move with every print. So the platform thread values the accounts a broker commit touched
+right after that commit (the core is quiescent then) and publishes the result;
+:class:`AccountBook` keeps the latest of each on the edge's side. Accounts whose positions
+were only re-marked by the market are re-valued at most every ``interval_ns``, so a busy tape
+costs a bounded amount of work however many accounts hold the symbol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from directbroker.domain.accounts import AccountValues, PositionView
+from directbroker.domain.broker_messages import BrokerDayEnded, BrokerDayStarted
+from directbroker.domain.ledger_messages import BusinessDayStarted, RecordPriorClose
+from directbroker.domain.marketdata_messages import TradePrinted
+from directbroker.domain.messages import Message
+from directbroker.engines.broker import BrokerCore
+from directbroker.runtime.sequencer import Outcome
+
+REMARK_INTERVAL_NS = 250_000_000
+"""How often at most an account is re-valued because the market moved its positions."""
+
+_EVERY_ACCOUNT = (BusinessDayStarted, BrokerDayStarted, BrokerDayEnded)
+"""Events after which every account's values may have changed (day roll, settlement)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """An account as the books saw it at ``ts_ns``: its values and open positions."""
+
+    values: AccountValues
+    positions: tuple[PositionView, ...]
+    ts_ns: int
+
+
+Publish = Callable[[Sequence[AccountState]], None]
+
+
+class AccountPublisher:
+    """Values accounts on the platform thread after broker commits and publishes them."""
+
+    def __init__(
+        self, broker: BrokerCore, publish: Publish, interval_ns: int = REMARK_INTERVAL_NS
+    ) -> None:
+        self._broker = broker
+        self._publish = publish
+        self._interval = interval_ns
+        self._remark: set[str] = set()
+        self._last_remark_ns = 0
+
+    def everything(self, ts_ns: int) -> list[AccountState]:
+        """Every account now (start-up, before the platform thread runs)."""
+        return self._value(self._broker.ledger.accounts(), ts_ns)
+
+    def on_commit(self, inputs: Sequence[Message], outcomes: Sequence[Outcome]) -> None:
+        """Broker listener: publish the accounts this batch touched; note the re-marked."""
+        touched: set[str] = set()
+        everyone = False
+        marked: set[str] = set()
+        for message in inputs:
+            if isinstance(message, TradePrinted):
+                marked.add(message.symbol)
+            elif isinstance(message, RecordPriorClose):
+                everyone = True
+        for outcome in outcomes:
+            for event in outcome.events:
+                account = getattr(event, "account", None)
+                if type(account) is str and account:
+                    touched.add(account)
+                elif isinstance(event, _EVERY_ACCOUNT):
+                    everyone = True
+        ledger = self._broker.ledger
+        if everyone:
+            touched.update(ledger.accounts())
+        for symbol in marked:
+            self._remark.update(p.account for p in ledger.positions_in(symbol))
+        if touched:
+            self._remark -= touched
+            stamp = outcomes[-1].ts_ns if outcomes else 0
+            self._publish(self._value(sorted(touched), stamp))
+
+    def on_tick(self, now_ns: int) -> None:
+        """Tick listener: publish the re-marked accounts when they are due."""
+        if not self._remark or now_ns - self._last_remark_ns < self._interval:
+            return
+        self._last_remark_ns = now_ns
+        due = sorted(self._remark)
+        self._remark.clear()
+        self._publish(self._value(due, now_ns))
+
+    def _value(self, accounts: Iterable[str], ts_ns: int) -> list[AccountState]:
+        ledger = self._broker.ledger
+        states = []
+        for account in accounts:
+            if not ledger.has_account(account):
+                continue
+            positions = tuple(p for p in ledger.positions(account) if p.quantity)
+            states.append(AccountState(ledger.account_values(account), positions, ts_ns))
+        return states
+
+
+class AccountBook:
+    """The edge's copy of every account's latest :class:`AccountState` (event loop only)."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, AccountState] = {}
+
+    def apply(self, states: Iterable[AccountState]) -> None:
+        """Take published states in (the feed delivers them in the order they were taken)."""
+        for state in states:
+            self._states[state.values.account] = state
+
+    def state(self, account: str) -> AccountState | None:
+        """The account's latest state, or None for an unknown account."""
+        return self._states.get(account)
+
+    def accounts(self) -> list[str]:
+        """Every account known."""
+        return sorted(self._states)
+
+    def __contains__(self, account: object) -> bool:
+        return account in self._states

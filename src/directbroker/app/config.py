@@ -1,0 +1,233 @@
+"""The firm's configuration file (TOML): every setting, its default, and strict loading.
+
+``directbroker serve --config FILE`` reads it; ``directbroker serve --print-config`` prints
+every setting with its default, which is also the documentation (docs/configuration.md says
+the same in prose). An unknown section or key, or a value of the wrong type, stops the start
+with a message naming it: a typo never silently falls back to a default.
+
+Settings that are firm policy (eligibility, risk limits) are handed to the cores as journaled
+commands when they differ from what the cores hold, so the journal says when policy changed
+and replay never depends on today's file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """The configuration file is not valid; the message names the setting."""
+
+
+@dataclass(frozen=True, slots=True)
+class FirmSection:
+    """Who the firm is (shown on statements, confirmations and the API)."""
+
+    name: str = "DirectBroker Securities LLC"
+    participant: str = "DBRK"
+    """The firm's id (MPID) on its child orders at the venues."""
+    address: str = "1 Liberty Plaza, New York, NY 10006"
+    phone: str = "+1 212 555 0100"
+    email: str = "support@directbroker.example"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSection:
+    """The client and Broker API's HTTP server."""
+
+    host: str = "127.0.0.1"
+    port: int = 8470
+    """0 picks a free port; a taken port falls back to a free one and says so."""
+    rate_per_second: float = 50.0
+    """Requests a key may make per second, sustained."""
+    burst: int = 200
+    """Requests a key may make at once."""
+    queue_capacity: int = 2_000
+    """Commands that may wait for the platform at once; beyond it clients get 503."""
+    answer_timeout_seconds: float = 10.0
+    """Longest an admitted command waits for its durable outcome before 503."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarketSection:
+    """The simulated venues and their order flow."""
+
+    simulate: bool = True
+    """Whether simulated participants trade on the venues (off: only clients trade)."""
+    seed: int = 7
+    rate: float = 400.0
+    """Simulated order-flow events per wall-clock second."""
+    max_lag_seconds: float = 1.0
+    """When the simulation falls this far behind the clock it skips ahead (sheds flow)."""
+    symbols: tuple[str, ...] = ()
+    """Symbols listed (empty: the whole built-in universe)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClockSection:
+    """Which clock the market runs on."""
+
+    mode: str = "real"
+    """``real``: the wall clock; ``sim``: a simulated clock ``speed`` times faster that skips
+    nights, weekends and holidays."""
+    speed: float = 60.0
+    """Simulated seconds per wall-clock second (``sim`` only)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsSection:
+    """Who may open an account (applied as the firm core's journaled policy)."""
+
+    auto_approve: bool = True
+    """Approve eligible applications at once (off: staff approve each)."""
+    countries: tuple[str, ...] = ("USA",)
+    """Countries of tax residence accepted (ISO 3166-1 alpha-3)."""
+    blocked_countries: tuple[str, ...] = ()
+    """Countries refused besides the sanctioned ones (always refused)."""
+    states: tuple[str, ...] = ()
+    """US states accepted (empty: all)."""
+    blocked_states: tuple[str, ...] = ()
+    minimum_age: int = 18
+
+
+@dataclass(frozen=True, slots=True)
+class FirmConfig:
+    """The whole configuration file."""
+
+    firm: FirmSection = field(default_factory=FirmSection)
+    api: ApiSection = field(default_factory=ApiSection)
+    market: MarketSection = field(default_factory=MarketSection)
+    clock: ClockSection = field(default_factory=ClockSection)
+    accounts: AccountsSection = field(default_factory=AccountsSection)
+
+    def check(self) -> FirmConfig:
+        """Refuse values that parse but make no sense."""
+        if self.clock.mode not in ("real", "sim"):
+            raise ConfigError(f"clock.mode must be 'real' or 'sim', not {self.clock.mode!r}")
+        positive = {
+            "clock.speed": self.clock.speed,
+            "market.rate": self.market.rate,
+            "market.max_lag_seconds": self.market.max_lag_seconds,
+            "api.rate_per_second": self.api.rate_per_second,
+            "api.burst": self.api.burst,
+            "api.queue_capacity": self.api.queue_capacity,
+            "api.answer_timeout_seconds": self.api.answer_timeout_seconds,
+        }
+        for name, value in positive.items():
+            if value <= 0:
+                raise ConfigError(f"{name} must be positive, not {value}")
+        if not 0 <= self.api.port <= 65_535:
+            raise ConfigError(f"api.port must be 0..65535, not {self.api.port}")
+        return self
+
+
+def load_config(path: Path | None) -> FirmConfig:
+    """The configuration in ``path`` over the defaults (the defaults alone without a path)."""
+    if path is None:
+        return FirmConfig().check()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    config = _build(FirmConfig, data, "")
+    assert isinstance(config, FirmConfig)
+    return config.check()
+
+
+def _build(cls: type[Any], data: object, where: str) -> object:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where or 'the file'} must be a table")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        place = f"[{where}]" if where else "the top level"
+        raise ConfigError(f"unknown setting {unknown[0]!r} in {place}")
+    values = {}
+    for name, raw in data.items():
+        key = f"{where}.{name}" if where else name
+        values[name] = _value(hints[name], raw, key)
+    return cls(**values)
+
+
+def _value(kind: Any, raw: object, key: str) -> object:
+    if dataclasses.is_dataclass(kind) and isinstance(kind, type):
+        return _build(kind, raw, key)
+    origin = typing.get_origin(kind)
+    if origin is tuple:
+        (item,) = typing.get_args(kind)[:1]
+        if not isinstance(raw, list):
+            raise ConfigError(f"{key} must be a list")
+        return tuple(_value(item, element, f"{key}[]") for element in raw)
+    if origin in (typing.Union, types.UnionType):
+        raise ConfigError(f"{key}: unsupported setting type")
+    if kind is float and type(raw) in (int, float):
+        return float(raw)  # type: ignore[arg-type]
+    if type(raw) is not kind:
+        raise ConfigError(f"{key} must be {_kind_name(kind)}, not {raw!r}")
+    return raw
+
+
+def _kind_name(kind: Any) -> str:
+    return {bool: "true or false", int: "a whole number", float: "a number", str: "text"}.get(
+        kind, str(kind)
+    )
+
+
+def defaults_toml() -> str:
+    """Every setting with its default, as a TOML file with the docstrings as comments."""
+    lines = ["# DirectBroker configuration: every setting, with its default.", ""]
+    config = FirmConfig()
+    for section in dataclasses.fields(FirmConfig):
+        value = getattr(config, section.name)
+        doc = (type(value).__doc__ or "").strip()
+        lines.append(f"# {doc}")
+        lines.append(f"[{section.name}]")
+        notes = _field_notes(type(value))
+        for item in dataclasses.fields(value):
+            note = notes.get(item.name)
+            if note:
+                lines.extend(f"# {line}" for line in note.splitlines())
+            lines.append(f"{item.name} = {_toml(getattr(value, item.name))}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    return repr(value)
+
+
+def _field_notes(cls: type[Any]) -> dict[str, str]:
+    """The attribute docstrings of a settings class (the string after each field)."""
+    import ast
+    import inspect
+    import itertools
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    notes: dict[str, str] = {}
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    for current, following in itertools.pairwise(body):
+        if (
+            isinstance(current, ast.AnnAssign)
+            and isinstance(current.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            notes[current.target.id] = " ".join(following.value.value.split())
+    return notes

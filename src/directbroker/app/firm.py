@@ -1,0 +1,213 @@
+"""A running firm on a data directory: the platform, its storage, the API and their lifecycle.
+
+The data directory holds everything the firm is: every core's journal (``journals/``), the
+historical data store (``history.db``) and the staff credential (``admin.key``). Opening it
+again resumes exactly where the last run stopped, cleanly or not: the cores recover from their
+journals, start-up reconciliation delivers what a crash left between them, and the read models
+are rebuilt from the journals before the API answers anyone. One server at a time may own a
+data directory (a lock file says which).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from directbroker.adapters.calendar import XnysCalendar
+from directbroker.adapters.history import SqlHistoryStore, open_sqlite
+from directbroker.adapters.http.ratelimit import RateLimit
+from directbroker.adapters.http.server import ApiServer
+from directbroker.app.admission import Admission
+from directbroker.app.api import PlatformApi
+from directbroker.app.config import FirmConfig
+from directbroker.app.journals import SqliteJournals
+from directbroker.app.platform import DemoAccount, Platform
+from directbroker.engines.broker import BrokerConfig
+from directbroker.sim.session import DaySchedule
+from directbroker.sim.simulation import SimulationConfig
+from directbroker.sim.universe import LISTINGS, Listing
+
+FULL_DAY_SECONDS = 23_400.0
+PRE_OPEN_SECONDS = 3.0
+
+
+class DataDirInUse(RuntimeError):
+    """Another server owns the data directory."""
+
+
+@dataclass(frozen=True, slots=True)
+class DataDir:
+    """Where a firm keeps everything, and the names of its parts."""
+
+    root: Path
+
+    @property
+    def journals(self) -> Path:
+        """One SQLite journal per core."""
+        return self.root / "journals"
+
+    @property
+    def history(self) -> Path:
+        """The historical market data store."""
+        return self.root / "history.db"
+
+    @property
+    def admin_key(self) -> Path:
+        """The staff credential written at the firm's creation (``KEY_ID:SECRET``)."""
+        return self.root / "admin.key"
+
+    @property
+    def lock(self) -> Path:
+        """Held by the server that owns the directory."""
+        return self.root / "server.lock"
+
+    def is_new(self) -> bool:
+        """Whether no firm has been created here yet."""
+        return not (self.journals / "broker.journal.db").exists()
+
+
+def listings_for(config: FirmConfig) -> tuple[Listing, ...]:
+    """The listed universe: the configured symbols, or every built-in listing."""
+    wanted = config.market.symbols
+    if not wanted:
+        return LISTINGS
+    known = {item.symbol: item for item in LISTINGS}
+    missing = [symbol for symbol in wanted if symbol not in known]
+    if missing:
+        raise ValueError(f"market.symbols: {', '.join(missing)} not in the built-in universe")
+    return tuple(known[symbol] for symbol in wanted)
+
+
+def simulation_for(config: FirmConfig, duration: float | None) -> SimulationConfig:
+    """The simulated day: one that fits ``duration`` (both crosses included) or a full day."""
+    continuous = FULL_DAY_SECONDS if duration is None else max(1.0, duration - PRE_OPEN_SECONDS)
+    schedule = DaySchedule(
+        pre_open_seconds=PRE_OPEN_SECONDS,
+        continuous_seconds=continuous,
+        closing_window_seconds=min(60.0, continuous / 4),
+    )
+    rate = config.market.rate if config.market.simulate else 1e-9
+    return SimulationConfig(seed=config.market.seed, schedule=schedule, events_per_second=rate)
+
+
+@dataclass
+class Firm:
+    """The firm open on a data directory; :meth:`start` runs it, :meth:`stop` stops it."""
+
+    data: DataDir
+    config: FirmConfig
+    platform: Platform
+    api: PlatformApi
+    history: SqlHistoryStore
+    journals: SqliteJournals
+    created: bool
+    """Whether this start created the firm (the data directory was new)."""
+    _lock: IO[str]
+    server: ApiServer | None = None
+    port_fallback: bool = False
+    """Whether the configured port was taken and a free one is used instead."""
+    _closed: bool = field(default=False, init=False)
+
+    def start(self, *, serve_api: bool = True, wall_ns: Callable[[], int] = time.time_ns) -> None:
+        """Serve the API (its event loop takes over the read models), then run the cores."""
+        if serve_api:
+            api = self.config.api
+            try:
+                self.server = self.api.server(api.host, api.port)
+            except OSError:
+                self.server = self.api.server(api.host, 0)
+                self.port_fallback = True
+            self.server.start()
+        self.platform.start(wall_ns)
+
+    def stop(self) -> None:
+        """A clean stop: stop taking requests (in-flight ones finish), let the platform apply
+        and answer what it admitted, then close the storage and release the directory."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self.server is not None:
+                self.server.stop()
+            self.platform.stop()
+        finally:
+            self.history.close()
+            self.journals.close()
+            self._lock.close()
+
+    def __enter__(self) -> Firm:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def open_firm(
+    root: Path,
+    config: FirmConfig,
+    *,
+    accounts: Sequence[DemoAccount] = (),
+    duration: float | None = None,
+    wall_ns: Callable[[], int] = time.time_ns,
+) -> Firm:
+    """Open (creating on first use) the firm in ``root``; nothing runs until ``start``.
+
+    ``accounts`` are opened and funded when the firm is created (the demo's customers)."""
+    data = DataDir(root)
+    root.mkdir(parents=True, exist_ok=True)
+    lock = _take_lock(data)
+    try:
+        created = data.is_new()
+        calendar = XnysCalendar()  # built before the clock starts: it takes a moment
+        journals = SqliteJournals(data.journals)
+        history = open_sqlite(str(data.history))
+        try:
+            platform = Platform(
+                journals,
+                simulation_for(config, duration),
+                wall_ns(),
+                listings=listings_for(config),
+                history=history,
+                accounts=accounts,
+                calendar=calendar,
+                broker_config=BrokerConfig(participant=config.firm.participant),
+                admission=Admission(config.api.queue_capacity),
+            )
+            api = PlatformApi(
+                platform,
+                history,
+                rate_limit=RateLimit(config.api.rate_per_second, config.api.burst),
+                answer_timeout_s=config.api.answer_timeout_seconds,
+            )
+        except BaseException:
+            history.close()
+            journals.close()
+            raise
+    except BaseException:
+        lock.close()
+        raise
+    return Firm(data, config, platform, api, history, journals, created, lock)
+
+
+def _take_lock(data: DataDir) -> IO[str]:
+    handle = data.lock.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise DataDirInUse(f"another server is running on {data.root}") from None
+    handle.truncate(0)
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
