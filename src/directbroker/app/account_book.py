@@ -10,9 +10,11 @@ costs a bounded amount of work however many accounts hold the symbol.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from directbroker.adapters.history.equity import MINUTE_NS, EquitySample, SqliteEquityStore
 from directbroker.domain.accounts import AccountValues, PositionView
 from directbroker.domain.broker_messages import BrokerDayEnded, BrokerDayStarted
 from directbroker.domain.ledger_messages import BusinessDayStarted, RecordPriorClose
@@ -23,6 +25,9 @@ from directbroker.runtime.sequencer import Outcome
 
 REMARK_INTERVAL_NS = 250_000_000
 """How often at most an account is re-valued because the market moved its positions."""
+SAVE_INTERVAL_S = 2.0
+"""How often the equity samples are written to the store (derived data: a crash loses at
+most these seconds of portfolio history, never anything in the books)."""
 
 _EVERY_ACCOUNT = (BusinessDayStarted, BrokerDayStarted, BrokerDayEnded)
 """Events after which every account's values may have changed (day roll, settlement)."""
@@ -41,16 +46,41 @@ Publish = Callable[[Sequence[AccountState]], None]
 
 
 class AccountPublisher:
-    """Values accounts on the platform thread after broker commits and publishes them."""
+    """Values accounts on the platform thread after broker commits and publishes them; with
+    an equity store, also keeps each account's equity by minute there (portfolio history)."""
 
     def __init__(
-        self, broker: BrokerCore, publish: Publish, interval_ns: int = REMARK_INTERVAL_NS
+        self,
+        broker: BrokerCore,
+        publish: Publish,
+        interval_ns: int = REMARK_INTERVAL_NS,
+        equity_store: SqliteEquityStore | None = None,
     ) -> None:
         self._broker = broker
-        self._publish = publish
+        self._publish_states = publish
         self._interval = interval_ns
         self._remark: set[str] = set()
         self._last_remark_ns = 0
+        self._store = equity_store
+        self._unsaved: dict[tuple[str, int], EquitySample] = {}
+        self._saved_at = time.monotonic()
+
+    def _publish(self, states: Sequence[AccountState]) -> None:
+        self._publish_states(states)
+        if self._store is None:
+            return
+        for state in states:
+            sample = EquitySample(state.values.account, state.ts_ns, state.values.equity)
+            self._unsaved[(sample.account, sample.ts_ns // MINUTE_NS)] = sample
+
+    def save(self) -> None:
+        """Write the equity samples taken since the last save (platform thread, or any
+        thread once the platform has stopped)."""
+        if self._store is not None and self._unsaved:
+            samples = list(self._unsaved.values())
+            self._unsaved.clear()
+            self._store.write(samples)
+        self._saved_at = time.monotonic()
 
     def everything(self, ts_ns: int) -> list[AccountState]:
         """Every account now (start-up, before the platform thread runs)."""
@@ -84,7 +114,9 @@ class AccountPublisher:
             self._publish(self._value(sorted(touched), stamp))
 
     def on_tick(self, now_ns: int) -> None:
-        """Tick listener: publish the re-marked accounts when they are due."""
+        """Tick listener: publish the re-marked accounts when they are due; save equity."""
+        if time.monotonic() - self._saved_at >= SAVE_INTERVAL_S:
+            self.save()
         if not self._remark or now_ns - self._last_remark_ns < self._interval:
             return
         self._last_remark_ns = now_ns

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from directbroker.adapters.history import SqlHistoryStore
+from directbroker.adapters.history.equity import SqliteEquityStore
 from directbroker.adapters.http import create_app
 from directbroker.adapters.http.auth import ApiKeyStore
 from directbroker.adapters.http.ports import Ports, Role
@@ -63,7 +64,9 @@ class PlatformApi:
         *,
         rate_limit: RateLimit | None = None,
         answer_timeout_s: float = ANSWER_TIMEOUT_S,
+        equity_store: SqliteEquityStore | None = None,
     ) -> None:
+        """``equity_store`` keeps portfolio history across restarts (in memory without)."""
         if platform.running:
             raise RuntimeError("attach the API before the platform starts")
         self.platform = platform
@@ -76,7 +79,14 @@ class PlatformApi:
             equity=EquityRecorder(),
         )
         self._rebuild_orders()
-        publisher = AccountPublisher(platform.broker, self._publish_accounts)
+        if equity_store is not None:
+            for sample in equity_store.read_all():
+                self.models.equity.take(sample.account, sample.ts_ns, sample.equity)
+        publisher = AccountPublisher(
+            platform.broker, self._publish_accounts, equity_store=equity_store
+        )
+        self.accounts_publisher = publisher
+        """Values accounts after commits; :meth:`AccountPublisher.save` after a stop."""
         self._take_accounts(publisher.everything(platform.now_ns()))
         platform.on_broker_commit(self._on_broker_commit)
         platform.on_broker_commit(publisher.on_commit)

@@ -21,6 +21,7 @@ from typing import IO
 
 from directbroker.adapters.calendar import XnysCalendar
 from directbroker.adapters.history import SqlHistoryStore, open_sqlite
+from directbroker.adapters.history.equity import SqliteEquityStore
 from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
 from directbroker.app.admission import Admission
@@ -61,6 +62,11 @@ class DataDir:
     def admin_key(self) -> Path:
         """The staff credential written at the firm's creation (``KEY_ID:SECRET``)."""
         return self.root / "admin.key"
+
+    @property
+    def portfolio_history(self) -> Path:
+        """Each account's equity by minute."""
+        return self.root / "portfolio_history.db"
 
     @property
     def lock(self) -> Path:
@@ -106,6 +112,7 @@ class Firm:
     api: PlatformApi
     history: SqlHistoryStore
     journals: SqliteJournals
+    equity: SqliteEquityStore
     created: bool
     """Whether this start created the firm (the data directory was new)."""
     _lock: IO[str]
@@ -136,7 +143,10 @@ class Firm:
             if self.server is not None:
                 self.server.stop()
             self.platform.stop()
+            if not self.platform.running:
+                self.api.accounts_publisher.save()
         finally:
+            self.equity.close()
             self.history.close()
             self.journals.close()
             self._lock.close()
@@ -172,6 +182,7 @@ def open_firm(
         calendar = XnysCalendar()  # built before the clock starts: it takes a moment
         journals = SqliteJournals(data.journals)
         history = open_sqlite(str(data.history))
+        equity = SqliteEquityStore(str(data.portfolio_history))
         try:
             platform = Platform(
                 journals,
@@ -189,15 +200,17 @@ def open_firm(
                 history,
                 rate_limit=RateLimit(config.api.rate_per_second, config.api.burst),
                 answer_timeout_s=config.api.answer_timeout_seconds,
+                equity_store=equity,
             )
         except BaseException:
+            equity.close()
             history.close()
             journals.close()
             raise
     except BaseException:
         lock.close()
         raise
-    return Firm(data, config, platform, api, history, journals, created, lock)
+    return Firm(data, config, platform, api, history, journals, equity, created, lock)
 
 
 def _take_lock(data: DataDir) -> IO[str]:

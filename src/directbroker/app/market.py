@@ -46,6 +46,9 @@ MARKET_DATA = "marketdata"
 
 OpenJournal = Callable[[str], tuple[Journal, SnapshotStore | None]]
 
+HISTORY_BATCH = 5_000
+"""Market data events buffered before the history store is written anyway."""
+
 
 @dataclass(frozen=True, slots=True)
 class StepResult:
@@ -118,6 +121,8 @@ class EmbeddedMarket:
             id_prefix=run_prefix(start_ns),
         )
         self.tape: deque[TradePrinted] = deque(maxlen=500)
+        self._unrecorded: list[Event] = []
+        self._unrecorded_seq = 0
 
         self.counts = SessionCounts()
         if self._market_data.last_seq == 0:
@@ -172,8 +177,9 @@ class EmbeddedMarket:
         return 0 if due is None else max(0, now_ns - due)
 
     def run_to_end(self, on_step: StepListener | None = None) -> None:
-        """Play the rest of the simulated day as fast as possible."""
+        """Play the rest of the simulated day as fast as possible (history written)."""
         self.run_until(2**63, on_step)
+        self.flush_history()
 
     def origins(self, broker: Route | None = None) -> list[Origin]:
         """The venues as origins of delivery: their feed to market data and, given the broker's
@@ -255,7 +261,7 @@ class EmbeddedMarket:
 
     def record(self, outcomes: Sequence[Outcome]) -> None:
         """Take in market data outcomes newly applied (live, or by reconciliation): the tape,
-        the counts and the historical data store."""
+        the counts and, in batches (see :meth:`flush_history`), the historical data store."""
         outputs = [event for outcome in outcomes for event in outcome.events]
         for output in outputs:
             if isinstance(output, TradePrinted):
@@ -263,8 +269,20 @@ class EmbeddedMarket:
                 self.counts.trades += 1
                 self.counts.shares += output.quantity
         if self.history is not None and outcomes:
-            last = max(outcome.seq for outcome in outcomes)
-            self.history.record(outputs, (MARKET_DATA, last))
+            self._unrecorded.extend(outputs)
+            self._unrecorded_seq = max(self._unrecorded_seq, *(o.seq for o in outcomes))
+            if len(self._unrecorded) >= HISTORY_BATCH:
+                self.flush_history()
+
+    def flush_history(self) -> None:
+        """Write what market data produced since the last flush to the history store, in one
+        transaction. History is derived from the market data journal, so what a crash loses
+        here is recorded again at the next start (:meth:`_catch_up_history`)."""
+        if self.history is None or not self._unrecorded_seq:
+            return
+        self.history.record(self._unrecorded, (MARKET_DATA, self._unrecorded_seq))
+        self._unrecorded = []
+        self._unrecorded_seq = 0
 
     def _catch_up_history(self) -> int:
         """Record what market data journaled but the history store never got (a crash between

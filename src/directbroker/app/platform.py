@@ -54,6 +54,8 @@ BROKER = "broker"
 STEP_BUDGET_S = 0.02
 """How long the market may play in one step before clients and the clock are looked at."""
 IDLE_WAIT_S = 0.005
+HISTORY_INTERVAL_S = 0.25
+"""How often the live loop writes market data to the history store (one transaction)."""
 
 CustomerListener = Callable[[Sequence[Event]], None]
 BrokerListener = Callable[[Sequence[Message], Sequence[Outcome]], None]
@@ -155,8 +157,10 @@ class Platform:
         self._wake = threading.Event()
         self._failure: BaseException | None = None
         self._day_ended = False
+        self._history_flushed = time.monotonic()
         self.reconciled: Reconciled = self._reconcile()
         """What start-up re-sent between the cores after a crash (nothing after a clean stop)."""
+        self.market.flush_history()
         if self._broker.last_seq == 0:
             self._open_books(start_ns, listings, accounts)
 
@@ -297,6 +301,7 @@ class Platform:
                 self._wake.clear()
             # A clean stop: what was admitted is applied and answered before we go.
             self._serve_clients(wall_ns())
+            self.market.flush_history()
             self.admission.close(CoreHaltedError("the platform is shutting down"))
         except BaseException as exc:
             # Fail fast: state may be ahead of the journals, so nothing more runs; the owner
@@ -328,6 +333,10 @@ class Platform:
             self._tell_market(self.market.end_day(iso_date(self.trading_date), now_ns), now_ns)
         for listener in self._tick_listeners:
             listener(now_ns)
+        moment = time.monotonic()
+        if budget_s is None or moment - self._history_flushed >= HISTORY_INTERVAL_S:
+            self._history_flushed = moment
+            self.market.flush_history()
 
     def run_to_end(self) -> None:
         """Play the rest of the simulated day as fast as possible (tests, backtests)."""
