@@ -3,12 +3,32 @@ directory (the embedded default), or memory (tests that do not need a disk)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from directbroker.adapters.storage.sqlite import SqliteStorage
 from directbroker.runtime.journal import Journal
 from directbroker.runtime.memory import InMemoryJournal, InMemorySnapshotStore
 from directbroker.runtime.snapshots import SnapshotStore
+
+
+class JournalStore(Protocol):
+    """Opens each core's journal by name, and can defer durability across cores: while
+    deferring, appends are not yet durable until :meth:`commit` makes the named cores' writes
+    durable, in the order named (a core's sources before the core)."""
+
+    def __call__(self, core: str) -> tuple[Journal, SnapshotStore | None]:
+        """The journal (and snapshot store) of ``core``."""
+        ...
+
+    def defer(self, deferring: bool) -> None:
+        """Start (or stop) deferring commits."""
+        ...
+
+    def commit(self, cores: Sequence[str]) -> int:
+        """Commit the deferred writes of ``cores``, in that order; how many files it wrote."""
+        ...
 
 
 class SqliteJournals:
@@ -18,6 +38,7 @@ class SqliteJournals:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
         self._open: dict[str, SqliteStorage] = {}
+        self._deferring = False
 
     def path(self, core: str) -> Path:
         """The journal file of ``core``."""
@@ -27,7 +48,23 @@ class SqliteJournals:
         storage = self._open.get(core)
         if storage is None:
             storage = self._open[core] = SqliteStorage(self.path(core))
+            storage.defer_commits(self._deferring)
         return storage.journal, storage.snapshots
+
+    def defer(self, deferring: bool) -> None:
+        """Defer commits of every journal (stopping commits what is open)."""
+        self._deferring = deferring
+        for storage in self._open.values():
+            storage.defer_commits(deferring)
+
+    def commit(self, cores: Sequence[str]) -> int:
+        """Commit the named cores' deferred writes in order (one fsync each that wrote)."""
+        written = 0
+        for core in cores:
+            storage = self._open.get(core)
+            if storage is not None and storage.commit():
+                written += 1
+        return written
 
     def close(self) -> None:
         """Close every journal opened so far."""
@@ -47,3 +84,10 @@ class MemoryJournals:
         if pair is None:
             pair = self.journals[core] = (InMemoryJournal(), InMemorySnapshotStore())
         return pair
+
+    def defer(self, deferring: bool) -> None:
+        """Nothing to defer: memory is as durable as it gets."""
+
+    def commit(self, cores: Sequence[str]) -> int:
+        """Nothing to commit."""
+        return 0

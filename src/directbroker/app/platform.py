@@ -21,11 +21,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from directbroker.adapters.calendar import XnysCalendar
 from directbroker.adapters.history import SqlHistoryStore
 from directbroker.app.admission import Admission, Reply
-from directbroker.app.market import MARKET_DATA, EmbeddedMarket, OpenJournal, StepResult
+from directbroker.app.journals import JournalStore
+from directbroker.app.market import MARKET_DATA, EmbeddedMarket, StepResult
 from directbroker.app.reconcile import Origin, Reconciled, Route, origin_id, reconcile
 from directbroker.domain.accounts import AccountType, Registration
 from directbroker.domain.broker_messages import (
@@ -119,7 +121,7 @@ class Platform:
 
     def __init__(
         self,
-        journals: OpenJournal,
+        journals: JournalStore,
         config: SimulationConfig,
         start_ns: int,
         *,
@@ -151,6 +153,14 @@ class Platform:
         self._broker_listeners: list[BrokerListener] = []
         self._market_listeners: list[MarketDataListener] = []
         self._tick_listeners: list[TickListener] = []
+        self._journals = journals
+        self._outbox: list[Callable[[], None]] = []
+        """What waits for the next commit: listener calls and client answers."""
+        self._commit_order = (*self.market.venue_cores, MARKET_DATA, BROKER)
+        """Cores in the order their deferred writes commit: every core after the cores it
+        takes input from (a venue's report before the broker that applied it). The one
+        delivery against this order, the broker's child orders to the venues, commits first
+        (see :meth:`_broker_apply`)."""
         self.started_ns = start_ns
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -163,6 +173,8 @@ class Platform:
         self.market.flush_history()
         if self._broker.last_seq == 0:
             self._open_books(start_ns, listings, accounts)
+        self.commit()
+        journals.defer(True)
 
     @property
     def broker_core(self) -> SteppedCore[BrokerCore]:
@@ -301,6 +313,7 @@ class Platform:
                 self._wake.clear()
             # A clean stop: what was admitted is applied and answered before we go.
             self._serve_clients(wall_ns())
+            self.commit()
             self.market.flush_history()
             self.admission.close(CoreHaltedError("the platform is shutting down"))
         except BaseException as exc:
@@ -330,7 +343,8 @@ class Platform:
         if self.market.simulation.finished and not self._day_ended:
             self._day_ended = True
             self._broker_apply([EndBrokerDay(self.trading_date)], now_ns)
-            self._tell_market(self.market.end_day(iso_date(self.trading_date), now_ns), now_ns)
+            self._tell_market(self.market.end_day(iso_date(self.trading_date), now_ns))
+        self.commit()
         for listener in self._tick_listeners:
             listener(now_ns)
         moment = time.monotonic()
@@ -355,18 +369,34 @@ class Platform:
                 item.reply.set_exception(exc)
             raise
         for item, events in zip(batch, results, strict=True):
-            item.reply.set_result(events)
+            self._outbox.append(partial(item.reply.set_result, events))
+        self.commit()
+
+    def commit(self) -> None:
+        """Make everything applied so far durable, then tell the listeners and answer the
+        clients, in order: nothing leaves the platform before it is durable."""
+        self._journals.commit(self._commit_order)
+        outbox, self._outbox = self._outbox, []
+        for deliver in outbox:
+            deliver()
 
     def _react(self, result: StepResult, ts_ns: int) -> None:
-        self._tell_market(result, ts_ns)
+        self._tell_market(result)
         inputs, ids = self._broker_inputs(result)
         if inputs:
             self._broker_apply(inputs, ts_ns, ids)
 
-    def _tell_market(self, result: StepResult, ts_ns: int) -> None:
+    def _tell_market(self, result: StepResult) -> None:
         if result.market_data or result.market_data_inputs:
             for listener in self._market_listeners:
-                listener(result.market_data_inputs, result.market_data, result.market_data_ts)
+                self._outbox.append(
+                    partial(
+                        listener,
+                        result.market_data_inputs,
+                        result.market_data,
+                        result.market_data_ts,
+                    )
+                )
 
     def _broker_inputs(self, result: StepResult) -> tuple[list[Message], list[str | None]]:
         """The broker's share of a market step, each keyed by where it came from: its own
@@ -396,12 +426,14 @@ class Platform:
         applied: Sequence[Message] = inputs
         while outcomes:
             for listener in self._broker_listeners:
-                listener(applied, outcomes)
+                self._outbox.append(partial(listener, applied, outcomes))
             orders, ids = _venue_commands(outcomes)
             if not orders:
                 break
+            # The venues take these keyed by the broker's entries: those must be durable first.
+            self.commit()
             answer = self.market.send(orders, ts_ns, ids)
-            self._tell_market(answer, ts_ns)
+            self._tell_market(answer)
             applied, follow_ids = self._broker_inputs(answer)
             outcomes = self._broker.apply_outcomes(applied, ts_ns, follow_ids) if applied else []
         return results

@@ -11,6 +11,7 @@ it from one thread at a time.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -169,6 +170,42 @@ def connect_sqlite(path: str | Path, *, readonly: bool = False) -> sqlite3.Conne
     return conn
 
 
+class Writes:
+    """How one connection's writes become durable: each write in its own transaction (the
+    default), or, while deferring, every write joins one open transaction until
+    :meth:`commit`, so a writer that batches across cores pays one fsync per file per batch.
+
+    A failed write rolls the whole open transaction back: a deferring writer (the platform)
+    treats any storage failure as fatal and recovers from what was committed."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.deferring = False
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block's statements in a write transaction; commit at its end unless
+        deferring."""
+        conn = self.conn
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if not self.deferring:
+            conn.execute("COMMIT")
+
+    def commit(self) -> bool:
+        """Make every deferred write durable (one fsync); False when there was none."""
+        if not self.conn.in_transaction:
+            return False
+        self.conn.execute("COMMIT")
+        return True
+
+
 def _entries(frame: Frame) -> list[JournalEntry]:
     entries, damage = frame
     if damage is not None:
@@ -179,8 +216,9 @@ def _entries(frame: Frame) -> list[JournalEntry]:
 class SqliteJournal:
     """:class:`directbroker.runtime.Journal` on batch frames and a client-id table."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, writes: Writes | None = None) -> None:
         self._conn = conn
+        self._writes = writes or Writes(conn)
 
     def tail(self) -> JournalEntry | None:
         """The last entry, if any: one frame decoded."""
@@ -197,35 +235,30 @@ class SqliteJournal:
         frames = frame_rows(entries)
         client_ids = list(map(_client_id_of, entries))
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            # Under the write lock, so a second writer cannot slip a batch in between.
-            row = conn.execute(
-                "SELECT last_seq FROM journal_frames ORDER BY first_seq DESC LIMIT 1"
-            ).fetchone()
-            expected = 1 if row is None else row[0] + 1
-            if first != expected:
-                raise JournalError(f"append out of order: got seq {first}, expected {expected}")
-            conn.executemany(
-                "INSERT INTO journal_frames (first_seq, last_seq, entries) VALUES (?, ?, ?)",
-                frames,
-            )
-            keyed = len(client_ids) - client_ids.count(None)
-            text = _json(client_ids) if keyed >= _JSON_FROM else ""
-            if text and "\\u0000" not in text:
-                conn.execute(_INSERT_CLIENT_IDS, (first, text))
-            elif keyed:
+            with self._writes.transaction():
+                # Under the write lock, so a second writer cannot slip a batch in between.
+                row = conn.execute(
+                    "SELECT last_seq FROM journal_frames ORDER BY first_seq DESC LIMIT 1"
+                ).fetchone()
+                expected = 1 if row is None else row[0] + 1
+                if first != expected:
+                    raise JournalError(f"append out of order: got seq {first}, expected {expected}")
                 conn.executemany(
-                    "INSERT INTO journal_client_ids (client_id, seq) VALUES (?, ?)",
-                    [(e.client_id, e.seq) for e in entries if e.client_id is not None],
+                    "INSERT INTO journal_frames (first_seq, last_seq, entries) VALUES (?, ?, ?)",
+                    frames,
                 )
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.IntegrityError):
-                raise JournalError(f"append refused by the database: {exc}") from exc
-            raise
+                keyed = len(client_ids) - client_ids.count(None)
+                text = _json(client_ids) if keyed >= _JSON_FROM else ""
+                if text and "\\u0000" not in text:
+                    conn.execute(_INSERT_CLIENT_IDS, (first, text))
+                elif keyed:
+                    conn.executemany(
+                        "INSERT INTO journal_client_ids (client_id, seq) VALUES (?, ?)",
+                        [(e.client_id, e.seq) for e in entries if e.client_id is not None],
+                    )
+        except sqlite3.IntegrityError as exc:
+            raise JournalError(f"append refused by the database: {exc}") from exc
 
     def read(self, after_seq: int = 0, until_seq: int | None = None) -> Iterator[JournalEntry]:
         """Stream entries in order, one frame in memory at a time.
@@ -312,13 +345,14 @@ class SqliteJournal:
 class SqliteSnapshotStore:
     """:class:`directbroker.runtime.SnapshotStore` on a ``snapshots`` table."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, writes: Writes | None = None) -> None:
         self._conn = conn
+        self._writes = writes or Writes(conn)
 
     def save(self, snapshot: Snapshot) -> None:
-        """Store durably (its own transaction, after the batch it covers)."""
-        with self._conn:
-            self._conn.execute("BEGIN IMMEDIATE")
+        """Store durably (its own transaction after the batch it covers, or, while the
+        journal's writes are deferred, in the same transaction as that batch)."""
+        with self._writes.transaction():
             self._conn.execute(
                 "INSERT OR REPLACE INTO snapshots "
                 "(seq, ts_ns, entry_hash, state_hash, data, checksum) VALUES (?, ?, ?, ?, ?, ?)",
@@ -348,8 +382,7 @@ class SqliteSnapshotStore:
         """Delete all but the newest ``keep``."""
         if keep <= 0:
             return
-        with self._conn:
-            self._conn.execute("BEGIN IMMEDIATE")
+        with self._writes.transaction():
             self._conn.execute(
                 "DELETE FROM snapshots WHERE seq NOT IN "
                 "(SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)",
@@ -385,10 +418,25 @@ class SqliteStorage:
         except BaseException:
             self.conn.close()
             raise
+        self.writes = Writes(self.conn)
+        """How this file's writes commit (see :class:`Writes`)."""
         self.journal: SqliteJournal | RowJournal = (
-            RowJournal(self.conn) if version < FRAMES_VERSION else SqliteJournal(self.conn)
+            RowJournal(self.conn)
+            if version < FRAMES_VERSION
+            else SqliteJournal(self.conn, self.writes)
         )
-        self.snapshots = SqliteSnapshotStore(self.conn)
+        self.snapshots = SqliteSnapshotStore(self.conn, self.writes)
+
+    def defer_commits(self, deferring: bool) -> None:
+        """Let writes join one open transaction until :meth:`commit` (or commit each at once
+        again, committing what is open)."""
+        if not deferring:
+            self.writes.commit()
+        self.writes.deferring = deferring and isinstance(self.journal, SqliteJournal)
+
+    def commit(self) -> bool:
+        """Make deferred writes durable; False when there was nothing to commit."""
+        return self.writes.commit()
 
     def close(self) -> None:
         """Close the connection (journal and snapshot store with it)."""
