@@ -46,8 +46,6 @@ MARKET_DATA = "marketdata"
 
 OpenJournal = Callable[[str], tuple[Journal, SnapshotStore | None]]
 
-HISTORY_BATCH = 5_000
-"""Market data events buffered before the history store is written anyway."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,13 +269,13 @@ class EmbeddedMarket:
         if self.history is not None and outcomes:
             self._unrecorded.extend(outputs)
             self._unrecorded_seq = max(self._unrecorded_seq, *(o.seq for o in outcomes))
-            if len(self._unrecorded) >= HISTORY_BATCH:
-                self.flush_history()
 
     def flush_history(self) -> None:
         """Write what market data produced since the last flush to the history store, in one
-        transaction. History is derived from the market data journal, so what a crash loses
-        here is recorded again at the next start (:meth:`_catch_up_history`)."""
+        transaction. Call it only once market data's journal has committed what it records
+        (the platform does, after each commit): history is derived from that journal, so what
+        a crash loses here is recorded again at the next start (:meth:`_catch_up_history`),
+        but it must never run ahead of it."""
         if self.history is None or not self._unrecorded_seq:
             return
         self.history.record(self._unrecorded, (MARKET_DATA, self._unrecorded_seq))
