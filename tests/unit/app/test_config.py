@@ -1,0 +1,59 @@
+"""The configuration file: defaults round-trip, strict loading, and the documented defaults
+are the real ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from directbroker.app.config import ConfigError, FirmConfig, defaults_toml, load_config
+
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "configuration.md"
+
+
+def _load(tmp_path: Path, text: str) -> FirmConfig:
+    path = tmp_path / "firm.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def test_the_printed_defaults_load_back_to_the_defaults(tmp_path: Path) -> None:
+    assert _load(tmp_path, defaults_toml()) == FirmConfig()
+    assert load_config(None) == FirmConfig()
+
+
+def test_a_file_changes_only_what_it_names(tmp_path: Path) -> None:
+    config = _load(tmp_path, '[api]\nport = 9000\nrate_per_second = 5\n[clock]\nmode = "sim"\n')
+    assert config.api.port == 9000
+    assert config.api.rate_per_second == 5.0
+    assert config.clock.mode == "sim"
+    assert config.market == FirmConfig().market
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("[api]\nprot = 1\n", "'prot'"),
+        ("[apis]\nport = 1\n", "'apis'"),
+        ('[api]\nport = "80"\n', "api.port"),
+        ("[market]\nsimulate = 1\n", "market.simulate"),
+        ('[accounts]\ncountries = "USA"\n', "accounts.countries"),
+        ('[clock]\nmode = "fast"\n', "clock.mode"),
+        ("[api]\nqueue_capacity = 0\n", "api.queue_capacity"),
+        ("[api]\nport = 70000\n", "api.port"),
+        ("[api\nport = 1\n", "not valid TOML"),
+    ],
+)
+def test_a_bad_setting_is_refused_by_name(tmp_path: Path, text: str, named: str) -> None:
+    with pytest.raises(ConfigError, match=named.replace("[", r"\[")):
+        _load(tmp_path, text)
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "nowhere.toml")
+
+
+def test_the_documentation_shows_the_real_defaults() -> None:
+    assert defaults_toml().strip() in DOCS.read_text(encoding="utf-8")
