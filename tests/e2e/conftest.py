@@ -59,6 +59,7 @@ def _real() -> ApiPlatform:
     """The embedded platform itself: broker core, venues, simulated flow and market data,
     journaled in memory, with its market running on its own thread."""
     from directbroker.adapters.history import open_sqlite
+    from directbroker.adapters.http.history import ThreadedHistory
     from directbroker.adapters.http.ports import Role
     from directbroker.app.api import PlatformApi
     from directbroker.app.journals import MemoryJournals
@@ -82,7 +83,7 @@ def _real() -> ApiPlatform:
     history = open_sqlite(":memory:")
     history.add_bars(minute_bars("AAPL", HISTORY_START_NS, HISTORY_BARS, 2_310_000))
     platform = Platform(MemoryJournals(), config, clock(), accounts=accounts, history=history)
-    api = PlatformApi(platform, history)
+    api = PlatformApi(platform, ThreadedHistory(lambda: history))
     api.keys.set_group("G", ("G1", "G2"))
     keys = {
         "alice": api.keys.issue("alice", Role.CUSTOMER, ["A1"]),

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from directbroker.adapters.history import SqlHistoryStore
 from directbroker.adapters.history.equity import SqliteEquityStore
 from directbroker.adapters.http import create_app
 from directbroker.adapters.http.auth import ApiKeyStore
-from directbroker.adapters.http.ports import Ports, Role
+from directbroker.adapters.http.ports import HistoryPort, Ports, Role
 from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
 from directbroker.app.account_book import AccountBook, AccountPublisher, AccountState
@@ -29,7 +28,6 @@ from directbroker.app.api_ports import (
 )
 from directbroker.app.edge_feed import EdgeFeed
 from directbroker.app.equity import EquityRecorder
-from directbroker.app.history_port import StoreHistory
 from directbroker.app.market_views import MarketReplica
 from directbroker.app.order_views import OrderViews
 from directbroker.app.platform import Platform
@@ -60,7 +58,7 @@ class PlatformApi:
     def __init__(
         self,
         platform: Platform,
-        history: SqlHistoryStore,
+        history: HistoryPort,
         *,
         rate_limit: RateLimit | None = None,
         answer_timeout_s: float = ANSWER_TIMEOUT_S,
@@ -103,7 +101,7 @@ class PlatformApi:
                 CommandGate(platform, self.feed, answer_timeout_s), self.models
             ),
             market_data=PlatformMarketData(instruments, self.models),
-            history=StoreHistory(history),
+            history=history,
             directory=self.keys,
             now_ns=platform.now_ns,
         )

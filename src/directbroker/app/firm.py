@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -22,6 +23,7 @@ from typing import IO
 from directbroker.adapters.calendar import XnysCalendar
 from directbroker.adapters.history import SqlHistoryStore, open_sqlite
 from directbroker.adapters.history.equity import SqliteEquityStore
+from directbroker.adapters.http.history import ThreadedHistory
 from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
 from directbroker.app.admission import Admission
@@ -111,6 +113,8 @@ class Firm:
     platform: Platform
     api: PlatformApi
     history: SqlHistoryStore
+    queries: ThreadedHistory
+    """The history store as the API reads it (its own connection and thread)."""
     journals: SqliteJournals
     equity: SqliteEquityStore
     created: bool
@@ -146,6 +150,7 @@ class Firm:
             if not self.platform.running:
                 self.api.accounts_publisher.save()
         finally:
+            self.queries.close()
             self.equity.close()
             self.history.close()
             self.journals.close()
@@ -183,6 +188,8 @@ def open_firm(
         journals = SqliteJournals(data.journals)
         history = open_sqlite(str(data.history))
         equity = SqliteEquityStore(str(data.portfolio_history))
+        # History queries get their own connection on their own thread: never the writer's.
+        queries = ThreadedHistory(partial(open_sqlite, str(data.history)))
         try:
             platform = Platform(
                 journals,
@@ -197,12 +204,13 @@ def open_firm(
             )
             api = PlatformApi(
                 platform,
-                history,
+                queries,
                 rate_limit=RateLimit(config.api.rate_per_second, config.api.burst),
                 answer_timeout_s=config.api.answer_timeout_seconds,
                 equity_store=equity,
             )
         except BaseException:
+            queries.close()
             equity.close()
             history.close()
             journals.close()
@@ -210,7 +218,7 @@ def open_firm(
     except BaseException:
         lock.close()
         raise
-    return Firm(data, config, platform, api, history, journals, equity, created, lock)
+    return Firm(data, config, platform, api, history, queries, journals, equity, created, lock)
 
 
 def _take_lock(data: DataDir) -> IO[str]:
