@@ -56,6 +56,7 @@ def serve_real() -> None:
 
     from directbroker.adapters.history import open_sqlite
     from directbroker.adapters.http import ApiServer, RateLimit, create_app
+    from directbroker.adapters.http.history import ThreadedHistory
     from directbroker.app.api import PlatformApi
     from directbroker.app.journals import SqliteJournals
     from directbroker.app.platform import DemoAccount, Platform
@@ -73,7 +74,7 @@ def serve_real() -> None:
             accounts=[account],
             history=history,
         )
-        api = PlatformApi(platform, history)
+        api = PlatformApi(platform, ThreadedHistory(lambda: history))
         key = api.issue_key("bench", ["BENCH"])
         app = create_app(api.ports, rate_limit=RateLimit(rate_per_second=1e9, burst=10**9))
         platform.start()

@@ -47,7 +47,6 @@ MARKET_DATA = "marketdata"
 OpenJournal = Callable[[str], tuple[Journal, SnapshotStore | None]]
 
 
-
 @dataclass(frozen=True, slots=True)
 class StepResult:
     """What one instant of the market produced: every venue event (execution reports and the
