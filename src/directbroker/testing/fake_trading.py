@@ -24,10 +24,18 @@ from directbroker.adapters.http import (
     TradeUpdateSubscription,
 )
 from directbroker.domain.accounts import AccountStatus, AccountType, AccountValues, PositionView
-from directbroker.domain.broker_messages import PlaceOrder, ReplaceCustomerOrder
+from directbroker.domain.broker_messages import (
+    AccountConfiguration,
+    AccountConfigured,
+    ConfigureAccount,
+    PlaceOrder,
+    ReplaceCustomerOrder,
+)
 from directbroker.domain.order_status import LegRole, OrderClass, OrdStatus
 from directbroker.domain.orders import OrderType, Side
 from directbroker.domain.rejects import RejectCode
+from directbroker.engines.risk import RiskState
+from directbroker.engines.risk.admin import configure_account
 
 START_CASH = 100_000 * 10_000
 """Every fake account starts with $100,000."""
@@ -53,6 +61,7 @@ class FakeTrading:
         self._orders: dict[str, OrderView] = {}
         self._accounts: dict[str, _Account] = {}
         self._exec = 0
+        self._risk = RiskState()
 
     def open_account(self, number: str) -> None:
         """An account with $100,000 deposited."""
@@ -403,6 +412,23 @@ class FakeTrading:
             0,
         )
         return AccountSnapshot(values, account, 1_767_225_600_000_000_000, START_CASH, 2, True)
+
+    async def configuration(self, account: str) -> AccountConfiguration:
+        """The account's configurations (the broker core's rules, kept in memory)."""
+        with self._lock:
+            self._account(account)
+            return self._risk.configuration(account)
+
+    async def configure_account(self, command: ConfigureAccount) -> AccountConfiguration:
+        """Change configurations with the broker core's own validation."""
+        with self._lock:
+            self._account(command.account)
+            result = configure_account(self._risk, command, self._now())
+        if isinstance(result, tuple):
+            raise PortRejection(result[0], result[1])
+        changed = result[0]
+        assert isinstance(changed, AccountConfigured)
+        return changed.configuration
 
     async def positions(self, account: str) -> list[PositionView]:
         """Open positions."""

@@ -21,7 +21,12 @@ from typing import Protocol
 from directbroker.adapters.history import Page
 from directbroker.adapters.marketdata import MarketDataFanout
 from directbroker.domain.accounts import AccountValues, PositionView
-from directbroker.domain.broker_messages import PlaceOrder, ReplaceCustomerOrder
+from directbroker.domain.broker_messages import (
+    AccountConfiguration,
+    ConfigureAccount,
+    PlaceOrder,
+    ReplaceCustomerOrder,
+)
 from directbroker.domain.instruments import Instrument
 from directbroker.domain.marketdata_messages import (
     Bar,
@@ -178,6 +183,13 @@ class AccountSnapshot:
     pending_transfer_in: int = 0
     pending_transfer_out: int = 0
     daytrade_count: int = 0
+    buying_power: int | None = None
+    """Buying power as risk checks orders against it (net of working orders, with the
+    holder's multiplier); None: the books' figure."""
+    regt_buying_power: int | None = None
+    daytrading_buying_power: int | None = None
+    non_marginable_buying_power: int | None = None
+    trade_suspended_by_user: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +305,15 @@ class TradingPort(Protocol):
 
     async def positions(self, account: str) -> list[PositionView]:
         """Open (non-zero) positions, by symbol."""
+        ...
+
+    async def configuration(self, account: str) -> AccountConfiguration:
+        """The account's configurations; ``UNKNOWN_ACCOUNT`` when there is none."""
+        ...
+
+    async def configure_account(self, command: ConfigureAccount) -> AccountConfiguration:
+        """Change some configurations; answered once the change is durable, with all of
+        them. ``INVALID_CONFIGURATION`` for a value that is not allowed."""
         ...
 
     async def activities(

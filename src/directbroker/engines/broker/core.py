@@ -39,6 +39,7 @@ from directbroker.domain.broker_messages import (
     BrokerDayEnded,
     BrokerDayStarted,
     CancelCustomerOrder,
+    ConfigureAccount,
     CustomerOrderRejected,
     EndBrokerDay,
     ParentFilled,
@@ -443,6 +444,9 @@ class BrokerCore:
         return self.ledger.handle(command, ts)
 
     def _admin(self, command: Any, ts: int) -> list[Event]:
+        if isinstance(command, ConfigureAccount) and not self.ledger.has_account(command.account):
+            refusal = RejectCode.UNKNOWN_ACCOUNT, f"Unknown account {command.account!r}"
+            return [_admin_rejected(command, *refusal, ts)]
         result = ADMIN_HANDLERS[type(command)](self.risk.state, command, ts)
         if isinstance(result, tuple):
             return [_admin_rejected(command, result[0], result[1], ts)]
