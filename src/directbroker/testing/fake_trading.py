@@ -411,7 +411,16 @@ class FakeTrading:
             0,
             0,
         )
-        return AccountSnapshot(values, account, 1_767_225_600_000_000_000, START_CASH, 2, True)
+        config = self._risk.configuration(account)
+        return AccountSnapshot(
+            values,
+            account,
+            1_767_225_600_000_000_000,
+            START_CASH,
+            config.max_margin_multiplier,
+            not config.no_shorting,
+            trade_suspended_by_user=config.suspend_trade,
+        )
 
     async def configuration(self, account: str) -> AccountConfiguration:
         """The account's configurations (the broker core's rules, kept in memory)."""
