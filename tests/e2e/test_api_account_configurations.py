@@ -159,3 +159,38 @@ def test_account_buying_power_is_net_of_open_orders_and_the_multiplier(
     client.cancel_order_by_id(order.id)
     _reset(client)
     wait_for(lambda: Decimal(str(_account(client).buying_power)) == power, what="the release")
+
+
+def test_replace_makes_a_new_order_as_alpaca_does(
+    platform: ApiPlatform, client: TradingClient
+) -> None:
+    _reset(client)
+    first = client.submit_order(_limit("AAPL", OrderSide.BUY, 3, "1.00"))
+    assert isinstance(first, Order)
+    wait_for(
+        lambda: str(_order(client, first.id).status.value) in ("new", "accepted"),
+        what="the order to be working",
+    )
+    from alpaca.trading.requests import ReplaceOrderRequest
+
+    second = client.replace_order_by_id(first.id, ReplaceOrderRequest(qty=5, limit_price=1.01))
+    assert isinstance(second, Order)
+    assert second.id != first.id and str(second.replaces) == str(first.id)
+    assert second.qty == "5" and second.limit_price == "1.01"
+    wait_for(
+        lambda: str(_order(client, first.id).status.value) == "replaced",
+        what="the old order to end replaced",
+    )
+    old = _order(client, first.id)
+    assert str(old.replaced_by) == str(second.id)
+    wait_for(
+        lambda: str(_order(client, second.id).status.value) in ("new", "accepted"),
+        what="the new order to work",
+    )
+    client.cancel_order_by_id(second.id)
+
+
+def _order(trading: TradingClient, order_id: Any) -> Order:
+    result = trading.get_order_by_id(order_id)
+    assert isinstance(result, Order)
+    return result

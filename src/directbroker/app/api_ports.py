@@ -187,14 +187,15 @@ class PlatformTrading:
         return self._order_now(order_id)
 
     async def replace_order(self, command: ReplaceCustomerOrder) -> OrderView:
-        """Cancel/replace a working order."""
+        """Replace a working order; answers with the new order once the request is durable
+        (pending new until the venue agrees; the old order then ends replaced)."""
         current = self._order_now(command.order_id)
         if current.account != command.account:
             raise PortRejection(RejectCode.UNKNOWN_ORDER, "order not found")
         if current.status in TERMINAL_STATUSES:
             raise PortRejection(RejectCode.REPLACE_TOO_LATE, "order is no longer working")
         await self._submit(command)
-        return self._order_now(command.order_id)
+        return self._order_now(command.new_order_id or command.order_id)
 
     async def get_order(self, order_id: str) -> OrderView | None:
         """Any order by id (the edge checks the caller may see it)."""

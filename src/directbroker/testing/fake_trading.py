@@ -300,21 +300,31 @@ class FakeTrading:
             return self._with_legs(done)
 
     async def replace_order(self, command: ReplaceCustomerOrder) -> OrderView:
-        """Change quantity and prices in place (FIX cancel/replace semantics)."""
+        """Alpaca's replace: the old order ends replaced and a new one carries on."""
         with self._lock:
             view = self._orders.get(command.order_id)
             if view is None or view.account != command.account:
                 raise PortRejection(RejectCode.UNKNOWN_ORDER, "order not found")
             if view.status.is_terminal:
                 raise PortRejection(RejectCode.REPLACE_TOO_LATE, "order is no longer working")
+            new_id = command.new_order_id or f"{command.order_id}-r"
             now = self._now()
+            old = self._store(
+                replace(view, status=OrdStatus.REPLACED, replaced_ns=now, updated_ns=now,
+                        replaced_by=new_id)
+            )  # fmt: skip
+            self._emit(TradeEvent.REPLACED, old)
             changed = self._store(
                 replace(
                     view,
-                    quantity=command.quantity,
-                    status=OrdStatus.REPLACED,
-                    replaced_ns=now,
+                    order_id=new_id,
+                    quantity=command.quantity - view.filled_quantity,
+                    filled_quantity=0,
+                    filled_avg_price=None,
+                    status=OrdStatus.NEW,
+                    created_ns=now,
                     updated_ns=now,
+                    replaces=view.order_id,
                     limit_price=command.limit_price
                     if command.limit_price is not None
                     else view.limit_price,
@@ -323,7 +333,7 @@ class FakeTrading:
                     else view.stop_price,
                 )
             )
-            self._emit(TradeEvent.REPLACED, changed)
+            self._emit(TradeEvent.NEW, changed)
             if self._marketable(changed):
                 changed = self._fill(changed, self.prices[changed.symbol])
             return self._with_legs(changed)

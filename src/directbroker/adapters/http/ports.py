@@ -145,6 +145,9 @@ class OrderView:
     reject_reason: str = ""
     legs: tuple[OrderView, ...] = ()
     children: tuple[ChildOrderView, ...] = ()
+    replaces: str = ""
+    """The order this one replaced (Alpaca's replace makes a new order)."""
+    replaced_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,7 +287,9 @@ class TradingPort(Protocol):
         ...
 
     async def replace_order(self, command: ReplaceCustomerOrder) -> OrderView:
-        """Cancel/replace a working order's quantity and prices."""
+        """Replace a working order, as Alpaca does: returns the new order
+        (``command.new_order_id``, pending new until the venue agrees); the old one ends
+        ``replaced``."""
         ...
 
     async def get_order(self, order_id: str) -> OrderView | None:

@@ -47,6 +47,7 @@ _ORDER_STATUS = {
     OrdStatus.SUSPENDED: "held",
     OrdStatus.EXPIRED: "expired",
     OrdStatus.PENDING_REPLACE: "pending_replace",
+    OrdStatus.REPLACED: "replaced",
 }
 
 _ALPACA_TYPE = {
@@ -95,10 +96,7 @@ def ratio_text(numerator: int, denominator: int) -> str:
 
 
 def order_status_text(view: OrderView) -> str:
-    """Alpaca's status. Our REPLACED (FIX: working under new terms) is Alpaca's new or
-    partially_filled; Alpaca's own "replaced" would tell its clients the order is dead."""
-    if view.status is OrdStatus.REPLACED:
-        return "partially_filled" if view.filled_quantity else "new"
+    """Alpaca's status (a replaced order is done: ``replaced_by`` names the new one)."""
     return _ORDER_STATUS[view.status]
 
 
@@ -138,8 +136,8 @@ def render_order(view: OrderView) -> Json:
         "canceled_at": iso(view.canceled_ns),
         "failed_at": iso(view.failed_ns),
         "replaced_at": iso(view.replaced_ns),
-        "replaced_by": None,
-        "replaces": None,
+        "replaced_by": api_order_id(view.replaced_by) if view.replaced_by else None,
+        "replaces": api_order_id(view.replaces) if view.replaces else None,
         "asset_id": asset_id(view.symbol),
         "symbol": view.symbol,
         "asset_class": "us_equity",
