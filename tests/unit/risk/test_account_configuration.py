@@ -3,6 +3,8 @@ the one buying-power calculation the check and the account view share."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,7 +27,7 @@ RICH = facts(values(equity="100000", cash="100000", buying_power="200000"))
 QUOTE = MarketFacts(bid=usd("99.99"), ask=usd(100), last=usd(100))
 
 
-def configure(risk: RiskEngine, **fields: object) -> object:
+def configure(risk: RiskEngine, **fields: Any) -> object:
     return ADMIN_HANDLERS[ConfigureAccount](risk.state, ConfigureAccount("A1", **fields), 1)
 
 
