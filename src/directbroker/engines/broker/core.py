@@ -77,7 +77,9 @@ from directbroker.domain.venue_messages import (
 )
 from directbroker.engines.broker.config import BrokerConfig
 from directbroker.engines.broker.exposure import account_facts, held_ticket, ticket_for
+from directbroker.engines.broker.funding import FundingDesk
 from directbroker.engines.broker.market import MarketView
+from directbroker.engines.funding import FundingBook
 from directbroker.engines.ledger import LedgerCore
 from directbroker.engines.oms import (
     BrokenInvariant,
@@ -146,6 +148,8 @@ class BrokerCore:
             self._handlers[command] = self._to_ledger
         for admin in ADMIN_HANDLERS:
             self._handlers[admin] = self._admin
+        self.funding = FundingDesk(ledger, self.open_orders)
+        self._handlers.update(self.funding.handlers())
 
     # --- Core ----------------------------------------------------------------------------
 
@@ -175,13 +179,14 @@ class BrokerCore:
             self.market.to_plain(),
             self.router.snapshot(),
             self.ledger.snapshot(),
+            self.funding.book.to_plain(),
         ]
         data: bytes = msgpack.packb(plain, use_bin_type=True)
         return data
 
     def restore(self, data: bytes) -> None:
         """Replace the whole state with a snapshot's."""
-        version, date, is_open, book, risk, market, router, ledger = msgpack.unpackb(
+        version, date, is_open, book, risk, market, router, ledger, *rest = msgpack.unpackb(
             data, raw=False, strict_map_key=False
         )
         if version != SNAPSHOT_VERSION:
@@ -192,6 +197,7 @@ class BrokerCore:
         self.market = MarketView.from_plain(market)
         self.router.restore(router)
         self.ledger.restore(ledger)
+        self.funding.book = FundingBook.from_plain(rest[0]) if rest else FundingBook()
 
     def state_hash(self) -> str:
         """sha256 of the snapshot."""
