@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from directbroker.adapters.history.equity import SqliteEquityStore
 from directbroker.adapters.http import create_app
 from directbroker.adapters.http.auth import ApiKeyStore
+from directbroker.adapters.http.broker.ports import BrokerPorts
 from directbroker.adapters.http.ports import HistoryPort, Ports, Role
 from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
@@ -28,6 +29,8 @@ from directbroker.app.api_ports import (
 )
 from directbroker.app.edge_feed import EdgeFeed
 from directbroker.app.equity import EquityRecorder
+from directbroker.app.funding_ports import PlatformFunding
+from directbroker.app.funding_views import FundingViews
 from directbroker.app.market_views import MarketReplica
 from directbroker.app.order_views import OrderViews
 from directbroker.app.platform import Platform
@@ -76,6 +79,7 @@ class PlatformApi:
             market=MarketReplica(platform.market.market_data.snapshot()),
             equity=EquityRecorder(),
         )
+        self.funding = FundingViews()
         self._rebuild_orders()
         if equity_store is not None:
             for sample in equity_store.read_all():
@@ -96,10 +100,10 @@ class PlatformApi:
             Instrument(item.symbol, item.name, primary_venue=item.primary_venue)
             for item in platform.market.listings
         ]
+        gate = CommandGate(platform, self.feed, answer_timeout_s)
+        self.funding_port = PlatformFunding(gate, self.funding, self.models)
         self.ports = Ports(
-            trading=PlatformTrading(
-                CommandGate(platform, self.feed, answer_timeout_s), self.models
-            ),
+            trading=PlatformTrading(gate, self.models),
             market_data=PlatformMarketData(instruments, self.models),
             history=history,
             directory=self.keys,
@@ -157,6 +161,7 @@ class PlatformApi:
     ) -> None:
         models = self.models
         updates = models.orders.apply_batch(inputs, outcomes)
+        self.funding.apply(outcomes, updates)
         for outcome in outcomes:
             for event in outcome.events:
                 if isinstance(event, AccountOpened):
@@ -184,5 +189,6 @@ class PlatformApi:
 
     def server(self, host: str = "127.0.0.1", port: int = 0) -> ApiServer:
         """An HTTP server for the API (not started); its event loop owns the read models."""
-        app = create_app(self.ports, rate_limit=self._rate_limit)
+        broker = BrokerPorts(directory=self.keys, funding=self.funding_port)
+        app = create_app(self.ports, rate_limit=self._rate_limit, broker=broker)
         return ApiServer(app, host, port, on_loop=self.feed.attach)

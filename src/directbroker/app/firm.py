@@ -28,6 +28,7 @@ from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
 from directbroker.app.admission import Admission
 from directbroker.app.api import PlatformApi
+from directbroker.app.bank import attach_bank
 from directbroker.app.config import FirmConfig
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.platform import DemoAccount, Platform
@@ -202,6 +203,7 @@ def open_firm(
                 broker_config=BrokerConfig(participant=config.firm.participant),
                 admission=Admission(config.api.queue_capacity),
             )
+            attach_bank(platform)
             api = PlatformApi(
                 platform,
                 queries,

@@ -18,6 +18,7 @@ from directbroker.adapters.http.ports import AccountDirectory
 
 if TYPE_CHECKING:
     from directbroker.adapters.http.broker.firm_port import FirmPort
+    from directbroker.adapters.http.broker.funding_port import FundingPort
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,7 @@ class BrokerPorts:
     """Staff work under ``/v1/firm``: limits, kill switch, lists, locates, margin, keys."""
     accounts: Any | None = None
     """Account opening and maintenance (``broker/accounts_port.py``)."""
-    funding: Any | None = None
+    funding: FundingPort | None = None
     """Bank relationships, transfers and journals (``broker/funding_port.py``)."""
     trading_on_behalf: Any | None = None
     """Trading on behalf of an account: the Trading API ports with an account-scoped principal."""
