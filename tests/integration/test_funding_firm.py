@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -62,7 +62,9 @@ def eventually(probe: Callable[[], T | None], what: str, timeout: float = 30.0) 
         time.sleep(0.1)
 
 
-def start(root: Path, keys: bool = True) -> tuple[Firm, BrokerClient, BrokerClient]:
+def start(root: Path) -> tuple[Firm, Any, Any]:
+    """The firm on ``root`` and BrokerClients (typed loosely: alpaca-py's returns are unions)
+    with an operations key and a risk key."""
     config = FirmConfig(market=MarketSection(simulate=False))
     firm = open_firm(root, config, accounts=ACCOUNTS)
     ops = firm.api.keys.issue("ops:olga", Role.OPERATIONS, key_id="OPS1", secret="s" * 32)
@@ -75,7 +77,7 @@ def start(root: Path, keys: bool = True) -> tuple[Firm, BrokerClient, BrokerClie
 
 
 @pytest.fixture
-def running(tmp_path: Path) -> Iterator[tuple[Firm, BrokerClient, BrokerClient, Path]]:
+def running(tmp_path: Path) -> Iterator[tuple[Firm, Any, Any, Path]]:
     firm, client, risk = start(tmp_path / "firm")
     try:
         yield firm, client, risk, tmp_path / "firm"
@@ -83,7 +85,7 @@ def running(tmp_path: Path) -> Iterator[tuple[Firm, BrokerClient, BrokerClient, 
         firm.stop()
 
 
-def transfer_status(client: BrokerClient, account: str, transfer_id: str) -> str:
+def transfer_status(client: Any, account: str, transfer_id: str) -> str:
     transfers = client.get_transfers_for_account(account)
     assert isinstance(transfers, list)
     return next(str(t.status.value) for t in transfers if str(t.id) == transfer_id)
@@ -97,7 +99,7 @@ def error_code(call: Callable[[], object]) -> tuple[int, int]:
 
 
 def test_fund_journal_withdraw_and_stream(
-    running: tuple[Firm, BrokerClient, BrokerClient, Path],
+    running: tuple[Firm, Any, Any, Path],
 ) -> None:
     firm, client, risk, root = running
     request = CreateACHRelationshipRequest(
@@ -144,7 +146,7 @@ def test_fund_journal_withdraw_and_stream(
         "the deposit to reach clearing",
     )
 
-    def withdraw(amount: str) -> object:
+    def withdraw(amount: str) -> Any:
         return client.create_transfer_for_account(
             BOB,
             CreateACHTransferRequest(
@@ -162,12 +164,18 @@ def test_fund_journal_withdraw_and_stream(
 
     # Alice journals $200 to Bob; more than she has is refused and changes nothing.
     too_much = CreateJournalRequest(
-        from_account=ALICE, to_account=BOB, entry_type=JournalEntryType.CASH, amount=5000
+        from_account=uuid.UUID(ALICE),
+        to_account=uuid.UUID(BOB),
+        entry_type=JournalEntryType.CASH,
+        amount=5000,
     )
     assert error_code(lambda: client.create_journal(too_much)) == (403, 40305210)
     journal = client.create_journal(
         CreateJournalRequest(
-            from_account=ALICE, to_account=BOB, entry_type=JournalEntryType.CASH, amount=200
+            from_account=uuid.UUID(ALICE),
+            to_account=uuid.UUID(BOB),
+            entry_type=JournalEntryType.CASH,
+            amount=200,
         )
     )
     assert journal.status.value == "queued"
