@@ -135,8 +135,8 @@ def test_commands_round_trip_and_old_entries_decode_without_actor() -> None:
 def test_symbol_kill_switch_stops_one_symbol_with_who_did_it() -> None:
     h = BrokerHarness(symbols=(("AAPL", "200.00"), ("MSFT", "400.00")))
     h.open_account("A1", "100000")
-    h.quote("NSDQ", "AAPL", "199.99", "200.01")
-    h.quote("NSDQ", "MSFT", "399.99", "400.01")
+    h.quote("AAPL", "199.99", "200.01")
+    h.quote("MSFT", "399.99", "400.01")
     events = h.send(
         SetKillSwitch(KillSwitchScope.SYMBOL, engaged=True, reason="halt", actor="risk:rita",
                       symbol="AAPL")
