@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -47,7 +48,7 @@ def harness() -> BrokerHarness:
     return made
 
 
-def rejected(events: list[object]) -> RejectCode:
+def rejected(events: Sequence[object]) -> RejectCode:
     (event,) = events
     assert isinstance(event, BrokerCommandRejected)
     return event.code
