@@ -10,10 +10,9 @@ import stat
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
-
-import warnings
 
 import httpx
 
