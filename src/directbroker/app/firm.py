@@ -74,6 +74,11 @@ class DataDir:
         return self.root / "admin.key"
 
     @property
+    def api_url(self) -> Path:
+        """The running server's address, written at each start (for ``directbroker admin``)."""
+        return self.root / "api.url"
+
+    @property
     def demo_keys(self) -> Path:
         """The demo customers' credentials (``ACCOUNT KEY_ID SECRET`` per line, mode 0600):
         secrets cannot be recovered from the journal's digests, so the demo keeps them."""
@@ -151,6 +156,8 @@ class Firm:
                 self.server = self.api.server(api.host, 0)
                 self.port_fallback = True
             self.server.start()
+            # Where `directbroker admin --data-dir` finds this server.
+            self.data.api_url.write_text(self.server.url + "\n", encoding="utf-8")
         self.platform.start(wall_ns)
 
     def stop(self) -> None:

@@ -55,6 +55,9 @@ from directbroker.domain.rejects import RejectCode
 
 Json = dict[str, object]
 
+RiskOrOperations = Annotated[StaffPrincipal, Depends(staff(Role.RISK, Role.OPERATIONS))]
+ComplianceOrOperations = Annotated[StaffPrincipal, Depends(staff(Role.COMPLIANCE, Role.OPERATIONS))]
+
 for _code, _status in (
     (RejectCode.UNKNOWN_API_KEY, 404),
     (RejectCode.DUPLICATE_API_KEY, 409),
@@ -163,10 +166,6 @@ def firm_router(ports: BrokerPorts) -> APIRouter:
     port: FirmPort | None = ports.firm
     assert port is not None
     firm: FirmPort = port
-    risk_or_operations = Annotated[StaffPrincipal, Depends(staff(Role.RISK, Role.OPERATIONS))]
-    compliance_or_operations = Annotated[
-        StaffPrincipal, Depends(staff(Role.COMPLIANCE, Role.OPERATIONS))
-    ]
 
     @router.get("/whoami", summary="The staff key calling")
     async def whoami(actor: AnyStaff) -> Json:
@@ -219,7 +218,7 @@ def firm_router(ports: BrokerPorts) -> APIRouter:
         ]
 
     @router.put("/kill-switch", summary="Engage or release a kill switch (risk, operations)")
-    async def put_kill_switch(body: KillSwitchBody, actor: risk_or_operations) -> list[Json]:
+    async def put_kill_switch(body: KillSwitchBody, actor: RiskOrOperations) -> list[Json]:
         scope, target = body.scope, body.target.strip()
         if scope is not KillSwitchScope.FIRM and not target:
             raise BrokerApiError.invalid(
@@ -277,7 +276,7 @@ def firm_router(ports: BrokerPorts) -> APIRouter:
         ]  # fmt: skip
 
     @router.post("/locates", status_code=201, summary="Record a locate (compliance, operations)")
-    async def post_locate(body: LocateBody, actor: compliance_or_operations) -> Json:
+    async def post_locate(body: LocateBody, actor: ComplianceOrOperations) -> Json:
         locate_id = body.locate_id or f"loc-{uuid.uuid4()}"
         symbol = _symbol(body.symbol)
         await firm.command(
