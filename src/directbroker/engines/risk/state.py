@@ -56,6 +56,7 @@ class RiskState:
         self.account_limits: dict[str, Limits] = {}
         self.firm_kill: str | None = None
         self.account_kill: dict[str, str] = {}
+        self.symbol_kill: dict[str, str] = {}
         self.restricted: dict[str, str] = {}
         self.easy_to_borrow: set[str] = set()
         self.locates: dict[tuple[str, str], int] = {}
@@ -124,6 +125,7 @@ class RiskState:
             [[a, _cash_plain(r)] for a, r in sorted(self.cash.items())],
             [[a, d.to_plain()] for a, d in sorted(self.day_trades.items())],
             [[a, _config_plain(c)] for a, c in sorted(self.configs.items())],
+            sorted(self.symbol_kill.items()),
         ]
 
     @classmethod
@@ -148,6 +150,8 @@ class RiskState:
             day_trades,
             *rest,
         ) = plain
+        # Older snapshots end before configurations (and symbol kill switches) existed.
+        state.symbol_kill = dict(rest[1]) if len(rest) > 1 else {}
         state.firm = FirmLimits(Limits(*firm[0]), firm[1], firm[2])
         state.account_limits = {a: Limits(*x) for a, x in accounts}
         state.account_kill = dict(kills)
