@@ -117,6 +117,24 @@ class RejectCode(Enum):
     DUPLICATE_ALLOCATION = (5018, "An allocation with this id was already made")
     INVALID_TARGET_WEIGHTS = (5019, "Target weights must be positive and sum to at most 100")
 
+    # 515x-519x account opening (onboarding): the application, eligibility and its status.
+    KYC_FIELD_MISSING = (5150, "A required KYC field is missing")
+    KYC_FIELD_INVALID = (5151, "A KYC field is not valid")
+    COUNTRY_NOT_ACCEPTED = (5152, "The firm does not open accounts for this country")
+    SANCTIONED_COUNTRY = (5153, "The country is under comprehensive US sanctions")
+    STATE_NOT_ACCEPTED = (5154, "The firm does not open accounts in this state")
+    UNDER_MINIMUM_AGE = (5155, "The applicant is younger than the firm's minimum age")
+    SELF_DIRECTED_NOT_ACKNOWLEDGED = (
+        5156,
+        "The customer agreement (self-directed: the firm gives no advice) must be signed",
+    )
+    MARGIN_AGREEMENT_REQUIRED = (5157, "A margin account needs the signed margin agreement")
+    DUPLICATE_ACCOUNT_ID = (5158, "An account with this id already exists")
+    INVALID_ACCOUNT_TRANSITION = (5159, "The account's status does not allow this")
+    INVALID_ONBOARDING_POLICY = (5160, "The onboarding policy is not valid")
+    FIELD_NOT_UPDATABLE = (5161, "This field cannot be changed after the application")
+    INVALID_ACCOUNT_ID = (5162, "Account ids are UUIDs")
+
     # 6xxx runtime.
     JOURNAL_UNAVAILABLE = (6001, "The journal is unavailable; nothing was accepted")
     OVERLOADED = (6002, "The system is overloaded; retry later")

@@ -70,11 +70,13 @@ from directbroker.domain.marketdata_messages import (
     TradingStatusChanged,
 )
 from directbroker.domain.messages import Event, Message
+from directbroker.domain.onboarding_messages import ONBOARDING_COMMANDS
 from directbroker.domain.order_status import KillSwitchScope
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.venue_messages import (
     EXECUTION_REPORTS,
 )
+from directbroker.engines.broker.books import BrokenBooks, LedgerBooks
 from directbroker.engines.broker.config import BrokerConfig
 from directbroker.engines.broker.exposure import account_facts, held_ticket, ticket_for
 from directbroker.engines.broker.market import MarketView
@@ -88,9 +90,10 @@ from directbroker.engines.oms import (
     RoutingPolicy,
     check_place,
 )
+from directbroker.engines.onboarding import OnboardingEngine, OnboardingState
 from directbroker.engines.risk import ADMIN_HANDLERS, OrderTicket, RiskEngine, RiskState
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 _LEDGER_COMMANDS = (
     OpenAccount,
@@ -126,6 +129,7 @@ class BrokerCore:
         self.oms = OrderManager(router, self.config.participant, self._admit_held, self._post)
         self.risk = RiskEngine(self.config.policy)
         self.market = MarketView()
+        self.onboarding = OnboardingEngine()
         self.date = 0
         self.open = False
         self._account_types: dict[str, AccountType] = {}
@@ -146,6 +150,8 @@ class BrokerCore:
             self._handlers[command] = self._to_ledger
         for admin in ADMIN_HANDLERS:
             self._handlers[admin] = self._admin
+        for onboarding in ONBOARDING_COMMANDS:
+            self._handlers[onboarding] = self._onboard
 
     # --- Core ----------------------------------------------------------------------------
 
@@ -175,13 +181,14 @@ class BrokerCore:
             self.market.to_plain(),
             self.router.snapshot(),
             self.ledger.snapshot(),
+            self.onboarding.state.to_plain(),
         ]
         data: bytes = msgpack.packb(plain, use_bin_type=True)
         return data
 
     def restore(self, data: bytes) -> None:
         """Replace the whole state with a snapshot's."""
-        version, date, is_open, book, risk, market, router, ledger = msgpack.unpackb(
+        version, date, is_open, book, risk, market, router, ledger, onboarding = msgpack.unpackb(
             data, raw=False, strict_map_key=False
         )
         if version != SNAPSHOT_VERSION:
@@ -192,6 +199,7 @@ class BrokerCore:
         self.market = MarketView.from_plain(market)
         self.router.restore(router)
         self.ledger.restore(ledger)
+        self.onboarding.state = OnboardingState.from_plain(onboarding)
 
     def state_hash(self) -> str:
         """sha256 of the snapshot."""
@@ -441,6 +449,12 @@ class BrokerCore:
 
     def _to_ledger(self, command: Any, ts: int) -> list[Event]:
         return self.ledger.handle(command, ts)
+
+    def _onboard(self, command: Any, ts: int) -> list[Event]:
+        try:
+            return self.onboarding.handle(command, ts, LedgerBooks(self.ledger))
+        except BrokenBooks as exc:
+            raise BrokerInvariantError(str(exc)) from exc
 
     def _admin(self, command: Any, ts: int) -> list[Event]:
         result = ADMIN_HANDLERS[type(command)](self.risk.state, command, ts)
