@@ -117,7 +117,19 @@ class RejectCode(Enum):
     DUPLICATE_ALLOCATION = (5018, "An allocation with this id was already made")
     INVALID_TARGET_WEIGHTS = (5019, "Target weights must be positive and sum to at most 100")
 
-    # 515x-519x account opening (onboarding): the application, eligibility and its status.
+    # 5100-5149 the firm's staff work: API keys, risk limits, lists, locates, house margin.
+    UNKNOWN_API_KEY = (5100, "No API key with this id")
+    DUPLICATE_API_KEY = (5101, "An API key with this id already exists")
+    INVALID_API_KEY = (5102, "The key's roles, accounts and groups do not fit together")
+    ACTOR_REQUIRED = (5103, "A staff command must name who gave it")
+    INVALID_RISK_LIMITS = (5104, "Risk limits must be positive whole numbers")
+    INVALID_KILL_SWITCH = (5105, "The kill switch needs a scope and, below firm level, a target")
+    INVALID_SYMBOL_LIST_ENTRY = (5106, "The symbol is not a valid list entry")
+    INVALID_LOCATE = (5107, "A locate needs an id, a symbol and a positive quantity")
+    DUPLICATE_LOCATE = (5108, "A locate with this id was already recorded")
+    INVALID_HOUSE_MARGIN = (5109, "House margin must be a whole percent between 0 and 100")
+
+    # 5150-5199 account opening (onboarding): the application, eligibility and its status.
     KYC_FIELD_MISSING = (5150, "A required KYC field is missing")
     KYC_FIELD_INVALID = (5151, "A KYC field is not valid")
     COUNTRY_NOT_ACCEPTED = (5152, "The firm does not open accounts for this country")

@@ -37,6 +37,7 @@ from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import SMART
 
 __all__ = [
+    "STAFF_ROLES",
     "AccountDirectory",
     "AccountSnapshot",
     "Activity",
@@ -381,7 +382,22 @@ class Role(str, Enum):
     PORTFOLIO_MANAGER = "portfolio_manager"
     """Manages every account of one or more account groups."""
     OPERATIONS = "operations"
-    """Broker-dealer staff: every account."""
+    """Broker-dealer staff: every account; on the Broker API, accounts, funding and keys."""
+    RISK = "risk"
+    """Staff: risk limits, the kill switch, house margin (Broker API ``/v1/firm``)."""
+    COMPLIANCE = "compliance"
+    """Staff: the restricted and easy-to-borrow lists and locates (``/v1/firm``)."""
+    ADMINISTRATOR = "administrator"
+    """Staff holding every staff role."""
+
+    @property
+    def is_staff(self) -> bool:
+        """Whether this is one of the firm's own staff roles."""
+        return self in STAFF_ROLES
+
+
+STAFF_ROLES = frozenset({Role.OPERATIONS, Role.RISK, Role.COMPLIANCE, Role.ADMINISTRATOR})
+"""The roles the Broker API accepts; ADMINISTRATOR implies every other one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,6 +415,8 @@ class Principal:
     accounts: frozenset[str]
     default_account: str
     all_accounts: bool = False
+    roles: frozenset[Role] = frozenset()
+    """Every role the key holds (``role`` is the one that decides account access)."""
 
     def may_access(self, account: str) -> bool:
         """Whether this user may read or act on ``account``."""
