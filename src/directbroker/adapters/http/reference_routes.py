@@ -104,7 +104,6 @@ def _watchlist_json(ctx: ApiContext, watchlist: Watchlist, with_assets: bool = T
 def reference_router(ctx: ApiContext) -> APIRouter:
     """The /v2/assets, /v2/clock, /v2/calendar and /v2/watchlists routes."""
     router = APIRouter(prefix="/v2", tags=["reference"])
-    acting_dep = Depends(ctx.acting)
     who_dep = Depends(ctx.who)
 
     @router.get("/assets", summary="List assets")
@@ -138,6 +137,15 @@ def reference_router(ctx: ApiContext) -> APIRouter:
         calendar = ctx.calendar()
         first, last = _day(start, "start", calendar.first), _day(end, "end", calendar.last)
         return calendar_json(calendar, first, last)
+
+    router.include_router(watchlist_router(ctx, prefix=""))
+    return router
+
+
+def watchlist_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
+    """The watchlist routes under ``prefix`` (the Broker API mounts them per account)."""
+    router = APIRouter(prefix=prefix, tags=["watchlists"])
+    acting_dep = Depends(ctx.acting)
 
     def find(account: str, watchlist_id: str) -> Watchlist:
         for watchlist in ctx.prefs.watchlists(account):
