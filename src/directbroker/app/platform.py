@@ -228,6 +228,15 @@ class Platform:
             commands.append(Deposit(demo.account, f"opening-{demo.account}", demo.cash))
         self._broker_apply(commands, ts_ns)
 
+    def apply_before_start(self, commands: Sequence[Command]) -> list[tuple[Event, ...]]:
+        """Journal and commit ``commands`` in the broker core before the platform runs (the
+        firm's own set-up, such as its first staff key); the listeners hear of them."""
+        if self.running:
+            raise RuntimeError("the platform is running: submit commands instead")
+        results = self._broker_apply(commands, self.started_ns)
+        self.commit()
+        return results
+
     # --- the client side -------------------------------------------------------------------
 
     def submit(self, command: Command) -> Reply:

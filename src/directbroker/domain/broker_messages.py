@@ -112,13 +112,16 @@ class EndBrokerDay(Command):
 
 @dataclass(frozen=True, slots=True)
 class SetKillSwitch(Command):
-    """Stop (``engaged``) or restart trading for the whole firm or one account. Engaging it
-    cancels every working order in scope and blocks new ones."""
+    """Stop (``engaged``) or restart trading for the whole firm, one account or one symbol
+    (``symbol``, scope SYMBOL). Engaging it cancels every working order in scope and blocks
+    new ones. ``actor`` (on every staff command) is who gave it, for the audit trail."""
 
     scope: KillSwitchScope
     account: str = ""
     engaged: bool = True
     reason: str = ""
+    actor: str = ""
+    symbol: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +139,7 @@ class SetAccountRiskLimits(Command):
     max_daily_loss: int = 0
     max_orders_per_second: int = 0
     collar_bps: int = 0
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +155,7 @@ class SetFirmRiskLimits(Command):
     collar_bps: int = 1_000
     duplicate_window_ns: int = 1_000_000_000
     market_buffer_bps: int = 500
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +165,7 @@ class RestrictSymbol(Command):
     symbol: str
     restricted: bool = True
     reason: str = ""
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +174,7 @@ class SetEasyToBorrow(Command):
 
     symbol: str
     easy_to_borrow: bool = True
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +185,7 @@ class RecordLocate(Command):
     symbol: str
     locate_id: str
     quantity: int
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +195,7 @@ class SetHouseMargin(Command):
 
     symbol: str
     maintenance_bps: int
+    actor: str = ""
 
 
 # --- order events ----------------------------------------------------------------------------
@@ -392,6 +401,8 @@ class KillSwitchChanged(Event):
     engaged: bool
     reason: str
     ts_ns: int
+    actor: str = ""
+    symbol: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +414,7 @@ class RiskSettingChanged(Event):
     key: str
     value: str
     ts_ns: int
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)

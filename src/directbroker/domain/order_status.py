@@ -95,6 +95,7 @@ class KillSwitchScope(str, Enum):
 
     FIRM = "firm"
     ACCOUNT = "account"
+    SYMBOL = "symbol"
 
 
 class DayTradingRule(str, Enum):

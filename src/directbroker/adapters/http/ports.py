@@ -440,3 +440,6 @@ class Ports:
     history: HistoryPort
     directory: AccountDirectory
     now_ns: Callable[[], int]
+    easy_to_borrow: Callable[[str], bool] | None = None
+    """Whether short sales in a symbol need no locate (``/v2/assets`` ``easy_to_borrow`` and
+    ``shortable``); None: every symbol is."""

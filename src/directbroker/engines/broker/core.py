@@ -33,6 +33,7 @@ from typing import Any
 
 import msgpack
 
+from directbroker.domain.access_messages import IssueApiKey, RevokeApiKey
 from directbroker.domain.accounts import AccountStatus, AccountType, AccountValues
 from directbroker.domain.broker_messages import (
     BrokerCommandRejected,
@@ -76,6 +77,7 @@ from directbroker.domain.rejects import RejectCode
 from directbroker.domain.venue_messages import (
     EXECUTION_REPORTS,
 )
+from directbroker.engines.access import AccessRegistry
 from directbroker.engines.broker.books import BrokenBooks, LedgerBooks
 from directbroker.engines.broker.config import BrokerConfig
 from directbroker.engines.broker.exposure import account_facts, held_ticket, ticket_for
@@ -93,7 +95,7 @@ from directbroker.engines.oms import (
 from directbroker.engines.onboarding import OnboardingEngine, OnboardingState
 from directbroker.engines.risk import ADMIN_HANDLERS, OrderTicket, RiskEngine, RiskState
 
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 1
 
 _LEDGER_COMMANDS = (
     OpenAccount,
@@ -129,6 +131,7 @@ class BrokerCore:
         self.oms = OrderManager(router, self.config.participant, self._admit_held, self._post)
         self.risk = RiskEngine(self.config.policy)
         self.market = MarketView()
+        self.access = AccessRegistry()
         self.onboarding = OnboardingEngine()
         self.date = 0
         self.open = False
@@ -143,6 +146,8 @@ class BrokerCore:
             DepthUpdated: self._on_depth,
             StartBrokerDay: self._start_day,
             EndBrokerDay: self._end_day,
+            IssueApiKey: self._access,
+            RevokeApiKey: self._access,
         }
         for report in EXECUTION_REPORTS:
             self._handlers[report] = self._on_report
@@ -181,6 +186,7 @@ class BrokerCore:
             self.market.to_plain(),
             self.router.snapshot(),
             self.ledger.snapshot(),
+            self.access.to_plain(),
             self.onboarding.state.to_plain(),
         ]
         data: bytes = msgpack.packb(plain, use_bin_type=True)
@@ -188,7 +194,7 @@ class BrokerCore:
 
     def restore(self, data: bytes) -> None:
         """Replace the whole state with a snapshot's."""
-        version, date, is_open, book, risk, market, router, ledger, onboarding = msgpack.unpackb(
+        version, date, is_open, book, risk, market, router, ledger, *more = msgpack.unpackb(
             data, raw=False, strict_map_key=False
         )
         if version != SNAPSHOT_VERSION:
@@ -199,7 +205,9 @@ class BrokerCore:
         self.market = MarketView.from_plain(market)
         self.router.restore(router)
         self.ledger.restore(ledger)
-        self.onboarding.state = OnboardingState.from_plain(onboarding)
+        # Snapshots taken before keys were facts of this core have no registry.
+        self.access = AccessRegistry.from_plain(more[0] if more else [])
+        self.onboarding.state = OnboardingState.from_plain(more[1] if len(more) > 1 else [])
 
     def state_hash(self) -> str:
         """sha256 of the snapshot."""
@@ -456,14 +464,25 @@ class BrokerCore:
         except BrokenBooks as exc:
             raise BrokerInvariantError(str(exc)) from exc
 
+    def _access(self, command: Any, ts: int) -> list[Event]:
+        if isinstance(command, IssueApiKey):
+            result = self.access.issue(command, ts, self.ledger.has_account)
+        else:
+            result = self.access.revoke(command, ts)
+        if isinstance(result, tuple):
+            return [_admin_rejected(command, result[0], result[1], ts)]
+        return result
+
     def _admin(self, command: Any, ts: int) -> list[Event]:
         result = ADMIN_HANDLERS[type(command)](self.risk.state, command, ts)
         if isinstance(result, tuple):
             return [_admin_rejected(command, result[0], result[1], ts)]
         if isinstance(command, SetKillSwitch) and command.engaged:
-            account = None if command.scope is KillSwitchScope.FIRM else command.account
+            scope = command.scope
+            account = command.account if scope is KillSwitchScope.ACCOUNT else None
+            symbol = command.symbol if scope is KillSwitchScope.SYMBOL else ""
             reason = command.reason or "kill switch"
-            result.extend(self.oms.cancel_all(account, ts, RejectCode.KILL_SWITCH, reason))
+            result.extend(self.oms.cancel_all(account, ts, RejectCode.KILL_SWITCH, reason, symbol))
         return result
 
 
@@ -485,7 +504,11 @@ def _rejected(
 def _admin_rejected(
     command: Message, code: RejectCode, message: str, ts: int
 ) -> BrokerCommandRejected:
-    reference = getattr(command, "account", "") or getattr(command, "symbol", "")
+    reference = (
+        getattr(command, "account", "")
+        or getattr(command, "symbol", "")
+        or getattr(command, "key_id", "")
+    )
     return BrokerCommandRejected(type(command).__name__, _text(reference), code, message, ts)
 
 

@@ -271,12 +271,17 @@ class OrderManager:
         self._life.amend(parent, terms, out, ts)
         return out
 
-    def cancel_all(self, account: str | None, ts: int, code: RejectCode, text: str) -> list[Event]:
-        """Cancel every working order (of one account, or of everyone): the kill switch."""
+    def cancel_all(
+        self, account: str | None, ts: int, code: RejectCode, text: str, symbol: str = ""
+    ) -> list[Event]:
+        """Cancel every working order (of one account or everyone; in ``symbol`` only when
+        given): the kill switch."""
         out: list[Event] = []
         for order_id in list(self.book.open_ids):
             parent = self.book.parents[order_id]
             if parent.status.is_terminal or (account is not None and parent.account != account):
+                continue
+            if symbol and parent.symbol != symbol:
                 continue
             if parent.status is OrdStatus.PENDING_CANCEL:
                 parent.pending_end = OrdStatus.CANCELED

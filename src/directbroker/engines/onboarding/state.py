@@ -54,7 +54,9 @@ class OnboardingState:
 
     @classmethod
     def from_plain(cls, plain: list[Any]) -> OnboardingState:
-        """From :meth:`to_plain`."""
+        """From :meth:`to_plain` (an empty list: a snapshot from before onboarding existed)."""
+        if not plain:
+            return cls()
         policy, applications, issued = plain
         found = [Application.from_plain(item) for item in applications]
         return cls(

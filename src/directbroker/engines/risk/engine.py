@@ -38,13 +38,15 @@ class RiskEngine:
         """The limits in force for an account."""
         return effective(self.state.account_limits.get(account), self.state.firm.limits)
 
-    def kill_switch(self, account: str) -> Refusal | None:
-        """Whether a kill switch stops this account."""
+    def kill_switch(self, account: str, symbol: str = "") -> Refusal | None:
+        """Whether a kill switch stops this account, or trading in this symbol."""
         state = self.state
         reason = state.firm_kill if state.firm_kill is not None else state.account_kill.get(account)
+        scope = "for the firm" if state.firm_kill is not None else f"for account {account}"
+        if reason is None and symbol in state.symbol_kill:
+            reason, scope = state.symbol_kill[symbol], f"in {symbol}"
         if reason is None:
             return None
-        scope = "for the firm" if state.firm_kill is not None else f"for account {account}"
         return RejectCode.KILL_SWITCH, f"Trading is stopped {scope} by the kill switch: {reason}"
 
     def check(
@@ -74,7 +76,7 @@ class RiskEngine:
         placing: bool,
     ) -> Refusal | int:
         state = self.state
-        refusal = self.kill_switch(ticket.account)
+        refusal = self.kill_switch(ticket.account, ticket.symbol)
         if refusal is not None:
             return refusal
         why = state.restricted.get(ticket.symbol)

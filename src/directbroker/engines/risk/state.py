@@ -55,6 +55,7 @@ class RiskState:
         self.account_limits: dict[str, Limits] = {}
         self.firm_kill: str | None = None
         self.account_kill: dict[str, str] = {}
+        self.symbol_kill: dict[str, str] = {}
         self.restricted: dict[str, str] = {}
         self.easy_to_borrow: set[str] = set()
         self.locates: dict[tuple[str, str], int] = {}
@@ -116,6 +117,7 @@ class RiskState:
             [[a, list(stamps)] for a, stamps in sorted(self.rates.items())],
             [[a, _cash_plain(r)] for a, r in sorted(self.cash.items())],
             [[a, d.to_plain()] for a, d in sorted(self.day_trades.items())],
+            sorted(self.symbol_kill.items()),
         ]
 
     @classmethod
@@ -138,7 +140,10 @@ class RiskState:
             rates,
             cash,
             day_trades,
+            *more,
         ) = plain
+        # Snapshots from before symbol kill switches end with day_trades.
+        state.symbol_kill = dict(more[0]) if more else {}
         state.firm = FirmLimits(Limits(*firm[0]), firm[1], firm[2])
         state.account_limits = {a: Limits(*x) for a, x in accounts}
         state.account_kill = dict(kills)

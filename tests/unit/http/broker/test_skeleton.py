@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import httpx
 import pytest
@@ -57,7 +57,7 @@ def _probe_router(_: BrokerPorts) -> APIRouter:
 
 @pytest.fixture
 def kit() -> Iterator[BrokerTestApp]:
-    made = broker_test_app(firm=object(), extra=(_probe_router,))
+    made = broker_test_app(firm=cast(Any, object()), extra=(_probe_router,))
     yield made
     made.close()
 
@@ -144,7 +144,9 @@ def _served(app: FastAPI) -> Iterator[httpx.Client]:
 def test_create_app_mounts_the_broker_api_beside_the_trading_api() -> None:
     fake = fake_platform()
     try:
-        app = create_app(fake.ports(), broker=BrokerPorts(directory=fake.directory, firm=object()))
+        app = create_app(
+            fake.ports(), broker=BrokerPorts(directory=fake.directory, firm=cast(Any, object()))
+        )
         for client in _served(app):
             ops_key, ops_secret = fake.keys["ops"]
             who = client.get("/v1/firm/whoami", headers=basic_auth_header(ops_key, ops_secret))
