@@ -1,8 +1,8 @@
 """Per-account preferences the edge keeps itself: watchlists and account configurations.
 
 Neither touches the books or the order flow, so they live beside the API rather than in the
-journaled core. The store is a Protocol so a deployment can persist it; the in-memory one here
-is the embedded default.
+journaled core. The store is a Protocol; the in-memory one here serves tests, and
+:mod:`~directbroker.adapters.http.prefs_sqlite` keeps a firm's across restarts.
 """
 
 from __future__ import annotations
@@ -61,6 +61,10 @@ class PreferencesStore(Protocol):
         """Replace the account's configuration."""
         ...
 
+    def close(self) -> None:
+        """Release the store's storage (a durable store closes its file)."""
+        ...
+
 
 class InMemoryPreferences:
     """:class:`PreferencesStore` in a dict (lost on restart)."""
@@ -94,6 +98,9 @@ class InMemoryPreferences:
         """Replace the account's configuration."""
         with self._lock:
             self._configs[account] = configuration
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
 def new_watchlist(account: str, name: str, symbols: tuple[str, ...], now_ns: int) -> Watchlist:

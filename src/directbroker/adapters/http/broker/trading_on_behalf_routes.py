@@ -9,8 +9,6 @@ hide every other account's orders exactly as they do for a customer. Account act
 at Alpaca's ``/v1/accounts/activities`` (and, as an extension, ``/v1/accounts/{id}/activities``).
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
