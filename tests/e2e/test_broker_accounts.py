@@ -74,7 +74,8 @@ def request(state: str = "CA", politically_exposed: bool = False) -> CreateAccou
     )  # fmt: skip
 
 
-def staff_client(firm: RunningFirm, data: Path) -> tuple[BrokerClient, dict[str, str]]:
+def staff_client(firm: RunningFirm, data: Path) -> tuple[Any, dict[str, str]]:
+    """alpaca-py's client (typed Any: its answers are unions with raw data) and its auth."""
     key_id, secret = (data / "admin.key").read_text().strip().split(":", 1)
     client = BrokerClient(key_id, secret, sandbox=False, url_override=firm.url)
     return client, dict(client._get_auth_headers())
@@ -117,7 +118,7 @@ def test_open_review_update_trade_close_and_restart(tmp_path: Path) -> None:
         )  # fmt: skip
         assert review.status_code == 200 and review.json()["status"] == "ACTIVE"
 
-        listed = broker.list_accounts(ListAccountsRequest(query="lovelace", status=["ACTIVE"]))
+        listed = broker.list_accounts(ListAccountsRequest(query="lovelace", status=["ACTIVE"]))  # type: ignore[no-untyped-call]
         assert {str(a.id) for a in listed} == {account, str(flagged.id)}
 
         updated = broker.update_account(
