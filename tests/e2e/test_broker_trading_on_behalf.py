@@ -16,8 +16,9 @@ from directbroker.app.config import FirmConfig
 from directbroker.app.firm import open_firm
 from directbroker.domain.ledger_messages import Deposit
 from directbroker.domain.numbers import PRICE_SCALE
-from tests.e2e.test_broker_accounts import BrokerClient, request  # imports alpaca quietly
+from tests.e2e.test_broker_accounts import request  # imports alpaca quietly
 
+from alpaca.broker.client import BrokerClient  # isort: skip
 from alpaca.trading.enums import OrderSide, TimeInForce  # isort: skip
 from alpaca.trading.requests import LimitOrderRequest  # isort: skip
 
