@@ -23,7 +23,9 @@ from directbroker.adapters.http.auth import (
     new_secret,
 )
 from directbroker.adapters.http.broker import BrokerPorts
+from directbroker.adapters.http.broker.trading_on_behalf_port import OnBehalfPorts
 from directbroker.adapters.http.ports import HistoryPort, Ports, Role
+from directbroker.adapters.http.prefs import InMemoryPreferences, PreferencesStore
 from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
 from directbroker.app.account_book import AccountBook, AccountPublisher, AccountState
@@ -41,12 +43,16 @@ from directbroker.app.firm_views import FirmViews
 from directbroker.app.funding_ports import PlatformFunding
 from directbroker.app.funding_views import FundingViews
 from directbroker.app.market_views import MarketReplica
+from directbroker.app.onboarding_ports import PlatformAccounts
+from directbroker.app.onboarding_views import OnboardingViews
 from directbroker.app.order_views import OrderViews
 from directbroker.app.platform import Platform
 from directbroker.domain.access_messages import ApiKeyIssued, ApiKeyRevoked, IssueApiKey
 from directbroker.domain.instruments import Instrument
 from directbroker.domain.ledger_messages import AccountOpened
 from directbroker.domain.messages import Event, Message
+from directbroker.domain.onboarding_messages import OnboardingPolicySet, SetOnboardingPolicy
+from directbroker.engines.onboarding import Policy
 from directbroker.protocols.codec import decode, decode_many
 from directbroker.runtime.journal import reading
 from directbroker.runtime.sequencer import Outcome
@@ -102,8 +108,10 @@ class PlatformApi:
         rate_limit: RateLimit | None = None,
         answer_timeout_s: float = ANSWER_TIMEOUT_S,
         equity_store: SqliteEquityStore | None = None,
+        preferences: PreferencesStore | None = None,
     ) -> None:
-        """``equity_store`` keeps portfolio history across restarts (in memory without)."""
+        """``equity_store`` keeps portfolio history and ``preferences`` watchlists and
+        configurations across restarts (both in memory without)."""
         if platform.running:
             raise RuntimeError("attach the API before the platform starts")
         self.platform = platform
@@ -111,6 +119,9 @@ class PlatformApi:
         self.keys = ApiKeyStore()
         """The key registry's read model: who may call the APIs (journaled keys)."""
         self.firm = FirmViews()
+        self.onboarding = OnboardingViews()
+        """Onboarded accounts, their status events and documents (staff only: PII)."""
+        self.prefs = preferences if preferences is not None else InMemoryPreferences()
         self.models = EdgeModels(
             feed=self.feed,
             orders=OrderViews(),
@@ -148,10 +159,13 @@ class PlatformApi:
             now_ns=platform.now_ns,
             easy_to_borrow=self.firm.is_easy_to_borrow,
         )
+        accounts = PlatformAccounts(gate, self.models, self.onboarding)
         self.broker_ports = BrokerPorts(
             directory=self.keys,
             firm=PlatformFirm(gate, self.firm),
             funding=self.funding_port,
+            accounts=accounts,
+            trading_on_behalf=OnBehalfPorts(self.ports, self.prefs, accounts),
             now_ns=platform.now_ns,
         )
 
@@ -209,6 +223,7 @@ class PlatformApi:
         self.funding.apply(outcomes, updates)
         self.firm.apply_batch(inputs, outcomes)
         for outcome in outcomes:
+            self.onboarding.apply(outcome.events)
             for event in outcome.events:
                 if isinstance(event, AccountOpened):
                     models.opened_ns.setdefault(event.account, event.ts_ns)
@@ -256,7 +271,25 @@ class PlatformApi:
             if not any(isinstance(event, ApiKeyIssued) for event in events):
                 raise RuntimeError(f"the broker refused key {command.key_id}: {events!r}")
 
+    def apply_onboarding_policy(self, command: SetOnboardingPolicy) -> None:
+        """Journal the configured eligibility policy before start when it differs from the
+        one the broker core holds (so the journal says when policy changed)."""
+        held = self.platform.broker.onboarding.state.policy
+        wanted = Policy(
+            command.auto_approve, command.countries, command.blocked_countries, command.states,
+            command.blocked_states, command.minimum_age,
+        )  # fmt: skip
+        if held == wanted:
+            return
+        (events,) = self.platform.apply_before_start([command])
+        self.feed.drain_now()
+        if not any(isinstance(event, OnboardingPolicySet) for event in events):
+            raise RuntimeError(f"the broker refused the onboarding policy: {events!r}")
+
     def server(self, host: str = "127.0.0.1", port: int = 0) -> ApiServer:
         """An HTTP server for the API (not started); its event loop owns the read models."""
-        app = create_app(self.ports, rate_limit=self._rate_limit, broker=self.broker_ports)
+        app = create_app(
+            self.ports, rate_limit=self._rate_limit, preferences=self.prefs,
+            broker=self.broker_ports,
+        )  # fmt: skip
         return ApiServer(app, host, port, on_loop=self.feed.attach)

@@ -87,19 +87,21 @@ class ClockSection:
 
 
 @dataclass(frozen=True, slots=True)
-class AccountsSection:
-    """Who may open an account (applied as the firm core's journaled policy)."""
+class OnboardingSection:
+    """Who may open an account (handed to the broker core as its journaled eligibility policy)."""
 
     auto_approve: bool = True
     """Approve eligible applications at once (off: staff approve each)."""
     countries: tuple[str, ...] = ("USA",)
-    """Countries of tax residence accepted (ISO 3166-1 alpha-3)."""
+    """Countries of residence and tax residence accepted (ISO 3166-1 alpha-3; empty: all)."""
     blocked_countries: tuple[str, ...] = ()
-    """Countries refused besides the sanctioned ones (always refused)."""
+    """Countries refused besides the sanctioned ones (CUB, IRN, PRK, SYR: always refused)."""
     states: tuple[str, ...] = ()
-    """US states accepted (empty: all)."""
+    """US states accepted (USPS codes; empty: all)."""
     blocked_states: tuple[str, ...] = ()
+    """US states refused."""
     minimum_age: int = 18
+    """Youngest applicant accepted, in whole years on the day of the application."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +112,7 @@ class FirmConfig:
     api: ApiSection = field(default_factory=ApiSection)
     market: MarketSection = field(default_factory=MarketSection)
     clock: ClockSection = field(default_factory=ClockSection)
-    accounts: AccountsSection = field(default_factory=AccountsSection)
+    onboarding: OnboardingSection = field(default_factory=OnboardingSection)
 
     def check(self) -> FirmConfig:
         """Refuse values that parse but make no sense."""
@@ -128,6 +130,21 @@ class FirmConfig:
         for name, value in positive.items():
             if value <= 0:
                 raise ConfigError(f"{name} must be positive, not {value}")
+        onboarding = self.onboarding
+        codes = {
+            "onboarding.countries": (onboarding.countries, 3),
+            "onboarding.blocked_countries": (onboarding.blocked_countries, 3),
+            "onboarding.states": (onboarding.states, 2),
+            "onboarding.blocked_states": (onboarding.blocked_states, 2),
+        }
+        for name, (values, size) in codes.items():
+            for code in values:
+                if len(code) != size or not code.isalpha() or not code.isupper():
+                    raise ConfigError(f"{name}: {code!r} is not a {size}-letter upper-case code")
+        if not 0 <= onboarding.minimum_age <= 150:
+            raise ConfigError(
+                f"onboarding.minimum_age must be 0..150, not {onboarding.minimum_age}"
+            )
         if not 0 <= self.api.port <= 65_535:
             raise ConfigError(f"api.port must be 0..65535, not {self.api.port}")
         return self

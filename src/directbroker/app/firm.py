@@ -25,6 +25,7 @@ from directbroker.adapters.history import SqlHistoryStore, open_sqlite
 from directbroker.adapters.history.equity import SqliteEquityStore
 from directbroker.adapters.http.history import ThreadedHistory
 from directbroker.adapters.http.ports import STAFF_ROLES, Role
+from directbroker.adapters.http.prefs_sqlite import SqlitePreferences
 from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
 from directbroker.app.admission import Admission
@@ -34,6 +35,7 @@ from directbroker.app.config import FirmConfig
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.platform import DemoAccount, Platform
 from directbroker.domain.broker_messages import SetEasyToBorrow
+from directbroker.domain.onboarding_messages import SetOnboardingPolicy
 from directbroker.engines.broker import BrokerConfig
 from directbroker.sim.session import DaySchedule
 from directbroker.sim.simulation import SimulationConfig
@@ -88,6 +90,11 @@ class DataDir:
     def portfolio_history(self) -> Path:
         """Each account's equity by minute."""
         return self.root / "portfolio_history.db"
+
+    @property
+    def preferences(self) -> Path:
+        """Watchlists and account configurations."""
+        return self.root / "preferences.db"
 
     @property
     def lock(self) -> Path:
@@ -175,6 +182,7 @@ class Firm:
         finally:
             self.queries.close()
             self.equity.close()
+            self.api.prefs.close()
             self.history.close()
             self.journals.close()
             self._lock.close()
@@ -232,6 +240,7 @@ def open_firm(
                 rate_limit=RateLimit(config.api.rate_per_second, config.api.burst),
                 answer_timeout_s=config.api.answer_timeout_seconds,
                 equity_store=equity,
+                preferences=SqlitePreferences(str(data.preferences)),
             )
         except BaseException:
             queries.close()
@@ -249,13 +258,24 @@ def open_firm(
             )
             api.feed.drain_now()
         written = ensure_admin_key(data, api)
+        api.apply_onboarding_policy(onboarding_policy(config))
     except BaseException:
-        for close in (queries.close, equity.close, history.close, journals.close, lock.close):
+        closers = (api.prefs.close, queries.close, equity.close, history.close, journals.close)
+        for close in (*closers, lock.close):
             close()
         raise
     return Firm(
         data, config, platform, api, history, queries, journals, equity, created, written, lock
     )
+
+
+def onboarding_policy(config: FirmConfig) -> SetOnboardingPolicy:
+    """The configuration's ``[onboarding]`` section as the broker core's policy command."""
+    section = config.onboarding
+    return SetOnboardingPolicy(
+        section.auto_approve, section.countries, section.blocked_countries, section.states,
+        section.blocked_states, section.minimum_age, BOOTSTRAP_ACTOR,
+    )  # fmt: skip
 
 
 def write_secret_file(path: Path, text: str) -> None:

@@ -152,6 +152,23 @@ class RejectCode(Enum):
     DUPLICATE_FUNDING_ID = (5215, "A relationship, transfer or journal with this id exists")
     INVALID_TRANSFER = (5216, "The transfer's direction, type or timing is not supported")
     JOURNAL_RECEIVER_SHORT = (5217, "The receiving account is short the symbol")
+    # 5150-5199 account opening (onboarding): the application, eligibility and its status.
+    KYC_FIELD_MISSING = (5150, "A required KYC field is missing")
+    KYC_FIELD_INVALID = (5151, "A KYC field is not valid")
+    COUNTRY_NOT_ACCEPTED = (5152, "The firm does not open accounts for this country")
+    SANCTIONED_COUNTRY = (5153, "The country is under comprehensive US sanctions")
+    STATE_NOT_ACCEPTED = (5154, "The firm does not open accounts in this state")
+    UNDER_MINIMUM_AGE = (5155, "The applicant is younger than the firm's minimum age")
+    SELF_DIRECTED_NOT_ACKNOWLEDGED = (
+        5156,
+        "The customer agreement (self-directed: the firm gives no advice) must be signed",
+    )
+    MARGIN_AGREEMENT_REQUIRED = (5157, "A margin account needs the signed margin agreement")
+    DUPLICATE_ACCOUNT_ID = (5158, "An account with this id already exists")
+    INVALID_ACCOUNT_TRANSITION = (5159, "The account's status does not allow this")
+    INVALID_ONBOARDING_POLICY = (5160, "The onboarding policy is not valid")
+    FIELD_NOT_UPDATABLE = (5161, "This field cannot be changed after the application")
+    INVALID_ACCOUNT_ID = (5162, "Account ids are UUIDs")
 
     # 6xxx runtime.
     JOURNAL_UNAVAILABLE = (6001, "The journal is unavailable; nothing was accepted")

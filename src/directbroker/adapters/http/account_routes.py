@@ -105,9 +105,9 @@ def _page(items: list[Activity], direction: str, page_size: int, token: str | No
     return rendered[:page_size]
 
 
-def account_router(ctx: ApiContext) -> APIRouter:
-    """The /v2/account routes."""
-    router = APIRouter(prefix="/v2/account", tags=["account"])
+def account_router(ctx: ApiContext, prefix: str = "/v2/account") -> APIRouter:
+    """The /v2/account routes (or the same under the Broker API's per-account ``prefix``)."""
+    router = APIRouter(prefix=prefix, tags=["account"])
     trading = ctx.ports.trading
     acting_dep = Depends(ctx.acting)
 

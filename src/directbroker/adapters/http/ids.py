@@ -65,8 +65,9 @@ def asset_id(symbol: str) -> str:
 
 
 def account_id(account: str) -> str:
-    """The account UUID for an account number."""
-    return stable_uuid("account", account)
+    """The account UUID for an account number (accounts opened through the Broker API are
+    already named by their UUID)."""
+    return account if is_uuid(account) else stable_uuid("account", account)
 
 
 def execution_id(execution: str) -> str:

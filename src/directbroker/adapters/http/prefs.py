@@ -5,6 +5,8 @@ in the journaled core. The store is a Protocol so a deployment can persist it; t
 one here is the embedded default. Account configurations are not preferences: risk acts on
 them, so they are the broker core's (``ConfigureAccount``), journaled and read from the
 accounts' read model like the account's values.
+A durable store (:mod:`~directbroker.adapters.http.prefs_sqlite`) keeps a firm's watchlists
+across restarts.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ class PreferencesStore(Protocol):
         """Delete one; False when the account has no such watchlist."""
         ...
 
+    def close(self) -> None:
+        """Release the store's storage (a durable store closes its file)."""
+        ...
+
 
 class InMemoryPreferences:
     """:class:`PreferencesStore` in a dict (lost on restart)."""
@@ -64,6 +70,9 @@ class InMemoryPreferences:
         """Delete one; False when the account has no such watchlist."""
         with self._lock:
             return self._lists.get(account, {}).pop(watchlist_id, None) is not None
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
 def new_watchlist(account: str, name: str, symbols: tuple[str, ...], now_ns: int) -> Watchlist:

@@ -1,5 +1,6 @@
 """Trading API v2 reference data: assets, the market clock and calendar, and watchlists."""
 
+import asyncio
 from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -110,7 +111,6 @@ def _watchlist_json(ctx: ApiContext, watchlist: Watchlist, with_assets: bool = T
 def reference_router(ctx: ApiContext) -> APIRouter:
     """The /v2/assets, /v2/clock, /v2/calendar and /v2/watchlists routes."""
     router = APIRouter(prefix="/v2", tags=["reference"])
-    acting_dep = Depends(ctx.acting)
     who_dep = Depends(ctx.who)
 
     @router.get("/assets", summary="List assets")
@@ -145,6 +145,15 @@ def reference_router(ctx: ApiContext) -> APIRouter:
         first, last = _day(start, "start", calendar.first), _day(end, "end", calendar.last)
         return calendar_json(calendar, first, last)
 
+    router.include_router(watchlist_router(ctx, prefix=""))
+    return router
+
+
+def watchlist_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
+    """The watchlist routes under ``prefix`` (the Broker API mounts them per account)."""
+    router = APIRouter(prefix=prefix, tags=["watchlists"])
+    acting_dep = Depends(ctx.acting)
+
     def find(account: str, watchlist_id: str) -> Watchlist:
         for watchlist in ctx.prefs.watchlists(account):
             if watchlist.watchlist_id == watchlist_id:
@@ -174,7 +183,7 @@ def reference_router(ctx: ApiContext) -> APIRouter:
             raise ApiError.invalid("a watchlist with this name already exists")
         symbols = symbols_of(body.symbols) or ()
         watchlist = new_watchlist(acting.account, body.name, symbols, ctx.now_ns)
-        ctx.prefs.save_watchlist(watchlist)
+        await asyncio.to_thread(ctx.prefs.save_watchlist, watchlist)
         return _watchlist_json(ctx, watchlist)
 
     @router.get("/watchlists/{watchlist_id}", summary="Get a watchlist")
@@ -189,7 +198,7 @@ def reference_router(ctx: ApiContext) -> APIRouter:
         if body.name is None and body.symbols is None:
             raise ApiError.invalid("give a name or symbols")
         updated = renamed(current, body.name, symbols_of(body.symbols), ctx.now_ns)
-        ctx.prefs.save_watchlist(updated)
+        await asyncio.to_thread(ctx.prefs.save_watchlist, updated)
         return _watchlist_json(ctx, updated)
 
     @router.post("/watchlists/{watchlist_id}", summary="Add an asset to a watchlist")
@@ -200,15 +209,15 @@ def reference_router(ctx: ApiContext) -> APIRouter:
         added = symbols_of([body.symbol]) or ()
         updated = renamed(current, None, tuple(dict.fromkeys(current.symbols + added)),
                           ctx.now_ns)  # fmt: skip
-        ctx.prefs.save_watchlist(updated)
+        await asyncio.to_thread(ctx.prefs.save_watchlist, updated)
         return _watchlist_json(ctx, updated)
 
     @router.delete("/watchlists/{watchlist_id}", status_code=204, summary="Delete a watchlist")
     async def delete_watchlist(
         watchlist_id: str, acting: Annotated[Acting, acting_dep]
     ) -> Response:
-        if not is_uuid(watchlist_id) or not ctx.prefs.delete_watchlist(
-            acting.account, watchlist_id
+        if not is_uuid(watchlist_id) or not await asyncio.to_thread(
+            ctx.prefs.delete_watchlist, acting.account, watchlist_id
         ):
             raise ApiError.not_found("watchlist not found", RejectCode.MALFORMED)
         return Response(status_code=204)
@@ -220,7 +229,7 @@ def reference_router(ctx: ApiContext) -> APIRouter:
         current = find(acting.account, watchlist_id)
         left = tuple(s for s in current.symbols if s != symbol.upper())
         updated = renamed(current, None, left, ctx.now_ns)
-        ctx.prefs.save_watchlist(updated)
+        await asyncio.to_thread(ctx.prefs.save_watchlist, updated)
         return _watchlist_json(ctx, updated)
 
     return router

@@ -58,9 +58,10 @@ async def position_of(ctx: ApiContext, account: str, symbol: str) -> PositionVie
     return None
 
 
-def trading_router(ctx: ApiContext) -> APIRouter:
-    """The /v2/orders and /v2/positions routes."""
-    router = APIRouter(prefix="/v2", tags=["trading"])
+def trading_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
+    """The /v2/orders and /v2/positions routes (the Broker API mounts them per account under
+    its own ``prefix``, with a context whose caller is scoped to that account)."""
+    router = APIRouter(prefix=prefix, tags=["trading"])
     trading = ctx.ports.trading
     acting_dep = Depends(ctx.acting)
     who_dep = Depends(ctx.who)

@@ -5,7 +5,8 @@ Owns: the composition and the order of its stages, the broker's own market view 
 journaled market data inputs), and :class:`DirectedRouting`, the fallback router used until the
 smart order router is wired in.
 May import: ``directbroker.domain``, ``directbroker.engines.core``, ``directbroker.engines.oms``,
-``directbroker.engines.risk``, ``directbroker.engines.ledger`` and ``msgpack``. It is the one
+``directbroker.engines.risk``, ``directbroker.engines.ledger``,
+``directbroker.engines.onboarding`` and ``msgpack``. It is the one
 engine allowed to import other engines; the router arrives through the
 :class:`~directbroker.engines.oms.RoutingPolicy` protocol, never by import.
 """

@@ -72,12 +72,14 @@ from directbroker.domain.marketdata_messages import (
     TradingStatusChanged,
 )
 from directbroker.domain.messages import Event, Message
+from directbroker.domain.onboarding_messages import ONBOARDING_COMMANDS
 from directbroker.domain.order_status import KillSwitchScope
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.venue_messages import (
     EXECUTION_REPORTS,
 )
 from directbroker.engines.access import AccessRegistry
+from directbroker.engines.broker.books import BrokenBooks, LedgerBooks
 from directbroker.engines.broker.config import BrokerConfig
 from directbroker.engines.broker.exposure import account_facts, held_ticket, ticket_for
 from directbroker.engines.broker.funding import FundingDesk
@@ -93,6 +95,7 @@ from directbroker.engines.oms import (
     RoutingPolicy,
     check_place,
 )
+from directbroker.engines.onboarding import OnboardingEngine, OnboardingState
 from directbroker.engines.risk import ADMIN_HANDLERS, OrderTicket, RiskEngine, RiskState
 
 SNAPSHOT_VERSION = 1
@@ -132,6 +135,7 @@ class BrokerCore:
         self.risk = RiskEngine(self.config.policy)
         self.market = MarketView()
         self.access = AccessRegistry()
+        self.onboarding = OnboardingEngine()
         self.date = 0
         self.open = False
         self._account_types: dict[str, AccountType] = {}
@@ -156,6 +160,8 @@ class BrokerCore:
             self._handlers[admin] = self._admin
         self.funding = FundingDesk(ledger, self.open_orders)
         self._handlers.update(self.funding.handlers())
+        for onboarding in ONBOARDING_COMMANDS:
+            self._handlers[onboarding] = self._onboard
 
     # --- Core ----------------------------------------------------------------------------
 
@@ -187,6 +193,7 @@ class BrokerCore:
             self.ledger.snapshot(),
             self.access.to_plain(),
             self.funding.book.to_plain(),
+            self.onboarding.state.to_plain(),
         ]
         data: bytes = msgpack.packb(plain, use_bin_type=True)
         return data
@@ -207,6 +214,7 @@ class BrokerCore:
         # Snapshots taken before keys were facts of this core have no registry.
         self.access = AccessRegistry.from_plain(more[0] if more else [])
         self.funding.book = FundingBook.from_plain(more[1]) if len(more) > 1 else FundingBook()
+        self.onboarding.state = OnboardingState.from_plain(more[2] if len(more) > 2 else [])
 
     def state_hash(self) -> str:
         """sha256 of the snapshot."""
@@ -464,6 +472,12 @@ class BrokerCore:
 
     def _to_ledger(self, command: Any, ts: int) -> list[Event]:
         return self.ledger.handle(command, ts)
+
+    def _onboard(self, command: Any, ts: int) -> list[Event]:
+        try:
+            return self.onboarding.handle(command, ts, LedgerBooks(self.ledger))
+        except BrokenBooks as exc:
+            raise BrokerInvariantError(str(exc)) from exc
 
     def _access(self, command: Any, ts: int) -> list[Event]:
         if isinstance(command, IssueApiKey):

@@ -12,13 +12,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from directbroker.adapters.http.ports import AccountDirectory
 
 if TYPE_CHECKING:
+    from directbroker.adapters.http.broker.accounts_port import AccountsPort
     from directbroker.adapters.http.broker.firm_port import FirmPort
     from directbroker.adapters.http.broker.funding_port import FundingPort
+    from directbroker.adapters.http.broker.trading_on_behalf_port import OnBehalfPorts
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +31,11 @@ class BrokerPorts:
     directory: AccountDirectory
     firm: FirmPort | None = None
     """Staff work under ``/v1/firm``: limits, kill switch, lists, locates, margin, keys."""
-    accounts: Any | None = None
+    accounts: AccountsPort | None = None
     """Account opening and maintenance (``broker/accounts_port.py``)."""
     funding: FundingPort | None = None
     """Bank relationships, transfers and journals (``broker/funding_port.py``)."""
-    trading_on_behalf: Any | None = None
+    trading_on_behalf: OnBehalfPorts | None = None
     """Trading on behalf of an account: the Trading API ports with an account-scoped principal."""
     now_ns: Callable[[], int] = field(default=time.time_ns)
     """The edge's wall clock."""
