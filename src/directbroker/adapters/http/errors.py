@@ -8,6 +8,7 @@ status alone tells an Alpaca client what kind of failure it was.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 from fastapi import FastAPI, Request
@@ -100,6 +101,16 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _validation_code(exc: RequestValidationError) -> RejectCode:
+    """The stable code a validator attached (``reject_<number>`` errors), else MALFORMED."""
+    for problem in exc.errors():
+        kind = str(problem.get("type", ""))
+        if kind.startswith("reject_") and kind[7:].isdigit():
+            with contextlib.suppress(KeyError):
+                return RejectCode.from_number(int(kind[7:]))
+    return RejectCode.MALFORMED
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every failure, FastAPI's own included, in Alpaca's error shape."""
 
@@ -122,13 +133,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return await on_api_error(request, ApiError.invalid(_validation_message(exc)))
+        code = _validation_code(exc)
+        return await on_api_error(request, ApiError.invalid(_validation_message(exc), code))
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 400:
             # A body FastAPI could not even decode (e.g. a number with thousands of digits).
             error = ApiError.invalid(f"the request body could not be parsed: {exc.detail}")
+        elif exc.status_code == 413:
+            # The body limit, hit while reading: the unread rest is dropped with the connection.
+            error = ApiError(413, 413 * 100_000 + RejectCode.BODY_TOO_LARGE.number, exc.detail)
+            return JSONResponse(error_body(error), 413, headers={"Connection": "close"})
         else:
             error = ApiError(exc.status_code, exc.status_code * 100_000, str(exc.detail))
         return await on_api_error(request, error)
