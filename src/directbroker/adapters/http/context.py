@@ -26,7 +26,7 @@ STREAM_BUFFER = 1_000
 """Frames a stream client may fall behind (beyond what the sockets hold) before it is dropped."""
 
 FAILED_LOGIN_COST = 5.0
-"""Tokens a failed authentication takes from its address's bucket."""
+"""Tokens a failed authentication takes from its address's bucket (at most the burst)."""
 
 ACCOUNT_HEADER = "DirectBroker-Account"
 """Names the account a request acts on, for keys that hold several (our extension)."""
@@ -93,14 +93,15 @@ class ApiContext:
         # an address that keeps guessing, costs no hashing at all (only the successful path
         # below takes a token from the key, so guessing cannot exhaust another's key).
         peer_bucket = f"peer:{peer}"
-        if not self.limiter.has(peer_bucket, FAILED_LOGIN_COST) or not self.limiter.has(
+        failure_cost = min(FAILED_LOGIN_COST, float(self.limits.burst))
+        if not self.limiter.has(peer_bucket, failure_cost) or not self.limiter.has(
             f"key:{key_id}"
         ):
             raise rate_limited()
         principal = self.ports.directory.authenticate(key_id, secret)
         if principal is None:
             # Failed attempts are charged to the address, so guessing is slowed down too.
-            if not self.limiter.allow(peer_bucket, cost=FAILED_LOGIN_COST):
+            if not self.limiter.allow(peer_bucket, cost=failure_cost):
                 raise rate_limited()
             raise unauthorized()
         if not self.limiter.allow(f"key:{principal.key_id}"):

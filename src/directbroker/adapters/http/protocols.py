@@ -10,17 +10,24 @@ A WebSocket client that stops reading fills the socket's buffers; uvicorn then m
 send wait until the client reads again, and its close and ping-timeout paths wait to flush
 what is buffered, so such a connection is never let go. :class:`DroppingWebSocketProtocol`
 aborts the connection instead when the application closes it (or a keep-alive ping times out)
-while writes are blocked: what is buffered for a client that does not read is thrown away.
+while writes are blocked: what is buffered for a client that does not read is thrown away. It
+also fixes the socket's kernel send buffer (256 KiB), so what a stalled client can hold in the
+kernel is bounded too and its stall shows within a bounded amount of data.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+WS_SEND_BUFFER_BYTES = 262_144
+"""The kernel's send buffer for a WebSocket: ample for a stream, bounded for a stalled one."""
 
 REQUEST_TIMEOUT_S = 10.0
 """How long a client has to send one whole request (headers and a body of at most 1 MiB)."""
@@ -75,6 +82,17 @@ class GuardedH11Protocol(H11Protocol):
 
 class DroppingWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's sans-I/O WebSocket protocol that drops a client which does not read."""
+
+    send_buffer_bytes: int = WS_SEND_BUFFER_BYTES
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        raw = transport.get_extra_info("socket")
+        if raw is not None:
+            # A fixed kernel send buffer: without it Linux grows it to 4 MiB for a client
+            # that does not read, and a stalled client is only noticed once that is full.
+            with contextlib.suppress(OSError):
+                raw.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer_bytes)
 
     async def send(self, message: Any) -> None:
         if message.get("type") == "websocket.close" and self._write_blocked():
