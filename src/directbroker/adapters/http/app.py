@@ -19,6 +19,7 @@ from directbroker.adapters.http.data_stream import data_stream_router
 from directbroker.adapters.http.errors import install_error_handlers
 from directbroker.adapters.http.limits import MAX_BODY_BYTES, BodyLimit
 from directbroker.adapters.http.marketdata_routes import marketdata_router
+from directbroker.adapters.http.openapi import error_responses
 from directbroker.adapters.http.ports import Ports
 from directbroker.adapters.http.prefs import InMemoryPreferences, PreferencesStore
 from directbroker.adapters.http.ratelimit import RateLimit
@@ -63,6 +64,7 @@ def create_app(
         docs_url="/docs",
         openapi_url="/openapi.json",
         redoc_url=None,
+        responses=error_responses(),
     )
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     install_error_handlers(app)

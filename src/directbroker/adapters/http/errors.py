@@ -116,7 +116,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_api_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
-        headers = {"Retry-After": "1"} if exc.status == 429 else None
+        headers = {"Retry-After": "1"} if exc.status in (429, 503) else None
         return JSONResponse(error_body(exc), status_code=exc.status, headers=headers)
 
     async def on_rejection(request: Request, exc: Exception) -> JSONResponse:
@@ -147,6 +147,8 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(error_body(error), 413, headers={"Connection": "close"})
         else:
             error = ApiError(exc.status_code, exc.status_code * 100_000, str(exc.detail))
+            if exc.headers:  # e.g. a 405's Allow: the methods the path does serve
+                return JSONResponse(error_body(error), exc.status_code, headers=exc.headers)
         return await on_api_error(request, error)
 
     app.add_exception_handler(ApiError, on_api_error)
