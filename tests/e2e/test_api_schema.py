@@ -57,7 +57,8 @@ DATA_DEPENDENT = frozenset(
         "POST /v2/orders",
         "PATCH /v2/orders/{order_id}",
         # Enumerations and formats the schema does not spell out yet (activity types,
-        # RFC 3339 times, periods, confirmation e-mail values).
+        # RFC 3339 times and dates, periods, confirmation e-mail values).
+        "GET /v2/calendar",
         "GET /v2/orders",
         "GET /v2/account/activities",
         "GET /v2/account/activities/{activity_type}",

@@ -97,7 +97,18 @@ def test_has_takes_no_tokens() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["a\x00b", "line\nbreak", "cr\rlf", "tab\there", "\x7f", "\x85", "a\u2028b", "\ud800", "x" * 129, ""]
+    [
+        "a\x00b",
+        "line\nbreak",
+        "cr\rlf",
+        "tab\there",
+        "\x7f",
+        "\x85",
+        "a\u2028b",
+        "\ud800",
+        "x" * 129,
+        "",
+    ]
     + [f"id{c}evil" for c in sorted(BIDI_CONTROLS)],
 )
 def test_client_ids_refuse_control_and_bidi_characters(text: str) -> None:
@@ -108,12 +119,17 @@ def test_client_ids_refuse_control_and_bidi_characters(text: str) -> None:
     ):
         with pytest.raises(ValidationError) as refused:
             body()
-        assert refused.value.errors()[0]["type"] == f"reject_{RejectCode.INVALID_CLIENT_TEXT.number}"
+        assert (
+            refused.value.errors()[0]["type"] == f"reject_{RejectCode.INVALID_CLIENT_TEXT.number}"
+        )
 
 
 @given(
     st.text(
-        st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="".join(BIDI_CONTROLS)),
+        st.characters(
+            blacklist_categories=("Cc", "Cs", "Zl", "Zp"),
+            blacklist_characters="".join(BIDI_CONTROLS),
+        ),
         min_size=1,
         max_size=128,
     )
@@ -154,7 +170,9 @@ def test_integers_are_strict_and_numbers_as_strings_stay_accepted() -> None:
             ConfigurationsBody.model_validate({"max_options_trading_level": value})
     body = OrderBody.model_validate(ORDER | {"qty": "5", "type": "limit", "limit_price": "10.5"})
     assert body.qty == 5 and str(body.limit_price) == "10.5"
-    assert ConfigurationsBody.model_validate({"max_margin_multiplier": "2"}).max_margin_multiplier == 2
+    assert (
+        ConfigurationsBody.model_validate({"max_margin_multiplier": "2"}).max_margin_multiplier == 2
+    )
 
 
 @pytest.mark.parametrize(

@@ -94,9 +94,7 @@ class ApiContext:
         # below takes a token from the key, so guessing cannot exhaust another's key).
         peer_bucket = f"peer:{peer}"
         failure_cost = min(FAILED_LOGIN_COST, float(self.limits.burst))
-        if not self.limiter.has(peer_bucket, failure_cost) or not self.limiter.has(
-            f"key:{key_id}"
-        ):
+        if not self.limiter.has(peer_bucket, failure_cost) or not self.limiter.has(f"key:{key_id}"):
             raise rate_limited()
         principal = self.ports.directory.authenticate(key_id, secret)
         if principal is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -111,6 +112,23 @@ def _validation_code(exc: RequestValidationError) -> RejectCode:
     return RejectCode.MALFORMED
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the API documents at this path (Starlette names only the first route's,
+    and each method of a path is its own route)."""
+    app = request.app
+    table: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "allowed_methods", None
+    )
+    if table is None:
+        table = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+            table.append((re.compile(pattern), frozenset(m.upper() for m in operations)))
+        app.state.allowed_methods = table
+    path = request.url.path
+    return ", ".join(sorted({m for pattern, ms in table if pattern.fullmatch(path) for m in ms}))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every failure, FastAPI's own included, in Alpaca's error shape."""
 
@@ -147,8 +165,11 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(error_body(error), 413, headers={"Connection": "close"})
         else:
             error = ApiError(exc.status_code, exc.status_code * 100_000, str(exc.detail))
-            if exc.headers:  # e.g. a 405's Allow: the methods the path does serve
-                return JSONResponse(error_body(error), exc.status_code, headers=exc.headers)
+            headers = dict(exc.headers or {})
+            if exc.status_code == 405:
+                headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+            if headers:
+                return JSONResponse(error_body(error), exc.status_code, headers=headers)
         return await on_api_error(request, error)
 
     app.add_exception_handler(ApiError, on_api_error)
