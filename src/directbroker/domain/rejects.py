@@ -60,6 +60,7 @@ class RejectCode(Enum):
     )
     WHOLE_SHARES_ONLY = (1020, "Fractional and notional orders are not offered: whole shares only")
     BODY_TOO_LARGE = (1021, "The request body is too large")
+    INVALID_CONFIGURATION = (1030, "An account configuration value is not one that is allowed")
 
     # 2xxx risk: the input is well formed but not allowed for this account or firm.
     KILL_SWITCH = (2001, "Trading is stopped by the kill switch")
@@ -84,6 +85,9 @@ class RejectCode(Enum):
     MARKET_CLOSED = (2020, "The trading day has not started")
     CHANGE_PENDING = (2021, "A cancel or replace is already pending for this order")
     CONFLICTING_ORDERS = (2022, "Working buys and short sales in one symbol cannot be mixed")
+    TRADING_SUSPENDED = (2030, "New orders are suspended by the account's configuration")
+    SHORTING_DISABLED = (2031, "Short sales are turned off by the account's configuration")
+    FOK_NO_SINGLE_VENUE = (2032, "No single venue can fill this fill-or-kill order in full now")
 
     # 3xxx matching and venues.
     SYMBOL_HALTED = (3001, "Trading in this symbol is halted")

@@ -21,7 +21,12 @@ from typing import Protocol
 from directbroker.adapters.history import Page
 from directbroker.adapters.marketdata import MarketDataFanout
 from directbroker.domain.accounts import AccountValues, PositionView
-from directbroker.domain.broker_messages import PlaceOrder, ReplaceCustomerOrder
+from directbroker.domain.broker_messages import (
+    AccountConfiguration,
+    ConfigureAccount,
+    PlaceOrder,
+    ReplaceCustomerOrder,
+)
 from directbroker.domain.instruments import Instrument
 from directbroker.domain.marketdata_messages import (
     Bar,
@@ -140,6 +145,9 @@ class OrderView:
     reject_reason: str = ""
     legs: tuple[OrderView, ...] = ()
     children: tuple[ChildOrderView, ...] = ()
+    replaces: str = ""
+    """The order this one replaced (Alpaca's replace makes a new order)."""
+    replaced_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +186,13 @@ class AccountSnapshot:
     pending_transfer_in: int = 0
     pending_transfer_out: int = 0
     daytrade_count: int = 0
+    buying_power: int | None = None
+    """Buying power as risk checks orders against it (net of working orders, with the
+    holder's multiplier); None: the books' figure."""
+    regt_buying_power: int | None = None
+    daytrading_buying_power: int | None = None
+    non_marginable_buying_power: int | None = None
+    trade_suspended_by_user: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +287,9 @@ class TradingPort(Protocol):
         ...
 
     async def replace_order(self, command: ReplaceCustomerOrder) -> OrderView:
-        """Cancel/replace a working order's quantity and prices."""
+        """Replace a working order, as Alpaca does: returns the new order
+        (``command.new_order_id``, pending new until the venue agrees); the old one ends
+        ``replaced``."""
         ...
 
     async def get_order(self, order_id: str) -> OrderView | None:
@@ -293,6 +310,15 @@ class TradingPort(Protocol):
 
     async def positions(self, account: str) -> list[PositionView]:
         """Open (non-zero) positions, by symbol."""
+        ...
+
+    async def configuration(self, account: str) -> AccountConfiguration:
+        """The account's configurations; ``UNKNOWN_ACCOUNT`` when there is none."""
+        ...
+
+    async def configure_account(self, command: ConfigureAccount) -> AccountConfiguration:
+        """Change some configurations; answered once the change is durable, with all of
+        them. ``INVALID_CONFIGURATION`` for a value that is not allowed."""
         ...
 
     async def activities(

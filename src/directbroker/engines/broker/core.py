@@ -39,6 +39,7 @@ from directbroker.domain.broker_messages import (
     BrokerDayEnded,
     BrokerDayStarted,
     CancelCustomerOrder,
+    ConfigureAccount,
     CustomerOrderRejected,
     EndBrokerDay,
     ParentFilled,
@@ -247,6 +248,13 @@ class BrokerCore:
         terms = self.oms.check_replace(parent, cmd)
         if isinstance(terms, tuple):
             return [_rejected(cmd, cmd.order_id, parent.client_order_id, terms, ts)]
+        new_id: object = cmd.new_order_id
+        if not (type(new_id) is str and 0 < len(new_id) <= 48 and ":" not in new_id):
+            no_id = RejectCode.INVALID_ID, "A replace needs the new order's id (new_order_id)"
+            return [_rejected(cmd, cmd.order_id, parent.client_order_id, no_id, ts)]
+        if new_id in self.oms.book.parents:
+            used = RejectCode.DUPLICATE_ORDER_ID, f"Order id {new_id} is already used"
+            return [_rejected(cmd, cmd.order_id, parent.client_order_id, used, ts)]
         refusal = self._trading_open()
         if refusal is not None:
             return [_rejected(cmd, cmd.order_id, parent.client_order_id, refusal, ts)]
@@ -269,9 +277,10 @@ class BrokerCore:
         verdict = self.risk.check(ticket, facts, market, ts)
         if isinstance(verdict, tuple):
             return [_rejected(cmd, cmd.order_id, parent.client_order_id, verdict, ts)]
-        parent.reserve_price = verdict
+        successor = self.oms.successor(parent, terms, new_id)
+        successor.reserve_price = verdict
         self.risk.count_order(ticket, ts)
-        return self.oms.replace(parent, terms, ts)
+        return self.oms.replace(parent, terms, ts, successor)
 
     def _trading_open(self) -> Refusal | None:
         if self.open:
@@ -443,6 +452,9 @@ class BrokerCore:
         return self.ledger.handle(command, ts)
 
     def _admin(self, command: Any, ts: int) -> list[Event]:
+        if isinstance(command, ConfigureAccount) and not self.ledger.has_account(command.account):
+            refusal = RejectCode.UNKNOWN_ACCOUNT, f"Unknown account {command.account!r}"
+            return [_admin_rejected(command, *refusal, ts)]
         result = ADMIN_HANDLERS[type(command)](self.risk.state, command, ts)
         if isinstance(result, tuple):
             return [_admin_rejected(command, result[0], result[1], ts)]

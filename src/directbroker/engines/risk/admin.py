@@ -3,10 +3,16 @@ in full before it changes anything and reported as one event for the audit trail
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 from directbroker.domain.broker_messages import (
+    MARGIN_MULTIPLIERS,
+    AccountConfigured,
+    CheckWhen,
+    ConfigureAccount,
+    ConfirmEmail,
     KillSwitchChanged,
     RecordLocate,
     RestrictSymbol,
@@ -152,6 +158,46 @@ def set_house_margin(state: RiskState, cmd: SetHouseMargin, ts: int) -> list[Eve
     return [RiskSettingChanged("house_margin", cmd.symbol, str(cmd.maintenance_bps), ts)]
 
 
+def _flag(value: object) -> bool:
+    return value is None or type(value) is bool
+
+
+def configure_account(state: RiskState, cmd: ConfigureAccount, ts: int) -> list[Event] | Refusal:
+    """Change some of an account's configurations (all checked before any is taken)."""
+    if not _text(cmd.account):
+        return _bad("The account")
+    bad = RejectCode.INVALID_CONFIGURATION
+    for name in ("dtbp_check", "pdt_check"):
+        when: object = getattr(cmd, name)
+        if when is not None and not isinstance(when, CheckWhen):
+            return bad, f"{name} must be both, entry or exit"
+    email: object = cmd.trade_confirm_email
+    if email is not None and not isinstance(email, ConfirmEmail):
+        return bad, "trade_confirm_email must be all or none"
+    multiplier: object = cmd.max_margin_multiplier
+    if multiplier is not None and (
+        type(multiplier) is not int or multiplier not in MARGIN_MULTIPLIERS
+    ):
+        return bad, "max_margin_multiplier must be 1, 2 or 4"
+    level: object = cmd.max_options_trading_level
+    if level is not None and (type(level) is not int or not 0 <= level <= 3):
+        return bad, "max_options_trading_level must be 0, 1, 2 or 3"
+    flags = ("no_shorting", "suspend_trade", "fractional_trading", "ptp_no_exception_entry")
+    for name in flags:
+        if not _flag(getattr(cmd, name)):
+            return bad, f"{name} must be true or false"
+    current = state.configuration(cmd.account)
+    changes = {
+        name: getattr(cmd, name)
+        for name in (*flags, "dtbp_check", "pdt_check", "max_margin_multiplier",
+                     "trade_confirm_email", "max_options_trading_level")
+        if getattr(cmd, name) is not None
+    }  # fmt: skip
+    config = dataclasses.replace(current, **changes)
+    state.configs[cmd.account] = config
+    return [AccountConfigured.of(cmd.account, config, ts)]
+
+
 AdminHandler = Callable[[RiskState, Any, int], "list[Event] | Refusal"]
 
 ADMIN_HANDLERS: dict[type, AdminHandler] = {
@@ -162,5 +208,6 @@ ADMIN_HANDLERS: dict[type, AdminHandler] = {
     SetEasyToBorrow: set_easy_to_borrow,
     RecordLocate: record_locate,
     SetHouseMargin: set_house_margin,
+    ConfigureAccount: configure_account,
 }
 """Every risk administration command and its handler."""
