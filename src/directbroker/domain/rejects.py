@@ -52,7 +52,14 @@ class RejectCode(Enum):
     INVALID_TIME_IN_FORCE = (1014, "This time in force is not allowed for this order type")
     INVALID_ATTRIBUTES = (1015, "These order attributes cannot be combined")
     INVALID_REPLACE = (1016, "A replace may change only price and quantity")
-    INVALID_ID = (1017, "Identifiers must be non-empty text of at most 64 characters")
+    INVALID_ID = (1017, "Identifiers must be non-empty text of a limited length")
+    TIME_OUT_OF_RANGE = (1018, "Times must fall between 1970-01-01 and 2262-01-01 (UTC)")
+    INVALID_CLIENT_TEXT = (
+        1019,
+        "Client ids and names must be 1-128 characters without control or bidi characters",
+    )
+    WHOLE_SHARES_ONLY = (1020, "Fractional and notional orders are not offered: whole shares only")
+    BODY_TOO_LARGE = (1021, "The request body is too large")
     INVALID_CONFIGURATION = (1030, "An account configuration value is not one that is allowed")
 
     # 2xxx risk: the input is well formed but not allowed for this account or firm.

@@ -139,7 +139,7 @@ def test_order_classes() -> None:
         ({"type": "limit", "limit_price": "5.001"}, RejectCode.PRICE_OFF_TICK),
         ({"type": "limit", "limit_price": "0"}, RejectCode.PRICE_OUT_OF_RANGE),
         ({"qty": "0"}, RejectCode.QUANTITY_NOT_POSITIVE),
-        ({"qty": "2.5"}, RejectCode.QUANTITY_NOT_INTEGRAL),
+        ({"qty": "2.5"}, RejectCode.WHOLE_SHARES_ONLY),
         ({"qty": "100000001"}, RejectCode.QUANTITY_TOO_LARGE),
         ({"type": "trailing_stop"}, RejectCode.PRICE_REQUIRED),
         ({"type": "trailing_stop", "trail_percent": "0.001"}, RejectCode.PRICE_OUT_OF_RANGE),
@@ -147,7 +147,7 @@ def test_order_classes() -> None:
             {"type": "stop", "stop_price": "1", "time_in_force": "opg"},
             RejectCode.INVALID_TIME_IN_FORCE,
         ),
-        ({"qty": None, "notional": "100"}, RejectCode.UNSUPPORTED_ORDER_TYPE),
+        ({"qty": None, "notional": "100"}, RejectCode.WHOLE_SHARES_ONLY),
     ],
 )
 def test_bad_orders_get_the_right_code(changes: dict[str, Any], code: RejectCode) -> None:

@@ -95,14 +95,36 @@ class HistoryStore(Protocol):
         ...
 
 
+def _int64(text: str) -> int:
+    """An integer SQL can bind: larger ones would raise OverflowError deep in the driver."""
+    value = int(text)
+    if not -(2**63) <= value < 2**63:
+        raise ValueError(f"{text!r} is out of range")
+    return value
+
+
+def _clamped(start: int, end: int) -> tuple[int, int]:
+    """A time window SQL can bind (int64 nanoseconds; nothing is stored outside it)."""
+    return max(start, -(2**63)), min(end, 2**63 - 1)
+
+
 def _cursor(text: str | None) -> tuple[int, int]:
     if text is None:
         return (-(2**63), -1)
     try:
         ts, seq = text.split(":")
-        return int(ts), int(seq)
+        return _int64(ts), _int64(seq)
     except ValueError:
         raise ValueError(f"not a history cursor: {text!r}") from None
+
+
+def _bar_cursor(text: str | None) -> int:
+    if text is None:
+        return -(2**63)
+    try:
+        return _int64(text)
+    except ValueError:
+        raise ValueError(f"not a bar cursor: {text!r}") from None
 
 
 def _aggressor(value: str | None) -> BookSide | None:
@@ -260,6 +282,7 @@ class SqlHistoryStore:
         if limit <= 0:
             raise ValueError("limit must be positive")
         after_ts, after_seq = _cursor(cursor)
+        start, end = _clamped(start, end)
         rows = self._rows(
             f"SELECT {columns}, rec_seq FROM {table} WHERE symbol = ? AND ts_ns >= ? "
             "AND ts_ns < ? AND (ts_ns > ? OR (ts_ns = ? AND rec_seq > ?)) "
@@ -301,7 +324,8 @@ class SqlHistoryStore:
         """Bars starting in [start_ns, end_ns), oldest first; the cursor is a start time."""
         if limit <= 0:
             raise ValueError("limit must be positive")
-        after = _cursor(None)[0] if cursor is None else int(cursor)
+        after = _bar_cursor(cursor)
+        start_ns, end_ns = _clamped(start_ns, end_ns)
         rows = self._rows(
             f"SELECT {_BAR_COLUMNS} FROM bars WHERE symbol = ? AND timeframe = ? "
             "AND start_ns >= ? AND start_ns < ? AND start_ns > ? ORDER BY start_ns LIMIT ?",

@@ -15,10 +15,12 @@ from directbroker import __version__
 from directbroker.adapters.calendar import SessionCalendar
 from directbroker.adapters.http.account_routes import account_router
 from directbroker.adapters.http.broker import BrokerPorts, mount_broker_api
-from directbroker.adapters.http.context import ApiContext
+from directbroker.adapters.http.context import STREAM_BUFFER, ApiContext
 from directbroker.adapters.http.data_stream import data_stream_router
 from directbroker.adapters.http.errors import install_error_handlers
+from directbroker.adapters.http.limits import MAX_BODY_BYTES, BodyLimit
 from directbroker.adapters.http.marketdata_routes import marketdata_router
+from directbroker.adapters.http.openapi import error_responses
 from directbroker.adapters.http.ports import Ports
 from directbroker.adapters.http.prefs import InMemoryPreferences, PreferencesStore
 from directbroker.adapters.http.ratelimit import RateLimit
@@ -43,15 +45,20 @@ def create_app(
     preferences: PreferencesStore | None = None,
     calendar: Callable[[], SessionCalendar] | None = None,
     broker: BrokerPorts | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    stream_buffer: int = STREAM_BUFFER,
 ) -> FastAPI:
     """The client API over ``ports``. ``calendar`` builds the exchange calendar (XNYS by
-    default, built on first use); ``preferences`` keeps watchlists and configurations;
-    ``broker`` adds the Broker API (``/v1``) for the families it binds."""
+    default, built on first use); ``preferences`` keeps watchlists; ``broker`` adds the Broker
+    API (``/v1``) for the families it binds; ``max_body_bytes`` bounds request bodies (413
+    beyond); ``stream_buffer`` is how many frames a WebSocket client may leave unread before it
+    is dropped."""
     context = ApiContext(
         ports,
         limits=rate_limit or RateLimit(),
         prefs=preferences or InMemoryPreferences(),
         calendar_factory=calendar,
+        stream_buffer=stream_buffer,
     )
     app = FastAPI(
         title="DirectBroker client API",
@@ -60,7 +67,9 @@ def create_app(
         docs_url="/docs",
         openapi_url="/openapi.json",
         redoc_url=None,
+        responses=error_responses(),
     )
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
     install_error_handlers(app)
     app.include_router(trading_router(context))
     app.include_router(account_router(context))

@@ -65,6 +65,12 @@ def quantity_of(value: Decimal | None, name: str = "qty") -> int:
     try:
         return parse_quantity(value)
     except DomainRejection as exc:
+        if exc.code is RejectCode.QUANTITY_NOT_INTEGRAL:
+            # Never rounded: the venues trade whole shares, so a fraction is refused outright.
+            raise ApiError.invalid(
+                f"{name} {value}: fractional shares are not offered; use a whole number",
+                RejectCode.WHOLE_SHARES_ONLY,
+            ) from None
         raise ApiError.invalid(f"{name}: {exc.code.text} ({value})", exc.code) from None
 
 
@@ -152,8 +158,8 @@ def place_order_command(
         raise ApiError.invalid(f'asset "{body.symbol}" not found', RejectCode.UNKNOWN_SYMBOL)
     if body.notional is not None:
         raise ApiError.invalid(
-            "notional orders are not supported: fractional shares are not traded; use qty",
-            RejectCode.UNSUPPORTED_ORDER_TYPE,
+            "notional orders are not offered: the venues trade whole shares; give qty instead",
+            RejectCode.WHOLE_SHARES_ONLY,
         )
     quantity = quantity_of(body.qty)
     kind, tif = _order_type(body)

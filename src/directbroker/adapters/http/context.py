@@ -22,6 +22,12 @@ from directbroker.adapters.http.ratelimit import RateLimit, RateLimiter
 from directbroker.domain.instruments import Instrument
 from directbroker.domain.rejects import RejectCode
 
+STREAM_BUFFER = 1_000
+"""Frames a stream client may fall behind (beyond what the sockets hold) before it is dropped."""
+
+FAILED_LOGIN_COST = 5.0
+"""Tokens a failed authentication takes from its address's bucket (at most the burst)."""
+
 ACCOUNT_HEADER = "DirectBroker-Account"
 """Names the account a request acts on, for keys that hold several (our extension)."""
 
@@ -34,9 +40,13 @@ class ApiContext:
     limits: RateLimit = field(default_factory=RateLimit)
     prefs: PreferencesStore = field(default_factory=InMemoryPreferences)
     calendar_factory: Callable[[], SessionCalendar] | None = None
+    stream_buffer: int = STREAM_BUFFER
+    """Frames a WebSocket client may leave unsent before it is dropped as not reading."""
     limiter: RateLimiter = field(init=False)
     trade_listeners: int = field(default=0, init=False)
     """How many trade_updates connections are listening (for health checks and tests)."""
+    dropped_streams: int = field(default=0, init=False)
+    """How many WebSocket clients were dropped for not reading (for monitoring and tests)."""
     _calendar: SessionCalendar | None = field(default=None, init=False)
     _instruments: dict[str, Instrument] | None = field(default=None, init=False)
 
@@ -79,10 +89,17 @@ class ApiContext:
         """The principal for a key pair, charging the rate limits; raises 401 or 429."""
         if not key_id or not secret:
             raise unauthorized()
+        # The limits are checked before the secret is verified: a client over its limit, or
+        # an address that keeps guessing, costs no hashing at all (only the successful path
+        # below takes a token from the key, so guessing cannot exhaust another's key).
+        peer_bucket = f"peer:{peer}"
+        failure_cost = min(FAILED_LOGIN_COST, float(self.limits.burst))
+        if not self.limiter.has(peer_bucket, failure_cost) or not self.limiter.has(f"key:{key_id}"):
+            raise rate_limited()
         principal = self.ports.directory.authenticate(key_id, secret)
         if principal is None:
             # Failed attempts are charged to the address, so guessing is slowed down too.
-            if not self.limiter.allow(f"peer:{peer}", cost=5.0):
+            if not self.limiter.allow(peer_bucket, cost=failure_cost):
                 raise rate_limited()
             raise unauthorized()
         if not self.limiter.allow(f"key:{principal.key_id}"):

@@ -9,7 +9,10 @@ authenticates; ``{"action": "subscribe", "trades": [...], "quotes": [...], "bars
 "dailyBars": [...], "statuses": [...], "orderbooks": [...]}`` (``"*"`` for every symbol)
 subscribes and is answered with the full current subscription. ``orderbooks`` is our Level II
 channel: Alpaca's orderbook message with each level naming its venue (``x``), sent as a full
-montage (``r``: true) whenever a symbol's depth changes.
+montage (``r``: true) whenever a symbol's depth changes. A subscription naming a symbol the
+platform does not list is refused whole (``{"T": "error", "code": 400, ...}``). After
+authentication frames go through the connection's bounded :class:`.Outbox`: a client that
+stops reading is dropped, never waited for.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from directbroker.adapters.http.md_shapes import (
     quote_json,
     trade_json,
 )
+from directbroker.adapters.http.outbox import Frame, Outbox
 from directbroker.adapters.http.shapes import iso
 from directbroker.adapters.marketdata import AsyncSubscription
 from directbroker.domain.marketdata_messages import (
@@ -71,12 +75,23 @@ class _Session:
         self.subscription: AsyncSubscription | None = None
         self.pump: asyncio.Task[None] | None = None
         self.authenticated = False
+        self.outbox: Outbox | None = None
+
+    def encode(self, messages: list[dict[str, Any]]) -> Frame:
+        if self.binary:
+            packed: bytes = msgpack.packb(messages, use_bin_type=True)
+            return packed
+        return json.dumps(messages, separators=(",", ":"))
 
     async def send(self, messages: list[dict[str, Any]]) -> None:
-        if self.binary:
-            await self.websocket.send_bytes(msgpack.packb(messages, use_bin_type=True))
+        """Once authenticated, queued behind what waits (never waiting on the client)."""
+        frame = self.encode(messages)
+        if self.outbox is not None:
+            self.outbox.put(frame)
+        elif isinstance(frame, bytes):
+            await self.websocket.send_bytes(frame)
         else:
-            await self.websocket.send_text(json.dumps(messages, separators=(",", ":")))
+            await self.websocket.send_text(frame)
 
     async def receive(self, timeout: float | None = None) -> dict[str, Any] | None:
         message = await asyncio.wait_for(self.websocket.receive(), timeout)
@@ -117,7 +132,11 @@ class _Session:
             await self.websocket.close(1008)
             return False
         await self.send([{"T": "success", "msg": "authenticated"}])
+        self.outbox = Outbox(self.websocket, self.ctx.stream_buffer, self._dropped)
         return True
+
+    def _dropped(self) -> None:
+        self.ctx.dropped_streams += 1
 
     def acknowledgement(self) -> dict[str, Any]:
         ack: dict[str, Any] = {"T": "subscription"}
@@ -133,14 +152,29 @@ class _Session:
             if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
                 await self.error(400, "invalid syntax")
                 return
-            target = self.wanted[name]
+        if adding:
+            unknown = sorted(
+                {s for name in (*CHANNELS, *IGNORED) for s in request.get(name) or ()
+                 if s != "*" and self.ctx.instrument(s) is None}
+            )  # fmt: skip
+            if unknown:
+                # Refused whole, before anything changes (Alpaca's 400 shape).
+                shown = ", ".join(s[:16] for s in unknown[:10])
+                await self.error(400, f"invalid syntax: unknown symbol(s): {shown}")
+                return
+        wanted = {name: set(symbols) for name, symbols in self.wanted.items()}
+        for name in (*CHANNELS, *IGNORED):
+            symbols = request.get(name)
+            if symbols is None:
+                continue
             if adding:
-                target.update(s.upper() if s != "*" else s for s in symbols)
+                wanted[name].update(s.upper() if s != "*" else s for s in symbols)
             else:
-                target.difference_update(s.upper() for s in symbols)
-        if sum(len(v) for v in self.wanted.values()) > MAX_SYMBOLS:
+                wanted[name].difference_update(s.upper() for s in symbols)
+        if sum(len(v) for v in wanted.values()) > MAX_SYMBOLS:
             await self.error(405, "symbol limit exceeded")
             return
+        self.wanted = wanted
         self.resubscribe()
         await self.send([self.acknowledgement()])
 
@@ -196,7 +230,8 @@ class _Session:
             batch = await subscription.next_batch()
             if not batch and subscription is self.subscription:
                 await self.error(407, "slow client: fell too far behind")
-                await self.websocket.close(1011)
+                if self.outbox is not None:
+                    self.outbox.drop("slow client: fell too far behind")
                 return
             messages = self.render(batch)
             if messages:
@@ -223,6 +258,8 @@ class _Session:
             self.pump.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.pump
+        if self.outbox is not None:
+            await self.outbox.aclose()
 
 
 def data_stream_router(ctx: ApiContext) -> APIRouter:

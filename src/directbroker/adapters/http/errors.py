@@ -8,7 +8,9 @@ status alone tells an Alpaca client what kind of failure it was.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -100,12 +102,39 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _validation_code(exc: RequestValidationError) -> RejectCode:
+    """The stable code a validator attached (``reject_<number>`` errors), else MALFORMED."""
+    for problem in exc.errors():
+        kind = str(problem.get("type", ""))
+        if kind.startswith("reject_") and kind[7:].isdigit():
+            with contextlib.suppress(KeyError):
+                return RejectCode.from_number(int(kind[7:]))
+    return RejectCode.MALFORMED
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the API documents at this path (Starlette names only the first route's,
+    and each method of a path is its own route)."""
+    app = request.app
+    table: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "allowed_methods", None
+    )
+    if table is None:
+        table = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+            table.append((re.compile(pattern), frozenset(m.upper() for m in operations)))
+        app.state.allowed_methods = table
+    path = request.url.path
+    return ", ".join(sorted({m for pattern, ms in table if pattern.fullmatch(path) for m in ms}))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every failure, FastAPI's own included, in Alpaca's error shape."""
 
     async def on_api_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
-        headers = {"Retry-After": "1"} if exc.status == 429 else None
+        headers = {"Retry-After": "1"} if exc.status in (429, 503) else None
         return JSONResponse(error_body(exc), status_code=exc.status, headers=headers)
 
     async def on_rejection(request: Request, exc: Exception) -> JSONResponse:
@@ -122,15 +151,25 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return await on_api_error(request, ApiError.invalid(_validation_message(exc)))
+        code = _validation_code(exc)
+        return await on_api_error(request, ApiError.invalid(_validation_message(exc), code))
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 400:
             # A body FastAPI could not even decode (e.g. a number with thousands of digits).
             error = ApiError.invalid(f"the request body could not be parsed: {exc.detail}")
+        elif exc.status_code == 413:
+            # The body limit, hit while reading: the unread rest is dropped with the connection.
+            error = ApiError(413, 413 * 100_000 + RejectCode.BODY_TOO_LARGE.number, exc.detail)
+            return JSONResponse(error_body(error), 413, headers={"Connection": "close"})
         else:
             error = ApiError(exc.status_code, exc.status_code * 100_000, str(exc.detail))
+            headers = dict(exc.headers or {})
+            if exc.status_code == 405:
+                headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+            if headers:
+                return JSONResponse(error_body(error), exc.status_code, headers=headers)
         return await on_api_error(request, error)
 
     app.add_exception_handler(ApiError, on_api_error)

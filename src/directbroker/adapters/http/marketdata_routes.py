@@ -9,12 +9,13 @@ request and the history store's own cursor, base64url-encoded.
 import base64
 import binascii
 import json
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from directbroker.adapters.history import Page
 from directbroker.adapters.http.context import ApiContext
@@ -38,6 +39,8 @@ TIMEFRAMES = {"1Sec": Timeframe.SECOND, "1Min": Timeframe.MINUTE, "1T": Timefram
               "1Day": Timeframe.DAY, "1D": Timeframe.DAY}  # fmt: skip
 MAX_LIMIT = 10_000
 NEW_YORK = ZoneInfo("America/New_York")
+_CURSOR = re.compile(r"-?\d{1,19}(:\d{1,19})?")
+"""The history store's cursors: a time, or a time and a recording sequence."""
 
 
 def encode_token(index: int, cursor: str | None) -> str:
@@ -57,7 +60,7 @@ def decode_token(token: str | None, symbols: int) -> tuple[int, str | None]:
         raise ApiError.invalid("page_token is not a token this server issued") from None
     if not isinstance(index, int) or not 0 <= index < symbols:
         raise ApiError.invalid("page_token does not fit this request")
-    if cursor is not None and (not isinstance(cursor, str) or len(cursor) > 64):
+    if cursor is not None and (not isinstance(cursor, str) or not _CURSOR.fullmatch(cursor)):
         raise ApiError.invalid("page_token does not fit this request")
     return index, cursor
 
@@ -107,7 +110,10 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
         left = limit
         next_token = None
         while index < len(symbols) and left > 0:
-            page = await fetch(symbols[index], left, cursor)
+            try:
+                page = await fetch(symbols[index], left, cursor)
+            except ValueError:  # a cursor the store cannot use (e.g. beyond int64)
+                raise ApiError.invalid("page_token does not fit this request") from None
             if page.items:
                 out.setdefault(symbols[index], []).extend(render(i) for i in page.items)
             left -= len(page.items)
@@ -185,6 +191,64 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
             "trades", names, limit, page_token,
             lambda s, n, c: history.trades(s, first, last, n, c), trade_json,
         )  # fmt: skip
+
+    def single(key: str, name: str, found: Json) -> Json:
+        """Alpaca's per-symbol shape: the items as a list, named by the symbol."""
+        items = found[key].get(name, [])
+        return {key: items, "symbol": name, "next_page_token": found["next_page_token"]}
+
+    @router.get("/{symbol}/bars", summary="Historical bars of one symbol")
+    async def symbol_bars(
+        symbol: Annotated[str, Path(max_length=16)],
+        principal: Annotated[Principal, who_dep],
+        timeframe: Annotated[str, Query(max_length=8)],
+        start: str | None = None,
+        end: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 1_000,
+        page_token: Annotated[str | None, Query(max_length=512)] = None,
+        sort: Annotated[str, Query(pattern="^(asc)$")] = "asc",
+        feed: str | None = None,
+        adjustment: str | None = None,
+        asof: str | None = None,
+        currency: str | None = None,
+    ) -> Json:
+        name = symbols_of(symbol)[0]
+        found = await bars(principal, name, timeframe, start, end, limit, page_token)
+        return single("bars", name, found)
+
+    @router.get("/{symbol}/quotes", summary="Historical NBBO quotes of one symbol")
+    async def symbol_quotes(
+        symbol: Annotated[str, Path(max_length=16)],
+        principal: Annotated[Principal, who_dep],
+        start: str | None = None,
+        end: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 1_000,
+        page_token: Annotated[str | None, Query(max_length=512)] = None,
+        sort: Annotated[str, Query(pattern="^(asc)$")] = "asc",
+        feed: str | None = None,
+        asof: str | None = None,
+        currency: str | None = None,
+    ) -> Json:
+        name = symbols_of(symbol)[0]
+        found = await quotes(principal, name, start, end, limit, page_token)
+        return single("quotes", name, found)
+
+    @router.get("/{symbol}/trades", summary="Historical trades of one symbol")
+    async def symbol_trades(
+        symbol: Annotated[str, Path(max_length=16)],
+        principal: Annotated[Principal, who_dep],
+        start: str | None = None,
+        end: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 1_000,
+        page_token: Annotated[str | None, Query(max_length=512)] = None,
+        sort: Annotated[str, Query(pattern="^(asc)$")] = "asc",
+        feed: str | None = None,
+        asof: str | None = None,
+        currency: str | None = None,
+    ) -> Json:
+        name = symbols_of(symbol)[0]
+        found = await trades(principal, name, start, end, limit, page_token)
+        return single("trades", name, found)
 
     @router.get("/trades/latest", summary="Latest trades")
     async def latest_trades(

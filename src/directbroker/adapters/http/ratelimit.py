@@ -45,6 +45,16 @@ class RateLimiter:
         self._buckets[key] = (tokens, now)
         return allowed
 
+    def has(self, key: str, cost: float = 1.0) -> bool:
+        """Whether ``key``'s bucket holds ``cost`` tokens now, taking none: a request that
+        would be refused anyway is refused before any costly work (such as hashing)."""
+        found = self._buckets.get(key)
+        if found is None:
+            return cost <= self.limit.burst
+        tokens, last = found
+        refilled = tokens + (self._clock() - last) * self.limit.rate_per_second
+        return min(float(self.limit.burst), refilled) >= cost
+
     def _forget_full(self, now: float) -> None:
         """Drop buckets that have refilled completely: forgetting them changes nothing."""
         rate, burst = self.limit.rate_per_second, float(self.limit.burst)

@@ -3,21 +3,74 @@
 Numbers are accepted as JSON numbers or strings (Alpaca's SDKs send floats, its docs show
 strings) and become ``Decimal`` at once; NaN, infinities, booleans, absurd magnitudes and text
 that is not a number are refused here, before anything else runs. Unknown fields are refused
-too: a misspelt ``limit_prce`` must not silently become a market order.
+too: a misspelt ``limit_prce`` must not silently become a market order. Booleans and integers
+are strict JSON types: ``"yes"``, ``"true"`` or ``1`` is not ``true``. Client-chosen ids and
+names refuse control and bidi characters with their own reject code.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
+from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import SMART
 
 MAX_MAGNITUDE_DIGITS = 15
 """Numbers with more integer digits than this are refused before any arithmetic is tried."""
+
+MAX_CLIENT_TEXT = 128
+"""Alpaca's limit for ``client_order_id``; watchlist names get the same."""
+
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f" + "".join(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+)
+"""Characters that reorder how text is displayed: an id holding them can look like another."""
+
+
+def reject_error(code: RejectCode, message: str) -> PydanticCustomError:
+    """A validation error that carries a stable reject code (the error handler reports it)."""
+    return PydanticCustomError(f"reject_{code.number}", message)
+
+
+def check_client_text(value: str) -> str:
+    """Text a client names things with (order ids, watchlist names): 1-128 characters, none of
+    them control characters (NUL, CR, LF, ...), line separators, surrogates or bidi controls,
+    which could forge log lines or make one id display as another."""
+    if not 0 < len(value) <= MAX_CLIENT_TEXT:
+        raise reject_error(
+            RejectCode.INVALID_CLIENT_TEXT, f"must be 1 to {MAX_CLIENT_TEXT} characters"
+        )
+    for char in value:
+        if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+            raise reject_error(
+                RejectCode.INVALID_CLIENT_TEXT,
+                f"must not contain control or bidi characters (found U+{ord(char):04X})",
+            )
+    return value
+
+
+ClientText = Annotated[
+    StrictStr,
+    AfterValidator(check_client_text),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_CLIENT_TEXT}),
+]
+"""A client-chosen id or name, checked by :func:`check_client_text`."""
 
 
 def to_decimal(value: object) -> Decimal:
@@ -134,15 +187,15 @@ class OrderBody(_Strict):
     stop_price: Num | None = None
     trail_price: Num | None = None
     trail_percent: Num | None = None
-    extended_hours: bool = False
-    client_order_id: str | None = Field(default=None, max_length=64)
+    extended_hours: StrictBool = False
+    client_order_id: ClientText | None = None
     order_class: ApiOrderClass = ApiOrderClass.SIMPLE
     take_profit: TakeProfitBody | None = None
     stop_loss: StopLossBody | None = None
     position_intent: str | None = Field(default=None, max_length=16)
     route: str = Field(default=SMART, min_length=1, max_length=16)
     display_qty: Num | None = None
-    hidden: bool = False
+    hidden: StrictBool = False
     post_only: ApiPostOnly = ApiPostOnly.NO
 
 
@@ -154,13 +207,13 @@ class ReplaceBody(_Strict):
     limit_price: Num | None = None
     stop_price: Num | None = None
     trail: Num | None = None
-    client_order_id: str | None = Field(default=None, max_length=64)
+    client_order_id: ClientText | None = None
 
 
 class WatchlistBody(_Strict):
     """POST /v2/watchlists and PUT /v2/watchlists/{id}."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=64)
+    name: ClientText | None = None
     symbols: list[str] | None = Field(default=None, max_length=1_000)
 
 
@@ -175,10 +228,10 @@ class ConfigurationsBody(_Strict):
 
     dtbp_check: str | None = Field(default=None, max_length=8)
     pdt_check: str | None = Field(default=None, max_length=8)
-    fractional_trading: bool | None = None
+    fractional_trading: StrictBool | None = None
     max_margin_multiplier: Num | None = None
-    no_shorting: bool | None = None
-    suspend_trade: bool | None = None
+    no_shorting: StrictBool | None = None
+    suspend_trade: StrictBool | None = None
     trade_confirm_email: str | None = Field(default=None, max_length=8)
-    ptp_no_exception_entry: bool | None = None
-    max_options_trading_level: int | None = None
+    ptp_no_exception_entry: StrictBool | None = None
+    max_options_trading_level: StrictInt | None = None

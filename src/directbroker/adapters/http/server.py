@@ -2,7 +2,9 @@
 
 The platform's own threads (sequencers, simulation) keep running; the server gets its own
 event loop. ``port=0`` binds a free port, reported by :attr:`ApiServer.port` once started.
-WebSockets use uvicorn's sans-I/O websockets implementation (the legacy one is deprecated).
+HTTP is uvicorn's h11 protocol with a deadline for each request (slowloris), WebSockets its
+sans-I/O websockets protocol that drops clients which stop reading (see :mod:`.protocols`);
+idle keep-alive connections close after a few seconds and request bodies stop at 1 MiB.
 """
 
 from __future__ import annotations
@@ -17,6 +19,18 @@ from types import TracebackType
 import uvicorn
 from fastapi import FastAPI
 
+from directbroker.adapters.http.protocols import (
+    REQUEST_TIMEOUT_S,
+    DroppingWebSocketProtocol,
+    GuardedH11Protocol,
+)
+
+KEEP_ALIVE_S = 5
+"""Seconds an idle keep-alive connection stays open."""
+
+MAX_HEADER_BYTES = 16_384
+"""The request line and headers together (431/400 beyond)."""
+
 
 class ApiServer:
     """A uvicorn server on ``host:port`` in a daemon thread; use as a context manager."""
@@ -27,9 +41,14 @@ class ApiServer:
         host: str = "127.0.0.1",
         port: int = 0,
         on_loop: Callable[[asyncio.AbstractEventLoop], None] | None = None,
+        *,
+        keep_alive_s: int = KEEP_ALIVE_S,
+        request_timeout_s: float = REQUEST_TIMEOUT_S,
     ) -> None:
         """``on_loop`` is told the server's event loop as it starts (whoever feeds read models
-        the routes query attaches there)."""
+        the routes query attaches there). An idle keep-alive connection is closed after
+        ``keep_alive_s``; a client that has not sent a whole request ``request_timeout_s``
+        after connecting (or after its previous response) is disconnected."""
         self.app = app
         self._on_loop = on_loop
         self.host = host
@@ -39,10 +58,16 @@ class ApiServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.port: int = self._socket.getsockname()[1]
+        http = type(
+            "ApiHttpProtocol", (GuardedH11Protocol,), {"request_timeout": request_timeout_s}
+        )
         config = uvicorn.Config(
             app,
             log_level="warning",
-            ws="websockets-sansio",
+            http=http,
+            ws=DroppingWebSocketProtocol,
+            timeout_keep_alive=keep_alive_s,
+            h11_max_incomplete_event_size=MAX_HEADER_BYTES,
             lifespan="off",
             access_log=False,
             timeout_graceful_shutdown=2,

@@ -8,6 +8,9 @@
    stops) delivery; the server acknowledges with ``{"stream": "listening", ...}``.
 4. Updates arrive as ``{"stream": "trade_updates", "data": {...}}`` for every account the key
    may access, in binary frames as Alpaca's paper endpoint sends them.
+
+After authentication every frame goes through the connection's bounded :class:`.Outbox`: a
+client that stops reading is dropped, never waited for.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from directbroker.adapters.http.context import ApiContext
 from directbroker.adapters.http.errors import ApiError
+from directbroker.adapters.http.outbox import Outbox
 from directbroker.adapters.http.ports import Principal, TradeUpdateSubscription
 from directbroker.adapters.http.shapes import render_trade_update
 
@@ -50,8 +54,12 @@ def _credentials(request: dict[str, Any]) -> tuple[str | None, str | None]:
     return (key if isinstance(key, str) else None, secret if isinstance(secret, str) else None)
 
 
+def _frame(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
 async def _send(websocket: WebSocket, payload: dict[str, Any]) -> None:
-    await websocket.send_bytes(json.dumps(payload, separators=(",", ":")).encode())
+    await websocket.send_bytes(_frame(payload))
 
 
 class _Session:
@@ -63,6 +71,7 @@ class _Session:
         self.principal: Principal | None = None
         self.subscription: TradeUpdateSubscription | None = None
         self.pump: asyncio.Task[None] | None = None
+        self.outbox: Outbox | None = None
 
     async def authenticate(self) -> bool:
         try:
@@ -85,7 +94,16 @@ class _Session:
         if self.principal is None:
             await self.websocket.close(POLICY_VIOLATION, "unauthorized")
             return False
+        self.outbox = Outbox(self.websocket, self.ctx.stream_buffer, self._dropped)
         return True
+
+    def _dropped(self) -> None:
+        self.ctx.dropped_streams += 1
+
+    def reply(self, payload: dict[str, Any]) -> None:
+        """Queue a frame behind what is already waiting (never waits on the client)."""
+        assert self.outbox is not None
+        self.outbox.put(_frame(payload))
 
     async def listen(self, streams: list[str]) -> None:
         wanted = "trade_updates" in streams
@@ -98,16 +116,16 @@ class _Session:
         elif not wanted:
             await self.stop()
         listening = ["trade_updates"] if wanted else []
-        await _send(self.websocket, {"stream": "listening", "data": {"streams": listening}})
+        self.reply({"stream": "listening", "data": {"streams": listening}})
 
     async def _pump(self, subscription: TradeUpdateSubscription) -> None:
         while True:
             update = await subscription.get()
             if update is None:
-                if self.subscription is subscription:
-                    await self.websocket.close(1011, "fell too far behind; reconnect")
+                if self.subscription is subscription and self.outbox is not None:
+                    self.outbox.drop("fell too far behind; reconnect")
                 return
-            await _send(self.websocket, render_trade_update(update))
+            self.reply(render_trade_update(update))
 
     async def stop(self) -> None:
         if self.subscription is not None:
@@ -119,6 +137,12 @@ class _Session:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.pump
             self.pump = None
+
+    async def end(self) -> None:
+        """The connection is over: stop delivery and the writer."""
+        await self.stop()
+        if self.outbox is not None:
+            await self.outbox.aclose()
 
     async def serve(self) -> None:
         if not await self.authenticate():
@@ -135,7 +159,7 @@ class _Session:
                 or request.get("action") != "listen"
                 or not isinstance(streams, list)
             ):
-                await _send(self.websocket, {"stream": "error", "data": {
+                self.reply({"stream": "error", "data": {
                     "error_message": "expected {\"action\": \"listen\", \"data\": "
                                      "{\"streams\": [...]}}"}})  # fmt: skip
                 continue
@@ -155,6 +179,6 @@ def trade_stream_router(ctx: ApiContext) -> APIRouter:
         except (WebSocketDisconnect, RuntimeError):
             pass  # the client went away mid-send; nothing to clean but our own state
         finally:
-            await session.stop()
+            await session.end()
 
     return router

@@ -36,6 +36,9 @@ from directbroker.domain.accounts import PositionView
 from directbroker.domain.orders import Side
 from directbroker.domain.rejects import RejectCode
 
+LATEST_SECONDS = 9_214_646_400
+"""2262-01-01T00:00:00Z: the first time an int64 of nanoseconds can no longer hold."""
+
 
 def parse_time(text: str | None, name: str) -> int | None:
     """Nanoseconds for an RFC 3339 time or a YYYY-MM-DD date (midnight UTC), or a 422."""
@@ -47,7 +50,15 @@ def parse_time(text: str | None, name: str) -> int | None:
         raise ApiError.invalid(f"{name}: {text!r} is not an RFC 3339 time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1_000
+    stamp = moment.timestamp()
+    # Nanoseconds are int64 in storage and on the wire: refuse what they cannot hold (and the
+    # years before the epoch no market data has) instead of overflowing further in.
+    if not 0 <= stamp < LATEST_SECONDS:
+        raise ApiError.invalid(
+            f"{name}: {text!r} is out of range ({RejectCode.TIME_OUT_OF_RANGE.text})",
+            RejectCode.TIME_OUT_OF_RANGE,
+        )
+    return int(stamp) * 1_000_000_000 + moment.microsecond * 1_000
 
 
 async def position_of(ctx: ApiContext, account: str, symbol: str) -> PositionView | None:
@@ -115,7 +126,7 @@ def trading_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
     @router.get("/orders:by_client_order_id", summary="Get an order by client order id")
     async def by_client_id(
         acting: Annotated[Acting, acting_dep],
-        client_order_id: Annotated[str, Query(min_length=1, max_length=64)],
+        client_order_id: Annotated[str, Query(min_length=1, max_length=128)],
     ) -> Json:
         view = await trading.get_order_by_client_id(acting.account, client_order_id)
         return render_order(ctx.owned(acting.principal, view, client_order_id))

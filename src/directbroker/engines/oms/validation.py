@@ -21,6 +21,9 @@ from directbroker.engines.oms.ports import Refusal
 MAX_ORDER_ID = 48
 """Leaves room for the ``.tp``/``.sl`` leg and ``.<n>`` child suffixes within 64 characters."""
 
+MAX_CLIENT_ORDER_ID = 128
+"""Alpaca's limit for a customer's own order id; the client API admits exactly this much."""
+
 MAX_TRAIL_BPS = 5_000
 
 D, GTC, IOC, FOK = TimeInForce.DAY, TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK
@@ -92,8 +95,14 @@ def check_place(cmd: PlaceOrder) -> Refusal | None:
     """Every field of a new order, and how the fields fit together."""
     if not valid_order_id(cmd.order_id):
         return RejectCode.INVALID_ID, "The order id must be 1-48 characters without ':'"
-    if not _text(cmd.client_order_id, 64) or not _text(cmd.account, 64, empty=False):
-        return RejectCode.INVALID_ID, "Client order id and account must be text"
+    if not _text(cmd.client_order_id, MAX_CLIENT_ORDER_ID) or not _text(
+        cmd.account, 64, empty=False
+    ):
+        return (
+            RejectCode.INVALID_ID,
+            f"The client order id must be text of at most {MAX_CLIENT_ORDER_ID} characters "
+            "and the account text of at most 64",
+        )
     if ":" in cmd.account:
         return RejectCode.INVALID_ID, "The account must not contain ':'"
     if not _symbol(cmd.symbol):
