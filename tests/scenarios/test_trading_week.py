@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from directbroker.adapters.calendar import XnysCalendar
 from directbroker.app.journals import MemoryJournals
@@ -35,6 +36,7 @@ from directbroker.runtime.schedule import NEW_YORK, TradingSchedule
 from directbroker.sim.simulation import SimulationConfig
 from directbroker.sim.universe import LISTINGS
 
+E = TypeVar("E", bound=Event)
 CALENDAR = XnysCalendar(2026, 2026)
 SCHEDULE = TradingSchedule(CALENDAR)
 LISTED = LISTINGS[:2]
@@ -108,15 +110,18 @@ class Week:
         assert parent is not None
         return parent.status
 
-    def of(self, kind: type[Event]) -> list[Event]:
+    def of(self, kind: type[E]) -> list[E]:
         return [event for event in self.events if isinstance(event, kind)]
+
+
+def _phase(platform: Platform) -> SessionPhase:
+    return platform.broker.phase
 
 
 def _executions(week: Week, account: str, quantity: int) -> list[ExecutionRecorded]:
     """The executions of the account's latest order of ``quantity`` shares."""
-    found = [e for e in week.of(ExecutionRecorded) if isinstance(e, ExecutionRecorded)]
-    mine = [e for e in found if e.account == account]
-    total, out = 0, []
+    mine = [e for e in week.of(ExecutionRecorded) if e.account == account]
+    total, out = 0, list[ExecutionRecorded]()
     for event in reversed(mine):
         out.append(event)
         total += event.quantity
@@ -143,7 +148,7 @@ def test_five_trading_days_across_a_weekend_and_a_holiday() -> None:
     platform = week.platform
     # Created on Tuesday evening: Tuesday's session has run its course; orders wait.
     assert platform.broker.date == 20260331
-    assert platform.broker.phase is SessionPhase.CLOSED
+    assert _phase(platform) is SessionPhase.CLOSED
 
     # --- Wednesday 1 April ---------------------------------------------------------------
     week.quote(199 * DOLLAR, 200 * DOLLAR, 20260401, 10)
@@ -160,7 +165,7 @@ def test_five_trading_days_across_a_weekend_and_a_holiday() -> None:
     assert week.status("gtc-1") is OrdStatus.NEW
     assert week.status("day-1") is OrdStatus.NEW
     week.at(20260401, 16, 30)  # after the close
-    assert platform.broker.phase is SessionPhase.AFTER_HOURS
+    assert _phase(platform) is SessionPhase.AFTER_HOURS
     assert week.status("day-1") is OrdStatus.EXPIRED
     assert week.status("gtc-1") is OrdStatus.DONE_FOR_DAY
     # A DAY order placed after the close waits for the next session, and is not expired by
@@ -169,7 +174,7 @@ def test_five_trading_days_across_a_weekend_and_a_holiday() -> None:
                20260401, 17)  # fmt: skip
     assert week.status("late-1") is OrdStatus.PENDING_NEW
     week.at(20260401, 23)
-    assert platform.broker.phase is SessionPhase.CLOSED
+    assert _phase(platform) is SessionPhase.CLOSED
     assert week.status("late-1") is OrdStatus.PENDING_NEW
     # IOC orders need an open market.
     refused = week.place(_order("ioc-1", "CASH-1", Side.BUY, 5, 150 * DOLLAR, TimeInForce.IOC),
@@ -178,7 +183,7 @@ def test_five_trading_days_across_a_weekend_and_a_holiday() -> None:
 
     # --- Thursday 2 April: Wednesday's trade settles; the waiting and GTC orders work --------
     week.at(20260402, 9, 0)
-    assert platform.broker.phase is SessionPhase.PRE_MARKET
+    assert _phase(platform) is SessionPhase.PRE_MARKET
     settled = [e for e in week.of(TradesSettled) if e.account == "MARGIN-1"]
     assert [(e.settlement_date, e.executions) for e in settled] == [(20260402, len(first))]
     assert week.status("gtc-1") is OrdStatus.DONE_FOR_DAY  # back at the open, not before
@@ -224,7 +229,9 @@ def test_five_trading_days_across_a_weekend_and_a_holiday() -> None:
     phases = [(e.date, e.phase) for e in week.of(SessionPhaseChanged) if e.date == 20260407]
     assert [phase for _, phase in phases] == list(SessionPhase)
     reopened = [
-        e for e in week.of(OrderStatusChanged) if e.order_id == "gtc-1" and e.status is OrdStatus.NEW
+        e
+        for e in week.of(OrderStatusChanged)
+        if e.order_id == "gtc-1" and e.status is OrdStatus.NEW
     ]
     assert len(reopened) >= 4  # placed, then back at each later open
 

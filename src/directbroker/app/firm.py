@@ -95,9 +95,7 @@ def listings_for(config: FirmConfig) -> tuple[Listing, ...]:
     return tuple(known[symbol] for symbol in wanted)
 
 
-def day_plan_for(
-    config: FirmConfig, calendar: XnysCalendar, wall_ns: Callable[[], int]
-) -> DayPlan:
+def day_plan_for(config: FirmConfig, calendar: XnysCalendar, wall_ns: Callable[[], int]) -> DayPlan:
     """Day after day on the exchange calendar, on the configured clock."""
     clock: FirmClock
     speed = 1.0
@@ -108,7 +106,8 @@ def day_plan_for(
         clock = RealClock(wall_ns)
     rate = config.market.rate if config.market.simulate else 1e-9
     simulation = SimulationConfig(seed=config.market.seed, events_per_second=rate)
-    return DayPlan(TradingSchedule(calendar), clock, simulation, speed)
+    lag = config.market.max_lag_seconds
+    return DayPlan(TradingSchedule(calendar), clock, simulation, speed, lag)
 
 
 def simulation_for(config: FirmConfig, duration: float | None) -> SimulationConfig:

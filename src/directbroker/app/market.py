@@ -29,7 +29,7 @@ from directbroker.domain.marketdata_messages import (
 )
 from directbroker.domain.messages import Command, Event, Message
 from directbroker.domain.venue_config import VenueConfig
-from directbroker.domain.venue_messages import OrderRejected
+from directbroker.domain.venue_messages import OrderRejected, RunAuction
 from directbroker.engines.marketdata import MarketDataEngine
 from directbroker.engines.matching import VenueEngine
 from directbroker.protocols.codec import decode_many
@@ -221,6 +221,18 @@ class EmbeddedMarket:
         if not self._primed:
             return 0
         return None if self._pending is None else self._pending.ts_ns
+
+    def shed(self, now_ns: int, max_lag_ns: int) -> bool:
+        """When the flow is more than ``max_lag_ns`` behind ``now_ns``, drop what is due
+        before now (the crosses excepted) so the market catches up; True if it shed."""
+        pending = self._pending
+        if not self._flowing or pending is None or now_ns - pending.ts_ns <= max_lag_ns:
+            return False
+        if any(isinstance(command, RunAuction) for _, command in pending.commands):
+            return False
+        self.simulation.skip_to(now_ns)
+        self._pending = self.simulation.next_batch()
+        return True
 
     def lag_ns(self, now_ns: int) -> int:
         """How far the simulation is behind ``now_ns`` (0 when it is up to date)."""

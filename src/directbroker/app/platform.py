@@ -39,6 +39,7 @@ from directbroker.domain.broker_messages import (
 from directbroker.domain.ledger_messages import Deposit, OpenAccount, RecordPriorClose
 from directbroker.domain.marketdata_messages import StartTradingDay
 from directbroker.domain.messages import Command, Event, Message
+from directbroker.domain.sessions import SessionPhase
 from directbroker.domain.venue_messages import (
     EXECUTION_REPORTS,
 )
@@ -46,7 +47,6 @@ from directbroker.engines.broker import BrokerConfig, BrokerCore
 from directbroker.engines.broker.core import MARKET_INPUTS
 from directbroker.engines.ledger import LedgerCore
 from directbroker.engines.router import SmartRouting
-from directbroker.domain.sessions import SessionPhase
 from directbroker.runtime import days as day_rules
 from directbroker.runtime.schedule import Position, Transition
 from directbroker.runtime.sequencer import CoreHaltedError, Outcome
@@ -328,6 +328,8 @@ class Platform:
         try:
             while not self._stopping.is_set():
                 now = wall_ns()
+                if self.days is not None:
+                    self.market.shed(now, self.days.max_lag_ns)
                 self.step(now, budget_s=STEP_BUDGET_S)
                 self._skip_idle(now)
                 due = self._due_ns()
@@ -398,8 +400,10 @@ class Platform:
 
     def _last_stamp(self) -> int:
         """The latest time any core's journal holds (where a simulated clock resumes)."""
-        cores = [self._broker, self.market.market_data_core, *self.market.venue_cores.values()]
-        return max(core.recovered.last_ts_ns for core in cores)
+        stamps = [self._broker.recovered.last_ts_ns]
+        stamps.append(self.market.market_data_core.recovered.last_ts_ns)
+        stamps += [core.recovered.last_ts_ns for core in self.market.venue_cores.values()]
+        return max(stamps)
 
     def _catch_up(self, now_ns: int) -> None:
         """Enter every phase due by ``now_ns`` (start-up: the firm was down, or is new)."""

@@ -35,6 +35,13 @@ class DayPlan:
     """The flow's seed and rates; ``events_per_second`` is per wall-clock second."""
     speed: float = 1.0
     """Simulated seconds per wall second (1 on the wall clock)."""
+    max_lag_s: float = 1.0
+    """Wall seconds the flow may fall behind the clock before it sheds what is late."""
+
+    @property
+    def max_lag_ns(self) -> int:
+        """The lag allowed, in the clock's (simulated) nanoseconds."""
+        return int(self.max_lag_s * self.speed * NS)
 
     def flow_for(self, times: SessionTimes) -> tuple[SimulationConfig, int]:
         """The simulated flow of one session date, and when it starts."""

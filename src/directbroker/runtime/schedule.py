@@ -10,7 +10,7 @@ business, not ours. Everything here is pure: the driver asks, with a time it was
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -109,7 +109,9 @@ def _ns(day: int, at: time) -> int:
 
 def new_york_date(ts_ns: int) -> int:
     """The New York calendar date (YYYYMMDD) at ``ts_ns``."""
-    return from_date(datetime.fromtimestamp(ts_ns // 1_000_000_000, UTC).astimezone(NEW_YORK).date())
+    return from_date(
+        datetime.fromtimestamp(ts_ns // 1_000_000_000, UTC).astimezone(NEW_YORK).date()
+    )
 
 
 class TradingSchedule:

@@ -168,6 +168,18 @@ class MarketSimulation:
         self.stats.commands += len(commands)
         return Batch(self._now, commands)
 
+    def skip_to(self, ts_ns: int) -> None:
+        """Jump over the flow due before ``ts_ns`` (the caller fell behind and sheds it), but
+        never over a cross: those run whatever the load."""
+        schedule = self.config.schedule
+        if not self._opened:
+            limit = self._start_ns + schedule.open_ns - 1
+        elif not self._closed:
+            limit = self._start_ns + schedule.close_ns - 1
+        else:
+            return
+        self._now = max(self._now, min(ts_ns, limit))
+
     def observe(self, events: Iterable[Event]) -> None:
         """Take in what the venues did."""
         events = list(events)

@@ -261,7 +261,8 @@ class VenueEngine(FastCore):
     def _end_session(self, cmd: EndVenueSession, ts: int) -> list[Event]:
         """Expire the resting orders that live only for the session that ended, oldest
         first: DAY ones at the regular close, everything but GTC at the end of the day."""
-        if type(cmd.extended) is not bool:
+        extended: object = cmd.extended
+        if type(extended) is not bool:
             return [self._rejected("", "", (RejectCode.MALFORMED, "extended"), ts)]
         expiring = _END_OF_DAY if cmd.extended else _REGULAR_CLOSE
         events: list[Event] = []
