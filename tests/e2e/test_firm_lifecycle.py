@@ -40,6 +40,8 @@ from tests.e2e.running import cpu_burners, stop_all
 from alpaca.trading.client import TradingClient  # isort: skip
 from alpaca.trading.enums import OrderSide, QueryOrderStatus, TimeInForce  # isort: skip
 from alpaca.trading.requests import GetOrdersRequest, LimitOrderRequest  # isort: skip
+from alpaca.common.exceptions import APIError  # isort: skip
+from alpaca.trading.models import AccountConfiguration  # isort: skip
 
 SYMBOLS = ("AAPL", "MSFT")
 THREADS = 4
@@ -178,3 +180,53 @@ def _settled(
         if int(Decimal(order.filled_qty or "0")) != per_order.get(order_id, 0):
             return None
     return fills
+
+
+def test_an_account_configuration_survives_a_crash(tmp_path: Path) -> None:
+    """Staff set an account's configuration through the Broker API; after SIGKILL and a
+    restart the configuration reads back the same and is still honoured (a suspended account's
+    order is refused, changing nothing)."""
+    data, config = tmp_path / "firm", config_file(tmp_path, simulate=False)
+    wanted = {
+        "suspend_trade": True, "no_shorting": True, "dtbp_check": "both", "pdt_check": "exit",
+        "trade_confirm_email": "none", "fractional_trading": False,
+        "max_margin_multiplier": "1",
+    }  # fmt: skip
+    with serve(data, config, tmp_path) as firm:
+        broker = staff_client(firm, data)
+        account = open_approved_account(firm, data, broker)
+        fund(broker, account, Decimal("1000.00"))
+        changed = broker.update_trade_configuration_for_account(
+            account, AccountConfiguration(**_defaults(broker, account) | wanted)
+        )
+        assert _chosen(changed) == wanted
+        firm.kill()
+
+    with serve(data, config, tmp_path) as firm:
+        broker = staff_client(firm, data)
+        assert _chosen(broker.get_trade_configuration_for_account(account)) == wanted
+        order = LimitOrderRequest(
+            symbol="AAPL", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY,
+            limit_price=1.00,
+        )  # fmt: skip
+        with pytest.raises(APIError) as refused:
+            broker.submit_order_for_account(account, order)
+        assert refused.value.status_code == 403, str(refused.value)
+        assert int(refused.value.code) % 100_000 == 2030  # suspended by the configuration
+        assert account_orders(broker, account) == []
+        assert firm.terminate() == 0
+
+
+def _defaults(broker: Any, account: str) -> dict[str, Any]:
+    current = broker.get_trade_configuration_for_account(account)
+    return {name: getattr(current, name) for name in type(current).model_fields}
+
+
+def _chosen(configuration: Any) -> dict[str, Any]:
+    """The fields this test sets, as plain values."""
+    values = {}
+    for name in ("suspend_trade", "no_shorting", "dtbp_check", "pdt_check",
+                 "trade_confirm_email", "fractional_trading", "max_margin_multiplier"):  # fmt: skip
+        value = getattr(configuration, name)
+        values[name] = getattr(value, "value", value)
+    return values
