@@ -27,7 +27,8 @@ from alpaca.trading.enums import AccountStatus, ActivityType, QueryOrderStatus  
 from alpaca.trading.requests import GetOrdersRequest  # isort: skip
 
 T = TypeVar("T")
-DEPOSIT = Decimal("100000.00")
+DEPOSIT = Decimal("250000.00")
+"""Enough for every order the test could send, even if all were acknowledged."""
 
 
 @dataclass(frozen=True, slots=True)
