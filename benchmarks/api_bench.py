@@ -136,7 +136,8 @@ class Target:
 class Orders:
     """Order bodies that all differ (pre-trade risk refuses an identical order placed within a
     second), rest far under AAPL's simulated price (about $230) so none fills, and cost little
-    so the demo customer's buying power covers every one in flight."""
+    ($1 to $51, one or two shares) so the demo customer's buying power covers the thousands in
+    flight at once under overload."""
 
     def __init__(self) -> None:
         self.sent = 0
@@ -144,8 +145,8 @@ class Orders:
     def resting_buy(self) -> bytes:
         self.sent += 1
         number = self.sent
-        price = f"{5 + number % 10_000 / 100:.2f}"
-        qty = 1 + (number // 10_000) % 3
+        price = f"{1 + number % 5_000 / 100:.2f}"
+        qty = 1 + (number // 5_000) % 2
         return (
             b'{"symbol":"AAPL","qty":"%d","side":"buy","type":"limit","time_in_force":"day",'
             b'"limit_price":"%s"}' % (qty, price.encode())
@@ -180,6 +181,8 @@ class Tally:
 
     latencies: list[float] = field(default_factory=list)
     cancel_latencies: list[float] = field(default_factory=list)
+    from_sent: list[float] = field(default_factory=list)
+    """Open loop: latency from the moment the request was written (the server's share)."""
     statuses: dict[int, int] = field(default_factory=dict)
     samples: dict[int, str] = field(default_factory=dict)
     """The first answer's body for each status other than 200 (what a refusal said)."""
@@ -279,6 +282,7 @@ async def open_loop(
                 opened += 1
                 conn = target.connection()
         answer = None
+        sent = time.perf_counter()
         try:
             answer = await _timed(conn.request("POST", "/v2/orders", orders.resting_buy()))
             if answer is None:
@@ -291,6 +295,7 @@ async def open_loop(
             tally.note(*answer)
             if answer[0] == 200:
                 tally.latencies.append(time.perf_counter() - scheduled)
+                tally.from_sent.append(time.perf_counter() - sent)
                 cancel = conn.request("DELETE", f"/v2/orders/{order_id(answer[1])}")
                 try:  # at once, as in the closed loop: buying power stays free
                     cancelled = await _timed(cancel)
@@ -334,6 +339,7 @@ async def open_loop(
         "cancel_failures": cancel_failures,
         "connections_used": opened,
         **percentiles(tally.latencies),
+        "from_sent": percentiles(tally.from_sent),
     }
 
 
@@ -347,9 +353,10 @@ def _stamp_ns(text: str) -> int:
 
 
 async def trade_updates(target: Target, count: int) -> dict[str, Any]:
-    """Marketable orders one at a time; each fill's ``trade_updates`` message, timed."""
+    """Marketable orders one at a time; each one's first execution message, timed."""
     arrivals: dict[str, tuple[float, int, int]] = {}
-    """order id -> (perf_counter at arrival, wall ns at arrival, the fill's stamp in ns)."""
+    """order id -> (perf_counter at arrival, wall ns at arrival, the execution's stamp)."""
+    position = [0]
     arrived = asyncio.Condition()
     ws_url = target.url.replace("http://", "ws://") + "/stream"
     conn = await target.connection().open()
@@ -363,10 +370,12 @@ async def trade_updates(target: Target, count: int) -> dict[str, Any]:
             async for message in ws:
                 now, wall = time.perf_counter(), time.time_ns()
                 data = json.loads(message)["data"]
-                if data.get("event") == "fill":
+                if data.get("event") in ("fill", "partial_fill"):
                     async with arrived:
-                        stamp = _stamp_ns(data["timestamp"])
-                        arrivals[data["order"]["id"]] = (now, wall, stamp)
+                        placed = data["order"]["id"]
+                        if placed not in arrivals:
+                            arrivals[placed] = (now, wall, _stamp_ns(data["timestamp"]))
+                        position[0] = int(data.get("position_qty", position[0]))
                         arrived.notify_all()
 
         reader = asyncio.create_task(read())
@@ -377,11 +386,14 @@ async def trade_updates(target: Target, count: int) -> dict[str, Any]:
         missing = 0
         try:
             for number in range(count):
-                side = "buy" if number % 2 == 0 else "sell"  # the position stays flat
+                # Flat again after each pair; sizes vary (identical orders within a second
+                # are refused as duplicates).
+                held = position[0]
+                side, qty = ("sell", held) if held > 0 else ("buy", 1 + number // 2 % 7)
                 body = (
                     b'{"symbol":"AAPL","qty":"%d","side":"%s","type":"market",'
                     % (
-                        1 + number % 7,
+                        qty,
                         side.encode(),
                     )
                     + b'"time_in_force":"day"}'
@@ -569,11 +581,11 @@ def run(plan: Plan) -> dict[str, Any]:
             asyncio.run(wait_for_market(platform))
             rows = asyncio.run(load_levels(platform, plan, orders))
             report["closed_loop"] += rows
+            report["trade_updates"] = asyncio.run(trade_updates(platform, plan.fills))
             sustainable = max(row["orders_per_s"] for row in rows)
-            report["overload"] = asyncio.run(
+            report["overload"] = asyncio.run(  # last: it leaves the platform a backlog
                 open_loop(platform, 10 * max(sustainable, 10.0), plan.overload_seconds, orders)
             )
-            report["trade_updates"] = asyncio.run(trade_updates(platform, plan.fills))
         finally:
             process.stop()
     report["ratios"] = ratios(report["closed_loop"])
@@ -642,6 +654,7 @@ def table(report: dict[str, Any]) -> str:
             f"{'-' if ratio is None else f'{ratio:.2f}':>8}  {others or ''}"
         )
     if over := report.get("overload"):
+        sent = over["from_sent"]
         lines += [
             "",
             f"Overload (open loop, platform): offered {over['offered_per_s']:.0f}/s "
@@ -649,17 +662,19 @@ def table(report: dict[str, Any]) -> str:
             f"{over['requests']} requests over {over['connections_used']} connections.",
             f"  admitted {over['admitted']}: p50 {_ms(over['p50_ms'])} p90 {_ms(over['p90_ms'])} "
             f"p99 {_ms(over['p99_ms'])} max {_ms(over['max_ms'])} ms (from the scheduled time)",
+            f"  the same from when each was sent: p50 {_ms(sent['p50_ms'])} p90 "
+            f"{_ms(sent['p90_ms'])} p99 {_ms(sent['p99_ms'])} max {_ms(sent['max_ms'])} ms",
             f"  answered busy (429/503): {100 * (over['busy_share'] or 0):.1f}%  "
             f"statuses {over['statuses']}  timeouts {over['timeouts']}  "
-            f"other errors {over['errors']}",
+            f"other errors {over['errors']}  failed cancels {over['cancel_failures']}",
         ]
     if updates := report.get("trade_updates"):
         ack, fill = updates["ack_to_update"], updates["fill_to_update"]
         send = updates["send_to_update"]
         lines += [
             "",
-            f"Trade updates ({updates['fills']} marketable orders, {updates['missing']} without "
-            "a fill message):",
+            f"Trade updates ({updates['fills']} marketable orders timed, {updates['missing']} "
+            "refused or without an execution message):",
             f"  acknowledgement -> fill message: p50 {_ms(ack['p50_ms'])} p99 "
             f"{_ms(ack['p99_ms'])} ms (message first in "
             f"{100 * (updates['update_before_ack_share'] or 0):.0f}% of orders)",
