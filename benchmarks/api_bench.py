@@ -261,7 +261,7 @@ async def closed_loop(
 
 
 async def open_loop(
-    target: Target, rate: float, seconds: float, orders: Orders, max_connections: int = 2_000
+    target: Target, rate: float, seconds: float, orders: Orders, max_connections: int = 5_000
 ) -> dict[str, Any]:
     """Placements arriving at ``rate`` per second for ``seconds``, whatever the answers."""
     tally = Tally()
@@ -384,12 +384,17 @@ async def trade_updates(target: Target, count: int) -> dict[str, Any]:
         from_send: list[float] = []
         refusals: dict[int, str] = {}
         missing = 0
+        last_sent: dict[tuple[str, int], float] = {}
         try:
             for number in range(count):
-                # Flat again after each pair; sizes vary (identical orders within a second
-                # are refused as duplicates).
+                # Flat again after each pair; sizes vary and an identical order waits out the
+                # platform's one-second duplicate window (it would be refused, rightly).
                 held = position[0]
-                side, qty = ("sell", held) if held > 0 else ("buy", 1 + number // 2 % 7)
+                side, qty = ("sell", held) if held > 0 else ("buy", 1 + number // 2 % 20)
+                wait = last_sent.get((side, qty), -9.0) + 1.05 - time.perf_counter()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                last_sent[side, qty] = time.perf_counter()
                 body = (
                     b'{"symbol":"AAPL","qty":"%d","side":"%s","type":"market",'
                     % (
