@@ -108,6 +108,11 @@ class Connection:
             self.close()
         return status, answer
 
+    @property
+    def connected(self) -> bool:
+        """Whether the TCP connection is established (a timeout may strike before)."""
+        return self._writer is not None
+
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
@@ -187,6 +192,8 @@ class Tally:
     samples: dict[int, str] = field(default_factory=dict)
     """The first answer's body for each status other than 200 (what a refusal said)."""
     timeouts: int = 0
+    connect_timeouts: int = 0
+    """Of the timeouts, those that struck before the connection was even accepted."""
     errors: int = 0
 
     def note(self, status: int, body: bytes) -> None:
@@ -287,6 +294,7 @@ async def open_loop(
             answer = await _timed(conn.request("POST", "/v2/orders", orders.resting_buy()))
             if answer is None:
                 tally.timeouts += 1
+                tally.connect_timeouts += not conn.connected
         except (OSError, asyncio.IncompleteReadError):
             tally.errors += 1
         if answer is None:
@@ -335,6 +343,7 @@ async def open_loop(
         "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
         "refusals": {str(k): v for k, v in sorted(tally.samples.items())},
         "timeouts": tally.timeouts,
+        "connect_timeouts": tally.connect_timeouts,
         "errors": tally.errors,
         "cancel_failures": cancel_failures,
         "connections_used": opened,
@@ -593,6 +602,13 @@ def run(plan: Plan) -> dict[str, Any]:
             )
         finally:
             process.stop()
+    if "overload" in report:  # the same arrivals against the canned server: the client keeps up?
+        process, target = start_peer("canned")
+        try:
+            rate, seconds = report["overload"]["offered_per_s"], plan.overload_seconds
+            report["overload_client"] = asyncio.run(open_loop(target, rate, seconds, orders))
+        finally:
+            process.stop()
     report["ratios"] = ratios(report["closed_loop"])
     report["goals"] = goals(report)
     return report
@@ -670,9 +686,16 @@ def table(report: dict[str, Any]) -> str:
             f"  the same from when each was sent: p50 {_ms(sent['p50_ms'])} p90 "
             f"{_ms(sent['p90_ms'])} p99 {_ms(sent['p99_ms'])} max {_ms(sent['max_ms'])} ms",
             f"  answered busy (429/503): {100 * (over['busy_share'] or 0):.1f}%  "
-            f"statuses {over['statuses']}  timeouts {over['timeouts']}  "
+            f"statuses {over['statuses']}  timeouts {over['timeouts']} "
+            f"({over['connect_timeouts']} before the connection was accepted)  "
             f"other errors {over['errors']}  failed cancels {over['cancel_failures']}",
         ]
+    if ref := report.get("overload_client"):
+        lines.append(
+            f"  the same arrivals against the canned server (the client's check): sent "
+            f"{ref['sent_per_s']:.0f}/s, p50 {_ms(ref['p50_ms'])} p99 {_ms(ref['p99_ms'])} ms, "
+            f"timeouts {ref['timeouts']}"
+        )
     if updates := report.get("trade_updates"):
         ack, fill = updates["ack_to_update"], updates["fill_to_update"]
         send = updates["send_to_update"]

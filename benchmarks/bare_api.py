@@ -159,6 +159,7 @@ _CANNED = (
     b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 52\r\n\r\n"
     b'{"id":"00000000-0000-0000-0000-000000000001","ok":1}'
 )
+_CANNED_DELETE = b"HTTP/1.1 204 No Content\r\n\r\n"
 
 
 async def _canned_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -171,7 +172,7 @@ async def _canned_connection(reader: asyncio.StreamReader, writer: asyncio.Strea
                     length = int(line[15:])
             if length:
                 await reader.readexactly(length)
-            writer.write(_CANNED)
+            writer.write(_CANNED_DELETE if head.startswith(b"DELETE") else _CANNED)
     except (asyncio.IncompleteReadError, ConnectionError):
         pass
     finally:
