@@ -60,11 +60,14 @@ def run(ops: list[tuple[str, int, int]]) -> Desk:
         elif kind == "replace" and open_parents:
             parent = open_parents[pick % len(open_parents)]
             found = desk.oms.find(parent.order_id, parent.account)
-            ok = parent.status in (OrdStatus.NEW, OrdStatus.PARTIALLY_FILLED, OrdStatus.REPLACED)
+            ok = parent.status in (OrdStatus.NEW, OrdStatus.PARTIALLY_FILLED)
             if not isinstance(found, tuple) and ok:
                 terms = Terms(parent.cum_quantity + size, parent.limit_price, parent.stop_price,
                               None, None)  # fmt: skip
-                desk._record(desk.oms.replace(parent, terms, desk.tick()))
+                # As Alpaca: a new order (new id, an input) carries on once the venue agrees.
+                successor = desk.oms.successor(parent, terms, f"{parent.order_id}r{pick}")
+                if successor.order_id not in book.parents:
+                    desk._record(desk.oms.replace(parent, terms, desk.tick(), successor))
         elif kind == "accept":
             sent = [c for c in live if c.state is ChildState.SENT]
             if sent:
@@ -96,15 +99,34 @@ def run(ops: list[tuple[str, int, int]]) -> Desk:
 
 def check(desk: Desk) -> None:
     book = desk.oms.book
+    # Every share a venue filled is booked on exactly one order, before, during or after a
+    # replace (a child moves to the new order when the replace takes effect).
+    assert sum(c.filled for c in book.children.values()) == sum(
+        p.cum_quantity for p in book.parents.values()
+    )
+    booked: dict[str, int] = {}
+    for event in desk.events:
+        if isinstance(event, ParentFilled):
+            booked[event.order_id] = booked.get(event.order_id, 0) + event.last_quantity
     for parent in book.parents.values():
         assert isinstance(parent.status, OrdStatus)
         assert (parent.order_id in book.open_ids) == (not parent.status.is_terminal)
+        assert booked.get(parent.order_id, 0) == parent.cum_quantity
         children = [book.children[c] for c in parent.children]
-        assert sum(c.filled for c in children) == parent.cum_quantity
+        owned = [c for c in children if c.parent_id == parent.order_id]
         assert 0 <= parent.cum_quantity <= parent.quantity
         assert (parent.status is OrdStatus.FILLED) == (parent.cum_quantity == parent.quantity)
         if parent.status.is_terminal:
-            assert not any(c.live for c in children)
+            assert not any(c.live for c in owned)
+        if parent.status is OrdStatus.REPLACED:
+            successor = book.parents[parent.replaced_by]
+            assert successor.replaces == parent.order_id and not successor.standby
+            assert not parent.replace_id
+        if parent.standby:
+            assert book.parents[parent.replaces].replace_id == parent.order_id
+            assert book.parents[parent.replaces].status is OrdStatus.PENDING_REPLACE or (
+                book.parents[parent.replaces].status is OrdStatus.PENDING_CANCEL
+            )
         assert all(0 <= c.filled <= c.quantity for c in children)
 
 
@@ -134,3 +156,73 @@ def test_random_order_flow_keeps_every_invariant(ops: list[tuple[str, int, int]]
     again = run(ops)
     assert again.oms.book.to_plain() == desk.oms.book.to_plain()
     assert again.events == events
+
+
+def _fill_some(desk: Desk, child_id: str, wanted: int, room: int) -> None:
+    child = desk.oms.book.children[child_id]
+    quantity = min(wanted, child.quantity - child.filled, room)
+    if child.live and quantity > 0:
+        desk.fill(child_id, quantity)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(2, 200),
+    st.integers(0, 100),
+    st.integers(1, 200),
+    st.lists(st.integers(1, 80), max_size=4),
+    st.sampled_from(["agrees", "refuses", "cancel"]),
+    st.lists(st.integers(1, 80), max_size=4),
+)
+def test_fills_around_a_replace_are_booked_exactly_once(
+    quantity: int,
+    before: int,
+    more: int,
+    in_flight: list[int],
+    venue: str,
+    after: list[int],
+) -> None:
+    """Fills before the replace, between the request and the venue's answer, and after it
+    each land on exactly one order (the old one until the replace takes effect, the new one
+    from then), and the new order is for exactly what the old one left."""
+    desk = Desk()
+    desk.place(order("o1", quantity=quantity))
+    desk.accept("o1.1")
+    _fill_some(desk, "o1.1", min(before, quantity - 1), quantity)
+    old = desk.oms.book.parents["o1"]
+    total = old.cum_quantity + more
+    terms = Terms(total, old.limit_price, None, None, None)
+    desk._record(desk.oms.replace(old, terms, desk.tick(), desk.oms.successor(old, terms, "o2")))
+    for size in in_flight:  # the venue fills the old terms before it sees the replace
+        _fill_some(desk, "o1.1", size, min(total, old.quantity) - old.cum_quantity)
+        check(desk)
+    if venue == "agrees":
+        desk.replaced("o1.1")
+    elif venue == "refuses":
+        desk.reject("o1.1")
+    else:
+        if not old.status.is_terminal:
+            desk._record(desk.oms.cancel(old, desk.tick()))  # as the kill switch does
+        desk.replaced("o1.1")
+        if desk.oms.book.children["o1.1"].state is ChildState.CANCEL_SENT:
+            desk.cancelled("o1.1")
+    check(desk)
+    new = desk.oms.book.parents["o2"]
+    child = desk.oms.book.children["o1.1"]
+    for size in after:
+        owner = desk.oms.book.parents[child.parent_id]
+        _fill_some(desk, "o1.1", size, owner.quantity - owner.cum_quantity)
+        check(desk)
+    assert child.filled == old.cum_quantity + new.cum_quantity
+    if old.status is OrdStatus.REPLACED:
+        assert (new.quantity, old.replaced_by, new.replaces) == (
+            total - old.cum_quantity,
+            "o2",
+            "o1",
+        )
+        assert child.parent_id == "o2" and child.open_quantity == new.leaves_quantity
+    else:
+        assert new.status in (OrdStatus.REJECTED, OrdStatus.CANCELED) and new.cum_quantity == 0
+    assert len(set(desk.events)) == len(desk.events)
+    for order_id, history in histories(desk.events).items():
+        assert history[-1] is desk.status(order_id)

@@ -1,4 +1,5 @@
-"""The accounts' read model: each account's values and positions as of its last commit.
+"""The accounts' read model: each account's values, buying power, configuration and positions
+as of its last commit.
 
 Account values (equity, buying power, margin) are the ledger's to compute, over marks that
 move with every print. So the platform thread values the accounts a broker commit touched
@@ -6,6 +7,12 @@ right after that commit (the core is quiescent then) and publishes the result;
 :class:`AccountBook` keeps the latest of each on the edge's side. Accounts whose positions
 were only re-marked by the market are re-valued at most every ``interval_ns``, so a busy tape
 costs a bounded amount of work however many accounts hold the symbol.
+
+Buying power is computed here by the same function pre-trade risk checks orders with
+(:func:`~directbroker.engines.broker.account_buying_power`: the books' figure net of working
+orders, with the holder's margin multiplier), so ``/v2/account`` never shows room the check
+would refuse. An order, a fill or a configuration change names its account in its events, so
+the account is published again in the same commit.
 """
 
 from __future__ import annotations
@@ -16,11 +23,16 @@ from dataclasses import dataclass
 
 from directbroker.adapters.history.equity import MINUTE_NS, EquitySample, SqliteEquityStore
 from directbroker.domain.accounts import AccountValues, PositionView
-from directbroker.domain.broker_messages import BrokerDayEnded, BrokerDayStarted
+from directbroker.domain.broker_messages import (
+    AccountConfiguration,
+    BrokerDayEnded,
+    BrokerDayStarted,
+)
 from directbroker.domain.ledger_messages import BusinessDayStarted, RecordPriorClose
 from directbroker.domain.marketdata_messages import TradePrinted
 from directbroker.domain.messages import Message
-from directbroker.engines.broker import BrokerCore
+from directbroker.engines.broker import BrokerCore, account_buying_power
+from directbroker.engines.risk.buying_power import BuyingPower
 from directbroker.runtime.sequencer import Outcome
 
 REMARK_INTERVAL_NS = 250_000_000
@@ -35,11 +47,14 @@ _EVERY_ACCOUNT = (BusinessDayStarted, BrokerDayStarted, BrokerDayEnded)
 
 @dataclass(frozen=True, slots=True)
 class AccountState:
-    """An account as the books saw it at ``ts_ns``: its values and open positions."""
+    """An account as the books saw it at ``ts_ns``: its values and open positions, its buying
+    power as risk sees it and its holder's configuration."""
 
     values: AccountValues
     positions: tuple[PositionView, ...]
     ts_ns: int
+    power: BuyingPower | None = None
+    configuration: AccountConfiguration = AccountConfiguration()
 
 
 Publish = Callable[[Sequence[AccountState]], None]
@@ -125,13 +140,19 @@ class AccountPublisher:
         self._publish(self._value(due, now_ns))
 
     def _value(self, accounts: Iterable[str], ts_ns: int) -> list[AccountState]:
-        ledger = self._broker.ledger
+        broker = self._broker
+        ledger = broker.ledger
         states = []
         for account in accounts:
             if not ledger.has_account(account):
                 continue
             positions = tuple(p for p in ledger.positions(account) if p.quantity)
-            states.append(AccountState(ledger.account_values(account), positions, ts_ns))
+            values = ledger.account_values(account)
+            power = account_buying_power(
+                ledger, broker.risk, values, broker.oms.book.open_orders(account)
+            )
+            config = broker.risk.state.configuration(account)
+            states.append(AccountState(values, positions, ts_ns, power, config))
         return states
 
 

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 from directbroker.adapters.history.equity import SqliteEquityStore
 from directbroker.adapters.http import create_app
-from directbroker.adapters.http.auth import ApiKeyStore
+from directbroker.adapters.http.auth import (
+    ApiKeyStore,
+    KeyRecord,
+    hash_secret,
+    new_key_id,
+    new_salt,
+    new_secret,
+)
+from directbroker.adapters.http.broker import BrokerPorts
 from directbroker.adapters.http.ports import HistoryPort, Ports, Role
 from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
@@ -28,9 +36,14 @@ from directbroker.app.api_ports import (
 )
 from directbroker.app.edge_feed import EdgeFeed
 from directbroker.app.equity import EquityRecorder
+from directbroker.app.firm_ports import PlatformFirm
+from directbroker.app.firm_views import FirmViews
+from directbroker.app.funding_ports import PlatformFunding
+from directbroker.app.funding_views import FundingViews
 from directbroker.app.market_views import MarketReplica
 from directbroker.app.order_views import OrderViews
 from directbroker.app.platform import Platform
+from directbroker.domain.access_messages import ApiKeyIssued, ApiKeyRevoked, IssueApiKey
 from directbroker.domain.instruments import Instrument
 from directbroker.domain.ledger_messages import AccountOpened
 from directbroker.domain.messages import Event, Message
@@ -51,6 +64,32 @@ class ApiKey:
     secret: str
     accounts: tuple[str, ...]
 
+    @property
+    def credential(self) -> str:
+        """``KEY_ID:SECRET``, as the admin.key file and HTTP Basic take it."""
+        return f"{self.key_id}:{self.secret}"
+
+
+def key_command(
+    user_id: str,
+    roles: Sequence[Role],
+    accounts: Sequence[str] = (),
+    groups: Sequence[str] = (),
+    *,
+    actor: str,
+    key_id: str | None = None,
+    secret: str | None = None,
+) -> tuple[IssueApiKey, ApiKey]:
+    """A new key's journal command (salt and digest only) and the key to hand its user."""
+    key_id = key_id or new_key_id()
+    secret = secret or new_secret()
+    salt = new_salt()
+    command = IssueApiKey(
+        key_id, user_id, tuple(role.value for role in roles), tuple(accounts), tuple(groups),
+        salt, hash_secret(secret, salt), actor,
+    )  # fmt: skip
+    return command, ApiKey(user_id, key_id, secret, tuple(accounts))
+
 
 class PlatformApi:
     """Everything the client API needs, attached to a platform (build it before it starts)."""
@@ -69,6 +108,9 @@ class PlatformApi:
             raise RuntimeError("attach the API before the platform starts")
         self.platform = platform
         self.feed = EdgeFeed()
+        self.keys = ApiKeyStore()
+        """The key registry's read model: who may call the APIs (journaled keys)."""
+        self.firm = FirmViews()
         self.models = EdgeModels(
             feed=self.feed,
             orders=OrderViews(),
@@ -76,6 +118,7 @@ class PlatformApi:
             market=MarketReplica(platform.market.market_data.snapshot()),
             equity=EquityRecorder(),
         )
+        self.funding = FundingViews()
         self._rebuild_orders()
         if equity_store is not None:
             for sample in equity_store.read_all():
@@ -90,19 +133,25 @@ class PlatformApi:
         platform.on_broker_commit(publisher.on_commit)
         platform.on_tick(publisher.on_tick)
         platform.on_market_data(self._on_market_data)
-        self.keys = ApiKeyStore()
         self._rate_limit = rate_limit or RateLimit()
         instruments = [
             Instrument(item.symbol, item.name, primary_venue=item.primary_venue)
             for item in platform.market.listings
         ]
+        gate = CommandGate(platform, self.feed, answer_timeout_s)
+        self.funding_port = PlatformFunding(gate, self.funding, self.models)
         self.ports = Ports(
-            trading=PlatformTrading(
-                CommandGate(platform, self.feed, answer_timeout_s), self.models
-            ),
+            trading=PlatformTrading(gate, self.models),
             market_data=PlatformMarketData(instruments, self.models),
             history=history,
             directory=self.keys,
+            now_ns=platform.now_ns,
+            easy_to_borrow=self.firm.is_easy_to_borrow,
+        )
+        self.broker_ports = BrokerPorts(
+            directory=self.keys,
+            firm=PlatformFirm(gate, self.firm),
+            funding=self.funding_port,
             now_ns=platform.now_ns,
         )
 
@@ -157,13 +206,28 @@ class PlatformApi:
     ) -> None:
         models = self.models
         updates = models.orders.apply_batch(inputs, outcomes)
+        self.funding.apply(outcomes, updates)
+        self.firm.apply_batch(inputs, outcomes)
         for outcome in outcomes:
             for event in outcome.events:
                 if isinstance(event, AccountOpened):
                     models.opened_ns.setdefault(event.account, event.ts_ns)
+                elif isinstance(event, ApiKeyIssued):
+                    self._take_key(event)
+                elif isinstance(event, ApiKeyRevoked):
+                    self.keys.remove(event.key_id)
         if live:
             for update in updates:
                 models.hub.publish(update)
+
+    def _take_key(self, event: ApiKeyIssued) -> None:
+        roles = frozenset(Role(role) for role in event.roles)
+        self.keys.add(
+            KeyRecord(
+                event.key_id, event.user_id, roles, event.salt, event.digest,
+                event.accounts, event.groups,
+            )
+        )  # fmt: skip
 
     def _take_accounts(self, states: Sequence[AccountState]) -> None:
         models = self.models
@@ -177,12 +241,22 @@ class PlatformApi:
         self, user_id: str, accounts: Sequence[str], key_id: str | None = None,
         secret: str | None = None,
     ) -> ApiKey:  # fmt: skip
-        """A customer key for ``accounts`` (the first is the default)."""
+        """A customer key for ``accounts`` (the first is the default), known to this process
+        only: tests. A firm's keys are journaled: :meth:`issue_keys_before_start`."""
         role = Role.CUSTOMER if len(accounts) == 1 else Role.TRADER
         key, shown = self.keys.issue(user_id, role, accounts, key_id=key_id, secret=secret)
         return ApiKey(user_id, key, shown, tuple(accounts))
 
+    def issue_keys_before_start(self, commands: Sequence[IssueApiKey]) -> None:
+        """Journal keys the firm makes for itself (the staff key at creation, the demo's
+        customers) before the platform runs; the read models take them in at once."""
+        results = self.platform.apply_before_start(commands)
+        self.feed.drain_now()
+        for command, events in zip(commands, results, strict=True):
+            if not any(isinstance(event, ApiKeyIssued) for event in events):
+                raise RuntimeError(f"the broker refused key {command.key_id}: {events!r}")
+
     def server(self, host: str = "127.0.0.1", port: int = 0) -> ApiServer:
         """An HTTP server for the API (not started); its event loop owns the read models."""
-        app = create_app(self.ports, rate_limit=self._rate_limit)
+        app = create_app(self.ports, rate_limit=self._rate_limit, broker=self.broker_ports)
         return ApiServer(app, host, port, on_loop=self.feed.attach)

@@ -37,7 +37,11 @@ from directbroker.app.order_views import OrderViews
 from directbroker.app.platform import Platform
 from directbroker.domain.accounts import AccountType, PositionView
 from directbroker.domain.broker_messages import (
+    AccountConfiguration,
+    AccountConfigured,
+    BrokerCommandRejected,
     CancelCustomerOrder,
+    ConfigureAccount,
     CustomerOrderRejected,
     PlaceOrder,
     ReplaceCustomerOrder,
@@ -183,14 +187,15 @@ class PlatformTrading:
         return self._order_now(order_id)
 
     async def replace_order(self, command: ReplaceCustomerOrder) -> OrderView:
-        """Cancel/replace a working order."""
+        """Replace a working order; answers with the new order once the request is durable
+        (pending new until the venue agrees; the old order then ends replaced)."""
         current = self._order_now(command.order_id)
         if current.account != command.account:
             raise PortRejection(RejectCode.UNKNOWN_ORDER, "order not found")
         if current.status in TERMINAL_STATUSES:
             raise PortRejection(RejectCode.REPLACE_TOO_LATE, "order is no longer working")
         await self._submit(command)
-        return self._order_now(command.order_id)
+        return self._order_now(command.new_order_id or command.order_id)
 
     async def get_order(self, order_id: str) -> OrderView | None:
         """Any order by id (the edge checks the caller may see it)."""
@@ -212,14 +217,40 @@ class PlatformTrading:
             raise PortRejection(RejectCode.UNKNOWN_ACCOUNT, f"no account {account}")
         values = state.values
         margin = values.account_type is AccountType.MARGIN
+        config = state.configuration
+        power = state.power
         return AccountSnapshot(
             values=values,
             account_number=account,
             created_ns=self._live.opened_ns.get(account, 0),
             last_equity=values.equity - values.day_pnl,
-            multiplier=2 if margin else 1,
-            shorting_enabled=margin,
+            multiplier=config.max_margin_multiplier if margin else 1,
+            shorting_enabled=margin and not config.no_shorting,
+            buying_power=None if power is None else power.buying_power,
+            regt_buying_power=None if power is None else power.regt_buying_power,
+            daytrading_buying_power=None if power is None else power.daytrading_buying_power,
+            non_marginable_buying_power=(
+                None if power is None else power.non_marginable_buying_power
+            ),
+            trade_suspended_by_user=config.suspend_trade,
         )
+
+    async def configuration(self, account: str) -> AccountConfiguration:
+        """The account's configurations as of its last commit."""
+        state = self._live.accounts.state(account)
+        if state is None:
+            raise PortRejection(RejectCode.UNKNOWN_ACCOUNT, f"no account {account}")
+        return state.configuration
+
+    async def configure_account(self, command: ConfigureAccount) -> AccountConfiguration:
+        """Change configurations through the broker core; answered once durable (the read
+        model has taken the change in by then)."""
+        for event in await self._gate.submit(command):
+            if isinstance(event, BrokerCommandRejected):
+                raise PortRejection(event.code, event.message)
+            if isinstance(event, AccountConfigured):
+                return event.configuration
+        raise PortRejection(RejectCode.MALFORMED, "the broker did not take the configuration")
 
     async def positions(self, account: str) -> list[PositionView]:
         """Open positions."""

@@ -35,6 +35,12 @@ class FirmSection:
     address: str = "1 Liberty Plaza, New York, NY 10006"
     phone: str = "+1 212 555 0100"
     email: str = "support@directbroker.example"
+    easy_to_borrow: tuple[str, ...] = (
+        "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "AMD", "INTC", "QQQ", "SPY",
+        "IWM", "JPM", "BAC", "XOM", "KO", "WMT", "F", "T",
+    )  # fmt: skip
+    """Symbols customers may sell short without a locate, put on the firm's easy-to-borrow
+    list when the firm is created (staff change it later through /v1/firm/easy-to-borrow)."""
 
 
 @dataclass(frozen=True, slots=True)

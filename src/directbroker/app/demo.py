@@ -20,9 +20,10 @@ from pathlib import Path
 from rich.console import Console, Group
 from rich.live import Live
 
+from directbroker.app.api import ApiKey
 from directbroker.app.config import ConfigError, FirmConfig, load_config
 from directbroker.app.edge_loop import EdgeLoop
-from directbroker.app.firm import DataDirInUse, Firm, open_firm
+from directbroker.app.firm import DataDirInUse, Firm, ensure_customer_keys, open_firm
 from directbroker.app.platform import DEMO_ACCOUNTS
 from directbroker.app.screen import ScreenData, render, take_screen
 from directbroker.app.signals import stop_on_signals
@@ -54,12 +55,13 @@ def run(
     edge: EdgeLoop | None = None
     with stop_on_signals():
         try:
+            keys = ensure_customer_keys(firm.data, firm.api, DEMO_ACCOUNTS)
             firm.start(serve_api=serve_api, wall_ns=wall_ns)
             if firm.server is None:
                 edge = EdgeLoop()
                 firm.api.feed.attach(edge.loop)
             else:
-                _print_api(firm, console)
+                _print_api(firm, console, keys)
             _drive(firm, duration, live, console, wall_ns)
         finally:
             firm.stop()
@@ -74,14 +76,16 @@ def run(
     return firm
 
 
-def _print_api(firm: Firm, console: Console) -> None:
+def _print_api(firm: Firm, console: Console, keys: list[ApiKey]) -> None:
     server = firm.server
     assert server is not None
     if firm.port_fallback:
         console.print(f"Port {firm.config.api.port} is taken; using {server.port} instead.")
     console.print(f"Client API (Alpaca-compatible): {server.url}  docs: {server.url}/docs")
-    for demo in DEMO_ACCOUNTS:
-        key = firm.api.issue_key(demo.owner, [demo.account])
+    console.print(
+        f"Staff credential (Broker API, directbroker admin): {firm.data.admin_key}", soft_wrap=True
+    )
+    for demo, key in zip(DEMO_ACCOUNTS, keys, strict=True):
         console.print(
             f"  APCA-API-KEY-ID={key.key_id}  APCA-API-SECRET-KEY={key.secret}  "
             f"(account {demo.account}, {demo.account_type.value})",

@@ -24,17 +24,25 @@ from directbroker.adapters.calendar import XnysCalendar
 from directbroker.adapters.history import SqlHistoryStore, open_sqlite
 from directbroker.adapters.history.equity import SqliteEquityStore
 from directbroker.adapters.http.history import ThreadedHistory
+from directbroker.adapters.http.ports import STAFF_ROLES, Role
 from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
 from directbroker.app.admission import Admission
-from directbroker.app.api import PlatformApi
+from directbroker.app.api import ApiKey, PlatformApi, key_command
+from directbroker.app.bank import attach_bank
 from directbroker.app.config import FirmConfig
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.platform import DemoAccount, Platform
+from directbroker.domain.broker_messages import SetEasyToBorrow
 from directbroker.engines.broker import BrokerConfig
 from directbroker.sim.session import DaySchedule
 from directbroker.sim.simulation import SimulationConfig
 from directbroker.sim.universe import LISTINGS, Listing
+
+BOOTSTRAP_ACTOR = "system:bootstrap"
+"""Who the journal says made what the firm makes for itself (its first staff key, its lists)."""
+ADMIN_USER = "admin"
+"""The user id of the staff key written to admin.key."""
 
 FULL_DAY_SECONDS = 23_400.0
 PRE_OPEN_SECONDS = 3.0
@@ -64,6 +72,17 @@ class DataDir:
     def admin_key(self) -> Path:
         """The staff credential written at the firm's creation (``KEY_ID:SECRET``)."""
         return self.root / "admin.key"
+
+    @property
+    def api_url(self) -> Path:
+        """The running server's address, written at each start (for ``directbroker admin``)."""
+        return self.root / "api.url"
+
+    @property
+    def demo_keys(self) -> Path:
+        """The demo customers' credentials (``ACCOUNT KEY_ID SECRET`` per line, mode 0600):
+        secrets cannot be recovered from the journal's digests, so the demo keeps them."""
+        return self.root / "demo-keys"
 
     @property
     def portfolio_history(self) -> Path:
@@ -119,6 +138,8 @@ class Firm:
     equity: SqliteEquityStore
     created: bool
     """Whether this start created the firm (the data directory was new)."""
+    admin_key_written: bool
+    """Whether this start issued the staff key and wrote it to ``admin.key``."""
     _lock: IO[str]
     server: ApiServer | None = None
     port_fallback: bool = False
@@ -135,6 +156,8 @@ class Firm:
                 self.server = self.api.server(api.host, 0)
                 self.port_fallback = True
             self.server.start()
+            # Where `directbroker admin --data-dir` finds this server.
+            self.data.api_url.write_text(self.server.url + "\n", encoding="utf-8")
         self.platform.start(wall_ns)
 
     def stop(self) -> None:
@@ -202,6 +225,7 @@ def open_firm(
                 broker_config=BrokerConfig(participant=config.firm.participant),
                 admission=Admission(config.api.queue_capacity),
             )
+            attach_bank(platform)
             api = PlatformApi(
                 platform,
                 queries,
@@ -218,7 +242,76 @@ def open_firm(
     except BaseException:
         lock.close()
         raise
-    return Firm(data, config, platform, api, history, queries, journals, equity, created, lock)
+    try:
+        if created and config.firm.easy_to_borrow:
+            platform.apply_before_start(
+                [SetEasyToBorrow(s, True, BOOTSTRAP_ACTOR) for s in config.firm.easy_to_borrow]
+            )
+            api.feed.drain_now()
+        written = ensure_admin_key(data, api)
+    except BaseException:
+        for close in (queries.close, equity.close, history.close, journals.close, lock.close):
+            close()
+        raise
+    return Firm(
+        data, config, platform, api, history, queries, journals, equity, created, written, lock
+    )
+
+
+def write_secret_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (0600), atomically: a crash
+    leaves either no file or the whole file, never a partial credential."""
+    temporary = path.with_name(path.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, path)
+
+
+def ensure_admin_key(data: DataDir, api: PlatformApi) -> bool:
+    """Issue the staff key with every staff role and write it to ``admin.key`` unless the
+    file exists; True when it was issued now. The key is journaled (actor
+    ``system:bootstrap``) before the file is written: after a crash in between the next start
+    issues another, and the orphan, whose secret nobody saw, can be revoked by id."""
+    if data.admin_key.exists():
+        return False
+    roles = sorted(STAFF_ROLES, key=lambda role: role.value)
+    command, key = key_command(ADMIN_USER, roles, actor=BOOTSTRAP_ACTOR)
+    api.issue_keys_before_start([command])
+    write_secret_file(data.admin_key, key.credential + "\n")
+    return True
+
+
+def ensure_customer_keys(
+    data: DataDir, api: PlatformApi, accounts: Sequence[DemoAccount]
+) -> list[ApiKey]:
+    """The demo customers' keys: issued through the journal on first use and kept in
+    ``demo-keys`` (0600), read back on later starts so the credentials stay the same."""
+    path = data.demo_keys
+    known: dict[str, ApiKey] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if len(parts) == 4:
+                account, owner, key_id, secret = parts
+                known[account] = ApiKey(owner, key_id, secret, (account,))
+    missing = [demo for demo in accounts if demo.account not in known]
+    if missing:
+        made = [
+            key_command(demo.owner, [Role.CUSTOMER], [demo.account], actor=BOOTSTRAP_ACTOR)
+            for demo in missing
+        ]
+        api.issue_keys_before_start([command for command, _ in made])
+        for demo, (_, key) in zip(missing, made, strict=True):
+            known[demo.account] = key
+        lines = [
+            f"{account} {key.user_id} {key.key_id} {key.secret}" for account, key in known.items()
+        ]
+        write_secret_file(path, "\n".join(lines) + "\n")
+    return [known[demo.account] for demo in accounts]
 
 
 def _take_lock(data: DataDir) -> IO[str]:

@@ -25,10 +25,12 @@ from directbroker.domain.broker_messages import (
     BrokerDayStarted,
     ChildOrderSent,
     OrderReceived,
+    OrderReplacedBy,
     OrderRestated,
     OrderStatusChanged,
     ParentFilled,
     PlaceOrder,
+    ReplaceCustomerOrder,
 )
 from directbroker.domain.ledger_messages import CashWithdrawn, DepositCredited, PositionChanged
 from directbroker.domain.messages import Event, Message
@@ -64,6 +66,7 @@ class _Extras:
     trail_percent_bps: int | None = None
     extended_hours: bool = False
     route: str = SMART
+    replaces: str = ""
 
 
 @dataclass(slots=True)
@@ -137,6 +140,8 @@ class OrderViews:
         for message, outcome in zip(inputs, outcomes, strict=True):
             if not outcome.duplicate:
                 self._report(message)
+                if isinstance(message, ReplaceCustomerOrder):
+                    self._note_replace(message)
                 updates += self.apply(outcome.events)
         return updates
 
@@ -156,6 +161,8 @@ class OrderViews:
                 self._child(event)
             elif isinstance(event, OrderRestated):
                 updates += self._restated(event)
+            elif isinstance(event, OrderReplacedBy):
+                self._replaced_by(event)
             elif isinstance(event, DepositCredited):
                 self._cash(event.account, "CSD", event.amount, event.transfer_id, event.ts_ns)
             elif isinstance(event, CashWithdrawn):
@@ -163,6 +170,39 @@ class OrderViews:
             elif isinstance(event, BrokerDayStarted):
                 self._business_date = event.date
         return updates
+
+    def _note_replace(self, command: ReplaceCustomerOrder) -> None:
+        """A replace creates a new order: it keeps the old one's request terms (trail, route,
+        extended hours) and names the order it replaces."""
+        record = self._orders.get(command.order_id)
+        if record is None or not command.new_order_id:
+            return
+        view = record.view
+        self._extras[command.new_order_id] = _Extras(
+            command.trail_amount if command.trail_amount is not None else view.trail_amount,
+            command.trail_percent_bps
+            if command.trail_percent_bps is not None
+            else view.trail_percent_bps,
+            view.extended_hours,
+            view.route,
+            command.order_id,
+        )
+
+    def _replaced_by(self, event: OrderReplacedBy) -> None:
+        """The replace took effect: link the two, and the children still working move to the
+        new order (their later fills are its fills)."""
+        old = self._orders.get(event.order_id)
+        new = self._orders.get(event.new_order_id)
+        if old is None or new is None:
+            return
+        old.view = dataclasses.replace(old.view, replaced_by=event.new_order_id)
+        for child_id, child in list(old.children.items()):
+            if child.done_ns is None:
+                new.children[child_id] = child
+                del old.children[child_id]
+                fills = self._child_fills.get(child_id)
+                if fills is not None:
+                    fills.parent_id = event.new_order_id
 
     def _report(self, message: Message) -> None:
         """A venue's report on one of our children: its acceptance, fills and fees, end."""
@@ -227,6 +267,7 @@ class OrderViews:
             trail_percent_bps=extras.trail_percent_bps,
             extended_hours=extras.extended_hours,
             route=extras.route,
+            replaces=extras.replaces,
         )
         self._orders[event.order_id] = _Record(view)
         self._by_client[(event.account, event.client_order_id)] = event.order_id

@@ -65,6 +65,8 @@ BrokerListener = Callable[[Sequence[Message], Sequence[Outcome]], None]
 MarketDataListener = Callable[[Sequence[Message], Sequence[Event], int], None]
 """(feed events applied, market data outputs, their stamp) of one durable market data batch."""
 TickListener = Callable[[int], None]
+InputSource = Callable[[int], Sequence[Message]]
+"""Inputs for the broker core due by a time (e.g. a simulated bank's answers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +155,7 @@ class Platform:
         self._broker_listeners: list[BrokerListener] = []
         self._market_listeners: list[MarketDataListener] = []
         self._tick_listeners: list[TickListener] = []
+        self._input_sources: list[InputSource] = []
         self._journals = journals
         self._outbox: list[Callable[[], None]] = []
         """What waits for the next commit: listener calls and client answers."""
@@ -228,6 +231,15 @@ class Platform:
             commands.append(Deposit(demo.account, f"opening-{demo.account}", demo.cash))
         self._broker_apply(commands, ts_ns)
 
+    def apply_before_start(self, commands: Sequence[Command]) -> list[tuple[Event, ...]]:
+        """Journal and commit ``commands`` in the broker core before the platform runs (the
+        firm's own set-up, such as its first staff key); the listeners hear of them."""
+        if self.running:
+            raise RuntimeError("the platform is running: submit commands instead")
+        results = self._broker_apply(commands, self.started_ns)
+        self.commit()
+        return results
+
     # --- the client side -------------------------------------------------------------------
 
     def submit(self, command: Command) -> Reply:
@@ -262,6 +274,11 @@ class Platform:
         """Call ``listener`` (on the platform thread) after every step with the step's time,
         for work that is due by the clock rather than by an event (throttled publications)."""
         self._tick_listeners.append(listener)
+
+    def add_input_source(self, source: InputSource) -> None:
+        """Ask ``source`` (on the platform thread) at every step for broker inputs due by the
+        step's time; they are journaled like any other input."""
+        self._input_sources.append(source)
 
     def now_ns(self) -> int:
         """The platform's clock for clients (wall time; the cores stamp their own)."""
@@ -335,6 +352,10 @@ class Platform:
         def pause() -> bool:
             return len(admission) > 0 or (deadline is not None and time.monotonic() >= deadline)
 
+        for source in self._input_sources:
+            due = source(now_ns)
+            if due:
+                self._broker_apply(due, now_ns)
         while True:
             self._serve_clients(now_ns)
             caught_up = self.market.run_until(now_ns, self._react, pause)

@@ -31,6 +31,15 @@ def serve(firm: Firm, console: Console, duration: float | None = None) -> int:
             assert server is not None
             if firm.port_fallback:
                 console.print(f"Port {firm.config.api.port} is taken; using {server.port}.")
+            if firm.admin_key_written:
+                console.print(
+                    f"Created the staff credential (every staff role): {firm.data.admin_key} "
+                    "(KEY_ID:SECRET, readable by you only). Use it with directbroker admin "
+                    "or as HTTP Basic credentials on the Broker API (/v1).",
+                    soft_wrap=True,
+                )
+            else:
+                console.print(f"Staff credential: {firm.data.admin_key}", soft_wrap=True)
             console.print(
                 f"DirectBroker is serving {firm.data.root} at {server.url} "
                 f"(API docs: {server.url}/docs). Stop with Ctrl-C or SIGTERM.",

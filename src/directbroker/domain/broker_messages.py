@@ -15,6 +15,7 @@ in $0.0001 units, money too; business dates are ints YYYYMMDD as in the ledger.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from directbroker.domain.messages import Command, Event
 from directbroker.domain.order_status import (
@@ -77,8 +78,11 @@ class CancelCustomerOrder(Command):
 
 @dataclass(frozen=True, slots=True)
 class ReplaceCustomerOrder(Command):
-    """Cancel/replace: new total ``quantity`` (as FIX OrderQty, so fills so far count towards
-    it) and new prices; a price left ``None`` keeps its current value."""
+    """Cancel/replace, as Alpaca does it: once it takes effect the order ``order_id`` ends
+    ``replaced`` and a new order ``new_order_id`` (assigned by the gateway, like any order id)
+    carries on with the new terms. ``quantity`` is the new total (as FIX OrderQty: shares the
+    old order filled count towards it, so the new order is for what remains); a price left
+    ``None`` keeps its current value."""
 
     order_id: str
     account: str
@@ -87,6 +91,123 @@ class ReplaceCustomerOrder(Command):
     stop_price: int | None = None
     trail_amount: int | None = None
     trail_percent_bps: int | None = None
+    new_order_id: str = ""
+
+
+# --- account configurations -----------------------------------------------------------------
+
+
+class CheckWhen(str, Enum):
+    """When a day-trading check applies (Alpaca's ``dtbp_check`` and ``pdt_check``): on
+    orders that open or add to a position, on orders that close one, or on both."""
+
+    BOTH = "both"
+    ENTRY = "entry"
+    EXIT = "exit"
+
+    @property
+    def on_entry(self) -> bool:
+        """Whether the check applies to orders that open or add to a position."""
+        return self is not CheckWhen.EXIT
+
+    @property
+    def on_exit(self) -> bool:
+        """Whether the check applies to orders that close a position."""
+        return self is not CheckWhen.ENTRY
+
+
+class ConfirmEmail(str, Enum):
+    """Whether trade confirmations are e-mailed (Alpaca's ``trade_confirm_email``)."""
+
+    ALL = "all"
+    NONE = "none"
+
+
+MARGIN_MULTIPLIERS = (1, 2, 4)
+"""The values ``max_margin_multiplier`` may take."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountConfiguration:
+    """How the account holder wants the broker to treat the account (Alpaca's account
+    configurations), with Alpaca's defaults except ``fractional_trading``: the venues trade
+    whole shares, so it is off until set (and recorded, not acted on, when set)."""
+
+    dtbp_check: CheckWhen = CheckWhen.ENTRY
+    pdt_check: CheckWhen = CheckWhen.ENTRY
+    no_shorting: bool = False
+    suspend_trade: bool = False
+    fractional_trading: bool = False
+    max_margin_multiplier: int = 4
+    trade_confirm_email: ConfirmEmail = ConfirmEmail.ALL
+    ptp_no_exception_entry: bool = False
+    max_options_trading_level: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigureAccount(Command):
+    """Change some of an account's configurations; a field left ``None`` keeps its value, so
+    two changes of different fields never undo each other."""
+
+    account: str
+    dtbp_check: CheckWhen | None = None
+    pdt_check: CheckWhen | None = None
+    no_shorting: bool | None = None
+    suspend_trade: bool | None = None
+    fractional_trading: bool | None = None
+    max_margin_multiplier: int | None = None
+    trade_confirm_email: ConfirmEmail | None = None
+    ptp_no_exception_entry: bool | None = None
+    max_options_trading_level: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountConfigured(Event):
+    """An account's configurations after a change (all of them, so the last one is the state)."""
+
+    account: str
+    dtbp_check: CheckWhen
+    pdt_check: CheckWhen
+    no_shorting: bool
+    suspend_trade: bool
+    fractional_trading: bool
+    max_margin_multiplier: int
+    trade_confirm_email: ConfirmEmail
+    ptp_no_exception_entry: bool
+    max_options_trading_level: int
+    ts_ns: int
+
+    @classmethod
+    def of(cls, account: str, config: AccountConfiguration, ts_ns: int) -> AccountConfigured:
+        """The event recording ``config`` for ``account``."""
+        return cls(
+            account,
+            config.dtbp_check,
+            config.pdt_check,
+            config.no_shorting,
+            config.suspend_trade,
+            config.fractional_trading,
+            config.max_margin_multiplier,
+            config.trade_confirm_email,
+            config.ptp_no_exception_entry,
+            config.max_options_trading_level,
+            ts_ns,
+        )
+
+    @property
+    def configuration(self) -> AccountConfiguration:
+        """The configuration this event records."""
+        return AccountConfiguration(
+            self.dtbp_check,
+            self.pdt_check,
+            self.no_shorting,
+            self.suspend_trade,
+            self.fractional_trading,
+            self.max_margin_multiplier,
+            self.trade_confirm_email,
+            self.ptp_no_exception_entry,
+            self.max_options_trading_level,
+        )
 
 
 # --- the trading day -------------------------------------------------------------------------
@@ -112,13 +233,16 @@ class EndBrokerDay(Command):
 
 @dataclass(frozen=True, slots=True)
 class SetKillSwitch(Command):
-    """Stop (``engaged``) or restart trading for the whole firm or one account. Engaging it
-    cancels every working order in scope and blocks new ones."""
+    """Stop (``engaged``) or restart trading for the whole firm, one account or one symbol
+    (``symbol``, scope SYMBOL). Engaging it cancels every working order in scope and blocks
+    new ones. ``actor`` (on every staff command) is who gave it, for the audit trail."""
 
     scope: KillSwitchScope
     account: str = ""
     engaged: bool = True
     reason: str = ""
+    actor: str = ""
+    symbol: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +260,7 @@ class SetAccountRiskLimits(Command):
     max_daily_loss: int = 0
     max_orders_per_second: int = 0
     collar_bps: int = 0
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +276,7 @@ class SetFirmRiskLimits(Command):
     collar_bps: int = 1_000
     duplicate_window_ns: int = 1_000_000_000
     market_buffer_bps: int = 500
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +286,7 @@ class RestrictSymbol(Command):
     symbol: str
     restricted: bool = True
     reason: str = ""
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +295,7 @@ class SetEasyToBorrow(Command):
 
     symbol: str
     easy_to_borrow: bool = True
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +306,7 @@ class RecordLocate(Command):
     symbol: str
     locate_id: str
     quantity: int
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +316,7 @@ class SetHouseMargin(Command):
 
     symbol: str
     maintenance_bps: int
+    actor: str = ""
 
 
 # --- order events ----------------------------------------------------------------------------
@@ -281,6 +411,18 @@ class OrderTriggered(Event):
     symbol: str
     trigger_price: int
     stop_price: int
+    ts_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderReplacedBy(Event):
+    """A replace took effect: ``order_id`` ended ``replaced`` and ``new_order_id`` carries
+    on. Emitted between the old order's last status change and the new order's
+    ``OrderReceived``, so a reader links the two before it sees the new one."""
+
+    order_id: str
+    new_order_id: str
+    account: str
     ts_ns: int
 
 
@@ -392,6 +534,8 @@ class KillSwitchChanged(Event):
     engaged: bool
     reason: str
     ts_ns: int
+    actor: str = ""
+    symbol: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +547,7 @@ class RiskSettingChanged(Event):
     key: str
     value: str
     ts_ns: int
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)

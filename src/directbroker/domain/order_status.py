@@ -13,8 +13,8 @@ from enum import Enum
 class OrdStatus(str, Enum):
     """Where a customer (parent) order is in its life, as FIX OrdStatus (tag 39) defines it.
 
-    ``REPLACED`` follows FIX 4.2: an order whose cancel/replace took effect reports Replaced
-    until its next execution, and keeps working under its new terms. ``SUSPENDED`` is a
+    ``REPLACED`` is Alpaca's: an order whose cancel/replace took effect is done, and a new order
+    (with its own id) carries on under the new terms. ``SUSPENDED`` is a
     contingent leg (bracket or OTO) waiting for its primary order to fill; ``DONE_FOR_DAY`` is
     a GTC order taken off the venues at the close that goes back to work at the next open.
     """
@@ -64,7 +64,13 @@ _FIX_CODES = {
 }
 
 TERMINAL_STATUSES = frozenset(
-    {OrdStatus.FILLED, OrdStatus.CANCELED, OrdStatus.REJECTED, OrdStatus.EXPIRED}
+    {
+        OrdStatus.FILLED,
+        OrdStatus.CANCELED,
+        OrdStatus.REJECTED,
+        OrdStatus.EXPIRED,
+        OrdStatus.REPLACED,
+    }
 )
 
 
@@ -95,6 +101,7 @@ class KillSwitchScope(str, Enum):
 
     FIRM = "firm"
     ACCOUNT = "account"
+    SYMBOL = "symbol"
 
 
 class DayTradingRule(str, Enum):

@@ -53,6 +53,7 @@ class RejectCode(Enum):
     INVALID_ATTRIBUTES = (1015, "These order attributes cannot be combined")
     INVALID_REPLACE = (1016, "A replace may change only price and quantity")
     INVALID_ID = (1017, "Identifiers must be non-empty text of at most 64 characters")
+    INVALID_CONFIGURATION = (1030, "An account configuration value is not one that is allowed")
 
     # 2xxx risk: the input is well formed but not allowed for this account or firm.
     KILL_SWITCH = (2001, "Trading is stopped by the kill switch")
@@ -77,6 +78,9 @@ class RejectCode(Enum):
     MARKET_CLOSED = (2020, "The trading day has not started")
     CHANGE_PENDING = (2021, "A cancel or replace is already pending for this order")
     CONFLICTING_ORDERS = (2022, "Working buys and short sales in one symbol cannot be mixed")
+    TRADING_SUSPENDED = (2030, "New orders are suspended by the account's configuration")
+    SHORTING_DISABLED = (2031, "Short sales are turned off by the account's configuration")
+    FOK_NO_SINGLE_VENUE = (2032, "No single venue can fill this fill-or-kill order in full now")
 
     # 3xxx matching and venues.
     SYMBOL_HALTED = (3001, "Trading in this symbol is halted")
@@ -116,6 +120,38 @@ class RejectCode(Enum):
     INVALID_ALLOCATION = (5017, "Allocation weights or shares do not fit the block")
     DUPLICATE_ALLOCATION = (5018, "An allocation with this id was already made")
     INVALID_TARGET_WEIGHTS = (5019, "Target weights must be positive and sum to at most 100")
+
+    # 5100-5149 the firm's staff work: API keys, risk limits, lists, locates, house margin.
+    UNKNOWN_API_KEY = (5100, "No API key with this id")
+    DUPLICATE_API_KEY = (5101, "An API key with this id already exists")
+    INVALID_API_KEY = (5102, "The key's roles, accounts and groups do not fit together")
+    ACTOR_REQUIRED = (5103, "A staff command must name who gave it")
+    INVALID_RISK_LIMITS = (5104, "Risk limits must be positive whole numbers")
+    INVALID_KILL_SWITCH = (5105, "The kill switch needs a scope and, below firm level, a target")
+    INVALID_SYMBOL_LIST_ENTRY = (5106, "The symbol is not a valid list entry")
+    INVALID_LOCATE = (5107, "A locate needs an id, a symbol and a positive quantity")
+    DUPLICATE_LOCATE = (5108, "A locate with this id was already recorded")
+    INVALID_HOUSE_MARGIN = (5109, "House margin must be a whole percent between 0 and 100")
+
+    # 52xx funding: bank relationships, transfers and journals (5200-5249).
+    INVALID_ROUTING_NUMBER = (5200, "The bank routing number is not a valid ABA number")
+    INVALID_BANK_ACCOUNT = (5201, "The bank account's owner, type or number is not valid")
+    UNKNOWN_RELATIONSHIP = (5202, "No such bank relationship for this account")
+    RELATIONSHIP_EXISTS = (5203, "The account already has an active bank relationship")
+    RELATIONSHIP_NOT_APPROVED = (5204, "The bank relationship is not approved yet")
+    UNKNOWN_TRANSFER = (5205, "No such transfer for this account")
+    TRANSFER_NOT_CANCELABLE = (5206, "Only a queued transfer can be canceled")
+    WITHDRAWAL_EXCEEDS_WITHDRAWABLE = (5207, "The withdrawal is more than the withdrawable cash")
+    UNKNOWN_JOURNAL = (5208, "No such journal")
+    JOURNAL_NOT_CANCELABLE = (5209, "Only a queued journal can be canceled")
+    JOURNAL_OVERDRAWS_CASH = (5210, "The journal is more than the sender's withdrawable cash")
+    JOURNAL_EXCEEDS_POSITION = (5211, "The journal is more than the sender's free shares")
+    JOURNAL_SAME_ACCOUNT = (5212, "A journal needs two different accounts")
+    INVALID_JOURNAL = (5213, "The journal's type, amount, symbol or quantity is not valid")
+    UNEXPECTED_BANK_REPORT = (5214, "The bank's report does not fit the item's status")
+    DUPLICATE_FUNDING_ID = (5215, "A relationship, transfer or journal with this id exists")
+    INVALID_TRANSFER = (5216, "The transfer's direction, type or timing is not supported")
+    JOURNAL_RECEIVER_SHORT = (5217, "The receiving account is short the symbol")
 
     # 6xxx runtime.
     JOURNAL_UNAVAILABLE = (6001, "The journal is unavailable; nothing was accepted")

@@ -56,14 +56,14 @@ class FakePlatform:
         self.history.close()
 
 
-def fake_platform(history_bars: Iterable[Bar] = (), iterations: int = 1_000) -> FakePlatform:
+def fake_platform(history_bars: Iterable[Bar] = ()) -> FakePlatform:
     """A fresh fake platform. Accounts: A1 (customer A), B1 (customer B), T1 and T2 (the
     trader), G1 and G2 (group G, the portfolio manager's)."""
     prices = {item.symbol: item.reference_price for item in LISTINGS}
     trading = FakeTrading(prices, time.time_ns)
     for number in ("A1", "B1", "T1", "T2", "G1", "G2"):
         trading.open_account(number)
-    directory = ApiKeyStore(iterations=iterations)
+    directory = ApiKeyStore()
     directory.set_group("G", ("G1", "G2"))
     keys = {
         "alice": directory.issue("alice", Role.CUSTOMER, ["A1"]),

@@ -24,10 +24,18 @@ from directbroker.adapters.http import (
     TradeUpdateSubscription,
 )
 from directbroker.domain.accounts import AccountStatus, AccountType, AccountValues, PositionView
-from directbroker.domain.broker_messages import PlaceOrder, ReplaceCustomerOrder
+from directbroker.domain.broker_messages import (
+    AccountConfiguration,
+    AccountConfigured,
+    ConfigureAccount,
+    PlaceOrder,
+    ReplaceCustomerOrder,
+)
 from directbroker.domain.order_status import LegRole, OrderClass, OrdStatus
 from directbroker.domain.orders import OrderType, Side
 from directbroker.domain.rejects import RejectCode
+from directbroker.engines.risk import RiskState
+from directbroker.engines.risk.admin import configure_account
 
 START_CASH = 100_000 * 10_000
 """Every fake account starts with $100,000."""
@@ -53,6 +61,7 @@ class FakeTrading:
         self._orders: dict[str, OrderView] = {}
         self._accounts: dict[str, _Account] = {}
         self._exec = 0
+        self._risk = RiskState()
 
     def open_account(self, number: str) -> None:
         """An account with $100,000 deposited."""
@@ -291,21 +300,31 @@ class FakeTrading:
             return self._with_legs(done)
 
     async def replace_order(self, command: ReplaceCustomerOrder) -> OrderView:
-        """Change quantity and prices in place (FIX cancel/replace semantics)."""
+        """Alpaca's replace: the old order ends replaced and a new one carries on."""
         with self._lock:
             view = self._orders.get(command.order_id)
             if view is None or view.account != command.account:
                 raise PortRejection(RejectCode.UNKNOWN_ORDER, "order not found")
             if view.status.is_terminal:
                 raise PortRejection(RejectCode.REPLACE_TOO_LATE, "order is no longer working")
+            new_id = command.new_order_id or f"{command.order_id}-r"
             now = self._now()
+            old = self._store(
+                replace(view, status=OrdStatus.REPLACED, replaced_ns=now, updated_ns=now,
+                        replaced_by=new_id)
+            )  # fmt: skip
+            self._emit(TradeEvent.REPLACED, old)
             changed = self._store(
                 replace(
                     view,
-                    quantity=command.quantity,
-                    status=OrdStatus.REPLACED,
-                    replaced_ns=now,
+                    order_id=new_id,
+                    quantity=command.quantity - view.filled_quantity,
+                    filled_quantity=0,
+                    filled_avg_price=None,
+                    status=OrdStatus.NEW,
+                    created_ns=now,
                     updated_ns=now,
+                    replaces=view.order_id,
                     limit_price=command.limit_price
                     if command.limit_price is not None
                     else view.limit_price,
@@ -314,7 +333,7 @@ class FakeTrading:
                     else view.stop_price,
                 )
             )
-            self._emit(TradeEvent.REPLACED, changed)
+            self._emit(TradeEvent.NEW, changed)
             if self._marketable(changed):
                 changed = self._fill(changed, self.prices[changed.symbol])
             return self._with_legs(changed)
@@ -402,7 +421,33 @@ class FakeTrading:
             0,
             0,
         )
-        return AccountSnapshot(values, account, 1_767_225_600_000_000_000, START_CASH, 2, True)
+        config = self._risk.configuration(account)
+        return AccountSnapshot(
+            values,
+            account,
+            1_767_225_600_000_000_000,
+            START_CASH,
+            config.max_margin_multiplier,
+            not config.no_shorting,
+            trade_suspended_by_user=config.suspend_trade,
+        )
+
+    async def configuration(self, account: str) -> AccountConfiguration:
+        """The account's configurations (the broker core's rules, kept in memory)."""
+        with self._lock:
+            self._account(account)
+            return self._risk.configuration(account)
+
+    async def configure_account(self, command: ConfigureAccount) -> AccountConfiguration:
+        """Change configurations with the broker core's own validation."""
+        with self._lock:
+            self._account(command.account)
+            result = configure_account(self._risk, command, self._now())
+        if isinstance(result, tuple):
+            raise PortRejection(result[0], result[1])
+        changed = result[0]
+        assert isinstance(changed, AccountConfigured)
+        return changed.configuration
 
     async def positions(self, account: str) -> list[PositionView]:
         """Open positions."""

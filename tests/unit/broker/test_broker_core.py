@@ -6,8 +6,10 @@ from __future__ import annotations
 from directbroker.domain.accounts import AccountType, Registration
 from directbroker.domain.broker_messages import (
     AccountCloseOnlyChanged,
+    AccountConfigured,
     BrokerCommandRejected,
     ChildOrderSent,
+    ConfigureAccount,
     CustomerOrderRejected,
     OrderReceived,
     PlaceOrder,
@@ -118,14 +120,33 @@ def test_a_replace_is_checked_like_a_new_order() -> None:
     d.send(order("o1", limit_price=dollars(99)))
     d.send(OrderAccepted("NSDQ", "o1.1", "DBRK", "AAPL", Side.BUY, OrderType.LIMIT, 10,
                          dollars(99), TimeInForce.DAY, 1))  # fmt: skip
-    assert d.refused(ReplaceCustomerOrder("o1", "A1", 10, dollars(115))).code is (
-        RejectCode.PRICE_COLLAR
-    )
-    assert d.refused(ReplaceCustomerOrder("o1", "A1", 250)).code is (
+    assert d.refused(
+        ReplaceCustomerOrder("o1", "A1", 10, dollars(115), new_order_id="o2")
+    ).code is (RejectCode.PRICE_COLLAR)
+    assert d.refused(ReplaceCustomerOrder("o1", "A1", 250, new_order_id="o2")).code is (
         RejectCode.INSUFFICIENT_BUYING_POWER
     )
-    events = d.send(ReplaceCustomerOrder("o1", "A1", 20, dollars("99.50")))
+    assert d.refused(ReplaceCustomerOrder("o1", "A1", 20)).code is RejectCode.INVALID_ID
+    assert d.refused(ReplaceCustomerOrder("o1", "A1", 20, new_order_id="o1")).code is (
+        RejectCode.DUPLICATE_ORDER_ID
+    )
+    events = d.send(ReplaceCustomerOrder("o1", "A1", 20, dollars("99.50"), new_order_id="o2"))
     assert events[-1].quantity == 20  # type: ignore[attr-defined]
+    received = [e for e in events if isinstance(e, OrderReceived)]
+    assert [(e.order_id, e.quantity, e.limit_price) for e in received] == [
+        ("o2", 20, dollars("99.50"))
+    ]
+
+
+def test_account_configurations_are_journaled_commands_of_known_accounts() -> None:
+    d = Driver()
+    changed = d.send(ConfigureAccount("A1", suspend_trade=True))
+    assert isinstance(changed[0], AccountConfigured) and changed[0].suspend_trade
+    assert d.refused(ConfigureAccount("NOPE", no_shorting=True)).code is RejectCode.UNKNOWN_ACCOUNT
+    assert d.refused(order("o1")).code is RejectCode.TRADING_SUSPENDED
+    d.send(ConfigureAccount("A1", suspend_trade=False))
+    placed = d.send(order("o1"))
+    assert any(isinstance(e, OrderReceived) for e in placed)
 
 
 def test_short_sales_need_a_locate_and_rule_201_comes_from_market_data() -> None:

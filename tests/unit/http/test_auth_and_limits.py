@@ -10,24 +10,24 @@ from directbroker.adapters.http.ratelimit import RateLimit, RateLimiter
 
 
 def test_secrets_are_stored_only_as_salted_hashes() -> None:
-    store = ApiKeyStore(iterations=1_000)
+    store = ApiKeyStore()
     key, secret = store.issue("alice", Role.CUSTOMER, ["A1"])
     other_key, _ = store.issue("bob", Role.CUSTOMER, ["B1"], secret=secret)
     records = store._keys
     assert secret not in repr(records)
-    assert records[key].digest == hash_secret(secret, records[key].salt, 1_000)
+    assert records[key].digest == hash_secret(secret, records[key].salt)
     # Same secret, different salt: different stored hashes.
     assert records[key].digest != records[other_key].digest
     assert len(key) == 20 and key.startswith("DB") and len(secret) == 40
 
 
 def test_authenticate_checks_key_and_secret() -> None:
-    store = ApiKeyStore(iterations=1_000)
+    store = ApiKeyStore()
     key, secret = store.issue("alice", Role.CUSTOMER, ["A1", "A2"])
     principal = store.authenticate(key, secret)
     assert principal is not None
     assert principal.accounts == {"A1", "A2"} and principal.default_account == "A1"
-    assert store.authenticate(key, secret) == principal  # the remembered path
+    assert store.authenticate(key, secret) == principal
     assert store.authenticate(key, secret + "x") is None
     assert store.authenticate(key, secret[:-1]) is None
     assert store.authenticate("DBNOSUCHKEY", secret) is None
@@ -38,7 +38,7 @@ def test_authenticate_checks_key_and_secret() -> None:
 
 
 def test_roles_resolve_accounts() -> None:
-    store = ApiKeyStore(iterations=1_000)
+    store = ApiKeyStore()
     store.set_group("G", ["G1", "G2"])
     pm_key, pm_secret = store.issue("pat", Role.PORTFOLIO_MANAGER, groups=["G"])
     ops_key, ops_secret = store.issue("olga", Role.OPERATIONS)
@@ -52,7 +52,7 @@ def test_roles_resolve_accounts() -> None:
 
 
 def test_issue_refuses_incomplete_keys() -> None:
-    store = ApiKeyStore(iterations=1_000)
+    store = ApiKeyStore()
     with pytest.raises(ValueError, match="account"):
         store.issue("c", Role.CUSTOMER)
     with pytest.raises(ValueError, match="group"):

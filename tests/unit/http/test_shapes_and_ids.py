@@ -99,7 +99,8 @@ def test_order_fields_are_alpaca_fields_with_decimal_strings() -> None:
 
 
 def test_statuses_and_auction_types_map_to_alpaca() -> None:
-    assert render_order(view(status=OrdStatus.REPLACED, filled_quantity=0))["status"] == "new"
+    replaced = render_order(view(status=OrdStatus.REPLACED, replaced_by="o2"))
+    assert replaced["status"] == "replaced" and replaced["replaced_by"] == api_order_id("o2")
     assert render_order(view(status=OrdStatus.SUSPENDED))["status"] == "held"
     moo = render_order(view(order_type=OrderType.MARKET_ON_OPEN, time_in_force=TimeInForce.OPG))
     assert (moo["type"], moo["time_in_force"]) == ("market", "opg")

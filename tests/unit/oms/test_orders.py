@@ -7,10 +7,14 @@ from directbroker.domain.broker_messages import (
     ChildCancelSent,
     ChildOrderSent,
     ChildReplaceSent,
+    OrderReceived,
+    OrderReplacedBy,
+    OrderRestated,
     OrderStatusChanged,
     ParentFilled,
     VenueReportIgnored,
 )
+from directbroker.domain.messages import Event
 from directbroker.domain.order_status import OrdStatus
 from directbroker.domain.orders import Liquidity, OrderType, Side
 from directbroker.domain.rejects import RejectCode
@@ -20,6 +24,7 @@ from tests.unit.oms.oms_helpers import USD, Desk, order, statuses
 
 N, PF, F = OrdStatus.NEW, OrdStatus.PARTIALLY_FILLED, OrdStatus.FILLED
 PC, PR, CXL = OrdStatus.PENDING_CANCEL, OrdStatus.PENDING_REPLACE, OrdStatus.CANCELED
+PN = OrdStatus.PENDING_NEW
 
 
 def test_a_limit_order_is_acknowledged_filled_in_parts_and_averaged() -> None:
@@ -114,62 +119,103 @@ def test_a_venue_cancel_of_the_remainder_cancels_the_order() -> None:
     assert desk.parent("o1").cum_quantity == 60
 
 
+def _replace(desk: Desk, order_id: str, terms: Terms, new_id: str) -> list[Event]:
+    parent = desk.parent(order_id)
+    return desk.oms.replace(parent, terms, desk.tick(), desk.oms.successor(parent, terms, new_id))
+
+
 def test_replace_of_one_child_goes_through_the_venue() -> None:
     desk = Desk()
     desk.place(order())
     desk.accept("o1.1")
     desk.fill("o1.1", 20)
-    parent = desk.parent("o1")
-    events = desk.oms.replace(parent, Terms(60, 99 * USD, None, None, None), desk.tick())
+    events = _replace(desk, "o1", Terms(60, 99 * USD, None, None, None), "o2")
     assert statuses(events) == [("o1", PR)]
+    new = [e for e in events if isinstance(e, OrderReceived)]
+    assert [(e.order_id, e.status, e.quantity) for e in new] == [("o2", PN, 40)]
     request = events[-1]
     assert isinstance(request, ChildReplaceSent)
     # new total 60, 20 filled: the child keeps its 20 and may do 40 more
     assert (request.quantity, request.limit_price) == (60, 99 * USD)
-    assert statuses(desk.replaced("o1.1")) == [("o1", OrdStatus.REPLACED)]
-    assert (parent.quantity, parent.limit_price, parent.leaves_quantity) == (60, 99 * USD, 40)
-    assert statuses(desk.fill("o1.1", 40)) == [("o1", F)]
+    done = desk.replaced("o1.1")
+    assert statuses(done) == [("o1", OrdStatus.REPLACED), ("o2", N)]
+    assert any(isinstance(e, OrderReplacedBy) and e.new_order_id == "o2" for e in done)
+    old, new_order = desk.parent("o1"), desk.parent("o2")
+    assert (old.quantity, old.cum_quantity, old.replaced_by) == (100, 20, "o2")
+    assert (new_order.quantity, new_order.limit_price, new_order.replaces) == (40, 99 * USD, "o1")
+    assert statuses(desk.fill("o1.1", 40)) == [("o2", F)]  # the child now works for o2
+    assert (old.cum_quantity, new_order.cum_quantity) == (20, 40)
 
 
-def test_a_refused_replace_keeps_the_old_terms() -> None:
+def test_a_refused_replace_keeps_the_old_terms_and_rejects_the_new_order() -> None:
     desk = Desk()
     desk.place(order())
     desk.accept("o1.1")
-    parent = desk.parent("o1")
-    desk.oms.replace(parent, Terms(50, 99 * USD, None, None, None), desk.tick())
+    _replace(desk, "o1", Terms(50, 99 * USD, None, None, None), "o2")
     back = desk.reject("o1.1", RejectCode.SYMBOL_HALTED)
-    assert statuses(back) == [("o1", N)]
-    assert (parent.quantity, parent.limit_price) == (100, 100 * USD)
+    assert statuses(back) == [("o1", N), ("o2", OrdStatus.REJECTED)]
+    parent = desk.parent("o1")
+    assert (parent.quantity, parent.limit_price, parent.replace_id) == (100, 100 * USD, "")
 
 
-def test_fills_in_flight_can_complete_a_replaced_order() -> None:
+def test_fills_in_flight_count_once_and_shrink_the_new_order() -> None:
     desk = Desk()
     desk.place(order())
     desk.accept("o1.1")
-    parent = desk.parent("o1")
-    desk.oms.replace(parent, Terms(50, None, None, None, None), desk.tick())
-    desk.fill("o1.1", 50)  # the venue filled 50 before it saw the replace
-    assert parent.status is PR
-    assert statuses(desk.replaced("o1.1")) == [("o1", F)]
-    assert (parent.quantity, parent.cum_quantity) == (50, 50)
+    _replace(desk, "o1", Terms(50, None, None, None, None), "o2")
+    desk.fill("o1.1", 30)  # the venue filled 30 before it saw the replace
+    assert desk.parent("o1").status is PR
+    done = desk.replaced("o1.1")
+    assert statuses(done) == [("o1", OrdStatus.REPLACED), ("o2", N)]
+    assert [e.quantity for e in done if isinstance(e, OrderRestated)] == [20]
+    assert (desk.parent("o1").cum_quantity, desk.parent("o2").quantity) == (30, 20)
 
 
-def test_replace_of_a_split_order_cancels_and_routes_again() -> None:
+def test_fills_in_flight_can_complete_the_order_and_the_new_one_is_cancelled() -> None:
+    desk = Desk()
+    desk.place(order())
+    desk.accept("o1.1")
+    _replace(desk, "o1", Terms(50, None, None, None, None), "o2")
+    desk.fill("o1.1", 50)
+    assert statuses(desk.replaced("o1.1")) == [("o1", F), ("o2", CXL)]
+    assert (desk.parent("o1").quantity, desk.parent("o1").cum_quantity) == (50, 50)
+
+
+def test_replace_of_a_split_order_cancels_and_routes_the_new_order() -> None:
     desk = Desk(split=2)
     desk.place(order(quantity=100))
     desk.accept("o1.1")
     desk.accept("o1.2")
     desk.fill("o1.2", 10)
-    parent = desk.parent("o1")
-    events = desk.oms.replace(parent, Terms(80, 101 * USD, None, None, None), desk.tick())
+    events = _replace(desk, "o1", Terms(80, 101 * USD, None, None, None), "o2")
     assert statuses(events) == [("o1", PR)]
     assert sum(isinstance(e, ChildCancelSent) for e in events) == 2
     desk.cancelled("o1.1")
     done = desk.cancelled("o1.2")
     assert statuses(done) == [("o1", OrdStatus.REPLACED)]
     resent = [e for e in done if isinstance(e, ChildOrderSent)]
+    assert all(e.parent_id == "o2" for e in resent)
     assert sum(e.quantity for e in resent) == 70
     assert all(e.limit_price == 101 * USD for e in resent)
+
+
+def test_the_new_order_cannot_be_changed_until_the_replace_is_done() -> None:
+    desk = Desk()
+    desk.place(order())
+    desk.accept("o1.1")
+    _replace(desk, "o1", Terms(50, None, None, None, None), "o2")
+    found = desk.oms.find("o2", desk.parent("o1").account)
+    assert isinstance(found, tuple) and found[0] is RejectCode.CHANGE_PENDING
+
+
+def test_cancelling_the_old_order_during_the_replace_cancels_the_new_one() -> None:
+    desk = Desk()
+    desk.place(order())
+    desk.accept("o1.1")
+    _replace(desk, "o1", Terms(50, None, None, None, None), "o2")
+    desk.oms.cancel(desk.parent("o1"), desk.tick())
+    desk.replaced("o1.1")
+    assert statuses(desk.cancelled("o1.1")) == [("o1", CXL), ("o2", CXL)]
 
 
 def test_a_report_for_no_child_of_ours_is_ignored() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from directbroker.domain.accounts import AccountType
 from directbroker.domain.broker_messages import (
+    AccountConfiguration,
+    CheckWhen,
     KillSwitchChanged,
     RecordLocate,
     RestrictSymbol,
@@ -147,6 +149,8 @@ def test_house_margin_adds_to_the_intraday_requirement() -> None:
 
 def test_the_pattern_day_trader_switch() -> None:
     risk = RiskEngine(RiskPolicy(day_trading_rule=DayTradingRule.PATTERN_DAY_TRADER))
+    # The check on exits is the holder's choice (pdt_check); the default checks entries.
+    risk.state.configs["A1"] = AccountConfiguration(pdt_check=CheckWhen.EXIT)
     risk.start_day(20260601, 0)
     account = facts(values(equity="20000", buying_power="80000"), position=100)
     for n in range(3):

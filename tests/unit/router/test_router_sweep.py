@@ -187,10 +187,21 @@ def test_post_only_is_refused_or_repriced_when_marketable_and_never_sweeps() -> 
     assert m.executions == []
 
 
-def test_fill_or_kill_must_be_directed() -> None:
+def test_fill_or_kill_goes_whole_to_one_venue_that_can_fill_it_or_is_refused() -> None:
     m = Market()
+    m.rest("ARCA", Side.SELL, 60, "10.00")
+    m.rest("BATS", Side.SELL, 60, "10.00")
+    # 120 shown across two venues, but no single venue shows 100: all-or-nothing across
+    # venues cannot be guaranteed, so nothing is sent.
     events = m.route(request(Side.BUY, 100, "10.00", tif=TimeInForce.FOK))
-    assert [r.code for r in of_type(events, RouteRejected)] == [RejectCode.ROUTE_FOK_NEEDS_DIRECTED]
+    assert [r.code for r in of_type(events, RouteRejected)] == [RejectCode.FOK_NO_SINGLE_VENUE]
+    assert m.executions == []
+    m.rest("IEX", Side.SELL, 100, "10.01")
+    too_dear = m.route(request(Side.BUY, 100, "10.00", tif=TimeInForce.FOK, parent_id="P2"))
+    assert [r.code for r in of_type(too_dear, RouteRejected)] == [RejectCode.FOK_NO_SINGLE_VENUE]
+    m.rest("ARCA", Side.SELL, 40, "10.00")  # ARCA now shows 100 at $10.00
+    whole = m.route(request(Side.BUY, 100, "10.00", tif=TimeInForce.FOK, parent_id="P3"))
+    assert [(t[0], t[1]) for t in terms(whole)] == [("ARCA", 100)]
 
 
 def test_plan_is_pure_and_matches_route() -> None:

@@ -1,18 +1,24 @@
 """Trading API v2: the account, its configurations, activities and portfolio history."""
 
 import re
-from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query
 
 from directbroker.adapters.http.context import Acting, ApiContext
 from directbroker.adapters.http.errors import ApiError
 from directbroker.adapters.http.ports import Activity
-from directbroker.adapters.http.prefs import AccountConfiguration
 from directbroker.adapters.http.schemas import ConfigurationsBody
 from directbroker.adapters.http.shapes import Json, dollars, render_account, render_activity
 from directbroker.adapters.http.trading_routes import parse_time
+from directbroker.domain.broker_messages import (
+    MARGIN_MULTIPLIERS,
+    AccountConfiguration,
+    CheckWhen,
+    ConfigureAccount,
+    ConfirmEmail,
+)
+from directbroker.domain.rejects import RejectCode
 
 _DAY_NS = 86_400_000_000_000
 _PERIOD = re.compile(r"^(\d{1,3})([DWMA])$")
@@ -25,16 +31,59 @@ ACTIVITY_TYPES = frozenset(
 )  # fmt: skip
 
 
-def _configuration_json(config: AccountConfiguration) -> Json:
+def configuration_json(config: AccountConfiguration) -> Json:
+    """Alpaca's account configurations object."""
     return {
+        "dtbp_check": config.dtbp_check.value,
+        "pdt_check": config.pdt_check.value,
         "fractional_trading": config.fractional_trading,
-        "max_margin_multiplier": config.max_margin_multiplier,
+        "max_margin_multiplier": str(config.max_margin_multiplier),
         "no_shorting": config.no_shorting,
         "suspend_trade": config.suspend_trade,
         "trade_confirm_email": config.trade_confirm_email,
         "ptp_no_exception_entry": config.ptp_no_exception_entry,
         "max_options_trading_level": config.max_options_trading_level,
     }
+
+
+_Choice = TypeVar("_Choice", CheckWhen, ConfirmEmail)
+
+
+def _choice(kind: type[_Choice], text: str | None, name: str) -> _Choice | None:
+    if text is None:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise ApiError.invalid(
+            f"{name} must be one of {allowed}", RejectCode.INVALID_CONFIGURATION
+        ) from None
+
+
+def configure_command(body: ConfigurationsBody, account: str) -> ConfigureAccount:
+    """The :class:`ConfigureAccount` for a PATCH body (fields left out or null keep their
+    values); the Broker API's configurations route can build its command here too."""
+    multiplier = None
+    if body.max_margin_multiplier is not None:
+        value = body.max_margin_multiplier
+        if value not in MARGIN_MULTIPLIERS or int(value) != value:
+            raise ApiError.invalid(
+                "max_margin_multiplier must be 1, 2 or 4", RejectCode.INVALID_CONFIGURATION
+            )
+        multiplier = int(value)
+    return ConfigureAccount(
+        account=account,
+        dtbp_check=_choice(CheckWhen, body.dtbp_check, "dtbp_check"),
+        pdt_check=_choice(CheckWhen, body.pdt_check, "pdt_check"),
+        no_shorting=body.no_shorting,
+        suspend_trade=body.suspend_trade,
+        fractional_trading=body.fractional_trading,
+        max_margin_multiplier=multiplier,
+        trade_confirm_email=_choice(ConfirmEmail, body.trade_confirm_email, "trade_confirm_email"),
+        ptp_no_exception_entry=body.ptp_no_exception_entry,
+        max_options_trading_level=body.max_options_trading_level,
+    )
 
 
 def _activity_types(text: str | None) -> frozenset[str]:
@@ -68,34 +117,14 @@ def account_router(ctx: ApiContext) -> APIRouter:
 
     @router.get("/configurations", summary="Get account configurations")
     async def get_configurations(acting: Annotated[Acting, acting_dep]) -> Json:
-        return _configuration_json(ctx.prefs.configuration(acting.account))
+        return configuration_json(await trading.configuration(acting.account))
 
     @router.patch("/configurations", summary="Change account configurations")
     async def patch_configurations(
         body: ConfigurationsBody, acting: Annotated[Acting, acting_dep]
     ) -> Json:
-        current = ctx.prefs.configuration(acting.account)
-        if body.fractional_trading:
-            raise ApiError.invalid("fractional trading is not offered: whole shares only")
-        multiplier = current.max_margin_multiplier
-        if body.max_margin_multiplier is not None:
-            if body.max_margin_multiplier not in (1, 2, 4):
-                raise ApiError.invalid("max_margin_multiplier must be 1, 2 or 4")
-            multiplier = str(int(body.max_margin_multiplier))
-        if body.trade_confirm_email not in (None, "all", "none"):
-            raise ApiError.invalid("trade_confirm_email must be all or none")
-        updated = replace(
-            current,
-            no_shorting=current.no_shorting if body.no_shorting is None else body.no_shorting,
-            suspend_trade=(
-                current.suspend_trade if body.suspend_trade is None else body.suspend_trade
-            ),
-            max_margin_multiplier=multiplier,
-            trade_confirm_email=body.trade_confirm_email or current.trade_confirm_email,
-            ptp_no_exception_entry=bool(body.ptp_no_exception_entry),
-        )
-        ctx.prefs.save_configuration(acting.account, updated)
-        return _configuration_json(updated)
+        command = configure_command(body, acting.account)
+        return configuration_json(await trading.configure_account(command))
 
     async def activities(
         acting: Acting, types: frozenset[str], after: str | None, until: str | None,

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from directbroker import __version__
 from directbroker.adapters.calendar import SessionCalendar
 from directbroker.adapters.http.account_routes import account_router
+from directbroker.adapters.http.broker import BrokerPorts, mount_broker_api
 from directbroker.adapters.http.context import ApiContext
 from directbroker.adapters.http.data_stream import data_stream_router
 from directbroker.adapters.http.errors import install_error_handlers
@@ -41,9 +42,11 @@ def create_app(
     rate_limit: RateLimit | None = None,
     preferences: PreferencesStore | None = None,
     calendar: Callable[[], SessionCalendar] | None = None,
+    broker: BrokerPorts | None = None,
 ) -> FastAPI:
     """The client API over ``ports``. ``calendar`` builds the exchange calendar (XNYS by
-    default, built on first use); ``preferences`` keeps watchlists and configurations."""
+    default, built on first use); ``preferences`` keeps watchlists and configurations;
+    ``broker`` adds the Broker API (``/v1``) for the families it binds."""
     context = ApiContext(
         ports,
         limits=rate_limit or RateLimit(),
@@ -66,4 +69,6 @@ def create_app(
     app.include_router(trade_stream_router(context))
     app.include_router(data_stream_router(context))
     app.state.context = context
+    if broker is not None:
+        mount_broker_api(app, broker, limiter=context.limiter)
     return app

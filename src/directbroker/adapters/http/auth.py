@@ -1,11 +1,16 @@
-"""API keys: issue, verify and resolve to a :class:`Principal` with the accounts it may touch.
+"""API keys: verify a key id and secret and resolve them to a :class:`Principal`.
 
-Secrets are never stored: each key keeps a per-key random salt and the PBKDF2-HMAC-SHA256 of
-its secret, compared in constant time. API secrets are 240-bit random strings, not passwords,
-so the stretching is modest; to keep per-request cost at microseconds a successful
-verification is remembered as a keyed BLAKE2 digest (a process-local pepper, never the
-secret), so a wrong secret still costs a full PBKDF2 run and the cache cannot be turned into a
-verification oracle.
+Secrets are never stored. Each key keeps a per-key random salt and ``HMAC-SHA256(salt,
+secret)``, compared in constant time. API secrets are 240-bit random strings, not passwords:
+nobody can search that space, so stretching (PBKDF2 and friends) would buy nothing but cost,
+and that cost is what made a flood of wrong secrets slow every other client. A verification
+now costs about a microsecond, for a right secret or a wrong one, for a known key id or an
+unknown one.
+
+:class:`ApiKeyStore` is a read model: in the platform every key is a journaled fact
+(``ApiKeyIssued``/``ApiKeyRevoked`` from the broker core), and the store follows the committed
+events through :meth:`ApiKeyStore.add` and :meth:`ApiKeyStore.remove`. :meth:`ApiKeyStore.issue`
+makes a key locally, for tests and the in-memory fakes.
 
 Account access is resolved at authentication time: a portfolio manager's accounts are the
 current members of its groups, so a group change applies on the next request.
@@ -21,28 +26,51 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from directbroker.adapters.http.ports import Principal, Role
-
-PBKDF2_ITERATIONS = 20_000
-"""Stretching for stored secrets (see the module docstring for why this is enough)."""
+from directbroker.adapters.http.ports import STAFF_ROLES, Principal, Role
 
 _KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_NO_SALT = b"\x00" * 16
+
+SALT_BYTES = 16
+"""Length of each key's random salt."""
 
 
 @dataclass(frozen=True, slots=True)
-class _KeyRecord:
+class KeyRecord:
+    """A key as the store holds it: who, which roles and accounts, and the secret's digest."""
+
     key_id: str
     user_id: str
-    role: Role
+    roles: frozenset[Role]
     salt: bytes
     digest: bytes
-    accounts: tuple[str, ...]
-    groups: tuple[str, ...]
+    accounts: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    @property
+    def role(self) -> Role:
+        """The role that decides account access on the Trading API (see :func:`access_role`)."""
+        return access_role(self.roles)
 
 
-def hash_secret(secret: str, salt: bytes, iterations: int = PBKDF2_ITERATIONS) -> bytes:
-    """The stored form of a secret."""
-    return hashlib.pbkdf2_hmac("sha256", secret.encode("utf-8"), salt, iterations)
+def access_role(roles: Iterable[Role]) -> Role:
+    """The one role that decides which accounts a key reaches on the Trading API.
+
+    Operations staff (and administrators) reach every account; risk and compliance staff reach
+    only accounts named on their key: their work is the Broker API's ``/v1/firm``.
+    """
+    held = frozenset(roles)
+    if held & {Role.ADMINISTRATOR, Role.OPERATIONS}:
+        return Role.OPERATIONS
+    for role in (Role.PORTFOLIO_MANAGER, Role.TRADER, Role.CUSTOMER, Role.RISK, Role.COMPLIANCE):
+        if role in held:
+            return role
+    raise ValueError("a key needs at least one role")
+
+
+def hash_secret(secret: str, salt: bytes) -> bytes:
+    """The stored form of a secret: HMAC-SHA256 keyed by the key's salt."""
+    return hmac.new(salt, secret.encode("utf-8"), hashlib.sha256).digest()
 
 
 def new_key_id() -> str:
@@ -55,19 +83,37 @@ def new_secret() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(30)).decode("ascii")
 
 
+def new_salt() -> bytes:
+    """A fresh per-key salt."""
+    return secrets.token_bytes(SALT_BYTES)
+
+
+def check_key_shape(
+    roles: Iterable[Role], accounts: Iterable[str], groups: Iterable[str]
+) -> str | None:
+    """Why a key with these roles, accounts and groups cannot exist; None when it can."""
+    held, account_list, group_list = frozenset(roles), tuple(accounts), tuple(groups)
+    if not held:
+        return "a key needs at least one role"
+    staff = bool(held & STAFF_ROLES)
+    if not staff and held & {Role.CUSTOMER, Role.TRADER} and not account_list:
+        role = Role.TRADER if Role.TRADER in held else Role.CUSTOMER
+        return f"a {role.value} key needs at least one account"
+    if Role.PORTFOLIO_MANAGER in held and not group_list:
+        return "a portfolio manager key needs at least one account group"
+    return None
+
+
 class ApiKeyStore:
     """An :class:`~directbroker.adapters.http.ports.AccountDirectory` over hashed API keys.
 
-    Thread-safe: keys may be issued or revoked while the server authenticates requests.
+    Thread-safe: keys may be added or removed while the server authenticates requests.
     """
 
-    def __init__(self, iterations: int = PBKDF2_ITERATIONS) -> None:
-        self._iterations = iterations
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._keys: dict[str, _KeyRecord] = {}
+        self._keys: dict[str, KeyRecord] = {}
         self._groups: dict[str, frozenset[str]] = {}
-        self._pepper = secrets.token_bytes(32)
-        self._verified: dict[str, bytes] = {}
 
     def issue(
         self,
@@ -77,47 +123,58 @@ class ApiKeyStore:
         groups: Iterable[str] = (),
         key_id: str | None = None,
         secret: str | None = None,
+        *,
+        roles: Iterable[Role] = (),
     ) -> tuple[str, str]:
-        """Create a key for ``user_id``; returns (key id, secret). The secret is shown once.
+        """Make a key locally (tests, fakes); returns (key id, secret), the secret shown once.
 
         ``accounts`` are the accounts a customer or trader holds (the first is the default);
-        ``groups`` the account groups a portfolio manager manages.
+        ``groups`` the account groups a portfolio manager manages; ``roles`` further roles.
         """
         key_id = key_id or new_key_id()
         secret = secret or new_secret()
         if not key_id or not secret:
             raise ValueError("key id and secret must be non-empty")
-        account_list = tuple(accounts)
-        group_list = tuple(groups)
-        if role in (Role.CUSTOMER, Role.TRADER) and not account_list:
-            raise ValueError(f"a {role.value} key needs at least one account")
-        if role is Role.PORTFOLIO_MANAGER and not group_list:
-            raise ValueError("a portfolio manager key needs at least one account group")
-        salt = secrets.token_bytes(16)
-        record = _KeyRecord(
-            key_id, user_id, role, salt, hash_secret(secret, salt, self._iterations),
-            account_list, group_list,
-        )  # fmt: skip
-        with self._lock:
-            if key_id in self._keys:
-                raise ValueError(f"key id {key_id!r} already exists")
-            self._keys[key_id] = record
+        held = frozenset({role, *roles})
+        account_list, group_list = tuple(accounts), tuple(groups)
+        problem = check_key_shape(held, account_list, group_list)
+        if problem:
+            raise ValueError(problem)
+        salt = new_salt()
+        record = KeyRecord(
+            key_id, user_id, held, salt, hash_secret(secret, salt), account_list, group_list
+        )
+        self.add(record)
         return key_id, secret
 
-    def revoke(self, key_id: str) -> None:
-        """Stop accepting a key at once."""
+    def add(self, record: KeyRecord) -> None:
+        """Accept a key (an issued key's committed event); a key id is never reused."""
+        with self._lock:
+            if record.key_id in self._keys:
+                raise ValueError(f"key id {record.key_id!r} already exists")
+            self._keys[record.key_id] = record
+
+    def remove(self, key_id: str) -> None:
+        """Stop accepting a key at once (a revocation's committed event)."""
         with self._lock:
             self._keys.pop(key_id, None)
-            self._verified.pop(key_id, None)
+
+    revoke = remove
+
+    def get(self, key_id: str) -> KeyRecord | None:
+        """A live key by id."""
+        with self._lock:
+            return self._keys.get(key_id)
+
+    def records(self) -> list[KeyRecord]:
+        """Every live key, by key id."""
+        with self._lock:
+            return sorted(self._keys.values(), key=lambda r: r.key_id)
 
     def set_group(self, group_id: str, accounts: Iterable[str]) -> None:
         """Define (or redefine) an account group's members."""
         with self._lock:
             self._groups[group_id] = frozenset(accounts)
-
-    def _fingerprint(self, key_id: str, secret: str) -> bytes:
-        data = f"{key_id}\x00{secret}".encode()
-        return hashlib.blake2b(data, key=self._pepper, digest_size=32).digest()
 
     def authenticate(self, key_id: str, secret: str) -> Principal | None:
         """The principal for a key id and secret; None when either is wrong."""
@@ -125,31 +182,25 @@ class ApiKeyStore:
             return None
         with self._lock:
             record = self._keys.get(key_id)
-            remembered = self._verified.get(key_id)
-        if record is None:
-            # Spend the same time as for a known key so key ids cannot be probed by timing.
-            hash_secret(secret, b"\x00" * 16, self._iterations)
+        # An unknown key id costs the same hash, so key ids cannot be probed by timing.
+        computed = hash_secret(secret, record.salt if record else _NO_SALT)
+        if record is None or not hmac.compare_digest(computed, record.digest):
             return None
-        fingerprint = self._fingerprint(key_id, secret)
-        if remembered is None or not hmac.compare_digest(remembered, fingerprint):
-            computed = hash_secret(secret, record.salt, self._iterations)
-            if not hmac.compare_digest(computed, record.digest):
-                return None
-            with self._lock:
-                if key_id in self._keys:
-                    self._verified[key_id] = fingerprint
         return self._principal(record)
 
-    def _principal(self, record: _KeyRecord) -> Principal:
-        if record.role is Role.OPERATIONS:
+    def _principal(self, record: KeyRecord) -> Principal:
+        role = record.role
+        if role is Role.OPERATIONS:
             default = record.accounts[0] if record.accounts else ""
             return Principal(
-                record.user_id, record.key_id, record.role, frozenset(record.accounts),
-                default, all_accounts=True,
+                record.user_id, record.key_id, role, frozenset(record.accounts),
+                default, all_accounts=True, roles=record.roles,
             )  # fmt: skip
         accounts: set[str] = set(record.accounts)
         with self._lock:
             for group in record.groups:
                 accounts |= self._groups.get(group, frozenset())
         default = record.accounts[0] if record.accounts else min(accounts, default="")
-        return Principal(record.user_id, record.key_id, record.role, frozenset(accounts), default)
+        return Principal(
+            record.user_id, record.key_id, role, frozenset(accounts), default, roles=record.roles
+        )

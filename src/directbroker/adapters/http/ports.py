@@ -21,7 +21,12 @@ from typing import Protocol
 from directbroker.adapters.history import Page
 from directbroker.adapters.marketdata import MarketDataFanout
 from directbroker.domain.accounts import AccountValues, PositionView
-from directbroker.domain.broker_messages import PlaceOrder, ReplaceCustomerOrder
+from directbroker.domain.broker_messages import (
+    AccountConfiguration,
+    ConfigureAccount,
+    PlaceOrder,
+    ReplaceCustomerOrder,
+)
 from directbroker.domain.instruments import Instrument
 from directbroker.domain.marketdata_messages import (
     Bar,
@@ -37,6 +42,7 @@ from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import SMART
 
 __all__ = [
+    "STAFF_ROLES",
     "AccountDirectory",
     "AccountSnapshot",
     "Activity",
@@ -140,6 +146,9 @@ class OrderView:
     reject_reason: str = ""
     legs: tuple[OrderView, ...] = ()
     children: tuple[ChildOrderView, ...] = ()
+    replaces: str = ""
+    """The order this one replaced (Alpaca's replace makes a new order)."""
+    replaced_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +187,13 @@ class AccountSnapshot:
     pending_transfer_in: int = 0
     pending_transfer_out: int = 0
     daytrade_count: int = 0
+    buying_power: int | None = None
+    """Buying power as risk checks orders against it (net of working orders, with the
+    holder's multiplier); None: the books' figure."""
+    regt_buying_power: int | None = None
+    daytrading_buying_power: int | None = None
+    non_marginable_buying_power: int | None = None
+    trade_suspended_by_user: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +288,9 @@ class TradingPort(Protocol):
         ...
 
     async def replace_order(self, command: ReplaceCustomerOrder) -> OrderView:
-        """Cancel/replace a working order's quantity and prices."""
+        """Replace a working order, as Alpaca does: returns the new order
+        (``command.new_order_id``, pending new until the venue agrees); the old one ends
+        ``replaced``."""
         ...
 
     async def get_order(self, order_id: str) -> OrderView | None:
@@ -293,6 +311,15 @@ class TradingPort(Protocol):
 
     async def positions(self, account: str) -> list[PositionView]:
         """Open (non-zero) positions, by symbol."""
+        ...
+
+    async def configuration(self, account: str) -> AccountConfiguration:
+        """The account's configurations; ``UNKNOWN_ACCOUNT`` when there is none."""
+        ...
+
+    async def configure_account(self, command: ConfigureAccount) -> AccountConfiguration:
+        """Change some configurations; answered once the change is durable, with all of
+        them. ``INVALID_CONFIGURATION`` for a value that is not allowed."""
         ...
 
     async def activities(
@@ -381,7 +408,22 @@ class Role(str, Enum):
     PORTFOLIO_MANAGER = "portfolio_manager"
     """Manages every account of one or more account groups."""
     OPERATIONS = "operations"
-    """Broker-dealer staff: every account."""
+    """Broker-dealer staff: every account; on the Broker API, accounts, funding and keys."""
+    RISK = "risk"
+    """Staff: risk limits, the kill switch, house margin (Broker API ``/v1/firm``)."""
+    COMPLIANCE = "compliance"
+    """Staff: the restricted and easy-to-borrow lists and locates (``/v1/firm``)."""
+    ADMINISTRATOR = "administrator"
+    """Staff holding every staff role."""
+
+    @property
+    def is_staff(self) -> bool:
+        """Whether this is one of the firm's own staff roles."""
+        return self in STAFF_ROLES
+
+
+STAFF_ROLES = frozenset({Role.OPERATIONS, Role.RISK, Role.COMPLIANCE, Role.ADMINISTRATOR})
+"""The roles the Broker API accepts; ADMINISTRATOR implies every other one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,6 +441,8 @@ class Principal:
     accounts: frozenset[str]
     default_account: str
     all_accounts: bool = False
+    roles: frozenset[Role] = frozenset()
+    """Every role the key holds (``role`` is the one that decides account access)."""
 
     def may_access(self, account: str) -> bool:
         """Whether this user may read or act on ``account``."""
@@ -422,3 +466,6 @@ class Ports:
     history: HistoryPort
     directory: AccountDirectory
     now_ns: Callable[[], int]
+    easy_to_borrow: Callable[[str], bool] | None = None
+    """Whether short sales in a symbol need no locate (``/v2/assets`` ``easy_to_borrow`` and
+    ``shortable``); None: every symbol is."""

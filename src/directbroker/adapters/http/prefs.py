@@ -1,8 +1,10 @@
-"""Per-account preferences the edge keeps itself: watchlists and account configurations.
+"""Per-account preferences the edge keeps itself: watchlists.
 
-Neither touches the books or the order flow, so they live beside the API rather than in the
-journaled core. The store is a Protocol so a deployment can persist it; the in-memory one here
-is the embedded default.
+Watchlists touch neither the books nor the order flow, so they live beside the API rather than
+in the journaled core. The store is a Protocol so a deployment can persist it; the in-memory
+one here is the embedded default. Account configurations are not preferences: risk acts on
+them, so they are the broker core's (``ConfigureAccount``), journaled and read from the
+accounts' read model like the account's values.
 """
 
 from __future__ import annotations
@@ -25,21 +27,8 @@ class Watchlist:
     updated_ns: int
 
 
-@dataclass(frozen=True, slots=True)
-class AccountConfiguration:
-    """Alpaca's account configurations, as the account holder set them."""
-
-    no_shorting: bool = False
-    suspend_trade: bool = False
-    fractional_trading: bool = False
-    max_margin_multiplier: str = "4"
-    trade_confirm_email: str = "all"
-    ptp_no_exception_entry: bool = False
-    max_options_trading_level: int = 0
-
-
 class PreferencesStore(Protocol):
-    """Watchlists and configurations by account."""
+    """Watchlists by account."""
 
     def watchlists(self, account: str) -> list[Watchlist]:
         """The account's watchlists, oldest first."""
@@ -53,14 +42,6 @@ class PreferencesStore(Protocol):
         """Delete one; False when the account has no such watchlist."""
         ...
 
-    def configuration(self, account: str) -> AccountConfiguration:
-        """The account's configuration (defaults until set)."""
-        ...
-
-    def save_configuration(self, account: str, configuration: AccountConfiguration) -> None:
-        """Replace the account's configuration."""
-        ...
-
 
 class InMemoryPreferences:
     """:class:`PreferencesStore` in a dict (lost on restart)."""
@@ -68,7 +49,6 @@ class InMemoryPreferences:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._lists: dict[str, dict[str, Watchlist]] = {}
-        self._configs: dict[str, AccountConfiguration] = {}
 
     def watchlists(self, account: str) -> list[Watchlist]:
         """The account's watchlists, oldest first."""
@@ -84,16 +64,6 @@ class InMemoryPreferences:
         """Delete one; False when the account has no such watchlist."""
         with self._lock:
             return self._lists.get(account, {}).pop(watchlist_id, None) is not None
-
-    def configuration(self, account: str) -> AccountConfiguration:
-        """The account's configuration (defaults until set)."""
-        with self._lock:
-            return self._configs.get(account, AccountConfiguration())
-
-    def save_configuration(self, account: str, configuration: AccountConfiguration) -> None:
-        """Replace the account's configuration."""
-        with self._lock:
-            self._configs[account] = configuration
 
 
 def new_watchlist(account: str, name: str, symbols: tuple[str, ...], now_ns: int) -> Watchlist:

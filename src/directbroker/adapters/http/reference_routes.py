@@ -19,6 +19,12 @@ from directbroker.domain.rejects import RejectCode
 NEW_YORK = ZoneInfo("America/New_York")
 
 
+def _borrowable(ctx: ApiContext, symbol: str) -> bool:
+    """Whether the firm lets customers short ``symbol`` without a locate."""
+    check = ctx.ports.easy_to_borrow
+    return True if check is None else check(symbol)
+
+
 def _ymd(day: int) -> date:
     return date(day // 10_000, day // 100 % 100, day % 100)
 
@@ -97,7 +103,7 @@ def _watchlist_json(ctx: ApiContext, watchlist: Watchlist, with_assets: bool = T
     }
     if with_assets:
         found = (ctx.instrument(s) for s in watchlist.symbols)
-        body["assets"] = [render_asset(i) for i in found if i is not None]
+        body["assets"] = [render_asset(i, _borrowable(ctx, i.symbol)) for i in found if i]
     return body
 
 
@@ -117,7 +123,7 @@ def reference_router(ctx: ApiContext) -> APIRouter:
     ) -> list[Json]:
         if status not in (None, "active") or asset_class not in (None, "us_equity"):
             return []
-        assets = [render_asset(i) for i in ctx.instruments().values()]
+        assets = [render_asset(i, _borrowable(ctx, i.symbol)) for i in ctx.instruments().values()]
         return [a for a in assets if exchange is None or a["exchange"] == exchange]
 
     @router.get("/assets/{symbol_or_asset_id}", summary="Get an asset")
@@ -125,7 +131,7 @@ def reference_router(ctx: ApiContext) -> APIRouter:
         instrument = ctx.instrument(symbol_or_asset_id)
         if instrument is None:
             raise ApiError.not_found("asset not found", RejectCode.UNKNOWN_SYMBOL)
-        return render_asset(instrument)
+        return render_asset(instrument, _borrowable(ctx, instrument.symbol))
 
     @router.get("/clock", summary="The market clock")
     async def get_clock(principal: Annotated[Principal, who_dep]) -> Json:

@@ -47,6 +47,7 @@ _ORDER_STATUS = {
     OrdStatus.SUSPENDED: "held",
     OrdStatus.EXPIRED: "expired",
     OrdStatus.PENDING_REPLACE: "pending_replace",
+    OrdStatus.REPLACED: "replaced",
 }
 
 _ALPACA_TYPE = {
@@ -95,10 +96,7 @@ def ratio_text(numerator: int, denominator: int) -> str:
 
 
 def order_status_text(view: OrderView) -> str:
-    """Alpaca's status. Our REPLACED (FIX: working under new terms) is Alpaca's new or
-    partially_filled; Alpaca's own "replaced" would tell its clients the order is dead."""
-    if view.status is OrdStatus.REPLACED:
-        return "partially_filled" if view.filled_quantity else "new"
+    """Alpaca's status (a replaced order is done: ``replaced_by`` names the new one)."""
     return _ORDER_STATUS[view.status]
 
 
@@ -138,8 +136,8 @@ def render_order(view: OrderView) -> Json:
         "canceled_at": iso(view.canceled_ns),
         "failed_at": iso(view.failed_ns),
         "replaced_at": iso(view.replaced_ns),
-        "replaced_by": None,
-        "replaces": None,
+        "replaced_by": api_order_id(view.replaced_by) if view.replaced_by else None,
+        "replaces": api_order_id(view.replaces) if view.replaces else None,
         "asset_id": asset_id(view.symbol),
         "symbol": view.symbol,
         "asset_class": "us_equity",
@@ -231,18 +229,24 @@ def render_position(
 
 
 def render_account(snapshot: AccountSnapshot) -> Json:
-    """An Alpaca account object (the deprecated day-trading fields omitted, as Alpaca now
-    does after FINRA's intraday-margin change)."""
+    """An Alpaca account object. The buying power figures are the ones pre-trade risk checks
+    orders against (net of working orders, with the holder's margin multiplier)."""
     values = snapshot.values
+    power = values.buying_power if snapshot.buying_power is None else snapshot.buying_power
+    regt = power if snapshot.regt_buying_power is None else snapshot.regt_buying_power
+    non_marginable = snapshot.non_marginable_buying_power
+    if non_marginable is None:
+        non_marginable = max(values.settled_cash, 0)
     return {
         "id": account_id(values.account),
         "account_number": snapshot.account_number,
         "status": _ACCOUNT_STATUS[values.status],
         "crypto_status": "INACTIVE",
         "currency": "USD",
-        "buying_power": money_text(values.buying_power),
-        "regt_buying_power": money_text(values.buying_power),
-        "non_marginable_buying_power": money_text(max(values.settled_cash, 0)),
+        "buying_power": money_text(power),
+        "regt_buying_power": money_text(regt),
+        "daytrading_buying_power": money_text(snapshot.daytrading_buying_power or 0),
+        "non_marginable_buying_power": money_text(non_marginable),
         "options_buying_power": "0",
         "cash": money_text(values.cash),
         "accrued_fees": money_text(snapshot.accrued_fees),
@@ -253,7 +257,7 @@ def render_account(snapshot: AccountSnapshot) -> Json:
         "transfers_blocked": snapshot.transfers_blocked,
         "account_blocked": snapshot.account_blocked,
         "created_at": iso(snapshot.created_ns),
-        "trade_suspended_by_user": False,
+        "trade_suspended_by_user": snapshot.trade_suspended_by_user,
         "multiplier": str(snapshot.multiplier),
         "shorting_enabled": snapshot.shorting_enabled,
         "equity": money_text(values.equity),

@@ -6,6 +6,7 @@ that does not exist or belongs to someone else, 207 for cancel-all and close-all
 """
 
 import contextlib
+import dataclasses
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -143,6 +144,8 @@ def trading_router(ctx: ApiContext) -> APIRouter:
             body, view.order_id, view.account, view.quantity,
             trailing_percent=view.trail_percent_bps is not None,
         )  # fmt: skip
+        # Alpaca's replace makes a new order: its id is assigned here, like a new order's.
+        command = dataclasses.replace(command, new_order_id=new_order_id())
         return render_order(await trading.replace_order(command))
 
     @router.delete("/orders/{order_id}", status_code=204, summary="Cancel an order")

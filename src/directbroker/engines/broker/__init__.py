@@ -13,6 +13,7 @@ engine allowed to import other engines; the router arrives through the
 from directbroker.engines.broker.config import BrokerConfig
 from directbroker.engines.broker.core import BrokerCore, BrokerInvariantError
 from directbroker.engines.broker.directed import DirectedRouting
+from directbroker.engines.broker.exposure import account_buying_power
 from directbroker.engines.broker.market import MarketView
 from directbroker.engines.oms import RoutingPolicy
 
@@ -23,4 +24,5 @@ __all__ = [
     "DirectedRouting",
     "MarketView",
     "RoutingPolicy",
+    "account_buying_power",
 ]

@@ -33,12 +33,14 @@ from typing import Any
 
 import msgpack
 
+from directbroker.domain.access_messages import IssueApiKey, RevokeApiKey
 from directbroker.domain.accounts import AccountStatus, AccountType, AccountValues
 from directbroker.domain.broker_messages import (
     BrokerCommandRejected,
     BrokerDayEnded,
     BrokerDayStarted,
     CancelCustomerOrder,
+    ConfigureAccount,
     CustomerOrderRejected,
     EndBrokerDay,
     ParentFilled,
@@ -75,9 +77,12 @@ from directbroker.domain.rejects import RejectCode
 from directbroker.domain.venue_messages import (
     EXECUTION_REPORTS,
 )
+from directbroker.engines.access import AccessRegistry
 from directbroker.engines.broker.config import BrokerConfig
 from directbroker.engines.broker.exposure import account_facts, held_ticket, ticket_for
+from directbroker.engines.broker.funding import FundingDesk
 from directbroker.engines.broker.market import MarketView
+from directbroker.engines.funding import FundingBook
 from directbroker.engines.ledger import LedgerCore
 from directbroker.engines.oms import (
     BrokenInvariant,
@@ -126,6 +131,7 @@ class BrokerCore:
         self.oms = OrderManager(router, self.config.participant, self._admit_held, self._post)
         self.risk = RiskEngine(self.config.policy)
         self.market = MarketView()
+        self.access = AccessRegistry()
         self.date = 0
         self.open = False
         self._account_types: dict[str, AccountType] = {}
@@ -139,6 +145,8 @@ class BrokerCore:
             DepthUpdated: self._on_depth,
             StartBrokerDay: self._start_day,
             EndBrokerDay: self._end_day,
+            IssueApiKey: self._access,
+            RevokeApiKey: self._access,
         }
         for report in EXECUTION_REPORTS:
             self._handlers[report] = self._on_report
@@ -146,6 +154,8 @@ class BrokerCore:
             self._handlers[command] = self._to_ledger
         for admin in ADMIN_HANDLERS:
             self._handlers[admin] = self._admin
+        self.funding = FundingDesk(ledger, self.open_orders)
+        self._handlers.update(self.funding.handlers())
 
     # --- Core ----------------------------------------------------------------------------
 
@@ -175,13 +185,15 @@ class BrokerCore:
             self.market.to_plain(),
             self.router.snapshot(),
             self.ledger.snapshot(),
+            self.access.to_plain(),
+            self.funding.book.to_plain(),
         ]
         data: bytes = msgpack.packb(plain, use_bin_type=True)
         return data
 
     def restore(self, data: bytes) -> None:
         """Replace the whole state with a snapshot's."""
-        version, date, is_open, book, risk, market, router, ledger = msgpack.unpackb(
+        version, date, is_open, book, risk, market, router, ledger, *more = msgpack.unpackb(
             data, raw=False, strict_map_key=False
         )
         if version != SNAPSHOT_VERSION:
@@ -192,6 +204,9 @@ class BrokerCore:
         self.market = MarketView.from_plain(market)
         self.router.restore(router)
         self.ledger.restore(ledger)
+        # Snapshots taken before keys were facts of this core have no registry.
+        self.access = AccessRegistry.from_plain(more[0] if more else [])
+        self.funding.book = FundingBook.from_plain(more[1]) if len(more) > 1 else FundingBook()
 
     def state_hash(self) -> str:
         """sha256 of the snapshot."""
@@ -247,6 +262,13 @@ class BrokerCore:
         terms = self.oms.check_replace(parent, cmd)
         if isinstance(terms, tuple):
             return [_rejected(cmd, cmd.order_id, parent.client_order_id, terms, ts)]
+        new_id: object = cmd.new_order_id
+        if not (type(new_id) is str and 0 < len(new_id) <= 48 and ":" not in new_id):
+            no_id = RejectCode.INVALID_ID, "A replace needs the new order's id (new_order_id)"
+            return [_rejected(cmd, cmd.order_id, parent.client_order_id, no_id, ts)]
+        if new_id in self.oms.book.parents:
+            used = RejectCode.DUPLICATE_ORDER_ID, f"Order id {new_id} is already used"
+            return [_rejected(cmd, cmd.order_id, parent.client_order_id, used, ts)]
         refusal = self._trading_open()
         if refusal is not None:
             return [_rejected(cmd, cmd.order_id, parent.client_order_id, refusal, ts)]
@@ -269,9 +291,10 @@ class BrokerCore:
         verdict = self.risk.check(ticket, facts, market, ts)
         if isinstance(verdict, tuple):
             return [_rejected(cmd, cmd.order_id, parent.client_order_id, verdict, ts)]
-        parent.reserve_price = verdict
+        successor = self.oms.successor(parent, terms, new_id)
+        successor.reserve_price = verdict
         self.risk.count_order(ticket, ts)
-        return self.oms.replace(parent, terms, ts)
+        return self.oms.replace(parent, terms, ts, successor)
 
     def _trading_open(self) -> Refusal | None:
         if self.open:
@@ -442,14 +465,28 @@ class BrokerCore:
     def _to_ledger(self, command: Any, ts: int) -> list[Event]:
         return self.ledger.handle(command, ts)
 
+    def _access(self, command: Any, ts: int) -> list[Event]:
+        if isinstance(command, IssueApiKey):
+            result = self.access.issue(command, ts, self.ledger.has_account)
+        else:
+            result = self.access.revoke(command, ts)
+        if isinstance(result, tuple):
+            return [_admin_rejected(command, result[0], result[1], ts)]
+        return result
+
     def _admin(self, command: Any, ts: int) -> list[Event]:
+        if isinstance(command, ConfigureAccount) and not self.ledger.has_account(command.account):
+            refusal = RejectCode.UNKNOWN_ACCOUNT, f"Unknown account {command.account!r}"
+            return [_admin_rejected(command, *refusal, ts)]
         result = ADMIN_HANDLERS[type(command)](self.risk.state, command, ts)
         if isinstance(result, tuple):
             return [_admin_rejected(command, result[0], result[1], ts)]
         if isinstance(command, SetKillSwitch) and command.engaged:
-            account = None if command.scope is KillSwitchScope.FIRM else command.account
+            scope = command.scope
+            account = command.account if scope is KillSwitchScope.ACCOUNT else None
+            symbol = command.symbol if scope is KillSwitchScope.SYMBOL else ""
             reason = command.reason or "kill switch"
-            result.extend(self.oms.cancel_all(account, ts, RejectCode.KILL_SWITCH, reason))
+            result.extend(self.oms.cancel_all(account, ts, RejectCode.KILL_SWITCH, reason, symbol))
         return result
 
 
@@ -471,7 +508,11 @@ def _rejected(
 def _admin_rejected(
     command: Message, code: RejectCode, message: str, ts: int
 ) -> BrokerCommandRejected:
-    reference = getattr(command, "account", "") or getattr(command, "symbol", "")
+    reference = (
+        getattr(command, "account", "")
+        or getattr(command, "symbol", "")
+        or getattr(command, "key_id", "")
+    )
     return BrokerCommandRejected(type(command).__name__, _text(reference), code, message, ts)
 
 

@@ -11,6 +11,7 @@ from directbroker.domain.orders import OrderType, Side
 from directbroker.engines.ledger import LedgerCore
 from directbroker.engines.oms import Parent, triggered_type
 from directbroker.engines.risk import AccountFacts, OrderTicket, RiskEngine
+from directbroker.engines.risk.buying_power import BuyingPower, buying_power
 from directbroker.engines.risk.money import BPS
 
 
@@ -67,14 +68,15 @@ def account_facts(
     account = values.account
     view = ledger.position(account, symbol)
     position = view.quantity if view is not None else 0
-    open_buy = open_short = reserved = 0
+    open_buy = open_short = 0
     single_sells = 0
     group_sells: dict[str, int] = {}
-    for order in orders:
-        if order.order_id in exclude or order.status is OrdStatus.SUSPENDED:
+    working = [o for o in orders if o.order_id not in exclude]
+    reserved = reserved_by(working)
+    for order in working:
+        if order.status is OrdStatus.SUSPENDED:
             continue
         leaves = order.quantity - order.cum_quantity
-        reserved += order.reserve_price * leaves
         if order.symbol != symbol:
             continue
         side = order.side
@@ -99,3 +101,26 @@ def account_facts(
         reserved,
         house,
     )
+
+
+def reserved_by(orders: Iterable[Parent]) -> int:
+    """Buying power the working orders hold, as :func:`account_facts` counts it."""
+    return sum(
+        o.reserve_price * (o.quantity - o.cum_quantity)
+        for o in orders
+        if o.status is not OrdStatus.SUSPENDED
+    )
+
+
+def account_buying_power(
+    ledger: LedgerCore, risk: RiskEngine, values: AccountValues, orders: Iterable[Parent]
+) -> BuyingPower:
+    """The account's buying power as risk checks it: the books' figure net of what working
+    orders hold, with the holder's margin multiplier (the account view shows exactly this)."""
+    multiplier = risk.state.configuration(values.account).max_margin_multiplier
+    house = 0
+    if risk.state.house_margin and values.account_type is AccountType.MARGIN:
+        house = sum(
+            risk.house_addon(p.symbol, p.market_value) for p in ledger.positions(values.account)
+        )
+    return buying_power(values, reserved_by(orders), multiplier, house)

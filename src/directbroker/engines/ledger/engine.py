@@ -17,6 +17,7 @@ from directbroker.domain.accounts import (
     JournalEntry,
     PositionView,
 )
+from directbroker.domain.funding_messages import JournalCash, JournalSecurities, ReturnDeposit
 from directbroker.domain.ledger_messages import (
     AdjustCash,
     ChangeAccountLimits,
@@ -34,7 +35,7 @@ from directbroker.domain.ledger_messages import (
 )
 from directbroker.domain.messages import Event, Message
 from directbroker.domain.rejects import RejectCode
-from directbroker.engines.ledger import accounts, cash, chart, trading
+from directbroker.engines.ledger import accounts, cash, chart, journals, trading
 from directbroker.engines.ledger.fees import FeeSchedule
 from directbroker.engines.ledger.settlement import SettlementCalendar
 from directbroker.engines.ledger.state import LedgerState
@@ -62,11 +63,24 @@ _HANDLERS: dict[type[Message], _Handler] = {
     StartBusinessDay: trading.start_business_day,
     UpdateMark: _plain(trading.update_mark),
     RecordPriorClose: _plain(trading.set_prior_close),
+    JournalCash: _plain(journals.journal_cash),
+    JournalSecurities: _plain(journals.journal_securities),
+    ReturnDeposit: _plain(journals.return_deposit),
 }
 
 
+_REFERENCE_FIELDS = (
+    "execution_id",
+    "transfer_id",
+    "adjustment_id",
+    "journal_id",
+    "account",
+    "symbol",
+)
+
+
 def _reference(command: Message) -> str:
-    for field in ("execution_id", "transfer_id", "adjustment_id", "account", "symbol"):
+    for field in _REFERENCE_FIELDS:
         value = getattr(command, field, None)
         if isinstance(value, str):
             return value[:64]

@@ -59,4 +59,7 @@ def _decoder(annotation: Any) -> typing.Callable[[Any], Any]:
 def from_plain(cls: type[_T], plain: list[Any]) -> _T:
     """Rebuild a record written by :func:`to_plain`."""
     decoders = _decoders(cls)  # type: ignore[arg-type]
-    return cls(*(decode(value) for decode, value in zip(decoders, plain, strict=True)))
+    if len(plain) > len(decoders):
+        raise ValueError(f"{cls.__name__}: {len(plain)} fields, expected {len(decoders)}")
+    # A record written before fields with defaults were appended keeps those defaults.
+    return cls(*(decode(value) for decode, value in zip(decoders, plain, strict=False)))

@@ -8,10 +8,14 @@ these, so each status change emits exactly one event and goes through
 
 from __future__ import annotations
 
+import dataclasses
+
 from directbroker.domain.broker_messages import (
     ChildCancelSent,
     ChildOrderSent,
     ChildReplaceSent,
+    OrderReceived,
+    OrderReplacedBy,
     OrderRestated,
     OrderStatusChanged,
     ParentFilled,
@@ -183,7 +187,7 @@ class Lifecycle:
         if parent.extended_hours:
             tif = TimeInForce.DAY_PLUS
         return RouteRequest(
-            parent.order_id,
+            parent.routing_id,
             parent.symbol,
             parent.side,
             quantity,
@@ -227,7 +231,7 @@ class Lifecycle:
             )
             self.book.children[child_id] = child
             parent.children.append(child_id)
-            self.router.child_sent(parent.order_id, child_id, instruction, ts)
+            self.router.child_sent(parent.routing_id, child_id, instruction, ts)
             out.append(
                 ChildOrderSent(
                     parent.order_id,
@@ -339,7 +343,7 @@ class Lifecycle:
             and parent.status is not OrdStatus.PENDING_REPLACE
         )
         reroute = self.router.child_ended(
-            parent.order_id, child.child_id, child.venue, child.filled, unfilled, code, wanted, ts
+            parent.routing_id, child.child_id, child.venue, child.filled, unfilled, code, wanted, ts
         )
         if reroute and not wanted:
             raise BrokenInvariant(f"the router re-routed {reroute!r} for {parent.order_id}")
@@ -360,11 +364,11 @@ class Lifecycle:
             end, parent.pending_end = parent.pending_end, None
             parent.pending_terms = None
             self.move(parent, _END_TRIGGER[end], end, out, ts)
+            if parent.replace_id:  # parked for the night: the replace is abandoned
+                self.drop_successor(parent, out, ts)
             return
         if parent.pending_terms is not None:
             self.apply_replace(parent, parent.pending_terms, out, ts)
-            if parent.status is OrdStatus.REPLACED and not parent.held:
-                self.route_or_end(parent, out, ts)
             return
         if parent.status is OrdStatus.PENDING_NEW:
             reason = code.text if code is not None else "No venue accepted the order"
@@ -381,25 +385,87 @@ class Lifecycle:
         )
 
     def apply_replace(self, parent: Parent, terms: Terms, out: list[Event], ts: int) -> None:
-        """Take the new terms; the order is replaced (or filled, if fills in flight reached
-        the new size)."""
+        """The replace takes effect. If fills in flight reached the new size the order is
+        filled; otherwise it ends ``replaced`` and its successor (created when the replace
+        was asked for) carries on with what is left: the live children move to it, or it is
+        routed now, or held if it is an untriggered stop."""
         parent.pending_terms = None
         terms.quantity = max(terms.quantity, parent.cum_quantity)
-        parent.apply(terms)
-        if parent.order_type is OrderType.TRAILING_STOP and parent.watermark is not None:
-            parent.stop_price = trailing_stop(
-                parent.side, parent.watermark, parent.trail_amount, parent.trail_percent_bps
-            )
-        target = OrdStatus.FILLED if parent.cum_quantity == parent.quantity else OrdStatus.REPLACED
-        self.move(parent, Trigger.REPLACED, target, out, ts)
+        if terms.quantity == parent.cum_quantity or not parent.replace_id:
+            # Filled by fills in flight, or the broker's own restatement (an OCO sibling
+            # reduced): the order keeps its id and works on under the new terms.
+            parent.apply(terms)
+            done = parent.cum_quantity == parent.quantity
+            target = OrdStatus.FILLED if done else self.working(parent)
+            self.move(parent, Trigger.REPLACED, target, out, ts)
+            return
+        successor = self.book.parents[parent.replace_id]
+        live = self.book.live_children(parent)
+        leaves = terms.quantity - parent.cum_quantity
+        successor.standby = False
+        successor.carried_quantity = parent.carried_quantity + parent.cum_quantity
+        successor.watermark, successor.triggered = parent.watermark, parent.triggered
+        if successor.quantity != leaves:
+            successor.quantity = leaves
+            out.append(
+                OrderRestated(
+                    successor.order_id, successor.account, leaves, leaves,
+                    "Fills of the replaced order while the replace was in flight", ts,
+                )
+            )  # fmt: skip
+        if successor.order_type is OrderType.TRAILING_STOP and successor.watermark is not None:
+            successor.stop_price = trailing_stop(
+                successor.side, successor.watermark, successor.trail_amount,
+                successor.trail_percent_bps,
+            )  # fmt: skip
+        for child in live:
+            child.parent_id = successor.order_id
+            successor.children.append(child.child_id)
+        if live:
+            successor.route_key = parent.routing_id
+        parent.replaced_by = successor.order_id
+        parent.replace_id = ""
+        self.move(parent, Trigger.REPLACED, OrdStatus.REPLACED, out, ts)
+        out.append(OrderReplacedBy(parent.order_id, successor.order_id, parent.account, ts))
+        if live or successor.held:
+            self.move(successor, Trigger.ACKNOWLEDGED, OrdStatus.NEW, out, ts)
+            if successor.held:
+                self.book.hold(successor)
+        else:
+            self.route_or_end(successor, out, ts)
+
+    def drop_successor(
+        self, parent: Parent, out: list[Event], ts: int, refused: RejectCode | None = None
+    ) -> None:
+        """A pending replace will not take effect: its successor ends (rejected when the
+        venue refused the replace, cancelled when the order it replaced ended first)."""
+        successor_id, parent.replace_id = parent.replace_id, ""
+        successor = self.book.parents.get(successor_id) if successor_id else None
+        if successor is None or not successor.standby or successor.status.is_terminal:
+            return
+        if refused is not None:
+            self.move(successor, Trigger.REFUSED, OrdStatus.REJECTED, out, ts, refused,
+                      refused.text)  # fmt: skip
+        else:
+            self.move(successor, Trigger.CANCELLED, OrdStatus.CANCELED, out, ts, None,
+                      f"The order it was to replace ended {parent.status.value} first")  # fmt: skip
+        successor.standby = False
 
     # --- groups --------------------------------------------------------------------------
 
     def _after_terminal(self, parent: Parent, out: list[Event], ts: int) -> None:
+        if parent.status is OrdStatus.REPLACED or parent.standby:
+            return  # its successor carries the group on; a dropped successor never had one
+        if parent.replace_id:
+            self.drop_successor(parent, out, ts)
         if parent.role is LegRole.PRIMARY:
-            legs = [leg for leg in self.book.legs(parent) if leg.status is OrdStatus.SUSPENDED]
+            legs = [
+                leg
+                for leg in self.book.legs(parent)
+                if leg.status is OrdStatus.SUSPENDED and not leg.standby
+            ]
             for leg in legs:
-                self._release(leg, parent.cum_quantity, out, ts)
+                self._release(leg, parent.carried_quantity + parent.cum_quantity, out, ts)
         if parent.status is OrdStatus.FILLED:
             for sibling in self.book.siblings(parent):
                 if not sibling.status.is_terminal and sibling.status is not OrdStatus.SUSPENDED:
@@ -463,10 +529,23 @@ class Lifecycle:
 
     # --- replace -------------------------------------------------------------------------
 
-    def amend(self, parent: Parent, terms: Terms, out: list[Event], ts: int) -> None:
+    def amend(
+        self,
+        parent: Parent,
+        terms: Terms,
+        out: list[Event],
+        ts: int,
+        successor: Parent | None = None,
+    ) -> None:
         """Cancel/replace a working order: at once if it is held, by a venue replace if one
-        child carries it, otherwise by cancelling the children and re-routing on completion."""
+        child carries it, otherwise by cancelling the children and re-routing on completion.
+        A customer's replace brings its ``successor`` (the new order, pending new), reported
+        now and waiting for the outcome; the broker's own restatements keep the order's id."""
         self.move(parent, Trigger.REPLACE_REQUESTED, OrdStatus.PENDING_REPLACE, out, ts)
+        if successor is not None:
+            parent.replace_id = successor.order_id
+            self.book.add(successor)
+            out.append(received(successor, ts))
         live = self.book.live_children(parent)
         if not live:
             self.apply_replace(parent, terms, out, ts)
@@ -488,3 +567,51 @@ class Lifecycle:
     def working(self, parent: Parent) -> OrdStatus:
         """The status an order goes back to when a pending request is refused."""
         return working_status(parent.cum_quantity)
+
+
+def received(parent: Parent, ts: int) -> OrderReceived:
+    """The event that reports a new order with its full terms."""
+    return OrderReceived(
+        parent.order_id,
+        parent.client_order_id,
+        parent.account,
+        parent.symbol,
+        parent.side,
+        parent.order_type,
+        parent.quantity,
+        parent.limit_price,
+        parent.stop_price,
+        parent.time_in_force,
+        parent.order_class,
+        parent.group_id,
+        parent.role,
+        parent.status,
+        ts,
+    )
+
+
+def successor_of(parent: Parent, terms: Terms, order_id: str, client_order_id: str) -> Parent:
+    """The order that will carry on after ``parent`` is replaced: its terms, the new prices,
+    and the shares still to trade; pending new until the replace takes effect."""
+    return dataclasses.replace(
+        parent,
+        order_id=order_id,
+        client_order_id=client_order_id,
+        quantity=max(terms.quantity - parent.cum_quantity, 0),
+        limit_price=terms.limit_price,
+        stop_price=terms.stop_price,
+        trail_amount=terms.trail_amount,
+        trail_percent_bps=terms.trail_percent_bps,
+        status=OrdStatus.PENDING_NEW,
+        cum_quantity=0,
+        notional=0,
+        children=[],
+        next_child=1,
+        pending_end=None,
+        pending_terms=None,
+        replace_id="",
+        replaces=parent.order_id,
+        replaced_by="",
+        standby=True,
+        route_key="",
+    )

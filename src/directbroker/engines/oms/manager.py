@@ -9,7 +9,6 @@ execution reports, prints on the tape and the day roll arrive as inputs like any
 from __future__ import annotations
 
 from directbroker.domain.broker_messages import (
-    OrderReceived,
     OrderTriggered,
     PlaceOrder,
     ReplaceCustomerOrder,
@@ -20,7 +19,7 @@ from directbroker.domain.orders import OrderType, PostOnly, Side, TimeInForce
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import ChildInstruction
 from directbroker.engines.oms.book import OmsBook
-from directbroker.engines.oms.lifecycle import Lifecycle
+from directbroker.engines.oms.lifecycle import Lifecycle, received, successor_of
 from directbroker.engines.oms.model import STOP_TYPES, Parent, Terms
 from directbroker.engines.oms.ports import (
     FillPosting,
@@ -201,7 +200,7 @@ class OrderManager:
         out: list[Event] = []
         for parent in parents:
             self.book.add(parent)
-            out.append(_received(parent, ts))
+            out.append(received(parent, ts))
             if parent.status is OrdStatus.NEW and parent.held:
                 self.book.hold(parent)
             if parent is parents[0] and plan:
@@ -219,6 +218,11 @@ class OrderManager:
             return (
                 RejectCode.UNKNOWN_ORDER,
                 f"Order {order_id} is already {parent.status.value.replace('_', ' ')}",
+            )
+        if parent.standby:
+            return (
+                RejectCode.CHANGE_PENDING,
+                f"Order {order_id} replaces {parent.replaces}; wait until the replace is done",
             )
         if parent.status in (OrdStatus.PENDING_CANCEL, OrdStatus.PENDING_REPLACE):
             return (
@@ -265,18 +269,33 @@ class OrderManager:
             terms.trail_amount, terms.trail_percent_bps = cmd.trail_amount, cmd.trail_percent_bps
         return terms
 
-    def replace(self, parent: Parent, terms: Terms, ts: int) -> list[Event]:
-        """Cancel/replace a working order with checked terms."""
+    def successor(self, parent: Parent, terms: Terms, new_order_id: str) -> Parent:
+        """The new order a replace of ``parent`` will create (nothing is stored yet)."""
+        return successor_of(parent, terms, new_order_id, parent.client_order_id)
+
+    def replace(
+        self, parent: Parent, terms: Terms, ts: int, successor: Parent | None = None
+    ) -> list[Event]:
+        """Cancel/replace a working order with checked terms; with a ``successor`` (from
+        :meth:`successor`) the order ends replaced and the successor carries on, as Alpaca
+        does, otherwise (tests of the venue mechanics) the order keeps its id."""
         out: list[Event] = []
-        self._life.amend(parent, terms, out, ts)
+        self._life.amend(parent, terms, out, ts, successor)
         return out
 
-    def cancel_all(self, account: str | None, ts: int, code: RejectCode, text: str) -> list[Event]:
-        """Cancel every working order (of one account, or of everyone): the kill switch."""
+    def cancel_all(
+        self, account: str | None, ts: int, code: RejectCode, text: str, symbol: str = ""
+    ) -> list[Event]:
+        """Cancel every working order (of one account or everyone; in ``symbol`` only when
+        given): the kill switch."""
         out: list[Event] = []
         for order_id in list(self.book.open_ids):
             parent = self.book.parents[order_id]
             if parent.status.is_terminal or (account is not None and parent.account != account):
+                continue
+            if parent.standby:
+                continue  # it follows the order it replaces
+            if symbol and parent.symbol != symbol:
                 continue
             if parent.status is OrdStatus.PENDING_CANCEL:
                 parent.pending_end = OrdStatus.CANCELED
@@ -340,6 +359,8 @@ class OrderManager:
             parent = self.book.parents[order_id]
             if parent.status.is_terminal or parent.status is OrdStatus.DONE_FOR_DAY:
                 continue
+            if parent.standby:
+                continue  # it follows the order it replaces
             if parent.time_in_force in _DAY_ONLY:
                 if parent.status is OrdStatus.PENDING_CANCEL:
                     continue
@@ -381,23 +402,3 @@ class OrderManager:
     def order(self, order_id: str) -> Parent | None:
         """One order (done or not)."""
         return self.book.parents.get(order_id)
-
-
-def _received(parent: Parent, ts: int) -> OrderReceived:
-    return OrderReceived(
-        parent.order_id,
-        parent.client_order_id,
-        parent.account,
-        parent.symbol,
-        parent.side,
-        parent.order_type,
-        parent.quantity,
-        parent.limit_price,
-        parent.stop_price,
-        parent.time_in_force,
-        parent.order_class,
-        parent.group_id,
-        parent.role,
-        parent.status,
-        ts,
-    )

@@ -105,6 +105,24 @@ class Parent:
     next_child: int = 1
     pending_end: OrdStatus | None = None
     pending_terms: Terms | None = None
+    replace_id: str = ""
+    """The order that will carry on once a pending replace takes effect (its successor)."""
+    replaces: str = ""
+    """The order this one replaced (or will replace: see ``standby``)."""
+    replaced_by: str = ""
+    standby: bool = False
+    """Created by a replace that has not taken effect yet: it waits (pending new) for the
+    order it replaces, whose fate decides its own; nothing else moves it."""
+    carried_quantity: int = 0
+    """Shares the orders it replaced filled (a bracket's exits are sized on the whole chain)."""
+    route_key: str = ""
+    """The parent id the router knows this order's children by, when it took over live
+    children from the order it replaced (empty: its own id)."""
+
+    @property
+    def routing_id(self) -> str:
+        """The id the router tracks this order's children under."""
+        return self.route_key or self.order_id
 
     @property
     def leaves_quantity(self) -> int:

@@ -96,10 +96,11 @@ def _replaced(
         life.apply_replace(parent, terms, out, ts)
     elif terms is not None:
         # Cancelled while the replace was in flight: the venue took the new size, so the
-        # order carries it (it still ends cancelled; fills in between must fit).
+        # order carries it (it still ends cancelled; fills in between must fit). A size the
+        # fills already reached is not taken: the order ends cancelled, not filled.
         parent.pending_terms = None
-        terms.quantity = max(terms.quantity, parent.cum_quantity)
-        parent.apply(terms)
+        if terms.quantity > parent.cum_quantity:
+            parent.apply(terms)
     if report.leaves_quantity == 0 or child.filled >= child.quantity:
         life.child_done(child, None, out, ts)
     elif child.cancel_wanted:
@@ -131,6 +132,7 @@ def _rejected(
             life.move(
                 parent, Trigger.REPLACE_REFUSED, life.working(parent), out, ts, code, code.text
             )
+            life.drop_successor(parent, out, ts, code)
         if child.cancel_wanted:
             life.cancel_child(child, out, ts)
     else:

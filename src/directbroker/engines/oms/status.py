@@ -52,7 +52,7 @@ class Trigger(str, Enum):
 
 
 _WORKING = frozenset({NEW, PF})
-_LIVE = (NEW, PF, RPL)
+_LIVE = (NEW, PF)
 
 TRANSITIONS: dict[tuple[OrdStatus, Trigger], frozenset[OrdStatus]] = {
     (PN, Trigger.ACKNOWLEDGED): frozenset({NEW}),
@@ -65,13 +65,12 @@ TRANSITIONS: dict[tuple[OrdStatus, Trigger], frozenset[OrdStatus]] = {
     (SUS, Trigger.EXPIRED): frozenset({EXP}),
     (SUS, Trigger.RISK_REFUSED): frozenset({REJ}),
     (NEW, Trigger.RISK_REFUSED): frozenset({REJ}),
-    (RPL, Trigger.RISK_REFUSED): frozenset({REJ}),
     (PC, Trigger.CANCELLED): frozenset({CXL}),
     (PC, Trigger.CANCEL_REFUSED): _WORKING,
     (PC, Trigger.EXPIRED): frozenset({EXP}),
     (PC, Trigger.DAY_DONE): frozenset({DFD}),
     (PC, Trigger.FILL): frozenset({PC, FILLED}),
-    (PR, Trigger.REPLACED): frozenset({RPL, FILLED}),
+    (PR, Trigger.REPLACED): frozenset({RPL, FILLED, NEW, PF}),
     (PR, Trigger.REPLACE_REFUSED): _WORKING,
     (PR, Trigger.FILL): frozenset({PR, FILLED}),
     (PR, Trigger.CANCELLED): frozenset({CXL}),

@@ -11,7 +11,9 @@ from __future__ import annotations
 from directbroker.domain.accounts import AccountType
 from directbroker.domain.broker_messages import (
     AccountCloseOnlyChanged,
+    AccountConfiguration,
     CashAccountViolationRecorded,
+    CheckWhen,
 )
 from directbroker.domain.messages import Event
 from directbroker.domain.order_status import DayTradingRule
@@ -38,13 +40,15 @@ class RiskEngine:
         """The limits in force for an account."""
         return effective(self.state.account_limits.get(account), self.state.firm.limits)
 
-    def kill_switch(self, account: str) -> Refusal | None:
-        """Whether a kill switch stops this account."""
+    def kill_switch(self, account: str, symbol: str = "") -> Refusal | None:
+        """Whether a kill switch stops this account, or trading in this symbol."""
         state = self.state
         reason = state.firm_kill if state.firm_kill is not None else state.account_kill.get(account)
+        scope = "for the firm" if state.firm_kill is not None else f"for account {account}"
+        if reason is None and symbol in state.symbol_kill:
+            reason, scope = state.symbol_kill[symbol], f"in {symbol}"
         if reason is None:
             return None
-        scope = "for the firm" if state.firm_kill is not None else f"for account {account}"
         return RejectCode.KILL_SWITCH, f"Trading is stopped {scope} by the kill switch: {reason}"
 
     def check(
@@ -74,9 +78,22 @@ class RiskEngine:
         placing: bool,
     ) -> Refusal | int:
         state = self.state
-        refusal = self.kill_switch(ticket.account)
+        refusal = self.kill_switch(ticket.account, ticket.symbol)
         if refusal is not None:
             return refusal
+        config = state.configuration(ticket.account)
+        if placing and config.suspend_trade:
+            return (
+                RejectCode.TRADING_SUSPENDED,
+                f"Account {ticket.account} has suspended trading (suspend_trade); change the "
+                "account configuration to place orders",
+            )
+        if config.no_shorting and ticket.side in short_sale.SHORT_SIDES:
+            return (
+                RejectCode.SHORTING_DISABLED,
+                f"Account {ticket.account} does not allow short sales (no_shorting); sell only "
+                "shares you hold",
+            )
         why = state.restricted.get(ticket.symbol)
         if why is not None:
             return (
@@ -119,13 +136,13 @@ class RiskEngine:
                 self.policy.minimum_short_equity,
             )
             or short_sale.conflicts_with_short(ticket, account)
-            or self._day_trading(ticket, account)
+            or self._day_trading(ticket, account, config.pdt_check)
         )
         if refusal is not None:
             return refusal
         if funds.reduces_position(ticket, account):
             return 0
-        return self._funds(ticket, account, price, limits) or price
+        return self._funds(ticket, account, price, limits, config) or price
 
     def _daily_loss(self, account: str, facts: AccountFacts, limits: Limits) -> str | None:
         reason = self.state.close_only.get(account)
@@ -143,16 +160,25 @@ class RiskEngine:
         )
 
     def _funds(
-        self, ticket: OrderTicket, account: AccountFacts, price: int, limits: Limits
+        self,
+        ticket: OrderTicket,
+        account: AccountFacts,
+        price: int,
+        limits: Limits,
+        config: AccountConfiguration,
     ) -> Refusal | None:
+        """Buying power (capped by the holder's margin multiplier), credit and, where the
+        holder's ``dtbp_check`` covers entries, the day-trading (intraday margin) check:
+        only orders that open or add to a position get here."""
         record = self.state.cash.get(ticket.account)
         restricted = record.restricted_until if record is not None else 0
         refusal = funds.check_buying_power(
-            ticket, account, price, restricted
+            ticket, account, price, restricted, config.max_margin_multiplier
         ) or funds.check_credit(ticket, account, price, limits.credit_limit)
         if (
             refusal is not None
             or self.policy.day_trading_rule is not DayTradingRule.INTRADAY_MARGIN
+            or not config.dtbp_check.on_entry
         ):
             return refusal
         policy = self.policy
@@ -163,20 +189,30 @@ class RiskEngine:
             ticket, account, price, rate, policy.long_maintenance_bps
         )
 
-    def _day_trading(self, ticket: OrderTicket, account: AccountFacts) -> Refusal | None:
+    def _day_trading(
+        self, ticket: OrderTicket, account: AccountFacts, when: CheckWhen
+    ) -> Refusal | None:
+        """The pattern day trader rule, on the orders the holder's ``pdt_check`` names: an
+        exit that would be a day trade, or (entry) an order that opens a position the account
+        could not close today without one day trade too many."""
         policy = self.policy
         if policy.day_trading_rule is not DayTradingRule.PATTERN_DAY_TRADER:
             return None
         trades = self.state.day_trades.get(ticket.account)
         if trades is None:
             return None
+        entry = not funds.reduces_position(ticket, account)
+        if not (when.on_entry if entry else when.on_exit):
+            return None
+        would = entry or _would_day_trade(trades, ticket.side, ticket.symbol)
         return funds.check_pattern_day_trader(
             ticket,
             account,
-            _would_day_trade(trades, ticket.side, ticket.symbol),
+            would,
             self.day_trades_in_window(ticket.account),
             policy.day_trades_allowed,
             policy.pattern_day_trader_equity,
+            entry,
         )
 
     def day_trades_in_window(self, account: str) -> int:

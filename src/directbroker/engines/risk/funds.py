@@ -12,6 +12,7 @@ from __future__ import annotations
 from directbroker.domain.accounts import AccountStatus, AccountType
 from directbroker.domain.orders import Side
 from directbroker.domain.rejects import RejectCode
+from directbroker.engines.risk.buying_power import buying_power
 from directbroker.engines.risk.facts import AccountFacts, OrderTicket
 from directbroker.engines.risk.money import (
     BPS,
@@ -51,13 +52,19 @@ def check_close_only(
 
 
 def check_buying_power(
-    ticket: OrderTicket, account: AccountFacts, price: int, restricted_until: int
+    ticket: OrderTicket,
+    account: AccountFacts,
+    price: int,
+    restricted_until: int,
+    max_margin_multiplier: int = 4,
 ) -> Refusal | None:
     """The order's cost against what the account may spend, less what working orders hold.
 
     A cash account spends its cash (settled plus unsettled sale proceeds, never credit), or
     only settled cash while it is under a 90-day restriction; a margin account spends its
-    Regulation T buying power (the ledger's figure: twice the SMA, capped by maintenance).
+    Regulation T buying power (the ledger's figure: twice the SMA, capped by maintenance),
+    or only its cash when the holder set ``max_margin_multiplier`` to 1. The figure is
+    :func:`~directbroker.engines.risk.buying_power.buying_power`, the one the account view shows.
     """
     needed = ticket.quantity * price
     values = account.values
@@ -71,7 +78,7 @@ def check_buying_power(
                 f"{dollars_available(max(0, available))}",
             )
         return None
-    available = values.buying_power - account.reserved
+    available = buying_power(values, account.reserved, max_margin_multiplier).buying_power
     if needed > available:
         return (
             RejectCode.INSUFFICIENT_BUYING_POWER,
@@ -136,9 +143,11 @@ def check_pattern_day_trader(
     day_trades: int,
     allowed: int,
     minimum_equity: int,
+    entry: bool = False,
 ) -> Refusal | None:
     """The older FINRA rule: an account under $25,000 may make at most three day trades in
-    five business days."""
+    five business days. ``entry``: the order opens a position, refused before it could lead
+    to a day trade the account may not make (rather than trapping the position)."""
     values = account.values
     if (
         values.account_type is not AccountType.MARGIN
@@ -147,6 +156,13 @@ def check_pattern_day_trader(
         or values.equity >= minimum_equity
     ):
         return None
+    if entry:
+        return (
+            RejectCode.PATTERN_DAY_TRADER,
+            f"The account has made {day_trades} day trades in five business days; opening a "
+            f"position now needs {dollars(minimum_equity)} of equity and the account has "
+            f"{dollars(values.equity)}",
+        )
     return (
         RejectCode.PATTERN_DAY_TRADER,
         f"This would be day trade {day_trades + 1} in five business days; that needs "

@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from directbroker.domain.broker_messages import AccountConfiguration, CheckWhen, ConfirmEmail
 from directbroker.engines.risk.cash_account import CashRecord, Lot
 from directbroker.engines.risk.limits import FirmLimits, Limits
 
@@ -55,6 +56,7 @@ class RiskState:
         self.account_limits: dict[str, Limits] = {}
         self.firm_kill: str | None = None
         self.account_kill: dict[str, str] = {}
+        self.symbol_kill: dict[str, str] = {}
         self.restricted: dict[str, str] = {}
         self.easy_to_borrow: set[str] = set()
         self.locates: dict[tuple[str, str], int] = {}
@@ -68,6 +70,12 @@ class RiskState:
         backwards, so each list is sorted)."""
         self.cash: dict[str, CashRecord] = {}
         self.day_trades: dict[str, DayTrades] = {}
+        self.configs: dict[str, AccountConfiguration] = {}
+        """Accounts whose holders changed a configuration (the rest have the defaults)."""
+
+    def configuration(self, account: str) -> AccountConfiguration:
+        """The account's configuration (the defaults until its holder changes one)."""
+        return self.configs.get(account, _DEFAULT_CONFIGURATION)
 
     # --- counters ------------------------------------------------------------------------
 
@@ -116,6 +124,8 @@ class RiskState:
             [[a, list(stamps)] for a, stamps in sorted(self.rates.items())],
             [[a, _cash_plain(r)] for a, r in sorted(self.cash.items())],
             [[a, d.to_plain()] for a, d in sorted(self.day_trades.items())],
+            [[a, _config_plain(c)] for a, c in sorted(self.configs.items())],
+            sorted(self.symbol_kill.items()),
         ]
 
     @classmethod
@@ -138,7 +148,10 @@ class RiskState:
             rates,
             cash,
             day_trades,
+            *rest,
         ) = plain
+        # Older snapshots end before configurations (and symbol kill switches) existed.
+        state.symbol_kill = dict(rest[1]) if len(rest) > 1 else {}
         state.firm = FirmLimits(Limits(*firm[0]), firm[1], firm[2])
         state.account_limits = {a: Limits(*x) for a, x in accounts}
         state.account_kill = dict(kills)
@@ -155,6 +168,8 @@ class RiskState:
         state.rates = {a: list(stamps) for a, stamps in rates}
         state.cash = {a: _cash_record(r) for a, r in cash}
         state.day_trades = {a: DayTrades.from_plain(d) for a, d in day_trades}
+        # Snapshots taken before configurations existed have no such element.
+        state.configs = {a: _config(c) for a, c in (rest[0] if rest else [])}
         return state
 
 
@@ -191,3 +206,28 @@ def _cash_record(plain: list[Any]) -> CashRecord:
         [list(v) for v in violations],
         restricted_until,
     )
+
+
+_DEFAULT_CONFIGURATION = AccountConfiguration()
+
+
+def _config_plain(config: AccountConfiguration) -> list[Any]:
+    return [
+        config.dtbp_check.value,
+        config.pdt_check.value,
+        config.no_shorting,
+        config.suspend_trade,
+        config.fractional_trading,
+        config.max_margin_multiplier,
+        config.trade_confirm_email.value,
+        config.ptp_no_exception_entry,
+        config.max_options_trading_level,
+    ]
+
+
+def _config(plain: list[Any]) -> AccountConfiguration:
+    dtbp, pdt, no_short, suspend, fractional, multiplier, email, ptp, options = plain
+    return AccountConfiguration(
+        CheckWhen(dtbp), CheckWhen(pdt), no_short, suspend, fractional, multiplier,
+        ConfirmEmail(email), ptp, options,
+    )  # fmt: skip

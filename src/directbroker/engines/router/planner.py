@@ -131,7 +131,7 @@ def _smart(
         return RejectCode.ROUTE_NO_VENUE, request.symbol
     kind = request.order_type
     if request.time_in_force is TimeInForce.FOK:
-        return RejectCode.ROUTE_FOK_NEEDS_DIRECTED, "choose a venue for fill-or-kill"
+        return _fill_or_kill(request, market, eligible)
     if kind.is_auction:
         primary = market.primary_venue(request.symbol)
         if primary not in eligible:
@@ -156,6 +156,46 @@ def _smart(
 
 
 _POST = ChildPurpose.POST
+
+
+def _fill_or_kill(
+    request: RouteRequest, market: MarketView, eligible: list[str]
+) -> list[ChildInstruction] | Refusal:
+    """A fill-or-kill order goes whole to the one venue whose displayed liquidity at the
+    order's limit, without trading through a protected quote elsewhere, covers it now; the
+    venue's own FOK then fills it all or nothing. Children at several venues could not be
+    all-or-nothing together (one may fill while another finds its liquidity gone), so when no
+    single venue can take it all, the order is refused and nothing is sent
+    (docs/adr/0014-account-configurations-and-alpaca-replace.md)."""
+    buying = request.side is Side.BUY
+    contra = BookSide.ASK if buying else BookSide.BID
+    protected = set(market.protected_venues(request.symbol))
+    candidates: list[tuple[int, str, int | None]] = []
+    for venue in eligible:
+        away = _best(market, request.symbol, contra, protected - {venue})
+        cap = _tighter(request.limit_price, away, buying)
+        side = market.book.side(request.symbol, venue, contra)
+        available = 0
+        first: int | None = None
+        for price, size in side.levels() if side is not None else ():
+            if cap is not None and not better_or_equal(price, cap, buying):
+                break
+            first = price if first is None else first
+            available += size
+        if first is not None and available >= request.quantity:
+            rank = first if buying else -first
+            candidates.append((rank, venue, cap))
+    if not candidates:
+        return (
+            RejectCode.FOK_NO_SINGLE_VENUE,
+            f"no venue shows {request.quantity} {request.symbol} within the limit",
+        )
+    _, venue, cap = min(candidates)
+    # A market FOK goes as a limit at the protected price, so it cannot trade through.
+    kind = OrderType.LIMIT if cap is not None else request.order_type
+    return [
+        ChildInstruction(venue, request.quantity, kind, cap, TimeInForce.FOK, ChildPurpose.DIRECTED)
+    ]
 
 
 def _sweep_and_rest(

@@ -1,0 +1,39 @@
+"""The ports the Broker API is built against: one optional port per family.
+
+Each family defines its own Protocol in ``broker/<family>_port.py`` and its router in
+``broker/<family>_routes.py`` (``def <family>_router(ports: BrokerPorts) -> APIRouter``);
+:func:`~directbroker.adapters.http.broker.app.mount_broker_api` mounts the families whose port
+is set. ``directory`` verifies staff keys (the firm's one key registry, the same object as the
+Trading API's :attr:`Ports.directory`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from directbroker.adapters.http.ports import AccountDirectory
+
+if TYPE_CHECKING:
+    from directbroker.adapters.http.broker.firm_port import FirmPort
+    from directbroker.adapters.http.broker.funding_port import FundingPort
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerPorts:
+    """Everything the Broker API needs from the platform; a family is mounted iff its port is
+    set. Families not yet built are typed ``Any`` until their Protocol exists."""
+
+    directory: AccountDirectory
+    firm: FirmPort | None = None
+    """Staff work under ``/v1/firm``: limits, kill switch, lists, locates, margin, keys."""
+    accounts: Any | None = None
+    """Account opening and maintenance (``broker/accounts_port.py``)."""
+    funding: FundingPort | None = None
+    """Bank relationships, transfers and journals (``broker/funding_port.py``)."""
+    trading_on_behalf: Any | None = None
+    """Trading on behalf of an account: the Trading API ports with an account-scoped principal."""
+    now_ns: Callable[[], int] = field(default=time.time_ns)
+    """The edge's wall clock."""
