@@ -193,7 +193,8 @@ def watchlist_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
             raise ApiError.invalid("name is required")
         if any(w.name == body.name for w in ctx.prefs.watchlists(acting.account)):
             # A conflict with the account's state, not malformed input.
-            raise ApiError(409, 409 * 100_000, "a watchlist with this name already exists")
+            code = RejectCode.NAME_TAKEN
+            raise ApiError(409, 409 * 100_000 + code.number, "a watchlist with this name exists")
         symbols = symbols_of(body.symbols) or ()
         watchlist = new_watchlist(acting.account, body.name, symbols, ctx.now_ns)
         await asyncio.to_thread(ctx.prefs.save_watchlist, watchlist)
