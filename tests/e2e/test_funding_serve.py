@@ -67,7 +67,9 @@ def create_firm(root: Path) -> None:
 
 
 def serve(root: Path, cwd: Path) -> RunningFirm:
-    return RunningFirm(["serve", "--data-dir", str(root), "--api-port", "0"], cwd).start()
+    return RunningFirm(
+        ["serve", "--data-dir", str(root), "--api-port", "0", "--clock", "sim", "--speed", "1"], cwd
+    ).start()
 
 
 def client_for(firm: RunningFirm, root: Path) -> Any:

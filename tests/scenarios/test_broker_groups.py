@@ -56,11 +56,17 @@ def test_day_orders_expire_and_gtc_orders_come_back_the_next_day() -> None:
     h.send(EndBrokerDay(20260601))
     assert status(h, "day") is OrdStatus.EXPIRED
     assert status(h, "gtc") is OrdStatus.DONE_FOR_DAY
-    late = h.send(PlaceOrder("x", "c", "A1", "AAPL", Side.BUY, OrderType.LIMIT, 1, dollars(1)))
-    assert isinstance(late[0], CustomerOrderRejected)
-    assert late[0].code is RejectCode.MARKET_CLOSED
+    # After the close an order is taken and waits for the next session (as Alpaca's do);
+    # one that must trade at once is refused.
+    h.send(PlaceOrder("x", "c", "A1", "AAPL", Side.BUY, OrderType.LIMIT, 1, dollars(1)))
+    assert status(h, "x") is OrdStatus.PENDING_NEW
+    ioc = h.send(PlaceOrder("y", "c", "A1", "AAPL", Side.BUY, OrderType.LIMIT, 1, dollars(1),
+                            time_in_force=TimeInForce.IOC))  # fmt: skip
+    assert isinstance(ioc[0], CustomerOrderRejected)
+    assert ioc[0].code is RejectCode.MARKET_CLOSED
     h.send(StartBrokerDay(20260602))
     assert status(h, "gtc") is OrdStatus.NEW
+    assert status(h, "x") is OrdStatus.NEW
     order = h.broker.order("gtc")
     assert order is not None and order.children == ["gtc.1", "gtc.2"]
     assert h.venues["NSDQ"].order("gtc.2") is not None

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console, Group
@@ -27,6 +28,7 @@ from directbroker.app.firm import DataDirInUse, Firm, ensure_customer_keys, open
 from directbroker.app.platform import DEMO_ACCOUNTS
 from directbroker.app.screen import ScreenData, render, take_screen
 from directbroker.app.signals import stop_on_signals
+from directbroker.runtime.schedule import NEW_YORK
 
 DEFAULT_API_PORT = 8470
 FOCUS_SECONDS = 5.0
@@ -122,8 +124,8 @@ def _drive(
     def status() -> str:
         market = platform.market
         counts = market.counts
-        phase = market.simulation.phase().value.replace("_", " ")
-        lag = market.lag_ns(wall_ns()) / 1e9
+        phase = session_text(firm)
+        lag = market.lag_ns(platform.now_ns()) / 1e9
         return (
             f"{elapsed():7.1f}s  {phase}  commands {counts.commands:,}  trades "
             f"{counts.trades:,}  shares {counts.shares:,}  rejects {counts.rejects:,}  "
@@ -156,6 +158,19 @@ def _drive(
         console.print(render(data, status()))
 
 
+def session_text(firm: Firm) -> str:
+    """The firm's date, time and session phase, from its clock and the calendar (never from
+    a core's state: this runs off the platform thread)."""
+    platform = firm.platform
+    now = platform.now_ns()
+    moment = datetime.fromtimestamp(now // 1_000_000_000, UTC).astimezone(NEW_YORK)
+    if platform.days is None:
+        return f"{moment:%a %Y-%m-%d %H:%M:%S} ET"
+    position = platform.days.schedule.position_at(now)
+    phase = position.phase.value.replace("_", " ")
+    return f"{moment:%a %Y-%m-%d %H:%M:%S} ET {phase}"
+
+
 def _run_command(args: argparse.Namespace) -> int:
     console = Console()
     try:
@@ -165,9 +180,10 @@ def _run_command(args: argparse.Namespace) -> int:
         return 2
     market = replace(config.market, seed=args.seed, rate=args.rate)
     api = replace(config.api, port=args.api_port)
+    clock = replace(config.clock, mode=args.clock, speed=args.speed)
     try:
         run(
-            replace(config, market=market, api=api),
+            replace(config, market=market, api=api, clock=clock).check(),
             Path(args.data_dir),
             duration=args.duration,
             live=not args.no_live,
@@ -204,4 +220,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--api-port", type=int, default=DEFAULT_API_PORT, help="client API port (0: any free)"
     )
     parser.add_argument("--no-api", action="store_true", help="do not serve the client API")
+    parser.add_argument(
+        "--clock",
+        choices=("real", "sim"),
+        default="sim",
+        help="market clock (sim: starts at the next session when the market is closed)",
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="simulated seconds per second (--clock sim)"
+    )
     parser.set_defaults(handler=_run_command)

@@ -34,9 +34,12 @@ from directbroker.app.bank import attach_bank
 from directbroker.app.config import FirmConfig
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.platform import DemoAccount, Platform
+from directbroker.app.trading_days import DayPlan
 from directbroker.domain.broker_messages import SetEasyToBorrow
 from directbroker.domain.onboarding_messages import SetOnboardingPolicy
 from directbroker.engines.broker import BrokerConfig
+from directbroker.runtime.clocks import FirmClock, RealClock, SimClock
+from directbroker.runtime.schedule import TradingSchedule
 from directbroker.sim.session import DaySchedule
 from directbroker.sim.simulation import SimulationConfig
 from directbroker.sim.universe import LISTINGS, Listing
@@ -116,6 +119,21 @@ def listings_for(config: FirmConfig) -> tuple[Listing, ...]:
     if missing:
         raise ValueError(f"market.symbols: {', '.join(missing)} not in the built-in universe")
     return tuple(known[symbol] for symbol in wanted)
+
+
+def day_plan_for(config: FirmConfig, calendar: XnysCalendar, wall_ns: Callable[[], int]) -> DayPlan:
+    """Day after day on the exchange calendar, on the configured clock."""
+    clock: FirmClock
+    speed = 1.0
+    if config.clock.mode == "sim":
+        speed = config.clock.speed
+        clock = SimClock(wall_ns(), speed, wall_ns)
+    else:
+        clock = RealClock(wall_ns)
+    rate = config.market.rate if config.market.simulate else 1e-9
+    simulation = SimulationConfig(seed=config.market.seed, events_per_second=rate)
+    lag = config.market.max_lag_seconds
+    return DayPlan(TradingSchedule(calendar), clock, simulation, speed, lag)
 
 
 def simulation_for(config: FirmConfig, duration: float | None) -> SimulationConfig:
@@ -232,6 +250,7 @@ def open_firm(
                 calendar=calendar,
                 broker_config=BrokerConfig(participant=config.firm.participant),
                 admission=Admission(config.api.queue_capacity),
+                days=day_plan_for(config, calendar, wall_ns),
             )
             attach_bank(platform)
             api = PlatformApi(

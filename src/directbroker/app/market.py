@@ -29,7 +29,7 @@ from directbroker.domain.marketdata_messages import (
 )
 from directbroker.domain.messages import Command, Event, Message
 from directbroker.domain.venue_config import VenueConfig
-from directbroker.domain.venue_messages import OrderRejected
+from directbroker.domain.venue_messages import OrderRejected, RunAuction
 from directbroker.engines.marketdata import MarketDataEngine
 from directbroker.engines.matching import VenueEngine
 from directbroker.protocols.codec import decode_many
@@ -87,7 +87,7 @@ class EmbeddedMarket:
         self,
         config: SimulationConfig,
         start_ns: int,
-        trading_date: str,
+        trading_date: str | None,
         open_journal: OpenJournal,
         listings: Sequence[Listing] = LISTINGS,
         venues: Sequence[VenueConfig] | None = None,
@@ -122,7 +122,11 @@ class EmbeddedMarket:
         self._unrecorded_seq = 0
 
         self.counts = SessionCounts()
-        if self._market_data.last_seq == 0:
+        self._flowing = trading_date is not None
+        """Whether the simulation is playing a day (a firm's day driver starts each day's
+        flow with :meth:`start_flow`; a single-day market plays from the start)."""
+        self.flow_date = trading_date or ""
+        if self._market_data.last_seq == 0 and trading_date is not None:
             self._start_day(trading_date, start_ns)
         self.history_caught_up = self._catch_up_history()
         """Market data entries recorded into history at start-up (a crash had lost them)."""
@@ -141,6 +145,52 @@ class EmbeddedMarket:
         ]
         self._market_data.apply(commands, ts_ns)
 
+    @property
+    def trading_date(self) -> str:
+        """Market data's trading date (ISO; empty before the first)."""
+        return self.market_data.trading_date
+
+    def start_trading_day(self, trading_date: str, ts_ns: int) -> StepResult:
+        """A new trading date in market data (the first one also takes the listings'
+        reference prices as prior closes)."""
+        commands: list[Message] = [StartTradingDay(trading_date)]
+        if not self.market_data.trading_date:
+            commands += [
+                SetPriorClose(listing.symbol, listing.reference_price, trading_date)
+                for listing in self.listings
+            ]
+        return self._publish(commands, ts_ns)
+
+    def start_flow(
+        self, trading_date: str, config: SimulationConfig, start_ns: int, resume_ns: int
+    ) -> None:
+        """Play ``trading_date``'s simulated flow: pre-open auction orders from ``start_ns``,
+        the crosses and continuous trading as ``config.schedule`` says, joined at
+        ``resume_ns`` (later than the start after a restart)."""
+        self.simulation = MarketSimulation(
+            config,
+            self.venue_configs,
+            self.listings,
+            VenuesView(self.venues),
+            start_ns,
+            id_prefix=run_prefix(resume_ns),
+            resume_ns=resume_ns,
+        )
+        self.flow_date = trading_date
+        self._flowing = True
+        self._primed = True
+        self._pending = self.simulation.next_batch()
+
+    def stop_flow(self) -> None:
+        """No simulated flow until the next :meth:`start_flow` (the market is closed)."""
+        self._flowing = False
+        self._pending = None
+
+    @property
+    def flowing(self) -> bool:
+        """Whether the simulation is playing a day's flow now."""
+        return self._flowing and (self._pending is not None or not self._primed)
+
     def run_until(
         self, now_ns: int, on_step: StepListener | None = None, pause: Pause | None = None
     ) -> bool:
@@ -149,6 +199,8 @@ class EmbeddedMarket:
         react to the market as it happens. ``pause`` is asked after each instant: when it says
         so the market stops early (the caller has clients waiting, or its time slice is
         spent). Returns whether the market caught up with ``now_ns``."""
+        if not self._flowing:
+            return True
         if not self._primed:
             self._primed = True
             self._pending = self.simulation.next_batch()
@@ -164,9 +216,23 @@ class EmbeddedMarket:
 
     def due_ns(self) -> int | None:
         """When the simulation's next instant is due (None: the day's flow is over)."""
+        if not self._flowing:
+            return None
         if not self._primed:
             return 0
         return None if self._pending is None else self._pending.ts_ns
+
+    def shed(self, now_ns: int, max_lag_ns: int) -> bool:
+        """When the flow is more than ``max_lag_ns`` behind ``now_ns``, drop what is due
+        before now (the crosses excepted) so the market catches up; True if it shed."""
+        pending = self._pending
+        if not self._flowing or pending is None or now_ns - pending.ts_ns <= max_lag_ns:
+            return False
+        if any(isinstance(command, RunAuction) for _, command in pending.commands):
+            return False
+        self.simulation.skip_to(now_ns)
+        self._pending = self.simulation.next_batch()
+        return True
 
     def lag_ns(self, now_ns: int) -> int:
         """How far the simulation is behind ``now_ns`` (0 when it is up to date)."""

@@ -29,6 +29,7 @@ from directbroker.app.admission import Admission, Reply
 from directbroker.app.journals import JournalStore
 from directbroker.app.market import MARKET_DATA, EmbeddedMarket, StepResult
 from directbroker.app.reconcile import Origin, Reconciled, Route, origin_id, reconcile
+from directbroker.app.trading_days import DayPlan
 from directbroker.domain.accounts import AccountType, Registration
 from directbroker.domain.broker_messages import (
     EndBrokerDay,
@@ -36,7 +37,9 @@ from directbroker.domain.broker_messages import (
     venue_command,
 )
 from directbroker.domain.ledger_messages import Deposit, OpenAccount, RecordPriorClose
+from directbroker.domain.marketdata_messages import StartTradingDay
 from directbroker.domain.messages import Command, Event, Message
+from directbroker.domain.sessions import SessionPhase
 from directbroker.domain.venue_messages import (
     EXECUTION_REPORTS,
 )
@@ -44,6 +47,8 @@ from directbroker.engines.broker import BrokerConfig, BrokerCore
 from directbroker.engines.broker.core import MARKET_INPUTS
 from directbroker.engines.ledger import LedgerCore
 from directbroker.engines.router import SmartRouting
+from directbroker.runtime import days as day_rules
+from directbroker.runtime.schedule import Position, Transition
 from directbroker.runtime.sequencer import CoreHaltedError, Outcome
 from directbroker.runtime.stepped import SteppedCore
 from directbroker.sim.simulation import SimulationConfig
@@ -133,11 +138,16 @@ class Platform:
         calendar: XnysCalendar | None = None,
         broker_config: BrokerConfig | None = None,
         admission: Admission | None = None,
+        days: DayPlan | None = None,
     ) -> None:
+        """Without ``days`` the platform trades one simulated day from ``start_ns`` (tests,
+        backtests); with it, day after day on the exchange calendar and ``days.clock``."""
         self.calendar = calendar or XnysCalendar()
+        self.days = days
         self.trading_date = trading_date_for(start_ns, self.calendar)
+        first_day = None if days is not None else iso_date(self.trading_date)
         self.market = EmbeddedMarket(
-            config, start_ns, iso_date(self.trading_date), journals, listings, history=history
+            config, start_ns, first_day, journals, listings, history=history
         )
         venues = self.market.venue_configs
         calendar_ = self.calendar
@@ -174,7 +184,14 @@ class Platform:
         self.reconciled: Reconciled = self._reconcile()
         """What start-up re-sent between the cores after a crash (nothing after a clean stop)."""
         self.market.flush_history()
-        if self._broker.last_seq == 0:
+        new = self._broker.last_seq == 0
+        if days is not None:
+            if not new:
+                days.clock.resume_at(self._last_stamp())
+            start_ns = days.clock.now_ns()
+            self._catch_up(start_ns)
+            self.trading_date = self.broker.date
+        if new:
             self._open_books(start_ns, listings, accounts)
         self.commit()
         journals.defer(True)
@@ -222,7 +239,7 @@ class Platform:
     def _open_books(
         self, ts_ns: int, listings: Sequence[Listing], accounts: Sequence[DemoAccount]
     ) -> None:
-        commands: list[Message] = [StartBrokerDay(self.trading_date)]
+        commands: list[Message] = [] if self.days else [StartBrokerDay(self.trading_date)]
         commands += [RecordPriorClose(item.symbol, item.reference_price) for item in listings]
         for demo in accounts:
             commands.append(
@@ -281,8 +298,16 @@ class Platform:
         self._input_sources.append(source)
 
     def now_ns(self) -> int:
-        """The platform's clock for clients (wall time; the cores stamp their own)."""
+        """The firm's clock for clients (simulated time under a simulated clock)."""
+        if self.days is not None:
+            return self.days.clock.now_ns()
         return time.time_ns()
+
+    @property
+    def position(self) -> Position:
+        """Where the broker core is in the calendar (its date and session phase)."""
+        broker = self.broker
+        return day_rules.broker_position(broker.date, broker.open, broker.phase)
 
     # --- running ----------------------------------------------------------------------------
 
@@ -315,17 +340,22 @@ class Platform:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self, wall_ns: Callable[[], int]) -> None:
+        if self.days is not None:
+            wall_ns = self.days.clock.now_ns
         try:
             while not self._stopping.is_set():
                 now = wall_ns()
+                if self.days is not None:
+                    self.market.shed(now, self.days.max_lag_ns)
                 self.step(now, budget_s=STEP_BUDGET_S)
-                due = self.market.due_ns()
+                self._skip_idle(now)
+                due = self._due_ns()
                 if due is not None and due <= wall_ns():
                     # Behind the clock: go on at once, but let the API's thread run first.
                     time.sleep(0)
                     continue
                 # Idle until the market is due again; a client command wakes us at once.
-                wait = IDLE_WAIT_S if due is None else min(IDLE_WAIT_S, (due - now) / 1e9)
+                wait = IDLE_WAIT_S if due is None else min(IDLE_WAIT_S, (due - wall_ns()) / 1e9)
                 self._wake.wait(max(wait, 0.0))
                 self._wake.clear()
             # A clean stop: what was admitted is applied and answered before we go.
@@ -341,7 +371,8 @@ class Platform:
             self.admission.close(exc)
 
     def step(self, now_ns: int, budget_s: float | None = None) -> None:
-        """Everything due by ``now_ns``: client commands, then the market up to that time.
+        """Everything due by ``now_ns``: client commands, then the market up to that time
+        (and, running day after day, every session phase that starts by then).
 
         With ``budget_s`` the market plays for at most that long (wall time) before the step
         returns, and clients waiting are served between any two of the market's instants:
@@ -353,15 +384,20 @@ class Platform:
             return len(admission) > 0 or (deadline is not None and time.monotonic() >= deadline)
 
         for source in self._input_sources:
-            due = source(now_ns)
-            if due:
-                self._broker_apply(due, now_ns)
+            inputs = source(now_ns)
+            if inputs:
+                self._broker_apply(inputs, now_ns)
         while True:
             self._serve_clients(now_ns)
-            caught_up = self.market.run_until(now_ns, self._react, pause)
+            due = self._next_phase(now_ns)
+            until = now_ns if due is None else min(due.ts_ns, now_ns)
+            caught_up = self.market.run_until(until, self._react, pause)
+            if caught_up and due is not None:
+                self._enter(due)
+                continue
             if caught_up or (deadline is not None and time.monotonic() >= deadline):
                 break
-        if self.market.simulation.finished and not self._day_ended:
+        if self.days is None and self.market.simulation.finished and not self._day_ended:
             self._day_ended = True
             self._broker_apply([EndBrokerDay(self.trading_date)], now_ns)
             self._tell_market(self.market.end_day(iso_date(self.trading_date), now_ns))
@@ -373,9 +409,92 @@ class Platform:
             self._history_flushed = moment
             self.market.flush_history()
 
+    # --- trading days -----------------------------------------------------------------------
+
+    def _next_phase(self, now_ns: int) -> Transition | None:
+        """The first session phase due by ``now_ns`` that the broker core has not entered."""
+        if self.days is None:
+            return None
+        self._ensure_flow(now_ns)
+        steps = self.days.schedule.transitions(self.position, now_ns)
+        return steps[0] if steps else None
+
+    def _last_stamp(self) -> int:
+        """The latest time any core's journal holds (where a simulated clock resumes)."""
+        stamps = [self._broker.recovered.last_ts_ns]
+        stamps.append(self.market.market_data_core.recovered.last_ts_ns)
+        stamps += [core.recovered.last_ts_ns for core in self.market.venue_cores.values()]
+        return max(stamps)
+
+    def _catch_up(self, now_ns: int) -> None:
+        """Enter every phase due by ``now_ns`` (start-up: the firm was down, or is new)."""
+        assert self.days is not None
+        for step in self.days.schedule.transitions(self.position, now_ns):
+            self._enter(step)
+
+    def _enter(self, step: Transition) -> None:
+        """Start a session phase: the broker core's, then the venues' and market data's, each
+        a journaled input stamped with the phase's start."""
+        ts = step.ts_ns
+        self._broker_apply(day_rules.broker_inputs(step), ts)
+        venues = day_rules.venue_inputs(step, list(self.market.venue_cores))
+        if venues:
+            self._react(self.market.send(venues, ts), ts)
+        market_data = day_rules.market_data_inputs(step, self.market.trading_date)
+        for command in market_data:
+            if isinstance(command, StartTradingDay):
+                self._tell_market(self.market.start_trading_day(day_rules.iso(step.date), ts))
+            else:
+                self._tell_market(self.market.end_day(day_rules.iso(step.date), ts))
+        if step.phase in (SessionPhase.AFTER_HOURS, SessionPhase.CLOSED):
+            self.market.stop_flow()
+        self.trading_date = self.broker.date
+        self.commit()
+
+    def _ensure_flow(self, now_ns: int) -> None:
+        """Play the simulated flow of the broker's session date while it is before the close."""
+        assert self.days is not None
+        position = self.position
+        if position.phase not in (SessionPhase.PRE_MARKET, SessionPhase.REGULAR):
+            return
+        date = day_rules.iso(position.date)
+        if self.market.flow_date == date:
+            return
+        times = self.days.schedule.times(position.date)
+        config, start = self.days.flow_for(times)
+        self.market.start_flow(date, config, start, now_ns)
+
+    def _due_ns(self) -> int | None:
+        """When something is next due: the market's next instant or the next phase."""
+        due = self.market.due_ns()
+        if self.days is None:
+            return due
+        following = self.days.schedule.next_transition(self.position).ts_ns
+        return following if due is None else min(due, following)
+
+    def _skip_idle(self, now_ns: int) -> None:
+        """Under a simulated clock, jump over time in which nothing can happen: the market is
+        outside its regular session and neither the flow nor a phase is due before then."""
+        days = self.days
+        if days is None or not days.clock.skips or self.position.phase is SessionPhase.REGULAR:
+            return
+        if len(self.admission):
+            return
+        due = self._due_ns()
+        if due is not None and due > now_ns:
+            days.clock.skip_to(due)
+
     def run_to_end(self) -> None:
-        """Play the rest of the simulated day as fast as possible (tests, backtests)."""
-        self.step(2**62)
+        """Play the rest of the simulated day as fast as possible (tests, backtests); running
+        day after day, up to the end of the broker's current session date."""
+        if self.days is None:
+            self.step(2**62)
+            return
+        position = self.position
+        date = position.date
+        if position.phase is SessionPhase.CLOSED:
+            date = self.days.schedule.next_transition(position).date
+        self.step(self.days.schedule.times(date).end_ns)
 
     # --- the loop between broker and venues ------------------------------------------------
 

@@ -216,9 +216,14 @@ class AccountConfigured(Event):
 @dataclass(frozen=True, slots=True)
 class StartBrokerDay(Command):
     """A business day opens: the ledger starts the day and settles what is due, daily risk
-    counters reset, locates lapse, and GTC orders that were done for the day go back to work."""
+    counters reset, locates lapse, and GTC orders that were done for the day go back to work.
+
+    With ``pre_market`` the day starts in the pre-market session (the day driver's way):
+    only extended-hours orders go to market until ``SetSessionPhase`` opens the regular
+    session. Without it the regular session opens at once (tests, backtests)."""
 
     date: int
+    pre_market: bool = False
 
 
 @dataclass(frozen=True, slots=True)

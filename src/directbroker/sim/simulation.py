@@ -84,9 +84,12 @@ class MarketSimulation:
         start_ns: int,
         *,
         id_prefix: str = "SIM",
+        resume_ns: int | None = None,
     ) -> None:
         """``id_prefix`` starts every order id the simulation makes; a run that resumes on
-        venues that already saw another run's orders needs one of its own."""
+        venues that already saw another run's orders needs one of its own. ``resume_ns`` joins
+        the day under way at that time (after a restart): a cross already due is not run
+        again."""
         self.config = config
         self._rng = random.Random(config.seed)
         self._venues = [venue.name for venue in venues]
@@ -94,19 +97,20 @@ class MarketSimulation:
         self._weights = [listing.average_daily_volume for listing in listings]
         self._view = view
         self._start_ns = start_ns
-        self._now = start_ns
+        self._now = start_ns if resume_ns is None else max(start_ns, resume_ns)
         self._speedup = config.volatility_speedup
         self._fair = {
             item.symbol: LatentPrice(item.reference_price, item.volatility_bps, self._rng)
             for item in listings
         }
-        self._last_move = dict.fromkeys(self._fair, start_ns)
+        self._last_move = dict.fromkeys(self._fair, self._now)
         self._quoted_at: dict[str, int] = {}
         self._last_trade = {item.symbol: item.reference_price for item in listings}
         self._crossed_since: dict[str, int] = {}
         self._arbitrage_due: dict[str, int] = {}
-        self._opened = False
-        self._closed = False
+        offset = self._now - start_ns
+        self._opened = offset > config.schedule.open_ns
+        self._closed = offset > config.schedule.close_ns
         self.orders = OwnOrders()
         ids = IdSource(id_prefix)
         rebates = [-venue.fees.maker for venue in venues]
@@ -163,6 +167,18 @@ class MarketSimulation:
         commands = self._act(listing)
         self.stats.commands += len(commands)
         return Batch(self._now, commands)
+
+    def skip_to(self, ts_ns: int) -> None:
+        """Jump over the flow due before ``ts_ns`` (the caller fell behind and sheds it), but
+        never over a cross: those run whatever the load."""
+        schedule = self.config.schedule
+        if not self._opened:
+            limit = self._start_ns + schedule.open_ns - 1
+        elif not self._closed:
+            limit = self._start_ns + schedule.close_ns - 1
+        else:
+            return
+        self._now = max(self._now, min(ts_ns, limit))
 
     def observe(self, events: Iterable[Event]) -> None:
         """Take in what the venues did."""

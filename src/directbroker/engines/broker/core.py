@@ -74,7 +74,9 @@ from directbroker.domain.marketdata_messages import (
 from directbroker.domain.messages import Event, Message
 from directbroker.domain.onboarding_messages import ONBOARDING_COMMANDS
 from directbroker.domain.order_status import KillSwitchScope
+from directbroker.domain.orders import TimeInForce
 from directbroker.domain.rejects import RejectCode
+from directbroker.domain.sessions import SessionPhase, SessionPhaseChanged, SetSessionPhase
 from directbroker.domain.venue_messages import (
     EXECUTION_REPORTS,
 )
@@ -112,6 +114,9 @@ _LEDGER_COMMANDS = (
     RecordPriorClose,
 )
 
+_IMMEDIATE = (TimeInForce.IOC, TimeInForce.FOK)
+_EXTENDED = (SessionPhase.PRE_MARKET, SessionPhase.AFTER_HOURS)
+
 _Handler = Callable[[Any, int], list[Event]]
 
 MARKET_INPUTS = (QuoteUpdated, DepthUpdated, TradePrinted, TradingStatusChanged)
@@ -138,6 +143,9 @@ class BrokerCore:
         self.onboarding = OnboardingEngine()
         self.date = 0
         self.open = False
+        self.phase = SessionPhase.CLOSED
+        """Where the day is: orders route in the regular session (extended-hours ones in
+        pre-market and after-hours too) and wait for it otherwise."""
         self._account_types: dict[str, AccountType] = {}
         self._handlers: dict[type[Message], _Handler] = {
             PlaceOrder: self._place,
@@ -149,6 +157,7 @@ class BrokerCore:
             DepthUpdated: self._on_depth,
             StartBrokerDay: self._start_day,
             EndBrokerDay: self._end_day,
+            SetSessionPhase: self._set_phase,
             IssueApiKey: self._access,
             RevokeApiKey: self._access,
         }
@@ -194,6 +203,7 @@ class BrokerCore:
             self.access.to_plain(),
             self.funding.book.to_plain(),
             self.onboarding.state.to_plain(),
+            self.phase.value,
         ]
         data: bytes = msgpack.packb(plain, use_bin_type=True)
         return data
@@ -215,6 +225,7 @@ class BrokerCore:
         self.access = AccessRegistry.from_plain(more[0] if more else [])
         self.funding.book = FundingBook.from_plain(more[1]) if len(more) > 1 else FundingBook()
         self.onboarding.state = OnboardingState.from_plain(more[2] if len(more) > 2 else [])
+        self.phase = SessionPhase(more[3]) if len(more) > 3 else SessionPhase.CLOSED
 
     def state_hash(self) -> str:
         """sha256 of the snapshot."""
@@ -233,7 +244,7 @@ class BrokerCore:
     # --- customer commands ---------------------------------------------------------------
 
     def _place(self, cmd: PlaceOrder, ts: int) -> list[Event]:
-        refusal = check_place(cmd) or self.oms.check_new(cmd) or self._trading_open()
+        refusal = check_place(cmd) or self.oms.check_new(cmd) or self._accepting(cmd)
         if refusal is not None:
             return [_rejected(cmd, cmd.order_id, cmd.client_order_id, refusal, ts)]
         values = self._account_values(cmd.account)
@@ -250,6 +261,11 @@ class BrokerCore:
         if isinstance(verdict, tuple):
             return [_rejected(cmd, cmd.order_id, cmd.client_order_id, verdict, ts)]
         primary.reserve_price = verdict
+        if not self._routes_now(cmd):
+            # Outside its session the order waits at the broker (pending new, no children)
+            # and goes to market when its session opens (:meth:`_set_phase`).
+            self.risk.count_order(ticket, ts)
+            return self.oms.place(parents, [], ts)
         plan = self.oms.route_first(parents, ts)
         if isinstance(plan, tuple):
             return [_rejected(cmd, cmd.order_id, cmd.client_order_id, plan, ts)]
@@ -303,6 +319,22 @@ class BrokerCore:
         successor.reserve_price = verdict
         self.risk.count_order(ticket, ts)
         return self.oms.replace(parent, terms, ts, successor)
+
+    def _accepting(self, cmd: PlaceOrder) -> Refusal | None:
+        """Orders are taken at any hour once the firm has a business day (they wait for
+        their session, as Alpaca's do), except those that must trade at once."""
+        if not self.date:
+            return RejectCode.MARKET_CLOSED, "The trading day has not started yet"
+        if self._routes_now(cmd) or cmd.time_in_force not in _IMMEDIATE:
+            return None
+        return RejectCode.MARKET_CLOSED, "IOC and FOK orders need the market open"
+
+    def _routes_now(self, cmd: PlaceOrder) -> bool:
+        if not self.open:
+            return False
+        if self.phase is SessionPhase.REGULAR:
+            return True
+        return bool(cmd.extended_hours) and self.phase in _EXTENDED
 
     def _trading_open(self) -> Refusal | None:
         if self.open:
@@ -457,7 +489,31 @@ class BrokerCore:
         out.extend(self.risk.start_day(date, ts))
         self.date, self.open = date, True
         out.append(BrokerDayStarted(date, ts))
-        out.extend(self.oms.start_day(ts))
+        if not cmd.pre_market:
+            # A day without a pre-market (a test or a backtest): the session opens at once.
+            self.phase = SessionPhase.REGULAR
+            out.extend(self.oms.start_day(ts))
+        else:
+            self.phase = SessionPhase.PRE_MARKET
+            out.append(SessionPhaseChanged(date, self.phase, ts))
+            out.extend(self.oms.open_session(ts, extended_only=True))
+        return out
+
+    def _set_phase(self, cmd: SetSessionPhase, ts: int) -> list[Event]:
+        """The open (waiting orders and carried GTC orders go to market) or the regular
+        close (regular-session DAY orders expire, GTC orders come off the venues)."""
+        phase: object = cmd.phase
+        moves = {SessionPhase.PRE_MARKET: SessionPhase.REGULAR,
+                 SessionPhase.REGULAR: SessionPhase.AFTER_HOURS}  # fmt: skip
+        if cmd.date != self.date or not self.open or moves.get(self.phase) is not phase:
+            text = f"{phase!r} does not follow {self.phase.value} on {self.date}"
+            return [_admin_rejected(cmd, RejectCode.INVALID_DATE, text, ts)]
+        self.phase = cmd.phase
+        out: list[Event] = [SessionPhaseChanged(self.date, self.phase, ts)]
+        if self.phase is SessionPhase.REGULAR:
+            out.extend(self.oms.open_session(ts, extended_only=False))
+        else:
+            out.extend(self.oms.end_day(ts, extended_too=False))
         return out
 
     def _end_day(self, cmd: EndBrokerDay, ts: int) -> list[Event]:
@@ -467,6 +523,8 @@ class BrokerCore:
             ]
         out = self.oms.end_day(ts)
         self.open = False
+        self.phase = SessionPhase.CLOSED
+        out.append(SessionPhaseChanged(self.date, self.phase, ts))
         out.append(BrokerDayEnded(self.date, ts))
         return out
 

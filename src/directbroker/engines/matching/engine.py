@@ -13,6 +13,7 @@ from directbroker.domain.messages import Event, Message
 from directbroker.domain.numbers import MAX_QUANTITY
 from directbroker.domain.orders import CancelReason, PostOnly, TimeInForce
 from directbroker.domain.rejects import RejectCode
+from directbroker.domain.sessions import EndVenueSession
 from directbroker.domain.venue_messages import (
     BookOrderDeleted,
     BookOrderReduced,
@@ -50,6 +51,8 @@ _book_replaced: Final = fast_constructor(BookOrderReplaced)
 _RESTING: Final = validation.RESTING
 _FOK: Final = TimeInForce.FOK
 _NO: Final = PostOnly.NO
+_REGULAR_CLOSE: Final = frozenset({TimeInForce.DAY, TimeInForce.OPG, TimeInForce.CLS})
+_END_OF_DAY: Final = frozenset(TimeInForce) - {TimeInForce.GTC}
 
 
 class VenueEngine(FastCore):
@@ -85,6 +88,8 @@ class VenueEngine(FastCore):
             return self._halt(command, ts_ns)
         if isinstance(command, ResumeTrading):
             return self._resume(command, ts_ns)
+        if kind is EndVenueSession:
+            return self._end_session(command, ts_ns)  # type: ignore[arg-type]
         if isinstance(command, RunAuction):
             reject = validation.check_auction(command, self)
             if reject is not None:
@@ -251,6 +256,29 @@ class VenueEngine(FastCore):
         self._finish(o)
         if book.buy_pegs or book.sell_pegs:
             self._settle(book, events, ts)
+        return events
+
+    def _end_session(self, cmd: EndVenueSession, ts: int) -> list[Event]:
+        """Expire the resting orders that live only for the session that ended, oldest
+        first: DAY ones at the regular close, everything but GTC at the end of the day."""
+        extended: object = cmd.extended
+        if type(extended) is not bool:
+            return [self._rejected("", "", (RejectCode.MALFORMED, "extended"), ts)]
+        expiring = _END_OF_DAY if cmd.extended else _REGULAR_CLOSE
+        events: list[Event] = []
+        ending = [o for o in self._orders.values() if o.spec.time_in_force in expiring]
+        for o in sorted(ending, key=lambda item: item.seq):
+            spec = o.spec
+            book = self._books[spec.symbol]
+            on_feed = spec.on_book and o.level is not None
+            self._take_out(book, o)
+            events.append(self._cancel_event(o, CancelReason.EXPIRED, ts))
+            if on_feed:
+                events.append(_deleted(self._venue, spec.symbol, o.seq, ts))
+            self._finish(o)
+        for book in self._books.values():
+            if book.buy_pegs or book.sell_pegs:
+                self._settle(book, events, ts)
         return events
 
     def _replace(self, cmd: ReplaceOrder, ts: int) -> list[Event]:

@@ -351,8 +351,11 @@ class OrderManager:
 
     # --- the day -------------------------------------------------------------------------
 
-    def end_day(self, ts: int) -> list[Event]:
-        """The close: DAY orders expire; GTC orders at venues are done for the day."""
+    def end_day(self, ts: int, *, extended_too: bool = True) -> list[Event]:
+        """A session ends: its DAY orders expire; GTC orders at venues are done for the day.
+
+        ``extended_too`` false is the regular close: extended-hours orders keep working in
+        after-hours. Orders waiting for a later session (placed after it ended) stay."""
         out: list[Event] = []
         life = self._life
         for order_id in list(self.book.open_ids):
@@ -361,6 +364,8 @@ class OrderManager:
                 continue
             if parent.standby:
                 continue  # it follows the order it replaces
+            if (parent.extended_hours and not extended_too) or self.is_waiting(parent):
+                continue
             if parent.time_in_force in _DAY_ONLY:
                 if parent.status is OrdStatus.PENDING_CANCEL:
                     continue
@@ -380,10 +385,21 @@ class OrderManager:
 
     def start_day(self, ts: int) -> list[Event]:
         """The open: GTC orders that were done for the day go back to work."""
+        return self.open_session(ts, extended_only=False)
+
+    def open_session(self, ts: int, *, extended_only: bool) -> list[Event]:
+        """A session opens: GTC orders that were done for the day go back to work and orders
+        that waited for it go to market (``extended_only``: the pre-market, for
+        extended-hours orders alone)."""
         out: list[Event] = []
         life = self._life
         for order_id in list(self.book.open_ids):
             parent = self.book.parents[order_id]
+            if extended_only and not parent.extended_hours:
+                continue
+            if self.is_waiting(parent):
+                life.route_or_end(parent, out, ts)
+                continue
             if parent.status is not OrdStatus.DONE_FOR_DAY:
                 continue
             life.move(parent, Trigger.REOPENED, life.working(parent), out, ts)
@@ -392,6 +408,11 @@ class OrderManager:
             else:
                 life.route_or_end(parent, out, ts)
         return out
+
+    def is_waiting(self, parent: Parent) -> bool:
+        """Whether ``parent`` was taken outside its session and waits for it: pending new and
+        never sent (an order in its session is sent in the input that takes it)."""
+        return parent.status is OrdStatus.PENDING_NEW and not parent.children and not parent.standby
 
     # --- queries -------------------------------------------------------------------------
 
