@@ -257,8 +257,12 @@ def _absent_or_null(*names: str) -> dict[str, Any]:
     return {"properties": dict.fromkeys(names, NULL)}
 
 
-def _given(*names: str, schemas: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    return {"required": list(names), "properties": {n: schemas[n] for n in names}}
+def _given(
+    *names: str, schemas: dict[str, dict[str, Any]], without: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """``names`` given (as ``schemas`` say), ``without`` absent or null."""
+    properties = {n: schemas[n] for n in names} | _nulls(*without)
+    return {"required": list(names), "properties": properties}
 
 
 def order_schema(schema: dict[str, Any]) -> None:
@@ -288,8 +292,8 @@ def order_schema(schema: dict[str, Any]) -> None:
         "required": ["order_class"],
         "properties": {"order_class": {"const": "oto"}},
         "oneOf": [
-            _given("take_profit", schemas=_strip_null(exits)) | _absent_or_null("stop_loss"),
-            _given("stop_loss", schemas=_strip_null(exits)) | _absent_or_null("take_profit"),
+            _given("take_profit", schemas=_strip_null(exits), without=("stop_loss",)),
+            _given("stop_loss", schemas=_strip_null(exits), without=("take_profit",)),
         ],
     }
     classes = [simple, bracket, oto]
@@ -325,10 +329,10 @@ def order_schema(schema: dict[str, Any]) -> None:
         {"properties": {**_nulls("limit_price", "stop_price"), **continuous}},
         {"anyOf": classes},
         {"oneOf": [
-            _given("trail_price", schemas={"trail_price": TRAIL_PRICE})
-            | _absent_or_null("trail_percent"),
-            _given("trail_percent", schemas={"trail_percent": TRAIL_PERCENT})
-            | _absent_or_null("trail_price"),
+            _given("trail_price", schemas={"trail_price": TRAIL_PRICE},
+                   without=("trail_percent",)),
+            _given("trail_percent", schemas={"trail_percent": TRAIL_PERCENT},
+                   without=("trail_price",)),
         ]},
     )  # fmt: skip
     schema["oneOf"] = [market, limit, stop, stop_limit, trailing]
