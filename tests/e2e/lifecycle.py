@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from tests.e2e.running import RunningFirm
+from tests.e2e.running import SESSION_START, RunningFirm
 from tests.e2e.test_broker_accounts import request  # imports alpaca quietly
 
 from alpaca.broker.client import BrokerClient  # isort: skip
@@ -53,11 +53,12 @@ def until(probe: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
 
 
 def config_file(root: Path, *, simulate: bool) -> Path:
-    """A firm on a simulated clock at speed 1: the market is open whenever the test runs (a
-    closed market jumps to the next open), at the default order-flow rate."""
+    """A firm on a simulated clock at speed 1 from just before an open: the market is open for
+    the whole test whatever the wall clock says, at the default order-flow rate."""
     path = root / "firm.toml"
     path.write_text(
         f'[market]\nsimulate = {str(simulate).lower()}\n[clock]\nmode = "sim"\nspeed = 1.0\n'
+        f'start = "{SESSION_START}"\n'
     )
     return path
 

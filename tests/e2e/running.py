@@ -131,6 +131,14 @@ class RunningFirm:
         self.kill()
 
 
+SESSION_START = "2026-11-30T09:29:55-05:00"
+"""A Monday, five seconds before the open: tests that trade start a new firm's simulated clock
+here, so they run inside a session whatever time of day the wall clock says."""
+
+SIM_SESSION = ("--clock", "sim", "--speed", "1", "--start", SESSION_START)
+"""``serve`` options for a simulated clock at real speed from :data:`SESSION_START`."""
+
+
 def demo_args(data_dir: Path, *extra: str) -> list[str]:
     """``demo`` at its default rate, without the live screen, on ``data_dir``, any free port."""
     return ["demo", "--no-live", "--data-dir", str(data_dir), "--api-port", "0", *extra]

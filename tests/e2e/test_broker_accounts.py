@@ -33,7 +33,7 @@ from alpaca.common.exceptions import APIError
 from alpaca.trading.enums import AccountStatus
 from alpaca.trading.requests import CreateWatchlistRequest
 
-from tests.e2e.running import RunningFirm
+from tests.e2e.running import SIM_SESSION, RunningFirm
 
 CONFIG = """
 [market]
@@ -45,7 +45,7 @@ blocked_states = ["NY"]
 
 def serve_args(data: Path, config: Path) -> list[str]:
     return ["serve", "--data-dir", str(data), "--api-port", "0", "--config", str(config),
-            "--clock", "sim", "--speed", "1"]  # fmt: skip
+            *SIM_SESSION]  # fmt: skip
 
 
 def request(state: str = "CA", politically_exposed: bool = False) -> CreateAccountRequest:

@@ -16,6 +16,7 @@ from directbroker.app.config import ClockSection, FirmConfig
 from directbroker.app.firm import open_firm
 from directbroker.domain.ledger_messages import Deposit
 from directbroker.domain.numbers import PRICE_SCALE
+from tests.e2e.running import SESSION_START
 from tests.e2e.test_broker_accounts import request  # imports alpaca quietly
 
 from alpaca.broker.client import BrokerClient  # isort: skip
@@ -36,7 +37,7 @@ def _until(check: Any, timeout: float = 60.0) -> Any:
 def test_an_order_on_behalf_fills_and_shows_as_a_position(tmp_path: Path) -> None:
     config = FirmConfig()
     # A simulated clock starts at the next session, so the order trades whatever the wall says.
-    clock = ClockSection(mode="sim", speed=1.0)
+    clock = ClockSection(mode="sim", speed=1.0, start=SESSION_START)
     config = replace(config, api=replace(config.api, port=0), clock=clock)
     with open_firm(tmp_path / "firm", config) as firm:
         firm.start()

@@ -26,7 +26,7 @@ from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import OrderSide, TimeInForce
 from alpaca.trading.requests import MarketOrderRequest
 
-from tests.e2e.running import RunningFirm, demo_args
+from tests.e2e.running import SIM_SESSION, RunningFirm, demo_args
 
 ETB = "AAPL"
 HARD_TO_BORROW = "PLUG"
@@ -94,7 +94,7 @@ def _short(client: TradingClient, symbol: str, quantity: int) -> Any:
 
 def test_serve_writes_a_private_staff_key_that_survives_restarts(tmp_path: Path) -> None:
     data = tmp_path / "firm"
-    args = ["serve", "--data-dir", str(data), "--api-port", "0", "--clock", "sim", "--speed", "1"]
+    args = ["serve", "--data-dir", str(data), "--api-port", "0", *SIM_SESSION]
     with RunningFirm(args, tmp_path).start() as firm:
         key_file = data / "admin.key"
         assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600

@@ -20,7 +20,7 @@ from directbroker.app.config import FirmConfig, MarketSection
 from directbroker.app.firm import open_firm
 from directbroker.app.platform import DemoAccount
 from directbroker.domain.accounts import AccountType
-from tests.e2e.running import RunningFirm
+from tests.e2e.running import SIM_SESSION, RunningFirm
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -68,7 +68,7 @@ def create_firm(root: Path) -> None:
 
 def serve(root: Path, cwd: Path) -> RunningFirm:
     return RunningFirm(
-        ["serve", "--data-dir", str(root), "--api-port", "0", "--clock", "sim", "--speed", "1"], cwd
+        ["serve", "--data-dir", str(root), "--api-port", "0", *SIM_SESSION], cwd
     ).start()
 
 

@@ -17,6 +17,7 @@ import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,16 @@ class ClockSection:
     nights, weekends and holidays."""
     speed: float = 60.0
     """Simulated seconds per wall-clock second (``sim`` only)."""
+    start: str = ""
+    """Where a new firm's simulated clock starts (``sim`` only): an ISO 8601 time with its UTC
+    offset, e.g. ``2026-03-02T09:25:00-05:00``; empty: now. A resumed firm goes on from its
+    journals."""
+
+    def start_ns(self, now_ns: int) -> int:
+        """The simulated clock's first instant (``now_ns`` unless ``start`` says otherwise)."""
+        if not self.start:
+            return now_ns
+        return int(datetime.fromisoformat(self.start).timestamp()) * 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +129,7 @@ class FirmConfig:
         """Refuse values that parse but make no sense."""
         if self.clock.mode not in ("real", "sim"):
             raise ConfigError(f"clock.mode must be 'real' or 'sim', not {self.clock.mode!r}")
+        _check_start(self.clock)
         positive = {
             "clock.speed": self.clock.speed,
             "market.rate": self.market.rate,
@@ -254,3 +266,16 @@ def _field_notes(cls: type[Any]) -> dict[str, str]:
         ):
             notes[current.target.id] = " ".join(following.value.value.split())
     return notes
+
+
+def _check_start(clock: ClockSection) -> None:
+    if not clock.start:
+        return
+    if clock.mode != "sim":
+        raise ConfigError("clock.start needs clock.mode = 'sim' (the wall clock starts now)")
+    try:
+        start = datetime.fromisoformat(clock.start)
+    except ValueError:
+        raise ConfigError(f"clock.start is not an ISO 8601 time: {clock.start!r}") from None
+    if start.tzinfo is None:
+        raise ConfigError(f"clock.start needs its UTC offset, e.g. -05:00: {clock.start!r}")

@@ -127,7 +127,7 @@ def day_plan_for(config: FirmConfig, calendar: XnysCalendar, wall_ns: Callable[[
     speed = 1.0
     if config.clock.mode == "sim":
         speed = config.clock.speed
-        clock = SimClock(wall_ns(), speed, wall_ns)
+        clock = SimClock(config.clock.start_ns(wall_ns()), speed, wall_ns)
     else:
         clock = RealClock(wall_ns)
     rate = config.market.rate if config.market.simulate else 1e-9

@@ -189,6 +189,7 @@ class Platform:
             if not new:
                 days.clock.resume_at(self._last_stamp())
             start_ns = days.clock.now_ns()
+            self.started_ns = start_ns  # the firm's own set-up is stamped on the firm's clock
             self._catch_up(start_ns)
             self.trading_date = self.broker.date
         if new:

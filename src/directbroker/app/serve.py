@@ -77,6 +77,8 @@ def _configured(args: argparse.Namespace) -> FirmConfig:
         clock = replace(clock, mode=args.clock)
     if args.speed is not None:
         clock = replace(clock, speed=args.speed)
+    if args.start is not None:
+        clock = replace(clock, start=args.start)
     return replace(config, api=api, clock=clock).check()
 
 
@@ -116,6 +118,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--clock", choices=("real", "sim"), default=None, help="market clock")
     parser.add_argument(
         "--speed", type=float, default=None, help="simulated seconds per second (--clock sim)"
+    )
+    parser.add_argument(
+        "--start", default=None, help="a new firm's simulated start, ISO 8601 with offset"
     )
     parser.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
     parser.add_argument(

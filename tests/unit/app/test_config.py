@@ -59,3 +59,17 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_the_documentation_shows_the_real_defaults() -> None:
     assert defaults_toml().strip() in DOCS.read_text(encoding="utf-8")
+
+
+def test_a_simulated_start_needs_the_sim_clock_and_an_offset(tmp_path: Path) -> None:
+    start = "2026-11-30T09:29:00-05:00"
+    config = _load(tmp_path, f'[clock]\nmode = "sim"\nstart = "{start}"\n')
+    assert config.clock.start_ns(123) == 1_796_048_940 * 1_000_000_000
+    assert FirmConfig().clock.start_ns(123) == 123
+    for body in (
+        f'[clock]\nstart = "{start}"\n',  # the wall clock starts now
+        '[clock]\nmode = "sim"\nstart = "2026-11-30T09:29:00"\n',  # no offset
+        '[clock]\nmode = "sim"\nstart = "next monday"\n',
+    ):
+        with pytest.raises(ConfigError):
+            _load(tmp_path, body)
