@@ -140,8 +140,10 @@ SIM_SESSION = ("--clock", "sim", "--speed", "1", "--start", SESSION_START)
 
 
 def demo_args(data_dir: Path, *extra: str) -> list[str]:
-    """``demo`` at its default rate, without the live screen, on ``data_dir``, any free port."""
-    return ["demo", "--no-live", "--data-dir", str(data_dir), "--api-port", "0", *extra]
+    """``demo`` at its default rate, without the live screen, on ``data_dir``, any free port,
+    its simulated clock starting a new firm at :data:`SESSION_START`."""
+    return ["demo", "--no-live", "--data-dir", str(data_dir), "--api-port", "0",
+            "--start", SESSION_START, *extra]  # fmt: skip
 
 
 def cpu_burners(count: int) -> list[subprocess.Popen[bytes]]:

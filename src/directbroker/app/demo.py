@@ -181,6 +181,8 @@ def _run_command(args: argparse.Namespace) -> int:
     market = replace(config.market, seed=args.seed, rate=args.rate)
     api = replace(config.api, port=args.api_port)
     clock = replace(config.clock, mode=args.clock, speed=args.speed)
+    if args.start is not None:
+        clock = replace(clock, start=args.start)
     try:
         run(
             replace(config, market=market, api=api, clock=clock).check(),
@@ -228,5 +230,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--speed", type=float, default=1.0, help="simulated seconds per second (--clock sim)"
+    )
+    parser.add_argument(
+        "--start", default=None, help="a new demo's simulated start, ISO 8601 with offset"
     )
     parser.set_defaults(handler=_run_command)
