@@ -36,7 +36,7 @@ with warnings.catch_warnings():
 from alpaca.common.exceptions import APIError
 
 from directbroker.adapters.http.ports import Role
-from directbroker.app.config import FirmConfig, MarketSection
+from directbroker.app.config import ApiSection, FirmConfig, MarketSection
 from directbroker.app.firm import Firm, open_firm
 from directbroker.app.platform import DemoAccount
 from directbroker.domain.accounts import AccountType
@@ -65,7 +65,7 @@ def eventually(probe: Callable[[], T | None], what: str, timeout: float = 30.0) 
 def start(root: Path) -> tuple[Firm, Any, Any]:
     """The firm on ``root`` and BrokerClients (typed loosely: alpaca-py's returns are unions)
     with an operations key and a risk key."""
-    config = FirmConfig(market=MarketSection(simulate=False))
+    config = FirmConfig(market=MarketSection(simulate=False), api=ApiSection(port=0))
     firm = open_firm(root, config, accounts=ACCOUNTS)
     ops = firm.api.keys.issue("ops:olga", Role.OPERATIONS, key_id="OPS1", secret="s" * 32)
     risk = firm.api.keys.issue("risk:rick", Role.RISK, key_id="RISK1", secret="r" * 32)

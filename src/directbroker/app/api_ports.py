@@ -194,7 +194,18 @@ class PlatformTrading:
             raise PortRejection(RejectCode.UNKNOWN_ORDER, "order not found")
         if current.status in TERMINAL_STATUSES:
             raise PortRejection(RejectCode.REPLACE_TOO_LATE, "order is no longer working")
-        await self._submit(command)
+        if not command.new_client_order_id:
+            await self._submit(command)
+            return self._order_now(command.new_order_id or command.order_id)
+        # The new order takes the client's new id: unique in the account, like a new order's.
+        key = (command.account, command.new_client_order_id)
+        if key in self._placing or self._live.orders.knows_client_id(*key):
+            raise PortRejection(RejectCode.DUPLICATE_ORDER_ID, "client_order_id must be unique")
+        self._placing.add(key)
+        try:
+            await self._submit(command)
+        finally:
+            self._placing.discard(key)
         return self._order_now(command.new_order_id or command.order_id)
 
     async def get_order(self, order_id: str) -> OrderView | None:

@@ -154,6 +154,8 @@ class OrderViews:
             elif isinstance(event, OrderReceived):
                 updates += self._received(event)
             elif isinstance(event, OrderStatusChanged):
+                if event.status is OrdStatus.REPLACED:
+                    self._link_ahead(event.order_id, events, index)
                 updates += self._status(event)
             elif isinstance(event, ParentFilled):
                 updates.append(self._filled(event, _position_after(event, events, index)))
@@ -187,6 +189,14 @@ class OrderViews:
             view.route,
             command.order_id,
         )
+
+    def _link_ahead(self, order_id: str, events: Sequence[Event], index: int) -> None:
+        """The core reports an order ``replaced`` just before naming its successor: link the
+        two first, so the ``replaced`` trade update already carries ``replaced_by``."""
+        for later in events[index + 1 :]:
+            if isinstance(later, OrderReplacedBy) and later.order_id == order_id:
+                self._replaced_by(later)
+                return
 
     def _replaced_by(self, event: OrderReplacedBy) -> None:
         """The replace took effect: link the two, and the children still working move to the

@@ -82,7 +82,8 @@ class ReplaceCustomerOrder(Command):
     ``replaced`` and a new order ``new_order_id`` (assigned by the gateway, like any order id)
     carries on with the new terms. ``quantity`` is the new total (as FIX OrderQty: shares the
     old order filled count towards it, so the new order is for what remains); a price left
-    ``None`` keeps its current value."""
+    ``None`` keeps its current value. ``new_client_order_id``, when given, is the new order's
+    client order id (Alpaca's PATCH ``client_order_id``); empty keeps the old order's."""
 
     order_id: str
     account: str
@@ -92,6 +93,7 @@ class ReplaceCustomerOrder(Command):
     trail_amount: int | None = None
     trail_percent_bps: int | None = None
     new_order_id: str = ""
+    new_client_order_id: str = ""
 
 
 # --- account configurations -----------------------------------------------------------------

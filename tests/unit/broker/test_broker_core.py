@@ -200,3 +200,30 @@ class _Stray(Command):
     """A command for some other core."""
 
     __slots__ = ()
+
+
+def test_a_refusal_keeps_the_whole_client_order_id_bounded_at_128() -> None:
+    d = Driver()
+    longest = "c" * 128
+    refused = d.refused(order("o1", client_order_id=longest, symbol="NOPE"))
+    assert refused.client_order_id == longest  # type: ignore[union-attr]
+    too_long = d.refused(order("o2", client_order_id="x" * 1_000))
+    assert too_long.code is RejectCode.INVALID_ID
+    assert too_long.client_order_id == "x" * 128  # type: ignore[union-attr]
+    assert len(d.refused(order("o3", client_order_id=7)).client_order_id) <= 128  # type: ignore[union-attr]
+
+
+def test_a_replace_gives_the_new_order_the_clients_new_id() -> None:
+    d = Driver()
+    d.send(order("o1", limit_price=dollars(99)))
+    d.send(OrderAccepted("NSDQ", "o1.1", "DBRK", "AAPL", Side.BUY, OrderType.LIMIT, 10,
+                         dollars(99), TimeInForce.DAY, 1))  # fmt: skip
+    too_long = ReplaceCustomerOrder(
+        "o1", "A1", 20, new_order_id="o2", new_client_order_id="n" * 129
+    )
+    assert d.refused(too_long).code is RejectCode.INVALID_ID
+    events = d.send(
+        ReplaceCustomerOrder("o1", "A1", 20, new_order_id="o2", new_client_order_id="n2")
+    )
+    received = [e for e in events if isinstance(e, OrderReceived)]
+    assert [(e.order_id, e.client_order_id) for e in received] == [("o2", "n2")]

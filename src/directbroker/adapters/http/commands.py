@@ -242,4 +242,5 @@ def replace_order_command(
         stop_price=price_of(body.stop_price, "stop_price"),
         trail_amount=trail_amount,
         trail_percent_bps=trail_bps,
+        new_client_order_id=body.client_order_id or "",
     )

@@ -55,8 +55,12 @@ class ApiServer:
         # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose protocol says
         # TCP, and without it every response waits 40 ms for a delayed ACK (Nagle).
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind((host, port))
+        try:
+            self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._socket.bind((host, port))
+        except OSError:
+            self._socket.close()  # the caller may try another port; leave no socket behind
+            raise
         self.port: int = self._socket.getsockname()[1]
         http = type(
             "ApiHttpProtocol", (GuardedH11Protocol,), {"request_timeout": request_timeout_s}

@@ -167,8 +167,11 @@ def trading_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
             body, view.order_id, view.account, view.quantity,
             trailing_percent=view.trail_percent_bps is not None,
         )  # fmt: skip
-        # Alpaca's replace makes a new order: its id is assigned here, like a new order's.
-        command = dataclasses.replace(command, new_order_id=new_order_id())
+        # Alpaca's replace makes a new order: its id is assigned here, like a new order's, and
+        # so is its client order id when the body names none.
+        order = new_order_id()
+        new_client = command.new_client_order_id or order
+        command = dataclasses.replace(command, new_order_id=order, new_client_order_id=new_client)
         return render_order(await trading.replace_order(command))
 
     @router.delete("/orders/{order_id}", status_code=204, summary="Cancel an order")

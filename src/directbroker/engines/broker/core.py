@@ -97,6 +97,7 @@ from directbroker.engines.oms import (
     RoutingPolicy,
     check_place,
 )
+from directbroker.engines.oms.validation import MAX_CLIENT_ORDER_ID
 from directbroker.engines.onboarding import OnboardingEngine, OnboardingState
 from directbroker.engines.risk import ADMIN_HANDLERS, OrderTicket, RiskEngine, RiskState
 
@@ -315,7 +316,7 @@ class BrokerCore:
         verdict = self.risk.check(ticket, facts, market, ts)
         if isinstance(verdict, tuple):
             return [_rejected(cmd, cmd.order_id, parent.client_order_id, verdict, ts)]
-        successor = self.oms.successor(parent, terms, new_id)
+        successor = self.oms.successor(parent, terms, new_id, cmd.new_client_order_id)
         successor.reserve_price = verdict
         self.risk.count_order(ticket, ts)
         return self.oms.replace(parent, terms, ts, successor)
@@ -568,7 +569,7 @@ def _rejected(
     account: object = getattr(command, "account", "")
     return CustomerOrderRejected(
         _text(order_id),
-        _text(client_order_id),
+        _text(client_order_id, MAX_CLIENT_ORDER_ID),
         _text(account),
         type(command).__name__,
         refusal[0],
@@ -588,8 +589,10 @@ def _admin_rejected(
     return BrokerCommandRejected(type(command).__name__, _text(reference), code, message, ts)
 
 
-def _text(value: object) -> str:
-    return value[:64] if type(value) is str else repr(value)[:64]
+def _text(value: object, most: int = 64) -> str:
+    """An id for a rejection, bounded (the input may be anything); a client order id keeps
+    all of its up to 128 characters, so the client can match the refusal to its order."""
+    return value[:most] if type(value) is str else repr(value)[:most]
 
 
 def _as_replace(ticket: OrderTicket) -> OrderTicket:

@@ -269,9 +269,12 @@ class OrderManager:
             terms.trail_amount, terms.trail_percent_bps = cmd.trail_amount, cmd.trail_percent_bps
         return terms
 
-    def successor(self, parent: Parent, terms: Terms, new_order_id: str) -> Parent:
-        """The new order a replace of ``parent`` will create (nothing is stored yet)."""
-        return successor_of(parent, terms, new_order_id, parent.client_order_id)
+    def successor(
+        self, parent: Parent, terms: Terms, new_order_id: str, client_order_id: str = ""
+    ) -> Parent:
+        """The new order a replace of ``parent`` will create (nothing is stored yet), under
+        ``client_order_id`` when given, else the parent's."""
+        return successor_of(parent, terms, new_order_id, client_order_id or parent.client_order_id)
 
     def replace(
         self, parent: Parent, terms: Terms, ts: int, successor: Parent | None = None

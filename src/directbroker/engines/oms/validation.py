@@ -253,6 +253,11 @@ def _exit_prices(long_exit: bool, take_profit: int, stop_loss: int) -> Refusal |
 
 def check_replace(cmd: ReplaceCustomerOrder, parent: Parent) -> Refusal | None:
     """The new terms of a cancel/replace, given the order they change."""
+    if not _text(cmd.new_client_order_id, MAX_CLIENT_ORDER_ID):
+        return (
+            RejectCode.INVALID_ID,
+            f"The new client order id must be text of at most {MAX_CLIENT_ORDER_ID} characters",
+        )
     refusal = (
         _quantity(cmd.quantity)
         or _price(cmd.limit_price, "limit price")
