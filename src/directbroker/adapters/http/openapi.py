@@ -55,6 +55,15 @@ def error_responses() -> dict[int | str, dict[str, Any]]:
     return responses
 
 
+SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Server-Sent Events: ``data:`` lines of JSON, ``:`` heartbeats.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+"""``responses=`` of a Server-Sent Events route: its 200 is a ``text/event-stream``."""
+
+
 # --- Exact parameter and body schemas --------------------------------------------------------
 #
 # The API refuses with 422 whatever its schema does not admit, and accepts whatever it does:

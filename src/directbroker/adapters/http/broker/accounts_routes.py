@@ -10,9 +10,10 @@ with this family (they read the same read model).
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
+from pydantic import BaseModel, ConfigDict
 
 from directbroker.adapters.http.broker.accounts_port import AccountQuery, AccountsPort
 from directbroker.adapters.http.broker.accounts_shapes import (
@@ -27,6 +28,7 @@ from directbroker.adapters.http.broker.errors import BrokerApiError, register_st
 from directbroker.adapters.http.broker.events_routes import events_router
 from directbroker.adapters.http.broker.ports import BrokerPorts
 from directbroker.adapters.http.ids import is_uuid
+from directbroker.adapters.http.openapi import TIME
 from directbroker.adapters.http.ports import Role
 from directbroker.adapters.http.shapes import Json
 from directbroker.adapters.http.trading_routes import parse_time
@@ -46,6 +48,15 @@ AccountsStaff = Annotated[StaffPrincipal, Depends(staff(Role.OPERATIONS, Role.CO
 """Who may open and maintain accounts: operations or compliance staff."""
 
 JsonBody = Annotated[Any, Body()]
+
+
+class ReviewBody(BaseModel):
+    """A staff decision on an application (``reason`` is kept for the audit trail)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    reason: str | None = None
 
 
 def accounts_router(ports: BrokerPorts) -> APIRouter:
@@ -79,8 +90,8 @@ def accounts_router(ports: BrokerPorts) -> APIRouter:
         actor: AccountsStaff,
         query: Annotated[str | None, Query(max_length=500)] = None,
         status: Annotated[str | None, Query(max_length=500)] = None,
-        created_after: str | None = None,
-        created_before: str | None = None,
+        created_after: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        created_before: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         sort: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
         entities: str | None = None,
     ) -> list[Json]:
@@ -114,17 +125,12 @@ def accounts_router(ports: BrokerPorts) -> APIRouter:
         await port.close(known(account_id), "closed by the firm", actor.actor)
 
     @router.post("/firm/accounts/{account_id}/review", summary="Approve or reject (extension)")
-    async def review_account(account_id: str, body: JsonBody, actor: AccountsStaff) -> Json:
+    async def review_account(account_id: str, body: ReviewBody, actor: AccountsStaff) -> Json:
         """DirectBroker extension: decide an application that is APPROVAL_PENDING or
         ACTION_REQUIRED. Body: ``{"decision": "approve" | "reject", "reason": "..."}``."""
         known(account_id)
-        decision = body.get("decision") if isinstance(body, dict) else None
-        if decision not in ("approve", "reject"):
-            raise BrokerApiError.invalid('decision must be "approve" or "reject"')
-        reason = body.get("reason") or ""
-        if not isinstance(reason, str):
-            raise BrokerApiError.invalid("reason must be text")
-        view = await port.review(account_id, decision == "approve", reason[:256], actor.actor)
+        reason = (body.reason or "")[:256]
+        view = await port.review(account_id, body.decision == "approve", reason, actor.actor)
         return render_account(view)
 
     router.include_router(documents_router(port, known))

@@ -16,9 +16,11 @@ from fastapi import APIRouter, Depends, Query, Response
 from directbroker.adapters.http.broker.accounts_port import AccountsPort, DocumentView
 from directbroker.adapters.http.broker.auth import StaffPrincipal, staff
 from directbroker.adapters.http.broker.errors import BrokerApiError
+from directbroker.adapters.http.openapi import DAY_PATTERN
 from directbroker.adapters.http.ports import Role
 from directbroker.adapters.http.shapes import Json
 
+DAY = {"pattern": DAY_PATTERN}
 DocumentsStaff = Annotated[StaffPrincipal, Depends(staff(Role.OPERATIONS, Role.COMPLIANCE))]
 
 
@@ -56,8 +58,8 @@ def documents_router(port: AccountsPort, known: Callable[[str], str]) -> APIRout
     async def list_documents(
         account_id: str,
         actor: DocumentsStaff,
-        start: str | None = None,
-        end: str | None = None,
+        start: Annotated[str | None, Query(json_schema_extra=DAY)] = None,
+        end: Annotated[str | None, Query(json_schema_extra=DAY)] = None,
         type: Annotated[str | None, Query(max_length=64)] = None,
     ) -> list[Json]:
         first, last = _day(start, "start"), _day(end, "end")
@@ -71,8 +73,12 @@ def documents_router(port: AccountsPort, known: Callable[[str], str]) -> APIRout
         return render_document(one(account_id, document_id)[0])
 
     @router.get(
-        "/accounts/{account_id}/documents/{document_id}/download", summary="Download a document"
-    )
+        "/accounts/{account_id}/documents/{document_id}/download",
+        summary="Download a document",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                         "description": "The document's text."}},
+    )  # fmt: skip
     async def download(account_id: str, document_id: str, actor: DocumentsStaff) -> Response:
         view, content = one(account_id, document_id)
         filename = f"{view.document_type}-{view.date}.txt"

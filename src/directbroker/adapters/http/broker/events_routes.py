@@ -13,12 +13,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from directbroker.adapters.http.broker.accounts_port import AccountsPort, StatusEvent
 from directbroker.adapters.http.broker.auth import StaffPrincipal, staff
 from directbroker.adapters.http.broker.errors import BrokerApiError
+from directbroker.adapters.http.openapi import SSE_RESPONSE, TIME
 from directbroker.adapters.http.ports import Role
 from directbroker.adapters.http.shapes import iso
 from directbroker.adapters.http.trading_routes import parse_time
@@ -45,11 +46,16 @@ def events_router(port: AccountsPort) -> APIRouter:
     """The account status event stream."""
     router = APIRouter(tags=["events"])
 
-    @router.get("/events/accounts/status", summary="Account status events (SSE)")
+    @router.get(
+        "/events/accounts/status",
+        summary="Account status events (SSE)",
+        response_class=StreamingResponse,
+        responses=SSE_RESPONSE,
+    )
     async def account_status(
         actor: EventsStaff,
-        since: str | None = None,
-        until: str | None = None,
+        since: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        until: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         since_id: int | None = None,
         until_id: int | None = None,
     ) -> StreamingResponse:

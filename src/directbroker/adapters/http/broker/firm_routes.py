@@ -10,11 +10,20 @@ nothing.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictBool,
+)
 
 from directbroker.adapters.http.auth import hash_secret, new_key_id, new_salt, new_secret
 from directbroker.adapters.http.broker.auth import (
@@ -50,6 +59,7 @@ from directbroker.domain.broker_messages import (
     SetHouseMargin,
     SetKillSwitch,
 )
+from directbroker.domain.numbers import MAX_QUANTITY
 from directbroker.domain.order_status import KillSwitchScope
 from directbroker.domain.rejects import RejectCode
 
@@ -69,30 +79,101 @@ for _code, _status in (
     register_status(_code, _status)
 
 
+SYMBOL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.]{0,11}$"
+"""A symbol as staff name it (any case): letters, digits and dots, up to 12."""
+
+SymbolPath = Annotated[str, Path(json_schema_extra={"pattern": SYMBOL_PATTERN})]
+
+MAX_LIMIT = 10**15
+"""The largest limit the risk core takes."""
+
+ID_PATTERN = r"^[!-~]{1,64}$"
+"""A role, account or group id on a key: printable ASCII without spaces (``$`` admits a final
+newline, which is dropped)."""
+
+
+def _whole(value: object) -> object:
+    """JSON Schema's integer: a number with no fraction (``5.0`` is one), never a boolean or
+    text (which lax validation would take for 1 or 5)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be an integer")
+        return int(value)
+    return value
+
+
+_ROLES: list[JsonValue] = [*sorted(KNOWN_ROLES)]
+_ID: dict[str, JsonValue] = {"type": "string", "pattern": ID_PATTERN}
+Whole = Annotated[int, BeforeValidator(_whole)]
+Limit = Annotated[Annotated[int, Field(ge=0, le=MAX_LIMIT)], BeforeValidator(_whole)]
+
+
+def _matching(pattern: str) -> AfterValidator:
+    """Text matching ``pattern`` as the document's validators read it (a final newline that
+    ``$`` admits is dropped)."""
+
+    def check(text: str) -> str:
+        if not re.match(pattern, text):
+            raise ValueError(f"must match {pattern}")
+        return text.removesuffix("\n")
+
+    return AfterValidator(check)
+
+
+USER_PATTERN = r"^[ -~]{1,128}$"
+"""A key's user id: printable ASCII."""
+
+Ids = Annotated[
+    list[Annotated[str, _matching(ID_PATTERN)]],
+    Field(max_length=256, json_schema_extra={"uniqueItems": True}),
+]
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class LimitsBody(_Body):
-    """Limits to set (fields left out keep their value; 0 means no limit)."""
+class AccountLimitsBody(_Body):
+    """An account's limits to set (fields left out keep their value; 0 means no limit)."""
 
-    max_order_quantity: int | None = Field(None, ge=0)
-    max_order_notional: int | None = Field(None, ge=0, description="price units, $0.0001")
-    credit_limit: int | None = Field(None, ge=0, description="price units, $0.0001")
-    max_daily_loss: int | None = Field(None, ge=0, description="price units, $0.0001")
-    max_orders_per_second: int | None = Field(None, ge=0)
-    collar_bps: int | None = Field(None, ge=0)
-    duplicate_window_ns: int | None = Field(None, ge=0, description="firm limits only")
-    market_buffer_bps: int | None = Field(None, ge=0, description="firm limits only")
+    max_order_quantity: Limit | None = Field(None)
+    max_order_notional: Limit | None = Field(None, description="price units, $0.0001")
+    credit_limit: Limit | None = Field(None, description="price units, $0.0001")
+    max_daily_loss: Limit | None = Field(None, description="price units, $0.0001")
+    max_orders_per_second: Limit | None = Field(None)
+    collar_bps: Limit | None = Field(None)
+
+
+class LimitsBody(AccountLimitsBody):
+    """The firm's limits to set (fields left out keep their value; 0 means no limit)."""
+
+    duplicate_window_ns: Limit | None = Field(None)
+    market_buffer_bps: Limit | None = Field(None)
 
 
 class KillSwitchBody(_Body):
     """Engage or release a kill switch: ``scope`` firm, account (``target`` the account) or
     symbol (``target`` the symbol)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"properties": {"scope": {"const": "firm"}}},
+                {"properties": {"scope": {"const": "account"},
+                                "target": {"type": "string", "pattern": r"\S"}},
+                 "required": ["target"]},
+                {"properties": {"scope": {"const": "symbol"},
+                                "target": {"type": "string", "pattern": SYMBOL_PATTERN}},
+                 "required": ["target"]},
+            ]
+        }
+    )  # fmt: skip
+
     scope: KillSwitchScope
     target: str = Field("", max_length=64)
-    engaged: bool = True
+    engaged: StrictBool = True
     reason: str = Field("", max_length=256)
 
 
@@ -105,25 +186,31 @@ class ReasonBody(_Body):
 class LocateBody(_Body):
     """Shares located for an account's short sales today."""
 
-    account: str = Field(min_length=1, max_length=64)
-    symbol: str = Field(min_length=1, max_length=12)
-    quantity: int = Field(gt=0)
-    locate_id: str | None = Field(None, min_length=1, max_length=64)
+    account: Annotated[str, _matching(ID_PATTERN)] = Field(json_schema_extra=_ID)
+    symbol: str = Field(json_schema_extra={"pattern": SYMBOL_PATTERN})
+    quantity: Whole = Field(gt=0, le=MAX_QUANTITY)
+    locate_id: Annotated[str, _matching(ID_PATTERN)] | None = Field(
+        None, json_schema_extra={"anyOf": [_ID, {"type": "null"}]}
+    )
 
 
 class HouseMarginBody(_Body):
     """A house maintenance requirement in basis points (0 removes it)."""
 
-    maintenance_bps: int = Field(ge=0, le=10_000)
+    maintenance_bps: Whole = Field(ge=0, le=10_000)
 
 
 class KeyBody(_Body):
     """A new API key: roles, and for customers the accounts (the first is the default)."""
 
-    user_id: str = Field(min_length=1, max_length=128)
-    roles: list[str] = Field(min_length=1, max_length=8)
-    accounts: list[str] = Field(default_factory=list, max_length=256)
-    groups: list[str] = Field(default_factory=list, max_length=256)
+    user_id: Annotated[str, _matching(USER_PATTERN)] = Field(
+        json_schema_extra={"pattern": USER_PATTERN}
+    )
+    roles: list[str] = Field(
+        min_length=1, max_length=8, json_schema_extra={"items": {"enum": _ROLES}}
+    )
+    accounts: Ids = Field(default_factory=list, json_schema_extra={"items": _ID})
+    groups: Ids = Field(default_factory=list, json_schema_extra={"items": _ID})
 
 
 def _stamp(stamp: Stamp | None) -> Json:
@@ -152,12 +239,13 @@ def _key(view: KeyView) -> Json:
 
 
 def _symbol(text: str) -> str:
-    symbol = text.strip().upper()
-    if not symbol or len(symbol) > 12 or not symbol.replace(".", "").isalnum():
+    """The symbol ``text`` names; 422 unless it matches :data:`SYMBOL_PATTERN` (as the
+    document's validators read it: a final newline is allowed by ``$``)."""
+    if not re.match(SYMBOL_PATTERN, text):
         raise BrokerApiError.invalid(
             f"not a symbol: {text[:16]!r}", RejectCode.INVALID_SYMBOL_LIST_ENTRY
         )
-    return symbol
+    return text.rstrip("\n").upper()
 
 
 def firm_router(ports: BrokerPorts) -> APIRouter:
@@ -196,13 +284,8 @@ def firm_router(ports: BrokerPorts) -> APIRouter:
         return _limits(view)
 
     @router.put("/accounts/{account}/limits", summary="Set an account's risk limits (risk)")
-    async def put_account_limits(account: str, body: LimitsBody, actor: RiskStaff) -> Json:
+    async def put_account_limits(account: str, body: AccountLimitsBody, actor: RiskStaff) -> Json:
         given = body.model_dump(exclude_none=True)
-        if {"duplicate_window_ns", "market_buffer_bps"} & set(given):
-            raise BrokerApiError.invalid(
-                "duplicate_window_ns and market_buffer_bps are firm-wide only",
-                RejectCode.INVALID_RISK_LIMITS,
-            )
         current = firm.account_limits(account)
         values = {**(current.limits if current else dict.fromkeys(_ACCOUNT_FIELDS, 0)), **given}
         await firm.command(SetAccountRiskLimits(account, **values, actor=actor.actor))
@@ -240,12 +323,12 @@ def firm_router(ports: BrokerPorts) -> APIRouter:
         ]
 
     @router.put("/restricted/{symbol}", summary="Restrict a symbol (compliance)")
-    async def restrict(symbol: str, body: ReasonBody, actor: ComplianceStaff) -> list[Json]:
+    async def restrict(symbol: SymbolPath, body: ReasonBody, actor: ComplianceStaff) -> list[Json]:
         await firm.command(RestrictSymbol(_symbol(symbol), True, body.reason, actor.actor))
         return await get_restricted(actor)
 
     @router.delete("/restricted/{symbol}", summary="Lift a restriction (compliance)")
-    async def unrestrict(symbol: str, actor: ComplianceStaff) -> list[Json]:
+    async def unrestrict(symbol: SymbolPath, actor: ComplianceStaff) -> list[Json]:
         await firm.command(RestrictSymbol(_symbol(symbol), False, "", actor.actor))
         return await get_restricted(actor)
 
@@ -254,12 +337,12 @@ def firm_router(ports: BrokerPorts) -> APIRouter:
         return [{"symbol": e.symbol, **_stamp(e.changed)} for e in firm.easy_to_borrow()]
 
     @router.put("/easy-to-borrow/{symbol}", summary="Add to the easy-to-borrow list")
-    async def add_etb(symbol: str, actor: ComplianceStaff) -> list[Json]:
+    async def add_etb(symbol: SymbolPath, actor: ComplianceStaff) -> list[Json]:
         await firm.command(SetEasyToBorrow(_symbol(symbol), True, actor.actor))
         return await get_easy_to_borrow(actor)
 
     @router.delete("/easy-to-borrow/{symbol}", summary="Remove from the easy-to-borrow list")
-    async def remove_etb(symbol: str, actor: ComplianceStaff) -> list[Json]:
+    async def remove_etb(symbol: SymbolPath, actor: ComplianceStaff) -> list[Json]:
         await firm.command(SetEasyToBorrow(_symbol(symbol), False, actor.actor))
         return await get_easy_to_borrow(actor)
 
@@ -297,7 +380,9 @@ def firm_router(ports: BrokerPorts) -> APIRouter:
         ]
 
     @router.put("/house-margin/{symbol}", summary="Set a house requirement (risk)")
-    async def put_house_margin(symbol: str, body: HouseMarginBody, actor: RiskStaff) -> list[Json]:
+    async def put_house_margin(
+        symbol: SymbolPath, body: HouseMarginBody, actor: RiskStaff
+    ) -> list[Json]:
         await firm.command(SetHouseMargin(_symbol(symbol), body.maintenance_bps, actor.actor))
         return await get_house_margin(actor)
 

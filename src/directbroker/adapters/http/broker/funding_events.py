@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from directbroker.adapters.http.broker.auth import StaffPrincipal, staff
@@ -29,6 +29,7 @@ from directbroker.adapters.http.broker.funding_port import (
     StreamEntry,
 )
 from directbroker.adapters.http.broker.funding_shapes import render_stream_event
+from directbroker.adapters.http.openapi import SSE_RESPONSE, TIME
 from directbroker.adapters.http.ports import Role
 
 HEARTBEAT_S = 15.0
@@ -67,8 +68,8 @@ def funding_events_router(port: FundingPort) -> APIRouter:
     def streamer(name: str):  # type: ignore[no-untyped-def]
         async def stream(
             actor: Watcher,
-            since: str | None = None,
-            until: str | None = None,
+            since: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+            until: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
             since_id: int | None = None,
             until_id: int | None = None,
         ) -> StreamingResponse:
@@ -89,9 +90,15 @@ def funding_events_router(port: FundingPort) -> APIRouter:
 
         return stream
 
-    router.add_api_route("/events/transfers/status", streamer(TRANSFERS), methods=["GET"])
-    router.add_api_route("/events/journals/status", streamer(JOURNALS), methods=["GET"])
-    router.add_api_route("/events/trades", streamer(TRADES), methods=["GET"])
+    for path, name in (
+        ("/events/transfers/status", TRANSFERS),
+        ("/events/journals/status", JOURNALS),
+        ("/events/trades", TRADES),
+    ):
+        router.add_api_route(
+            path, streamer(name), methods=["GET"], response_class=StreamingResponse,
+            responses=SSE_RESPONSE,
+        )  # fmt: skip
     return router
 
 
