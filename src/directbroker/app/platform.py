@@ -261,8 +261,11 @@ class Platform:
 
     def submit(self, command: Command) -> Reply:
         """Admit a client command for the broker core; the future resolves with its events
-        once journaled, after every listener has seen the commit. Raises
-        :class:`Overloaded` at once when the inbox is full."""
+        once journaled, after every listener has seen the commit, or with
+        :class:`Overloaded` if the platform did not take it within the admission deadline (it
+        was then not executed). Raises :class:`Overloaded` at once when the inbox is full or
+        holds more work than the deadline allows. Cancelling the future before the platform
+        takes the command withdraws it (never executed)."""
         if self._failure is not None:
             raise CoreHaltedError(f"the platform stopped: {self._failure!r}")
         reply = self.admission.offer(BROKER, command)
@@ -499,9 +502,13 @@ class Platform:
     # --- the loop between broker and venues ------------------------------------------------
 
     def _serve_clients(self, now_ns: int) -> None:
-        batch = self.admission.take_all()
+        """Apply every client command waiting (those past the admission deadline are dropped
+        unexecuted) and answer them once durable."""
+        admission = self.admission
+        batch = admission.take_all()
         if not batch:
             return
+        started = time.monotonic()
         try:
             results = self._broker_apply([item.command for item in batch], now_ns)
         except BaseException as exc:
@@ -511,6 +518,7 @@ class Platform:
         for item, events in zip(batch, results, strict=True):
             self._outbox.append(partial(item.reply.set_result, events))
         self.commit()
+        admission.served(len(batch), time.monotonic() - started)
 
     def commit(self) -> None:
         """Make everything applied so far durable, then tell the listeners and answer the
