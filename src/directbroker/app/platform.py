@@ -17,6 +17,7 @@ re-sends whatever a crash left undelivered before anything new happens (ADR 0010
 from __future__ import annotations
 
 import datetime
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -61,6 +62,8 @@ BROKER = "broker"
 STEP_BUDGET_S = 0.02
 """How long the market may play in one step before clients and the clock are looked at."""
 IDLE_WAIT_S = 0.005
+SWITCH_INTERVAL_S = 0.0005
+"""How long a thread may hold the interpreter lock while another waits for it (see start)."""
 HISTORY_INTERVAL_S = 0.25
 """How often the live loop writes market data to the history store (one transaction)."""
 
@@ -318,6 +321,10 @@ class Platform:
         """Run the platform on its own thread, paced to ``wall_ns``."""
         if self._thread is not None:
             raise RuntimeError("already started")
+        # The platform thread gives the interpreter lock up at every journal write and fsync;
+        # with the API's event loop busy it would wait a whole switch interval (5 ms by
+        # default) to get it back, several times a step. A short interval bounds that wait.
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         self._thread = threading.Thread(
             target=self._run, args=(wall_ns,), name="platform", daemon=True
         )
