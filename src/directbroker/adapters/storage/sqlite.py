@@ -102,6 +102,12 @@ _second = itemgetter(1)
 # executemany but with a fixed cost of a few µs, so it takes the batches with many ids. A NUL
 # (escaped as \u0000 in JSON) would end the string there, so a batch with one takes executemany.
 _JSON_FROM = 16
+_INSERT_NEXT_FRAME = (
+    "INSERT INTO journal_frames (first_seq, last_seq, entries) SELECT ?1, ?2, ?3 "
+    "WHERE ?1 = 1 + coalesce("
+    "(SELECT last_seq FROM journal_frames ORDER BY first_seq DESC LIMIT 1), 0)"
+)
+"""A frame, only if it starts right after the last stored entry."""
 _INSERT_CLIENT_IDS_AT = (
     "INSERT INTO journal_client_ids (client_id, seq) "
     "SELECT ids.value, seqs.value FROM json_each(?) AS ids JOIN json_each(?) AS seqs "
@@ -272,6 +278,11 @@ class SqliteJournal:
             return
         self._write(frame_rows(entries), [(e.client_id, e.seq) for e in entries])
 
+    @property
+    def holding(self) -> bool:
+        """Whether appends are held for the next commit."""
+        return bool(self._held)
+
     def _held_count(self) -> int:
         return sum(last - first + 1 for first, last, _ in self._held)
 
@@ -281,7 +292,6 @@ class SqliteJournal:
             return
         frames, self._held = self._held, []
         held_ids, self._held_ids = self._held_ids, {}
-        self._next_seq = None
         keyed = [(client_id, entry.seq) for client_id, entry in held_ids.items()]
         self._write(frames, keyed)
 
@@ -292,14 +302,12 @@ class SqliteJournal:
         conn = self._conn
         try:
             with self._writes.transaction():
-                # Under the write lock, so a second writer cannot slip a batch in between.
-                expected = self._stored_next_seq()
-                if first != expected:
+                # Under the write lock, so a second writer cannot slip a batch in between: each
+                # frame goes in only if it continues the stored tail.
+                inserted = conn.executemany(_INSERT_NEXT_FRAME, frames).rowcount
+                if inserted != len(frames):
+                    expected = self._stored_next_seq()
                     raise JournalError(f"append out of order: got seq {first}, expected {expected}")
-                conn.executemany(
-                    "INSERT INTO journal_frames (first_seq, last_seq, entries) VALUES (?, ?, ?)",
-                    frames,
-                )
                 ids = [item for item in keyed if item[0] is not None]
                 text = _json([client_id for client_id, _ in ids]) if len(ids) >= _JSON_FROM else ""
                 if text and "\\u0000" not in text:
@@ -494,6 +502,13 @@ class SqliteStorage:
     def commit(self) -> bool:
         """Make deferred writes durable; False when there was nothing to commit."""
         return self.writes.commit()
+
+    @property
+    def pending(self) -> bool:
+        """Whether there are deferred writes to commit."""
+        journal = self.journal
+        held = isinstance(journal, SqliteJournal) and journal.holding
+        return held or self.conn.in_transaction
 
     def close(self) -> None:
         """Close the connection (journal and snapshot store with it)."""
