@@ -103,15 +103,17 @@ class Admission:
             if waiting >= self.capacity:
                 self.refused += 1
                 raise Overloaded(self.retry_after)
-            if (waiting + 1) * self._cost_s > self.deadline_s:
+            # The work ahead of this command; an empty inbox always admits, so a stale
+            # estimate (one slow step) is corrected by the next batch served.
+            if waiting * self._cost_s > self.deadline_s:
                 self.refused += 1
                 raise Overloaded(self.retry_after, "the platform is busy: too much work waiting")
             self._waiting.append(Admitted(core, command, reply, self._clock()))
         return reply
 
     def expected_wait_s(self) -> float:
-        """How long a command admitted now would wait, at the platform's recent pace."""
-        return (len(self._waiting) + 1) * self._cost_s
+        """The work ahead of a command admitted now, at the platform's recent pace."""
+        return len(self._waiting) * self._cost_s
 
     def __len__(self) -> int:
         return len(self._waiting)

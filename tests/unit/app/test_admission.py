@@ -82,19 +82,31 @@ def test_refuses_when_the_work_waiting_exceeds_the_deadline() -> None:
     clock = FakeClock()
     admission = _admission(clock, deadline_s=1.0)
     admission.served(10, 1.0)  # 0.1 s per command
-    for n in range(10):
+    for n in range(11):
         admission.offer("broker", _command(n))
     assert admission.expected_wait_s() == pytest.approx(1.1)
     with pytest.raises(Overloaded, match="too much work"):
-        admission.offer("broker", _command(10))
+        admission.offer("broker", _command(11))
     assert admission.refused == 1
     admission.take_all()
-    admission.offer("broker", _command(11))
+    admission.offer("broker", _command(12))
+
+
+def test_an_empty_inbox_admits_whatever_the_last_pace() -> None:
+    admission = _admission(FakeClock(), deadline_s=1.0)
+    admission.served(1, 5.0)  # one very slow step
+    admission.offer("broker", _command(1))
+    with pytest.raises(Overloaded):
+        admission.offer("broker", _command(2))
+    admission.take_all()
+    admission.served(1, 0.001)
+    admission.offer("broker", _command(3))
 
 
 def test_the_pace_follows_recent_batches() -> None:
     admission = _admission(FakeClock(), deadline_s=1.0)
     assert admission.expected_wait_s() == 0.0, "unmeasured: nothing is refused for pace"
+    admission.offer("broker", _command(1))
     admission.served(1, 0.5)
     assert admission.expected_wait_s() == pytest.approx(0.5)
     for _ in range(50):
