@@ -55,9 +55,10 @@ def _status(client: httpx.Client, order_id: str) -> str:
     return status
 
 
-def _place(client: httpx.Client, tif: str) -> str:
+def _place(client: httpx.Client, tif: str, price: str) -> str:
+    # Distinct prices: the duplicate-order check refuses an identical order within a second.
     body = {"symbol": "AAPL", "qty": "1", "side": "buy", "type": "limit",
-            "time_in_force": tif, "limit_price": "100.00"}  # fmt: skip
+            "time_in_force": tif, "limit_price": price}  # fmt: skip
     answer = client.post("/v2/orders", json=body)
     assert answer.status_code == 200, answer.text
     order_id: str = answer.json()["id"]
@@ -71,7 +72,7 @@ def test_days_roll_day_orders_expire_gtc_orders_carry_and_a_crash_resumes(
     with _firm(data_dir) as firm, _client(firm) as client:
         _until("the market opens", lambda: _clock(client)["is_open"])
         first_day = _day(_clock(client))
-        gtc, day = _place(client, "gtc"), _place(client, "day")
+        gtc, day = _place(client, "gtc", "100.00"), _place(client, "day", "99.00")
         assert _status(client, day) in ("new", "pending_new", "accepted")
         # The simulated clock runs through the close, the night and into the next session.
         _until("the next session", lambda: _day(_clock(client)) > first_day)

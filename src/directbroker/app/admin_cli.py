@@ -121,6 +121,8 @@ def _request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]
         if args.locate_id:
             body["locate_id"] = args.locate_id
         return "POST", "/v1/firm/locates", body
+    if group == "accounts":
+        return _accounts_request(args, action)
     if group == "margin":
         if action == "list":
             return "GET", "/v1/firm/house-margin", None
@@ -128,6 +130,23 @@ def _request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]
             "maintenance_bps": args.bps
         }  # fmt: skip
     raise AdminError(f"unknown command {group} {action or ''}")
+
+
+def _accounts_request(
+    args: argparse.Namespace, action: str | None
+) -> tuple[str, str, dict[str, Any] | None]:
+    """Accounts as the Broker API keeps them: list, show, review an application, close."""
+    if action == "list":
+        query = {"status": args.status, "query": args.query}
+        pairs = {name: value for name, value in query.items() if value}
+        return "GET", "/v1/accounts" + ("?" + urllib.parse.urlencode(pairs) if pairs else ""), None
+    path = f"/v1/accounts/{_quote(args.account_id)}"
+    if action == "show":
+        return "GET", path, None
+    if action == "close":
+        return "POST", f"{path}/actions/close", None
+    body = {"decision": args.decision, "reason": args.reason or ""}
+    return "POST", f"/v1/firm/accounts/{_quote(args.account_id)}/review", body
 
 
 def _human(result: Any) -> str:
@@ -175,7 +194,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add ``directbroker admin``."""
     parser = subparsers.add_parser(
         "admin",
-        help="the firm's staff operations against a running server (keys, limits, lists...)",
+        help="the firm's staff operations on a running server (accounts, keys, limits, lists...)",
         description=(
             "Staff operations over the Broker API of a running server, with a staff key "
             "(--key KEY_ID:SECRET or DIR/admin.key)."
@@ -238,6 +257,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     locate.add_argument("--symbol", required=True)
     locate.add_argument("--quantity", type=int, required=True)
     locate.add_argument("--id", dest="locate_id", default=None)
+
+    accounts = groups.add_parser("accounts", help="customer accounts").add_subparsers(
+        dest="action", required=True
+    )
+    listing = accounts.add_parser("list", help="accounts, newest first")
+    listing.add_argument("--status", default=None, help="e.g. APPROVAL_PENDING, ACTIVE")
+    listing.add_argument("--query", default=None, help="name, email or account number")
+    accounts.add_parser("show", help="one account").add_argument("account_id")
+    review = accounts.add_parser("review", help="approve or reject a pending application")
+    review.add_argument("account_id")
+    review.add_argument("decision", choices=("approve", "reject"))
+    review.add_argument("--reason", default="")
+    accounts.add_parser("close", help="close an empty account").add_argument("account_id")
 
     margin = groups.add_parser("margin", help="house margin").add_subparsers(
         dest="action", required=True

@@ -60,6 +60,7 @@ class RejectCode(Enum):
     )
     WHOLE_SHARES_ONLY = (1020, "Fractional and notional orders are not offered: whole shares only")
     BODY_TOO_LARGE = (1021, "The request body is too large")
+    NAME_TAKEN = (1022, "The account already has a watchlist with this name")
     INVALID_CONFIGURATION = (1030, "An account configuration value is not one that is allowed")
 
     # 2xxx risk: the input is well formed but not allowed for this account or firm.

@@ -3,10 +3,11 @@
 import re
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from directbroker.adapters.http.context import Acting, ApiContext
 from directbroker.adapters.http.errors import ApiError
+from directbroker.adapters.http.openapi import TIME, name_list_pattern, one_of
 from directbroker.adapters.http.ports import Activity
 from directbroker.adapters.http.schemas import ConfigurationsBody
 from directbroker.adapters.http.shapes import Json, dollars, render_account, render_activity
@@ -29,6 +30,11 @@ ACTIVITY_TYPES = frozenset(
      "DIVNRA", "DIVROC", "DIVTXEX", "FEE", "INT", "JNL", "JNLC", "JNLS", "MA", "NC", "PTC",
      "REORG", "SPIN", "SPLIT", "CFEE"}
 )  # fmt: skip
+
+
+_TYPES = {"pattern": name_list_pattern(ACTIVITY_TYPES)}
+_PERIOD_SCHEMA = {"pattern": r"^(?:(?:\d{0,2}[1-9]|\d?[1-9]\d|[1-9]\d\d)[DWMA])?$"}
+"""1 to 999 days, weeks, months or years (leading zeros allowed), or nothing."""
 
 
 def configuration_json(config: AccountConfiguration) -> Json:
@@ -138,9 +144,11 @@ def account_router(ctx: ApiContext, prefix: str = "/v2/account") -> APIRouter:
     @router.get("/activities", summary="List account activities")
     async def list_activities(
         acting: Annotated[Acting, acting_dep],
-        activity_types: Annotated[str | None, Query(max_length=500)] = None,
-        after: str | None = None,
-        until: str | None = None,
+        activity_types: Annotated[
+            str | None, Query(max_length=500, json_schema_extra=_TYPES)
+        ] = None,
+        after: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        until: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         direction: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
         page_size: Annotated[int, Query(ge=1, le=100)] = 100,
         page_token: Annotated[str | None, Query(max_length=100)] = None,
@@ -150,10 +158,10 @@ def account_router(ctx: ApiContext, prefix: str = "/v2/account") -> APIRouter:
 
     @router.get("/activities/{activity_type}", summary="List activities of one type")
     async def list_activities_of(
-        activity_type: str,
+        activity_type: Annotated[str, Path(json_schema_extra=_TYPES)],
         acting: Annotated[Acting, acting_dep],
-        after: str | None = None,
-        until: str | None = None,
+        after: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        until: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         direction: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
         page_size: Annotated[int, Query(ge=1, le=100)] = 100,
         page_token: Annotated[str | None, Query(max_length=100)] = None,
@@ -164,11 +172,13 @@ def account_router(ctx: ApiContext, prefix: str = "/v2/account") -> APIRouter:
     @router.get("/portfolio/history", summary="Portfolio history")
     async def portfolio_history(
         acting: Annotated[Acting, acting_dep],
-        period: Annotated[str | None, Query(max_length=8)] = None,
-        timeframe: Annotated[str | None, Query(max_length=8)] = None,
-        start: str | None = None,
-        end: str | None = None,
-        date_end: str | None = None,
+        period: Annotated[str | None, Query(max_length=8, json_schema_extra=_PERIOD_SCHEMA)] = None,
+        timeframe: Annotated[
+            str | None, Query(max_length=8, json_schema_extra=one_of(_TIMEFRAMES))
+        ] = None,
+        start: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        end: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        date_end: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         extended_hours: bool | None = None,
         intraday_reporting: str | None = None,
         pnl_reset: str | None = None,
@@ -184,7 +194,9 @@ def account_router(ctx: ApiContext, prefix: str = "/v2/account") -> APIRouter:
         if frame not in _TIMEFRAMES:
             raise ApiError.invalid(f"timeframe must be one of {', '.join(_TIMEFRAMES)}")
         step = _TIMEFRAMES[frame] * 1_000_000_000
-        end_ns = parse_time(end or date_end, "end") or ctx.now_ns
+        # Both are checked when both are given: bad input is refused, never ignored.
+        end_ns = parse_time(end, "end") or parse_time(date_end, "date_end") or ctx.now_ns
+        parse_time(date_end, "date_end")
         start_ns = parse_time(start, "start") or end_ns - days * _DAY_NS
         if start_ns >= end_ns or (end_ns - start_ns) // step > 100_000:
             raise ApiError.invalid("the window is empty or has too many points")

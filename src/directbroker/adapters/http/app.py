@@ -18,9 +18,10 @@ from directbroker.adapters.http.broker import BrokerPorts, mount_broker_api
 from directbroker.adapters.http.context import STREAM_BUFFER, ApiContext
 from directbroker.adapters.http.data_stream import data_stream_router
 from directbroker.adapters.http.errors import install_error_handlers
+from directbroker.adapters.http.ids import asset_id
 from directbroker.adapters.http.limits import MAX_BODY_BYTES, BodyLimit
 from directbroker.adapters.http.marketdata_routes import marketdata_router
-from directbroker.adapters.http.openapi import error_responses
+from directbroker.adapters.http.openapi import error_responses, exact_openapi
 from directbroker.adapters.http.ports import Ports
 from directbroker.adapters.http.prefs import InMemoryPreferences, PreferencesStore
 from directbroker.adapters.http.ratelimit import RateLimit
@@ -78,6 +79,7 @@ def create_app(
     app.include_router(trade_stream_router(context))
     app.include_router(data_stream_router(context))
     app.state.context = context
+    exact_openapi(app, context.instruments, asset_id)
     if broker is not None:
         mount_broker_api(app, broker, limiter=context.limiter)
     return app

@@ -27,6 +27,7 @@ from directbroker.adapters.http.md_shapes import (
     time_and_sales_json,
     trade_json,
 )
+from directbroker.adapters.http.openapi import TIME, one_of, symbols_param
 from directbroker.adapters.http.ports import Principal
 from directbroker.adapters.http.shapes import Json, iso
 from directbroker.adapters.http.trading_routes import parse_time
@@ -38,6 +39,7 @@ TIMEFRAMES = {"1Sec": Timeframe.SECOND, "1Min": Timeframe.MINUTE, "1T": Timefram
               "5Min": Timeframe.FIVE_MINUTES, "5T": Timeframe.FIVE_MINUTES,
               "1Day": Timeframe.DAY, "1D": Timeframe.DAY}  # fmt: skip
 MAX_LIMIT = 10_000
+SYMBOLS = symbols_param("list")
 NEW_YORK = ZoneInfo("America/New_York")
 _CURSOR = re.compile(r"-?\d{1,19}(:\d{1,19})?")
 """The history store's cursors: a time, or a time and a recording sequence."""
@@ -130,10 +132,10 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
     @router.get("/bars", summary="Historical bars")
     async def bars(
         principal: Annotated[Principal, who_dep],
-        symbols: Annotated[str, Query(max_length=4_000)],
-        timeframe: Annotated[str, Query(max_length=8)],
-        start: str | None = None,
-        end: str | None = None,
+        symbols: Annotated[str, Query(max_length=4_000, json_schema_extra=SYMBOLS)],
+        timeframe: Annotated[str, Query(max_length=8, json_schema_extra=one_of(TIMEFRAMES))],
+        start: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        end: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 1_000,
         page_token: Annotated[str | None, Query(max_length=512)] = None,
         sort: Annotated[str, Query(pattern="^(asc)$")] = "asc",
@@ -155,9 +157,9 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
     @router.get("/quotes", summary="Historical NBBO quotes")
     async def quotes(
         principal: Annotated[Principal, who_dep],
-        symbols: Annotated[str, Query(max_length=4_000)],
-        start: str | None = None,
-        end: str | None = None,
+        symbols: Annotated[str, Query(max_length=4_000, json_schema_extra=SYMBOLS)],
+        start: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        end: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 1_000,
         page_token: Annotated[str | None, Query(max_length=512)] = None,
         sort: Annotated[str, Query(pattern="^(asc)$")] = "asc",
@@ -175,9 +177,9 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
     @router.get("/trades", summary="Historical trades")
     async def trades(
         principal: Annotated[Principal, who_dep],
-        symbols: Annotated[str, Query(max_length=4_000)],
-        start: str | None = None,
-        end: str | None = None,
+        symbols: Annotated[str, Query(max_length=4_000, json_schema_extra=SYMBOLS)],
+        start: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        end: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 1_000,
         page_token: Annotated[str | None, Query(max_length=512)] = None,
         sort: Annotated[str, Query(pattern="^(asc)$")] = "asc",
@@ -199,11 +201,11 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
 
     @router.get("/{symbol}/bars", summary="Historical bars of one symbol")
     async def symbol_bars(
-        symbol: Annotated[str, Path(max_length=16)],
+        symbol: Annotated[str, Path(max_length=16, json_schema_extra=SYMBOLS)],
         principal: Annotated[Principal, who_dep],
-        timeframe: Annotated[str, Query(max_length=8)],
-        start: str | None = None,
-        end: str | None = None,
+        timeframe: Annotated[str, Query(max_length=8, json_schema_extra=one_of(TIMEFRAMES))],
+        start: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        end: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 1_000,
         page_token: Annotated[str | None, Query(max_length=512)] = None,
         sort: Annotated[str, Query(pattern="^(asc)$")] = "asc",
@@ -218,10 +220,10 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
 
     @router.get("/{symbol}/quotes", summary="Historical NBBO quotes of one symbol")
     async def symbol_quotes(
-        symbol: Annotated[str, Path(max_length=16)],
+        symbol: Annotated[str, Path(max_length=16, json_schema_extra=SYMBOLS)],
         principal: Annotated[Principal, who_dep],
-        start: str | None = None,
-        end: str | None = None,
+        start: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        end: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 1_000,
         page_token: Annotated[str | None, Query(max_length=512)] = None,
         sort: Annotated[str, Query(pattern="^(asc)$")] = "asc",
@@ -235,10 +237,10 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
 
     @router.get("/{symbol}/trades", summary="Historical trades of one symbol")
     async def symbol_trades(
-        symbol: Annotated[str, Path(max_length=16)],
+        symbol: Annotated[str, Path(max_length=16, json_schema_extra=SYMBOLS)],
         principal: Annotated[Principal, who_dep],
-        start: str | None = None,
-        end: str | None = None,
+        start: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        end: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 1_000,
         page_token: Annotated[str | None, Query(max_length=512)] = None,
         sort: Annotated[str, Query(pattern="^(asc)$")] = "asc",
@@ -253,7 +255,7 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
     @router.get("/trades/latest", summary="Latest trades")
     async def latest_trades(
         principal: Annotated[Principal, who_dep],
-        symbols: Annotated[str, Query(max_length=4_000)],
+        symbols: Annotated[str, Query(max_length=4_000, json_schema_extra=SYMBOLS)],
         feed: str | None = None,
         currency: str | None = None,
     ) -> Json:
@@ -267,7 +269,7 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
     @router.get("/quotes/latest", summary="Latest quotes")
     async def latest_quotes(
         principal: Annotated[Principal, who_dep],
-        symbols: Annotated[str, Query(max_length=4_000)],
+        symbols: Annotated[str, Query(max_length=4_000, json_schema_extra=SYMBOLS)],
         feed: str | None = None,
         currency: str | None = None,
     ) -> Json:
@@ -281,7 +283,7 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
     @router.get("/bars/latest", summary="Latest minute bars")
     async def latest_bars(
         principal: Annotated[Principal, who_dep],
-        symbols: Annotated[str, Query(max_length=4_000)],
+        symbols: Annotated[str, Query(max_length=4_000, json_schema_extra=SYMBOLS)],
         feed: str | None = None,
         currency: str | None = None,
     ) -> Json:
@@ -295,7 +297,7 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
     @router.get("/snapshots", summary="Snapshots")
     async def snapshots(
         principal: Annotated[Principal, who_dep],
-        symbols: Annotated[str, Query(max_length=4_000)],
+        symbols: Annotated[str, Query(max_length=4_000, json_schema_extra=SYMBOLS)],
         feed: str | None = None,
         currency: str | None = None,
     ) -> Json:
@@ -317,7 +319,7 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
 
     @router.get("/{symbol}/level2", summary="Level II montage by venue (DirectBroker)")
     async def level2(
-        symbol: str,
+        symbol: Annotated[str, Path(json_schema_extra=SYMBOLS)],
         principal: Annotated[Principal, who_dep],
         levels: Annotated[int, Query(ge=1, le=50)] = 10,
     ) -> Json:
@@ -329,7 +331,7 @@ def marketdata_router(ctx: ApiContext) -> APIRouter:
 
     @router.get("/{symbol}/timesales", summary="Time & sales (DirectBroker)")
     async def time_and_sales(
-        symbol: str,
+        symbol: Annotated[str, Path(json_schema_extra=SYMBOLS)],
         principal: Annotated[Principal, who_dep],
         limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
     ) -> Json:

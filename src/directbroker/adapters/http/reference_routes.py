@@ -5,19 +5,27 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from directbroker.adapters.calendar import SessionCalendar
 from directbroker.adapters.http.context import Acting, ApiContext
 from directbroker.adapters.http.errors import ApiError
 from directbroker.adapters.http.ids import account_id, is_uuid
+from directbroker.adapters.http.openapi import DAY_PATTERN
 from directbroker.adapters.http.ports import Principal
 from directbroker.adapters.http.prefs import Watchlist, new_watchlist, renamed
-from directbroker.adapters.http.schemas import WatchlistBody, WatchlistSymbolBody
+from directbroker.adapters.http.schemas import (
+    NewWatchlistBody,
+    WatchlistBody,
+    WatchlistSymbolBody,
+)
 from directbroker.adapters.http.shapes import Json, iso, render_asset
 from directbroker.domain.rejects import RejectCode
 
 NEW_YORK = ZoneInfo("America/New_York")
+
+
+DAY = {"pattern": DAY_PATTERN}
 
 
 def _borrowable(ctx: ApiContext, symbol: str) -> bool:
@@ -139,7 +147,9 @@ def reference_router(ctx: ApiContext) -> APIRouter:
 
     @router.get("/calendar", summary="The market calendar")
     async def get_calendar(
-        principal: Annotated[Principal, who_dep], start: str | None = None, end: str | None = None
+        principal: Annotated[Principal, who_dep],
+        start: Annotated[str | None, Query(json_schema_extra=DAY)] = None,
+        end: Annotated[str | None, Query(json_schema_extra=DAY)] = None,
     ) -> list[Json]:
         calendar = ctx.calendar()
         first, last = _day(start, "start", calendar.first), _day(end, "end", calendar.last)
@@ -176,11 +186,15 @@ def watchlist_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
         return [_watchlist_json(ctx, w, False) for w in ctx.prefs.watchlists(acting.account)]
 
     @router.post("/watchlists", summary="Create a watchlist")
-    async def create_watchlist(body: WatchlistBody, acting: Annotated[Acting, acting_dep]) -> Json:
+    async def create_watchlist(
+        body: NewWatchlistBody, acting: Annotated[Acting, acting_dep]
+    ) -> Json:
         if body.name is None:
             raise ApiError.invalid("name is required")
         if any(w.name == body.name for w in ctx.prefs.watchlists(acting.account)):
-            raise ApiError.invalid("a watchlist with this name already exists")
+            # A conflict with the account's state, not malformed input.
+            code = RejectCode.NAME_TAKEN
+            raise ApiError(409, 409 * 100_000 + code.number, "a watchlist with this name exists")
         symbols = symbols_of(body.symbols) or ()
         watchlist = new_watchlist(acting.account, body.name, symbols, ctx.now_ns)
         await asyncio.to_thread(ctx.prefs.save_watchlist, watchlist)

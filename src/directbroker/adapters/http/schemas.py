@@ -4,7 +4,8 @@ Numbers are accepted as JSON numbers or strings (Alpaca's SDKs send floats, its 
 strings) and become ``Decimal`` at once; NaN, infinities, booleans, absurd magnitudes and text
 that is not a number are refused here, before anything else runs. Unknown fields are refused
 too: a misspelt ``limit_prce`` must not silently become a market order. Booleans and integers
-are strict JSON types: ``"yes"``, ``"true"`` or ``1`` is not ``true``. Client-chosen ids and
+are strict JSON types: ``"yes"``, ``"true"`` or ``1`` is not ``true``, ``"2"`` is not ``2``
+(though ``2.0`` is, as JSON Schema's ``integer`` says). Client-chosen ids and
 names refuse control and bidi characters with their own reject code.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -22,12 +23,21 @@ from pydantic import (
     Field,
     PlainValidator,
     StrictBool,
-    StrictInt,
     StrictStr,
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
+from directbroker.adapters.http.openapi import (
+    CLIENT_TEXT_PATTERN,
+    SYMBOLS_KEY,
+    exit_schema,
+    new_watchlist_schema,
+    order_schema,
+    replace_schema,
+    watchlist_update_schema,
+)
+from directbroker.domain.broker_messages import CheckWhen, ConfirmEmail
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import SMART
 
@@ -68,7 +78,14 @@ def check_client_text(value: str) -> str:
 ClientText = Annotated[
     StrictStr,
     AfterValidator(check_client_text),
-    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_CLIENT_TEXT}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_CLIENT_TEXT,
+            "pattern": CLIENT_TEXT_PATTERN,
+        }
+    ),
 ]
 """A client-chosen id or name, checked by :func:`check_client_text`."""
 
@@ -107,6 +124,20 @@ Num = Annotated[
     WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]}),
 ]
 """A number given as a JSON number or a string."""
+
+
+def to_whole(value: object) -> int:
+    """An integer from a JSON number with no fraction (``2`` or ``2.0``, as JSON Schema's
+    ``integer`` admits both); not from text or true/false."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("must be a whole number")
+    return int(value)
+
+
+WholeNumber = Annotated[int, PlainValidator(to_whole), WithJsonSchema({"type": "integer"})]
+"""A whole JSON number."""
 
 
 class ApiSide(str, Enum):
@@ -163,11 +194,15 @@ class _Strict(BaseModel):
 class TakeProfitBody(_Strict):
     """A bracket's or OTO's take-profit leg."""
 
+    model_config = ConfigDict(json_schema_extra=exit_schema)
+
     limit_price: Num
 
 
 class StopLossBody(_Strict):
     """A bracket's, OTO's or OCO's stop-loss leg; with ``limit_price`` a stop-limit."""
+
+    model_config = ConfigDict(json_schema_extra=exit_schema)
 
     stop_price: Num
     limit_price: Num | None = None
@@ -175,7 +210,10 @@ class StopLossBody(_Strict):
 
 class OrderBody(_Strict):
     """POST /v2/orders. ``route``, ``display_qty``, ``hidden`` and ``post_only`` are
-    DirectBroker extensions: the venue (or SMART) and a limit order's display attributes."""
+    DirectBroker extensions: the venue (or SMART) and a limit order's display attributes.
+    Its document is one schema per order type (:func:`order_schema`): what each type needs."""
+
+    model_config = ConfigDict(json_schema_extra=order_schema)
 
     symbol: str = Field(min_length=1, max_length=16)
     qty: Num | None = None
@@ -202,6 +240,8 @@ class OrderBody(_Strict):
 class ReplaceBody(_Strict):
     """PATCH /v2/orders/{id}: new total quantity and prices (omitted ones stay)."""
 
+    model_config = ConfigDict(json_schema_extra=replace_schema)
+
     qty: Num | None = None
     time_in_force: ApiTimeInForce | None = None
     limit_price: Num | None = None
@@ -211,27 +251,54 @@ class ReplaceBody(_Strict):
 
 
 class WatchlistBody(_Strict):
-    """POST /v2/watchlists and PUT /v2/watchlists/{id}."""
+    """PUT /v2/watchlists/{id}: a new name, new symbols, or both."""
+
+    model_config = ConfigDict(json_schema_extra=watchlist_update_schema)
 
     name: ClientText | None = None
-    symbols: list[str] | None = Field(default=None, max_length=1_000)
+    symbols: list[Annotated[str, Field(json_schema_extra={SYMBOLS_KEY: "one"})]] | None = Field(
+        default=None, max_length=1_000
+    )
+
+
+class NewWatchlistBody(WatchlistBody):
+    """POST /v2/watchlists: a name (unique in the account) and optional symbols."""
+
+    model_config = ConfigDict(json_schema_extra=new_watchlist_schema)
 
 
 class WatchlistSymbolBody(_Strict):
     """POST /v2/watchlists/{id}: add one symbol."""
 
-    symbol: str = Field(min_length=1, max_length=16)
+    symbol: str = Field(min_length=1, max_length=16, json_schema_extra={SYMBOLS_KEY: "name"})
+
+
+_CHECK_WHEN: dict[str, Any] = {"enum": [c.value for c in CheckWhen]}
+_MULTIPLIER = r"^\s*\+?0{0,20}[124](?:\.0{0,20})?(?:[eE][+-]?0{1,3})?\s*$"
 
 
 class ConfigurationsBody(_Strict):
     """PATCH /v2/account/configurations (alpaca-py sends every field, unset ones as null)."""
 
-    dtbp_check: str | None = Field(default=None, max_length=8)
-    pdt_check: str | None = Field(default=None, max_length=8)
+    dtbp_check: str | None = Field(default=None, max_length=8, json_schema_extra=_CHECK_WHEN)
+    pdt_check: str | None = Field(default=None, max_length=8, json_schema_extra=_CHECK_WHEN)
     fractional_trading: StrictBool | None = None
-    max_margin_multiplier: Num | None = None
+    max_margin_multiplier: (
+        Annotated[
+            Decimal,
+            PlainValidator(to_decimal),
+            WithJsonSchema(
+                {"anyOf": [{"enum": [1, 2, 4]}, {"type": "string", "pattern": _MULTIPLIER}]}
+            ),
+        ]
+        | None
+    ) = None
     no_shorting: StrictBool | None = None
     suspend_trade: StrictBool | None = None
-    trade_confirm_email: str | None = Field(default=None, max_length=8)
+    trade_confirm_email: str | None = Field(
+        default=None, max_length=8, json_schema_extra={"enum": [e.value for e in ConfirmEmail]}
+    )
     ptp_no_exception_entry: StrictBool | None = None
-    max_options_trading_level: StrictInt | None = None
+    max_options_trading_level: WholeNumber | None = Field(
+        default=None, json_schema_extra={"minimum": 0, "maximum": 3}
+    )

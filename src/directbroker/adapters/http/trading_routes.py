@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from directbroker.adapters.http.commands import (
@@ -22,6 +22,12 @@ from directbroker.adapters.http.commands import (
 from directbroker.adapters.http.context import Acting, ApiContext
 from directbroker.adapters.http.errors import ApiError, error_body
 from directbroker.adapters.http.ids import api_order_id, core_order_id, new_order_id
+from directbroker.adapters.http.openapi import (
+    PERCENT_PATTERN,
+    TIME,
+    WHOLE_PATTERN,
+    symbols_param,
+)
 from directbroker.adapters.http.ports import OrderQuery, OrderView, PortRejection, Principal
 from directbroker.adapters.http.schemas import (
     ApiOrderType,
@@ -38,6 +44,11 @@ from directbroker.domain.rejects import RejectCode
 
 LATEST_SECONDS = 9_214_646_400
 """2262-01-01T00:00:00Z: the first time an int64 of nanoseconds can no longer hold."""
+
+
+_SymbolOrId = Annotated[str, Path(json_schema_extra=symbols_param("one"))]
+_QTY = {"pattern": WHOLE_PATTERN}
+_PERCENTAGE = {"pattern": PERCENT_PATTERN}
 
 
 def parse_time(text: str | None, name: str) -> int | None:
@@ -103,8 +114,8 @@ def trading_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
         acting: Annotated[Acting, acting_dep],
         status: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        after: str | None = None,
-        until: str | None = None,
+        after: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        until: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         direction: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
         nested: bool = False,
         side: Annotated[str | None, Query(pattern="^(buy|sell)$")] = None,
@@ -201,7 +212,9 @@ def trading_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
         return held
 
     @router.get("/positions/{symbol_or_asset_id}", summary="Get an open position")
-    async def get_position(symbol_or_asset_id: str, acting: Annotated[Acting, acting_dep]) -> Json:
+    async def get_position(
+        symbol_or_asset_id: _SymbolOrId, acting: Annotated[Acting, acting_dep]
+    ) -> Json:
         return _position_json(ctx, await one_position(acting.account, symbol_or_asset_id))
 
     async def close(acting: Acting, held: PositionView, qty: Decimal | None,
@@ -232,10 +245,10 @@ def trading_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
 
     @router.delete("/positions/{symbol_or_asset_id}", summary="Close a position")
     async def close_position(
-        symbol_or_asset_id: str,
+        symbol_or_asset_id: _SymbolOrId,
         acting: Annotated[Acting, acting_dep],
-        qty: str | None = None,
-        percentage: str | None = None,
+        qty: Annotated[str | None, Query(json_schema_extra=_QTY)] = None,
+        percentage: Annotated[str | None, Query(json_schema_extra=_PERCENTAGE)] = None,
     ) -> Json:
         amount = _decimal_param(qty, "qty")
         share = _decimal_param(percentage, "percentage")
