@@ -1,8 +1,12 @@
 """Admission bounded in time, through the real server: ``directbroker demo`` with durable
-journals, a short admission deadline and both cores taken by CPU burners, flooded with more
-order placements at once than the platform can take in time. Every placement is answered with
-its order or a 503 carrying ``Retry-After``, none hangs, and an order answered 503 was never
-executed: it is not on the books afterwards."""
+journals, a short admission deadline and both cores taken by CPU burners, flooded with order
+placements all at once. Every placement is answered with its order or a 503 carrying
+``Retry-After``, none hangs, and an order answered 503 was never executed: it is not on the
+books afterwards.
+
+With a deadline of a microsecond no command can be taken in time, so the flood must be
+refused; with 20 ms some are taken and some not, as the machine's load has it (the test then
+checks only that every answer keeps the promise)."""
 
 from __future__ import annotations
 
@@ -10,11 +14,11 @@ import asyncio
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.e2e.running import RunningFirm, cpu_burners, demo_args, stop_all
 
-DEADLINE_S = 0.02
-"""Short enough that a flood on a loaded machine leaves many commands untaken in time."""
+MICROSECOND = 0.000_001
 HANG_S = 15.0
 """No answer by then is a hang (the promise is the deadline plus one platform step)."""
 FLOOD = 300
@@ -37,11 +41,14 @@ async def _flood(firm: RunningFirm) -> dict[str, httpx.Response]:
     return dict(answers)
 
 
-def test_a_flood_gets_orders_or_busy_answers_and_busy_orders_never_happen(tmp_path: Path) -> None:
+@pytest.mark.parametrize("deadline_s", [MICROSECOND, 0.02])
+def test_a_flood_gets_orders_or_busy_answers_and_busy_orders_never_happen(
+    tmp_path: Path, deadline_s: float
+) -> None:
     config = tmp_path / "firm.toml"
     config.write_text(
         "[api]\nrate_per_second = 100000\nburst = 100000\n"
-        f"admission_deadline_seconds = {DEADLINE_S}\n",
+        f"admission_deadline_seconds = {deadline_s!r}\n",
         encoding="utf-8",
     )
     burners = cpu_burners(2)
@@ -75,5 +82,6 @@ def test_a_flood_gets_orders_or_busy_answers_and_busy_orders_never_happen(tmp_pa
         else:
             assert int(answer.headers["retry-after"]) >= 1
             assert found.status_code == 404, f"{client_id} was answered 503 but exists"
-    print(statuses)
-    assert statuses.get(503, 0) > 0, f"the flood never met the deadline: {statuses}"
+    print(deadline_s, statuses)
+    if deadline_s == MICROSECOND:
+        assert statuses.get(503, 0) > 0, f"nothing was refused: {statuses}"

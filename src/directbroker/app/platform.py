@@ -166,7 +166,8 @@ class Platform:
         self._broker = SteppedCore(new_broker, journal, snapshots, snapshot_every=20_000)
         self.broker = self._broker.core
         self.participant = settings.participant
-        self.admission = admission or Admission()
+        # Not ``admission or ...``: an empty inbox has length 0, so it is falsy.
+        self.admission = admission if admission is not None else Admission()
         """The bounded inbox of client commands (full: :class:`Overloaded`)."""
         self._broker_listeners: list[BrokerListener] = []
         self._market_listeners: list[MarketDataListener] = []

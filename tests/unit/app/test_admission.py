@@ -131,3 +131,17 @@ def test_close_fails_what_waits_and_refuses_the_rest() -> None:
 def test_deadline_must_be_positive() -> None:
     with pytest.raises(ValueError):
         Admission(deadline_s=0)
+
+
+def test_the_platform_keeps_the_admission_it_is_given() -> None:
+    """An empty inbox has length 0: the platform must not take it for "none given"."""
+    from directbroker.app.journals import MemoryJournals
+    from directbroker.app.platform import Platform
+    from directbroker.sim.simulation import SimulationConfig
+    from directbroker.sim.universe import LISTINGS
+
+    given = Admission(capacity=3, deadline_s=0.25)
+    start_ns = 1_780_300_800_000_000_000  # a Monday session in June 2026
+    config = SimulationConfig(seed=1)
+    platform = Platform(MemoryJournals(), config, start_ns, listings=LISTINGS[:1], admission=given)
+    assert platform.admission is given
