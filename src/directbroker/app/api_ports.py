@@ -94,7 +94,12 @@ class EdgeModels:
 
 
 class CommandGate:
-    """Admits commands into the platform and waits, on the loop, for their durable answer."""
+    """Admits commands into the platform and waits, on the loop, for their durable answer.
+
+    A command the platform has not taken within the admission deadline is withdrawn (or
+    dropped by the platform): the client gets :class:`PortBusy` knowing it was not executed.
+    Once taken, the answer follows within the platform's step; ``timeout_s`` only bounds a
+    platform that stopped making progress (the outcome is then unknown)."""
 
     def __init__(
         self, platform: Platform, feed: EdgeFeed, timeout_s: float = ANSWER_TIMEOUT_S
@@ -105,10 +110,12 @@ class CommandGate:
 
     async def submit(self, command: Command) -> tuple[Event, ...]:
         """The command's events once journaled; :class:`PortBusy` when the platform cannot
-        take it (nothing happened) or does not answer in time (the outcome is unknown)."""
+        take it or did not take it in time (nothing happened), or does not answer in time
+        once it took it (the outcome is unknown)."""
         loop = asyncio.get_running_loop()
         self._feed.attach(loop)
         answer: asyncio.Future[tuple[Event, ...]] = loop.create_future()
+        admission = self._platform.admission
         try:
             reply = self._platform.submit(command)
         except Overloaded as busy:
@@ -117,16 +124,22 @@ class CommandGate:
             raise PortBusy(5.0, f"the platform is not running: {halted}") from None
 
         def settle(done: Future[tuple[Event, ...]]) -> None:
-            if answer.done():
+            if answer.done() or done.cancelled():
                 return
             failure = done.exception()
             if failure is None:
                 answer.set_result(done.result())
+            elif isinstance(failure, Overloaded):
+                answer.set_exception(PortBusy(failure.retry_after, failure.reason))
             else:
                 answer.set_exception(PortBusy(5.0, f"the platform stopped: {failure!r}"))
 
         # The answer travels behind the commit on the feed, so the read models have it first.
         reply.add_done_callback(lambda done: self._feed.push(lambda: settle(done)))
+        await asyncio.wait((answer,), timeout=admission.deadline_s)
+        if not answer.done() and reply.cancel():
+            # Not taken by the platform within the deadline, and now never will be.
+            raise PortBusy(admission.retry_after, "the platform did not take the command in time")
         try:
             return await asyncio.wait_for(answer, self._timeout_s)
         except TimeoutError:

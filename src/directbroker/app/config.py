@@ -57,8 +57,13 @@ class ApiSection:
     """Requests a key may make at once."""
     queue_capacity: int = 2_000
     """Commands that may wait for the platform at once; beyond it clients get 503."""
+    admission_deadline_seconds: float = 1.5
+    """Longest a command waits for the platform to take it; not taken by then, it is dropped
+    unexecuted and answered 503 with Retry-After (and refused at once when the work already
+    waiting would take longer)."""
     answer_timeout_seconds: float = 10.0
-    """Longest an admitted command waits for its durable outcome before 503."""
+    """Longest a command the platform has taken waits for its durable outcome before 503
+    (only a platform that stopped making progress takes that long)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +142,7 @@ class FirmConfig:
             "api.rate_per_second": self.api.rate_per_second,
             "api.burst": self.api.burst,
             "api.queue_capacity": self.api.queue_capacity,
+            "api.admission_deadline_seconds": self.api.admission_deadline_seconds,
             "api.answer_timeout_seconds": self.api.answer_timeout_seconds,
         }
         for name, value in positive.items():

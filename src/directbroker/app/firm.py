@@ -249,7 +249,9 @@ def open_firm(
                 accounts=accounts,
                 calendar=calendar,
                 broker_config=BrokerConfig(participant=config.firm.participant),
-                admission=Admission(config.api.queue_capacity),
+                admission=Admission(
+                    config.api.queue_capacity, deadline_s=config.api.admission_deadline_seconds
+                ),
                 days=day_plan_for(config, calendar, wall_ns),
             )
             attach_bank(platform)

@@ -73,6 +73,8 @@ class _Extras:
 class _Record:
     view: OrderView
     children: dict[str, ChildOrderView] = field(default_factory=dict)
+    full: tuple[OrderView, tuple[ChildOrderView, ...], OrderView] | None = None
+    """The last full view built, with the view and children it was built from."""
 
 
 @dataclass(slots=True)
@@ -393,14 +395,22 @@ class OrderViews:
 
     def _full(self, record: _Record) -> OrderView:
         view = record.view
-        legs: tuple[OrderView, ...] = ()
         if view.group_id and view.role is LegRole.PRIMARY:
             legs = tuple(
                 self._orders[oid].view
                 for oid in self._groups.get(view.group_id, [])
                 if oid != view.order_id
             )
-        return dataclasses.replace(view, legs=legs, children=tuple(record.children.values()))
+            return dataclasses.replace(view, legs=legs, children=tuple(record.children.values()))
+        # Clients read an order far more often than it changes (every answer, every update):
+        # build its full view once per change rather than on every read.
+        children = tuple(record.children.values())
+        cached = record.full
+        if cached is not None and cached[0] is view and cached[1] == children:
+            return cached[2]
+        full = dataclasses.replace(view, legs=(), children=children)
+        record.full = (view, children, full)
+        return full
 
 
 _REPORTS = (OrderAccepted, OrderFilled, OrderCancelled, OrderRejected, OrderReplaced)

@@ -17,6 +17,7 @@ re-sends whatever a crash left undelivered before anything new happens (ADR 0010
 from __future__ import annotations
 
 import datetime
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -61,6 +62,11 @@ BROKER = "broker"
 STEP_BUDGET_S = 0.02
 """How long the market may play in one step before clients and the clock are looked at."""
 IDLE_WAIT_S = 0.005
+SERVE_BUDGET_S = 0.01
+"""How long the platform keeps taking client batches that arrive while it serves, before the
+step goes on (the market, the clock, the listeners)."""
+SWITCH_INTERVAL_S = 0.0005
+"""How long a thread may hold the interpreter lock while another waits for it (see start)."""
 HISTORY_INTERVAL_S = 0.25
 """How often the live loop writes market data to the history store (one transaction)."""
 
@@ -160,7 +166,8 @@ class Platform:
         self._broker = SteppedCore(new_broker, journal, snapshots, snapshot_every=20_000)
         self.broker = self._broker.core
         self.participant = settings.participant
-        self.admission = admission or Admission()
+        # Not ``admission or ...``: an empty inbox has length 0, so it is falsy.
+        self.admission = admission if admission is not None else Admission()
         """The bounded inbox of client commands (full: :class:`Overloaded`)."""
         self._broker_listeners: list[BrokerListener] = []
         self._market_listeners: list[MarketDataListener] = []
@@ -169,9 +176,14 @@ class Platform:
         self._journals = journals
         self._outbox: list[Callable[[], None]] = []
         """What waits for the next commit: listener calls and client answers."""
-        self._commit_order = (*self.market.venue_cores, MARKET_DATA, BROKER)
+        self._commit_order: tuple[str | tuple[str, ...], ...] = (
+            tuple(self.market.venue_cores),
+            MARKET_DATA,
+            BROKER,
+        )
         """Cores in the order their deferred writes commit: every core after the cores it
-        takes input from (a venue's report before the broker that applied it). The one
+        takes input from (a venue's report before the broker that applied it); the venues
+        take nothing from one another and commit together. The one
         delivery against this order, the broker's child orders to the venues, commits first
         (see :meth:`_broker_apply`)."""
         self.started_ns = start_ns
@@ -262,8 +274,11 @@ class Platform:
 
     def submit(self, command: Command) -> Reply:
         """Admit a client command for the broker core; the future resolves with its events
-        once journaled, after every listener has seen the commit. Raises
-        :class:`Overloaded` at once when the inbox is full."""
+        once journaled, after every listener has seen the commit, or with
+        :class:`Overloaded` if the platform did not take it within the admission deadline (it
+        was then not executed). Raises :class:`Overloaded` at once when the inbox is full or
+        holds more work than the deadline allows. Cancelling the future before the platform
+        takes the command withdraws it (never executed)."""
         if self._failure is not None:
             raise CoreHaltedError(f"the platform stopped: {self._failure!r}")
         reply = self.admission.offer(BROKER, command)
@@ -316,6 +331,10 @@ class Platform:
         """Run the platform on its own thread, paced to ``wall_ns``."""
         if self._thread is not None:
             raise RuntimeError("already started")
+        # The platform thread gives the interpreter lock up at every journal write and fsync;
+        # with the API's event loop busy it would wait a whole switch interval (5 ms by
+        # default) to get it back, several times a step. A short interval bounds that wait.
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         self._thread = threading.Thread(
             target=self._run, args=(wall_ns,), name="platform", daemon=True
         )
@@ -499,19 +518,35 @@ class Platform:
 
     # --- the loop between broker and venues ------------------------------------------------
 
-    def _serve_clients(self, now_ns: int) -> None:
-        batch = self.admission.take_all()
-        if not batch:
-            return
-        try:
-            results = self._broker_apply([item.command for item in batch], now_ns)
-        except BaseException as exc:
-            for item in batch:
-                item.reply.set_exception(exc)
-            raise
-        for item, events in zip(batch, results, strict=True):
-            self._outbox.append(partial(item.reply.set_result, events))
-        self.commit()
+    def _serve_clients(self, now_ns: int, budget_s: float = SERVE_BUDGET_S) -> None:
+        """Apply every client command waiting (those past the admission deadline are dropped
+        unexecuted) and answer them once durable.
+
+        Batches that arrive while one is applied are taken at once, for up to ``budget_s``,
+        and made durable together: each batch's hand-off to the venues commits what came
+        before it (see :meth:`_broker_apply`), so a flood costs about one commit per batch,
+        not two, and the answers of the last batches go out with one final commit."""
+        admission = self.admission
+        started = time.monotonic()
+        served = 0
+        while True:
+            batch = admission.take_all()
+            if not batch:
+                break
+            try:
+                results = self._broker_apply([item.command for item in batch], now_ns)
+            except BaseException as exc:
+                for item in batch:
+                    item.reply.set_exception(exc)
+                raise
+            for item, events in zip(batch, results, strict=True):
+                self._outbox.append(partial(item.reply.set_result, events))
+            served += len(batch)
+            if time.monotonic() - started >= budget_s:
+                break
+        if served:
+            self.commit()
+            admission.served(served, time.monotonic() - started)
 
     def commit(self) -> None:
         """Make everything applied so far durable, then tell the listeners and answer the

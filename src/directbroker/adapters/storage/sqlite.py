@@ -102,10 +102,18 @@ _second = itemgetter(1)
 # executemany but with a fixed cost of a few µs, so it takes the batches with many ids. A NUL
 # (escaped as \u0000 in JSON) would end the string there, so a batch with one takes executemany.
 _JSON_FROM = 16
-_INSERT_CLIENT_IDS = (
-    "INSERT INTO journal_client_ids (client_id, seq) "
-    "SELECT value, ? + key FROM json_each(?) WHERE type = 'text'"
+_INSERT_NEXT_FRAME = (
+    "INSERT INTO journal_frames (first_seq, last_seq, entries) SELECT ?1, ?2, ?3 "
+    "WHERE ?1 = 1 + coalesce("
+    "(SELECT last_seq FROM journal_frames ORDER BY first_seq DESC LIMIT 1), 0)"
 )
+"""A frame, only if it starts right after the last stored entry."""
+_INSERT_CLIENT_IDS_AT = (
+    "INSERT INTO journal_client_ids (client_id, seq) "
+    "SELECT ids.value, seqs.value FROM json_each(?) AS ids JOIN json_each(?) AS seqs "
+    "ON ids.key = seqs.key"
+)
+"""Client ids and their sequence numbers as two parallel JSON arrays."""
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
@@ -181,6 +189,8 @@ class Writes:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.deferring = False
+        self.before_commit: list[Callable[[], None]] = []
+        """Writes held in memory while deferring, written into the transaction at commit."""
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -200,6 +210,8 @@ class Writes:
 
     def commit(self) -> bool:
         """Make every deferred write durable (one fsync); False when there was none."""
+        for write in self.before_commit:
+            write()
         if not self.conn.in_transaction:
             return False
         self.conn.execute("COMMIT")
@@ -219,43 +231,90 @@ class SqliteJournal:
     def __init__(self, conn: sqlite3.Connection, writes: Writes | None = None) -> None:
         self._conn = conn
         self._writes = writes or Writes(conn)
+        self._writes.before_commit.append(self._flush)
+        self._held: list[tuple[int, int, bytes]] = []
+        """Frames appended while deferring, not yet written (they go in at commit)."""
+        self._held_ids: dict[str, JournalEntry] = {}
+        """The client ids of the held frames' entries."""
+        self._next_seq: int | None = None
+        """The sequence number the next append must start at (None: ask the file)."""
 
     def tail(self) -> JournalEntry | None:
         """The last entry, if any: one frame decoded."""
+        self._flush()
         row = self._conn.execute(f"{_FRAME} ORDER BY first_seq DESC LIMIT 1").fetchone()
         return None if row is None else _entries(decode_frame(*row))[-1]
 
+    def _stored_next_seq(self) -> int:
+        row = self._conn.execute(
+            "SELECT last_seq FROM journal_frames ORDER BY first_seq DESC LIMIT 1"
+        ).fetchone()
+        return 1 if row is None else int(row[0]) + 1
+
     def append(self, entries: Sequence[JournalEntry]) -> None:
-        """One transaction, one fsync, for the whole batch."""
+        """One transaction, one fsync, for the whole batch; while deferring, the batch is
+        packed and held in memory and written with the commit (no database call per batch:
+        each one would give up the interpreter lock)."""
         if not entries:
             return
         first = entries[0].seq
         if list(map(_seq_of, entries)) != list(range(first, first + len(entries))):
             check_append(self.tail(), entries)
-        frames = frame_rows(entries)
-        client_ids = list(map(_client_id_of, entries))
+        if self._writes.deferring:
+            expected = self._next_seq
+            if expected is None:
+                expected = self._next_seq = self._stored_next_seq() + self._held_count()
+            if first != expected:
+                raise JournalError(f"append out of order: got seq {first}, expected {expected}")
+            held_ids = self._held_ids
+            for entry in entries:
+                client_id = entry.client_id
+                if client_id is not None:
+                    if client_id in held_ids:
+                        raise JournalError(f"client id {client_id!r} is already journaled")
+                    held_ids[client_id] = entry
+            self._held += frame_rows(entries)
+            self._next_seq = entries[-1].seq + 1
+            return
+        self._write(frame_rows(entries), [(e.client_id, e.seq) for e in entries])
+
+    @property
+    def holding(self) -> bool:
+        """Whether appends are held for the next commit."""
+        return bool(self._held)
+
+    def _held_count(self) -> int:
+        return sum(last - first + 1 for first, last, _ in self._held)
+
+    def _flush(self) -> None:
+        """Write the held frames into the open transaction (the commit makes them durable)."""
+        if not self._held:
+            return
+        frames, self._held = self._held, []
+        held_ids, self._held_ids = self._held_ids, {}
+        keyed = [(client_id, entry.seq) for client_id, entry in held_ids.items()]
+        self._write(frames, keyed)
+
+    def _write(
+        self, frames: list[tuple[int, int, bytes]], keyed: Sequence[tuple[str | None, int]]
+    ) -> None:
+        first = frames[0][0]
         conn = self._conn
         try:
             with self._writes.transaction():
-                # Under the write lock, so a second writer cannot slip a batch in between.
-                row = conn.execute(
-                    "SELECT last_seq FROM journal_frames ORDER BY first_seq DESC LIMIT 1"
-                ).fetchone()
-                expected = 1 if row is None else row[0] + 1
-                if first != expected:
+                # Under the write lock, so a second writer cannot slip a batch in between: each
+                # frame goes in only if it continues the stored tail.
+                inserted = conn.executemany(_INSERT_NEXT_FRAME, frames).rowcount
+                if inserted != len(frames):
+                    expected = self._stored_next_seq()
                     raise JournalError(f"append out of order: got seq {first}, expected {expected}")
-                conn.executemany(
-                    "INSERT INTO journal_frames (first_seq, last_seq, entries) VALUES (?, ?, ?)",
-                    frames,
-                )
-                keyed = len(client_ids) - client_ids.count(None)
-                text = _json(client_ids) if keyed >= _JSON_FROM else ""
+                ids = [item for item in keyed if item[0] is not None]
+                text = _json([client_id for client_id, _ in ids]) if len(ids) >= _JSON_FROM else ""
                 if text and "\\u0000" not in text:
-                    conn.execute(_INSERT_CLIENT_IDS, (first, text))
-                elif keyed:
+                    conn.execute(_INSERT_CLIENT_IDS_AT, (text, _json([seq for _, seq in ids])))
+                elif ids:
                     conn.executemany(
-                        "INSERT INTO journal_client_ids (client_id, seq) VALUES (?, ?)",
-                        [(e.client_id, e.seq) for e in entries if e.client_id is not None],
+                        "INSERT INTO journal_client_ids (client_id, seq) VALUES (?, ?)", ids
                     )
         except sqlite3.IntegrityError as exc:
             raise JournalError(f"append refused by the database: {exc}") from exc
@@ -266,6 +325,7 @@ class SqliteJournal:
         Damage is raised once the entries before it have been yielded, so a checker counting
         entries names the first bad one.
         """
+        self._flush()
         start = self._conn.execute(
             "SELECT first_seq FROM journal_frames WHERE first_seq <= ? "
             "ORDER BY first_seq DESC LIMIT 1",
@@ -290,6 +350,7 @@ class SqliteJournal:
 
     def get(self, seq: int) -> JournalEntry | None:
         """One entry by sequence number: an index seek to its frame, then that frame decoded."""
+        self._flush()
         return self._get(seq, {})
 
     def _get(self, seq: int, decoded: dict[int, Frame]) -> JournalEntry | None:
@@ -316,6 +377,11 @@ class SqliteJournal:
         does not carry its client id is corruption: answering "unknown" would apply a retry
         twice.
         """
+        found: dict[str, JournalEntry] = {}
+        held = self._held_ids
+        if held:
+            found = {client_id: held[client_id] for client_id in client_ids if client_id in held}
+            client_ids = [client_id for client_id in client_ids if client_id not in held]
         known: list[tuple[str, int]] = []
         for start in range(0, len(client_ids), _LOOKUP_CHUNK):
             chunk = list(client_ids[start : start + _LOOKUP_CHUNK])
@@ -326,7 +392,6 @@ class SqliteJournal:
                 f"SELECT client_id, seq FROM journal_client_ids WHERE client_id IN ({marks})",
                 chunk,
             ).fetchall()
-        found: dict[str, JournalEntry] = {}
         decoded: dict[int, Frame] = {}
         for client_id, seq in sorted(known, key=_second):
             entry = self._get(seq, decoded)
@@ -437,6 +502,13 @@ class SqliteStorage:
     def commit(self) -> bool:
         """Make deferred writes durable; False when there was nothing to commit."""
         return self.writes.commit()
+
+    @property
+    def pending(self) -> bool:
+        """Whether there are deferred writes to commit."""
+        journal = self.journal
+        held = isinstance(journal, SqliteJournal) and journal.holding
+        return held or self.conn.in_transaction
 
     def close(self) -> None:
         """Close the connection (journal and snapshot store with it)."""
