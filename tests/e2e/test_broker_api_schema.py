@@ -70,18 +70,9 @@ OUTSTANDING = (
     # types; the journals' ``before``), state the document cannot state (a completed transfer,
     # an executed journal or a canceled order refused with 422), a bracket's prices, and the
     # event streams' ``data:`` objects, which have no schema yet.
-    "GET /v1/accounts/activities",
-    "GET /v1/accounts/activities/{activity_type}",
-    "GET /v1/accounts/{account_id}/activities",
     "POST /v1/accounts",
     "PATCH /v1/accounts/{account_id}",
     "GET /v1/events/accounts/status",
-    "POST /v1/accounts/{account_id}/ach_relationships",
-    "POST /v1/accounts/{account_id}/transfers",
-    "DELETE /v1/accounts/{account_id}/transfers/{transfer_id}",
-    "POST /v1/journals",
-    "GET /v1/journals",
-    "DELETE /v1/journals/{journal_id}",
     "GET /v1/events/transfers/status",
     "GET /v1/events/journals/status",
     "GET /v1/events/trades",
@@ -168,7 +159,9 @@ def respect_dependencies(case: Any) -> None:
     nothing); a close or review gets a fresh account (the seeded one must stay open); page
     tokens are the server's own; a portfolio history has at most 100,000 points; an event
     stream takes ``since`` or ``since_id``, and ``until`` (``until_id``) only after it; a
-    customer or trader key needs an account and a portfolio manager's a group. Invalid cases
+    customer or trader key needs an account and a portfolio manager's a group; a journal moves
+    between the two seeded accounts (never one to itself), a transfer goes through the seeded
+    relationship and a bank's routing number passes the ABA check digit. Invalid cases
     are sent as drawn."""
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive:
@@ -182,6 +175,8 @@ def respect_dependencies(case: Any) -> None:
     query = case.query
     if query:
         query.pop("page_token", None)
+        if "account_id" in query:
+            query["account_id"] = SEEDED["account_id"]
         if "since" in query and "since_id" in query:
             query.pop("since_id")
         if "since" not in query:
@@ -193,6 +188,12 @@ def respect_dependencies(case: Any) -> None:
     body = case.body
     if not isinstance(body, dict):
         return
+    if path == "/v1/journals" and case.method.upper() == "POST":
+        body["from_account"], body["to_account"] = SEEDED["account"], SEEDED["other"]
+    elif path.endswith("/ach_relationships"):
+        body["bank_routing_number"] = "121000358"  # the ABA check digit
+    elif path.endswith("/transfers"):
+        body["relationship_id"] = SEEDED["relationship_id"]
     if path == "/v1/firm/keys":
         roles = set(body.get("roles") or ())
         if roles & {"customer", "trader"} and not roles & STAFF and not body.get("accounts"):

@@ -114,19 +114,24 @@ def _validation_code(exc: RequestValidationError) -> RejectCode:
 
 def _allowed_methods(request: Request) -> str:
     """Every method the API documents at this path (Starlette names only the first route's,
-    and each method of a path is its own route)."""
+    and each method of a path is its own route). Where a fixed path and a template both match
+    (``/v1/accounts/activities`` and ``/v1/accounts/{account_id}``), the one with the fewest
+    parameters is the resource named, as the document reads."""
     app = request.app
-    table: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+    table: list[tuple[re.Pattern[str], int, frozenset[str]]] | None = getattr(
         app.state, "allowed_methods", None
     )
     if table is None:
         table = []
         for template, operations in app.openapi().get("paths", {}).items():
             pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
-            table.append((re.compile(pattern), frozenset(m.upper() for m in operations)))
+            methods = frozenset(m.upper() for m in operations)
+            table.append((re.compile(pattern), template.count("{"), methods))
         app.state.allowed_methods = table
     path = request.url.path
-    return ", ".join(sorted({m for pattern, ms in table if pattern.fullmatch(path) for m in ms}))
+    matched = [(params, ms) for pattern, params, ms in table if pattern.fullmatch(path)]
+    fewest = min((params for params, _ in matched), default=0)
+    return ", ".join(sorted({m for params, ms in matched if params == fewest for m in ms}))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -193,6 +193,9 @@ DAY_PATTERN = r"^(?:(?:\d{3}[1-9]|\d\d[1-9]\d|\d[1-9]\d\d|[1-9]\d{3})-" + _MONTH
 """A YYYY-MM-DD date (anything after the tenth character is ignored, as Alpaca does), or
 nothing: what the calendar takes."""
 
+DATE_PATTERN = f"^{_YEAR}-{_MONTH_DAY}$"
+"""A YYYY-MM-DD date from 1971 to 2260 (February 29 not promised, as :data:`TIME_PATTERN`)."""
+
 TIME = {"pattern": TIME_PATTERN}
 """``json_schema_extra`` for a time parameter."""
 

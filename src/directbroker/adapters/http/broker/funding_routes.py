@@ -11,13 +11,20 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, ConfigDict
 
 from directbroker.adapters.http.broker.auth import StaffPrincipal, staff
 from directbroker.adapters.http.broker.errors import BrokerApiError, register_status
+from directbroker.adapters.http.broker.funding_bodies import (
+    UUID_PATTERN,
+    AchBody,
+    CashJournal,
+    JournalBody,
+    SecurityJournal,
+    TransferBody,
+)
 from directbroker.adapters.http.broker.funding_events import funding_events_router
 from directbroker.adapters.http.broker.funding_port import FundingPort
 from directbroker.adapters.http.broker.funding_shapes import (
@@ -26,13 +33,12 @@ from directbroker.adapters.http.broker.funding_shapes import (
     render_transfer,
 )
 from directbroker.adapters.http.broker.ports import BrokerPorts
+from directbroker.adapters.http.openapi import DATE_PATTERN
 from directbroker.adapters.http.ports import Role
 from directbroker.domain.accounts import parse_money
 from directbroker.domain.funding_messages import (
-    INCOMING,
     JNLC,
     JNLS,
-    OUTGOING,
     CreateAchRelationship,
     RequestJournal,
     RequestTransfer,
@@ -47,58 +53,21 @@ for _code, _status in (
     (RejectCode.RELATIONSHIP_EXISTS, 409),
     (RejectCode.INVALID_ROUTING_NUMBER, 422),
     (RejectCode.INVALID_BANK_ACCOUNT, 422),
-    (RejectCode.RELATIONSHIP_NOT_APPROVED, 422),
-    (RejectCode.TRANSFER_NOT_CANCELABLE, 422),
+    (RejectCode.RELATIONSHIP_NOT_APPROVED, 409),
+    (RejectCode.TRANSFER_NOT_CANCELABLE, 409),
     (RejectCode.WITHDRAWAL_EXCEEDS_WITHDRAWABLE, 403),
-    (RejectCode.JOURNAL_NOT_CANCELABLE, 422),
+    (RejectCode.JOURNAL_NOT_CANCELABLE, 409),
     (RejectCode.JOURNAL_OVERDRAWS_CASH, 403),
     (RejectCode.JOURNAL_EXCEEDS_POSITION, 403),
     (RejectCode.JOURNAL_SAME_ACCOUNT, 422),
     (RejectCode.INVALID_JOURNAL, 422),
     (RejectCode.INVALID_TRANSFER, 422),
-    (RejectCode.JOURNAL_RECEIVER_SHORT, 422),
+    (RejectCode.JOURNAL_RECEIVER_SHORT, 409),
 ):
     register_status(_code, _status)
 
 Funding = Annotated[StaffPrincipal, Depends(staff(Role.OPERATIONS))]
 Json = dict[str, Any]
-
-
-class AchBody(BaseModel):
-    """``CreateACHRelationshipRequest`` (Plaid tokens are not supported)."""
-
-    model_config = ConfigDict(extra="ignore")
-    account_owner_name: str = ""
-    bank_account_type: str = ""
-    bank_account_number: str = ""
-    bank_routing_number: str = ""
-    nickname: str | None = None
-    processor_token: str | None = None
-
-
-class TransferBody(BaseModel):
-    """``CreateACHTransferRequest``."""
-
-    model_config = ConfigDict(extra="ignore")
-    amount: str | float
-    direction: str
-    timing: str = "immediate"
-    transfer_type: str = "ach"
-    relationship_id: str | None = None
-    bank_id: str | None = None
-
-
-class JournalBody(BaseModel):
-    """``CreateJournalRequest``."""
-
-    model_config = ConfigDict(extra="ignore")
-    from_account: str
-    to_account: str
-    entry_type: str
-    amount: str | float | None = None
-    symbol: str | None = None
-    qty: str | float | None = None
-    description: str | None = None
 
 
 def money(value: str | float | None) -> int:
@@ -136,11 +105,6 @@ def funding_router(ports: BrokerPorts) -> APIRouter:
 
     @router.post("/accounts/{account_id}/ach_relationships")
     async def create_ach(account_id: str, body: AchBody, actor: Funding) -> Json:
-        if body.processor_token:
-            raise BrokerApiError.invalid(
-                "Plaid processor tokens are not supported; send the bank details",
-                RejectCode.INVALID_BANK_ACCOUNT,
-            )
         command = CreateAchRelationship(
             str(uuid.uuid4()), account_id, body.account_owner_name, body.bank_account_type,
             body.bank_account_number, body.bank_routing_number, body.nickname or "", actor.actor,
@@ -161,19 +125,6 @@ def funding_router(ports: BrokerPorts) -> APIRouter:
 
     @router.post("/accounts/{account_id}/transfers")
     async def create_transfer(account_id: str, body: TransferBody, actor: Funding) -> Json:
-        if body.transfer_type != "ach" or body.timing != "immediate":
-            raise BrokerApiError.invalid(
-                "only immediate ACH transfers are supported", RejectCode.INVALID_TRANSFER
-            )
-        if body.direction not in (INCOMING, OUTGOING):
-            raise BrokerApiError.invalid(
-                f"direction must be INCOMING or OUTGOING, not {body.direction!r:.40}",
-                RejectCode.INVALID_TRANSFER,
-            )
-        if not body.relationship_id:
-            raise BrokerApiError.invalid(
-                "relationship_id is required", RejectCode.UNKNOWN_RELATIONSHIP
-            )
         command = RequestTransfer(
             str(uuid.uuid4()), account_id, body.relationship_id, body.direction,
             money(body.amount), actor.actor,
@@ -205,19 +156,20 @@ def funding_router(ports: BrokerPorts) -> APIRouter:
     @router.get("/journals")
     async def list_journals(
         actor: Funding,
-        after: date | None = None,
-        before: date | None = None,
-        status: str | None = None,
-        entry_type: str | None = None,
-        to_account: str | None = None,
-        from_account: str | None = None,
+        after: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
+        before: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
+        status: Literal["queued", "executed", "rejected", "canceled"] | None = None,
+        entry_type: Literal["JNLC", "JNLS"] | None = None,
+        to_account: Annotated[str | None, Query(pattern=UUID_PATTERN)] = None,
+        from_account: Annotated[str | None, Query(pattern=UUID_PATTERN)] = None,
     ) -> list[Json]:
+        after_day, before_day = _day(after), _day(before)
         chosen = []
         for item in port.journals():
             day = datetime.fromtimestamp(item.created_ns / 1e9, UTC).date()
             if (
-                (after is not None and day <= after)
-                or (before is not None and day >= before)
+                (after_day is not None and day <= after_day)
+                or (before_day is not None and day >= before_day)
                 or (status is not None and item.status_to != status)
                 or (entry_type is not None and item.entry_type != entry_type)
                 or (to_account is not None and item.to_account != to_account)
@@ -245,29 +197,21 @@ def funding_router(ports: BrokerPorts) -> APIRouter:
     return router
 
 
-def journal_command(body: JournalBody, actor: str) -> RequestJournal:
-    """The journal request a body asks for (one entry type's fields only)."""
+def _day(text: str | None) -> date | None:
+    """A day the pattern admitted (it admits only real dates, 1971 to 2260)."""
+    return None if text is None else date.fromisoformat(text)
+
+
+def journal_command(body: CashJournal | SecurityJournal, actor: str) -> RequestJournal:
+    """The journal request a body asks for (its schema has already told JNLC from JNLS)."""
     journal_id = str(uuid.uuid4())
     description = body.description or ""
-    if body.entry_type == JNLC:
-        if body.symbol or body.qty:
-            raise BrokerApiError.invalid(
-                "a cash journal takes an amount, not a symbol or qty", RejectCode.INVALID_JOURNAL
-            )
+    if isinstance(body, CashJournal):
         return RequestJournal(
             journal_id, JNLC, body.from_account, body.to_account, money(body.amount),
             description=description, actor=actor,
         )  # fmt: skip
-    if body.entry_type == JNLS:
-        if body.amount or not body.symbol:
-            raise BrokerApiError.invalid(
-                "a security journal takes a symbol and qty, not an amount",
-                RejectCode.INVALID_JOURNAL,
-            )
-        return RequestJournal(
-            journal_id, JNLS, body.from_account, body.to_account, symbol=body.symbol.upper(),
-            quantity=shares(body.qty), description=description, actor=actor,
-        )  # fmt: skip
-    raise BrokerApiError.invalid(
-        f"entry_type must be JNLC or JNLS, not {body.entry_type!r:.40}", RejectCode.INVALID_JOURNAL
-    )
+    return RequestJournal(
+        journal_id, JNLS, body.from_account, body.to_account, symbol=body.symbol.upper(),
+        quantity=shares(body.qty), description=description, actor=actor,
+    )  # fmt: skip

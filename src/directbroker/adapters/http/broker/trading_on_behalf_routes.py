@@ -11,15 +11,22 @@ at Alpaca's ``/v1/accounts/activities`` (and, as an extension, ``/v1/accounts/{i
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 
-from directbroker.adapters.http.account_routes import _activity_types, _page, account_router
+from directbroker.adapters.http.account_routes import (
+    ACTIVITY_TYPES,
+    _activity_types,
+    _page,
+    account_router,
+)
 from directbroker.adapters.http.broker.auth import BrokerAuth, authenticate_staff
 from directbroker.adapters.http.broker.errors import BrokerApiError
+from directbroker.adapters.http.broker.funding_bodies import UUID_PATTERN
 from directbroker.adapters.http.broker.ports import BrokerPorts
 from directbroker.adapters.http.broker.trading_on_behalf_port import OnBehalfPorts
 from directbroker.adapters.http.context import Acting, ApiContext
 from directbroker.adapters.http.ids import is_uuid
+from directbroker.adapters.http.openapi import TIME, name_list_pattern
 from directbroker.adapters.http.ports import Principal, Role
 from directbroker.adapters.http.reference_routes import watchlist_router
 from directbroker.adapters.http.shapes import Json, money_text, render_account
@@ -103,6 +110,10 @@ def trading_on_behalf_router(ports: BrokerPorts) -> APIRouter:
     return router
 
 
+TYPES = {"pattern": name_list_pattern(ACTIVITY_TYPES)}
+"""A comma-separated list of Alpaca's activity types (any case)."""
+
+
 def activities_router(ports: BrokerPorts) -> APIRouter:
     """Alpaca's ``/v1/accounts/activities`` (one account at a time: ``account_id`` is required
     here) and the extension ``/v1/accounts/{account_id}/activities``. Mounted by the accounts
@@ -127,12 +138,12 @@ def activities_router(ports: BrokerPorts) -> APIRouter:
 
     @router.get("/activities", summary="List account activities")
     async def activities(
+        account_id: Annotated[str, Query(pattern=UUID_PATTERN)],
         request: Request,
         authorization: Annotated[str | None, Header()] = None,
-        account_id: str | None = None,
-        activity_types: Annotated[str | None, Query(max_length=500)] = None,
-        after: str | None = None,
-        until: str | None = None,
+        activity_types: Annotated[str | None, Query(json_schema_extra=TYPES)] = None,
+        after: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        until: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         direction: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
         page_size: Annotated[int, Query(ge=1, le=100)] = 100,
         page_token: Annotated[str | None, Query(max_length=100)] = None,
@@ -144,12 +155,12 @@ def activities_router(ports: BrokerPorts) -> APIRouter:
 
     @router.get("/activities/{activity_type}", summary="List activities of one type")
     async def activities_of(
-        activity_type: str,
+        activity_type: Annotated[str, Path(json_schema_extra=TYPES)],
+        account_id: Annotated[str, Query(pattern=UUID_PATTERN)],
         request: Request,
         authorization: Annotated[str | None, Header()] = None,
-        account_id: str | None = None,
-        after: str | None = None,
-        until: str | None = None,
+        after: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        until: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         direction: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
         page_size: Annotated[int, Query(ge=1, le=100)] = 100,
         page_token: Annotated[str | None, Query(max_length=100)] = None,
@@ -164,9 +175,9 @@ def activities_router(ports: BrokerPorts) -> APIRouter:
         account_id: str,
         request: Request,
         authorization: Annotated[str | None, Header()] = None,
-        activity_types: Annotated[str | None, Query(max_length=500)] = None,
-        after: str | None = None,
-        until: str | None = None,
+        activity_types: Annotated[str | None, Query(json_schema_extra=TYPES)] = None,
+        after: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
+        until: Annotated[str | None, Query(json_schema_extra=TIME)] = None,
         direction: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
         page_size: Annotated[int, Query(ge=1, le=100)] = 100,
         page_token: Annotated[str | None, Query(max_length=100)] = None,
