@@ -320,7 +320,8 @@ def order_schema(schema: dict[str, Any]) -> None:
             "allOf": list(more),
         }
 
-    market = kind("market", {"properties": {**_nulls("limit_price", "stop_price"), **no_trail}},
+    market = kind("market", {"properties": {**_nulls("limit_price", "stop_price"), **no_trail,
+                                            "time_in_force": {"not": {"const": "gtc"}}}},
                   {"anyOf": classes})  # fmt: skip
     limit = kind(
         "limit", {"properties": {**_nulls("stop_price"), **no_trail}},
