@@ -67,17 +67,18 @@ URL = FIRM.server.url
 KEY_ID, SECRET = (FIRM.data.admin_key).read_text().strip().split(":", 1)
 AUTH = basic_auth_header(KEY_ID, SECRET)
 OUTSTANDING = (
-    # Request schemas not yet exact (KYC, update, ACH, transfer and journal bodies; activity
-    # types; the journals' ``before``), state the document cannot state (a completed transfer,
-    # an executed journal or a canceled order refused with 422), a bracket's prices, and the
-    # event streams' ``data:`` objects, which have no schema yet.
+    # Request schemas not yet exact: the KYC application and its update take any JSON (the
+    # eligibility rules are not stated), and an order's schema does not yet state every rule
+    # the core applies across its fields (a reserve order's display quantity, for one). The
+    # event streams document their ``data:`` objects, but a valid case holds its stream open
+    # until the heartbeat, which makes fuzzing them too slow to keep in this test as it is.
     "POST /v1/accounts",
     "PATCH /v1/accounts/{account_id}",
+    "POST /v1/trading/accounts/{account_id}/orders",
     "GET /v1/events/accounts/status",
     "GET /v1/events/transfers/status",
     "GET /v1/events/journals/status",
     "GET /v1/events/trades",
-    "POST /v1/trading/accounts/{account_id}/orders",
 )
 """Operations with known findings still to fix: left out until they are (not a weakening of
 any check on the others)."""

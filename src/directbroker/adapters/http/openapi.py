@@ -64,6 +64,27 @@ SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
 """``responses=`` of a Server-Sent Events route: its 200 is a ``text/event-stream``."""
 
 
+def sse_response(data: dict[str, Any], description: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a Server-Sent Events route whose every ``data:`` line is one JSON
+    object of the schema ``data``: before OpenAPI 3.2 a stream's ``schema`` describes each
+    event (``data``, ``event``, ``id``, ``retry``), and ``contentSchema`` the JSON it carries."""
+    event = {
+        "type": "object",
+        "required": ["data"],
+        "properties": {
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": data,
+            },
+            "event": {"type": "string"},
+            "id": {"type": "string"},
+            "retry": {"type": "integer"},
+        },
+    }
+    return {200: {"description": description, "content": {"text/event-stream": {"schema": event}}}}
+
+
 # --- Exact parameter and body schemas --------------------------------------------------------
 #
 # The API refuses with 422 whatever its schema does not admit, and accepts whatever it does:

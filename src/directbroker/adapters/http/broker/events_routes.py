@@ -19,7 +19,8 @@ from fastapi.responses import StreamingResponse
 from directbroker.adapters.http.broker.accounts_port import AccountsPort, StatusEvent
 from directbroker.adapters.http.broker.auth import StaffPrincipal, staff
 from directbroker.adapters.http.broker.errors import BrokerApiError
-from directbroker.adapters.http.openapi import SSE_RESPONSE, TIME
+from directbroker.adapters.http.broker.event_shapes import STREAMS
+from directbroker.adapters.http.openapi import TIME
 from directbroker.adapters.http.ports import Role
 from directbroker.adapters.http.shapes import iso
 from directbroker.adapters.http.trading_routes import parse_time
@@ -50,7 +51,7 @@ def events_router(port: AccountsPort) -> APIRouter:
         "/events/accounts/status",
         summary="Account status events (SSE)",
         response_class=StreamingResponse,
-        responses=SSE_RESPONSE,
+        responses=STREAMS["accounts"],
     )
     async def account_status(
         actor: EventsStaff,

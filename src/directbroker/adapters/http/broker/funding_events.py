@@ -21,6 +21,7 @@ from fastapi.responses import StreamingResponse
 
 from directbroker.adapters.http.broker.auth import StaffPrincipal, staff
 from directbroker.adapters.http.broker.errors import BrokerApiError
+from directbroker.adapters.http.broker.event_shapes import STREAMS
 from directbroker.adapters.http.broker.funding_port import (
     JOURNALS,
     TRADES,
@@ -29,7 +30,7 @@ from directbroker.adapters.http.broker.funding_port import (
     StreamEntry,
 )
 from directbroker.adapters.http.broker.funding_shapes import render_stream_event
-from directbroker.adapters.http.openapi import SSE_RESPONSE, TIME
+from directbroker.adapters.http.openapi import TIME
 from directbroker.adapters.http.ports import Role
 
 HEARTBEAT_S = 15.0
@@ -90,14 +91,14 @@ def funding_events_router(port: FundingPort) -> APIRouter:
 
         return stream
 
-    for path, name in (
-        ("/events/transfers/status", TRANSFERS),
-        ("/events/journals/status", JOURNALS),
-        ("/events/trades", TRADES),
+    for path, name, shape in (
+        ("/events/transfers/status", TRANSFERS, "transfers"),
+        ("/events/journals/status", JOURNALS, "journals"),
+        ("/events/trades", TRADES, "trades"),
     ):
         router.add_api_route(
             path, streamer(name), methods=["GET"], response_class=StreamingResponse,
-            responses=SSE_RESPONSE,
+            responses=STREAMS[shape],
         )  # fmt: skip
     return router
 
