@@ -13,6 +13,11 @@ aborts the connection instead when the application closes it (or a keep-alive pi
 while writes are blocked: what is buffered for a client that does not read is thrown away. It
 also fixes the socket's kernel send buffer (256 KiB), so what a stalled client can hold in the
 kernel is bounded too and its stall shows within a bounded amount of data.
+
+:class:`GuardedH11Protocol` also applies the server's load shedding (:mod:`.shedding`): when
+uvicorn dispatches a parsed request it reads the protocol's ``app``, which here decides, at
+that moment and before any of the application runs, whether the request is handled or
+answered 503 at once; and it notes when each request's bytes arrived.
 """
 
 from __future__ import annotations
@@ -23,8 +28,11 @@ import socket
 from typing import Any
 
 import h11
+from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from directbroker.adapters.http.shedding import Shedder, dispatched, refused
 
 WS_SEND_BUFFER_BYTES = 262_144
 """The kernel's send buffer for a WebSocket: ample for a stream, bounded for a stalled one."""
@@ -37,10 +45,35 @@ class GuardedH11Protocol(H11Protocol):
     """h11 with a deadline for receiving each request (see the module docstring)."""
 
     request_timeout: float = REQUEST_TIMEOUT_S
+    shedder: Shedder | None = None
+    """The server's shedding rule (none: every request is handled)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._arrived = 0.0
         super().__init__(*args, **kwargs)
         self._request_deadline: asyncio.TimerHandle | None = None
+
+    @property
+    def app(self) -> ASGIApp:
+        """What uvicorn runs for the request it has just parsed (``self.scope``): the
+        application, or a 503 when the shedding rule refuses the request."""
+        shedder = self.shedder
+        if shedder is None:
+            return self._app
+        method = self.scope["method"]
+        reason = shedder.admit(method)
+        if reason is not None:
+            return refused(shedder, reason)
+        return dispatched(self._app, shedder, method, self._arrived)
+
+    @app.setter
+    def app(self, value: ASGIApp) -> None:
+        self._app = value
+
+    def data_received(self, data: bytes) -> None:
+        if self.shedder is not None:
+            self._arrived = self.shedder.clock()
+        super().data_received(data)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
