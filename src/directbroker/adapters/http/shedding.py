@@ -38,6 +38,11 @@ from directbroker.domain.rejects import RejectCode
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods that change nothing: they may use the whole in-flight cap."""
 
+BEHIND = "the server is behind"
+"""Why a command is refused as it is parsed while the loop lags."""
+LATE = "the request waited too long in the server"
+"""Why a request dispatched too late is refused."""
+
 HEARTBEAT_S = 0.05
 """How often the heartbeat measures the event loop's lag."""
 
@@ -87,7 +92,7 @@ class Shedder:
         limits = self.limits
         command = method not in READS
         if command and self.lag > limits.max_wait_s:
-            reason = "the server is behind"
+            reason = BEHIND
         elif self.in_flight >= limits.max_in_flight:
             reason = "the server has too many requests in flight"
         elif command and self.commands_in_flight >= limits.max_commands_in_flight:
@@ -152,7 +157,7 @@ def dispatched(app: ASGIApp, shedder: Shedder, method: str, arrived: float) -> A
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
         try:
             if shedder.late(arrived):
-                await send_busy(send, "the server is behind", shedder.limits.retry_after_s)
+                await send_busy(send, LATE, shedder.limits.retry_after_s)
                 return
             await app(scope, receive, send)
         finally:
