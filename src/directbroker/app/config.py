@@ -69,7 +69,7 @@ class ApiSection:
     Retry-After at once, unhandled."""
     max_commands_in_flight: int = 128
     """Of those, orders and other changes (the rest is kept for reads such as /v2/clock)."""
-    max_request_wait_seconds: float = 0.25
+    max_request_wait_seconds: float = 0.5
     """Longest a request may wait in the server, from its arrival to the start of its
     handling, when the server is behind; later, it is answered 503 with Retry-After,
     unhandled."""

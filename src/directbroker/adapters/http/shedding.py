@@ -55,7 +55,7 @@ class ShedLimits:
     """Requests handled at once; beyond it a request is answered 503 at once."""
     max_commands_in_flight: int = 128
     """Of those, commands (the rest is kept for reads)."""
-    max_wait_s: float = 0.25
+    max_wait_s: float = 0.5
     """Longest a request may wait in the server before its handling starts."""
     retry_after_s: int = 1
     """What ``Retry-After`` says."""
