@@ -14,7 +14,6 @@ from directbroker.adapters.http.shedding import (
     ShedLimits,
     busy_body,
     dispatched,
-    refused,
 )
 from directbroker.domain.rejects import RejectCode
 
@@ -140,10 +139,3 @@ def test_a_late_request_is_answered_503_without_running_the_app() -> None:
     assert recorder.handled == 0
     assert (b"retry-after", b"1") in recorder.sent[0]["headers"]
     assert (shedder.in_flight, shedder.commands_in_flight) == (0, 0)
-
-
-def test_a_refused_request_never_reaches_the_app() -> None:
-    shedder, _ = _shedder()
-    recorder = Recorder()
-    assert recorder.run(refused(shedder, "the server is behind")) == 503
-    assert recorder.handled == 0

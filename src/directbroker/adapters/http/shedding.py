@@ -141,15 +141,6 @@ async def send_busy(send: Send, reason: str, retry_after_s: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def refused(shedder: Shedder, reason: str) -> ASGIApp:
-    """The ASGI callable that answers a request refused as it was parsed."""
-
-    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
-        await send_busy(send, reason, shedder.limits.retry_after_s)
-
-    return answer
-
-
 def dispatched(app: ASGIApp, shedder: Shedder, method: str, arrived: float) -> ASGIApp:
     """``app`` for one admitted request: refused unhandled if it starts too late, and
     released from the in-flight count when done."""
