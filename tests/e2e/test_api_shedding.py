@@ -194,3 +194,39 @@ def test_reads_are_answered_while_commands_fill_their_cap(server: ApiServer, wor
     assert "extra" not in work.executed
     assert read is not None and read.status == 200
     assert all(answer is not None and answer.status == 200 for answer in commands)
+
+
+def test_a_connection_refused_a_request_serves_its_next_one(server: ApiServer, work: Work) -> None:
+    """The 503 is written before the request's body is read; the body is read and dropped
+    and the same keep-alive connection serves the next request."""
+
+    async def scenario() -> tuple[bytes, list[Answer | None]]:
+        commands = [
+            asyncio.create_task(request(server.port, "POST", f"/slow/k{n}", b"{}"))
+            for n in range(4)
+        ]
+        while server.shedder.commands_in_flight < 4:
+            await asyncio.sleep(0.001)
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        body = b'{"pad": "' + b"x" * 50_000 + b'"}'
+        writer.write(
+            b"POST /slow/refused HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\n\r\n" % len(body) + body
+        )
+        writer.write(b"GET /v2/clock HTTP/1.1\r\nhost: t\r\n\r\n")
+        await writer.drain()
+        seen = b""
+        while seen.count(b"HTTP/1.1 ") < 2 or not seen.endswith(b"}"):
+            chunk = await asyncio.wait_for(reader.read(65_536), HANG_S)
+            assert chunk, seen
+            seen += chunk
+        writer.close()
+        return seen, list(await asyncio.gather(*commands))
+
+    seen, commands = asyncio.run(scenario())
+    first, _, second = seen.partition(b"\r\n\r\n")[2].partition(b"HTTP/1.1 ")
+    assert seen.startswith(b"HTTP/1.1 503 ")
+    assert json.loads(first)["code"] == BUSY_CODE
+    assert second.startswith(b"200 ")
+    assert "refused" not in work.executed
+    assert all(answer is not None and answer.status == 200 for answer in commands)
