@@ -16,7 +16,8 @@ rule that keeps that queue short:
 - **A bound on waiting in the server**: a request that waited longer than ``max_wait_s`` from
   the arrival of its bytes to the start of its handling is answered 503 unhandled (the loop
   was behind; its client has waited long enough). While a heartbeat measures the loop more
-  than that far behind, new commands are refused as they are parsed.
+  than that far behind and requests are in flight, new commands are refused as they are
+  parsed.
 
 A request answered 503 here was never handed to the application, so it was certainly not
 executed: the client may retry it as it is. The rule is plain bookkeeping over a clock (a fake
@@ -91,7 +92,10 @@ class Shedder:
         is counted in flight until :meth:`release`), else why it is refused."""
         limits = self.limits
         command = method not in READS
-        if command and self.lag > limits.max_wait_s:
+        # Lag alone is no backlog: with nothing in flight (a lone client after a long pause
+        # of the loop, or of the whole process) the request starts at once; refuse for lag
+        # only when requests are queued behind it.
+        if command and self.lag > limits.max_wait_s and self.in_flight > 0:
             reason = BEHIND
         elif self.in_flight >= limits.max_in_flight:
             reason = "the server has too many requests in flight"
