@@ -28,6 +28,7 @@ from directbroker.adapters.http.ports import HistoryPort, Ports, Role
 from directbroker.adapters.http.prefs import InMemoryPreferences, PreferencesStore
 from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
+from directbroker.adapters.http.shedding import ShedLimits
 from directbroker.app.account_book import AccountBook, AccountPublisher, AccountState
 from directbroker.app.api_ports import (
     ANSWER_TIMEOUT_S,
@@ -286,10 +287,13 @@ class PlatformApi:
         if not any(isinstance(event, OnboardingPolicySet) for event in events):
             raise RuntimeError(f"the broker refused the onboarding policy: {events!r}")
 
-    def server(self, host: str = "127.0.0.1", port: int = 0) -> ApiServer:
-        """An HTTP server for the API (not started); its event loop owns the read models."""
+    def server(
+        self, host: str = "127.0.0.1", port: int = 0, shedding: ShedLimits | None = None
+    ) -> ApiServer:
+        """An HTTP server for the API (not started); its event loop owns the read models.
+        ``shedding`` bounds what it handles at once (503 beyond)."""
         app = create_app(
             self.ports, rate_limit=self._rate_limit, preferences=self.prefs,
             broker=self.broker_ports,
         )  # fmt: skip
-        return ApiServer(app, host, port, on_loop=self.feed.attach)
+        return ApiServer(app, host, port, on_loop=self.feed.attach, shedding=shedding)

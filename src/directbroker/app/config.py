@@ -64,6 +64,15 @@ class ApiSection:
     answer_timeout_seconds: float = 10.0
     """Longest a command the platform has taken waits for its durable outcome before 503
     (only a platform that stopped making progress takes that long)."""
+    max_requests_in_flight: int = 256
+    """Requests the server handles at once; beyond it a request is answered 503 with
+    Retry-After at once, unhandled."""
+    max_commands_in_flight: int = 128
+    """Of those, orders and other changes (the rest is kept for reads such as /v2/clock)."""
+    max_request_wait_seconds: float = 0.5
+    """Longest a request may wait in the server, from its arrival to the start of its
+    handling, when the server is behind; later, it is answered 503 with Retry-After,
+    unhandled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +153,9 @@ class FirmConfig:
             "api.queue_capacity": self.api.queue_capacity,
             "api.admission_deadline_seconds": self.api.admission_deadline_seconds,
             "api.answer_timeout_seconds": self.api.answer_timeout_seconds,
+            "api.max_requests_in_flight": self.api.max_requests_in_flight,
+            "api.max_commands_in_flight": self.api.max_commands_in_flight,
+            "api.max_request_wait_seconds": self.api.max_request_wait_seconds,
         }
         for name, value in positive.items():
             if value <= 0:
@@ -163,6 +175,8 @@ class FirmConfig:
             raise ConfigError(
                 f"onboarding.minimum_age must be 0..150, not {onboarding.minimum_age}"
             )
+        if self.api.max_commands_in_flight > self.api.max_requests_in_flight:
+            raise ConfigError("api.max_commands_in_flight cannot exceed api.max_requests_in_flight")
         if not 0 <= self.api.port <= 65_535:
             raise ConfigError(f"api.port must be 0..65535, not {self.api.port}")
         return self

@@ -28,6 +28,7 @@ from directbroker.adapters.http.ports import STAFF_ROLES, Role
 from directbroker.adapters.http.prefs_sqlite import SqlitePreferences
 from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
+from directbroker.adapters.http.shedding import ShedLimits
 from directbroker.app.admission import Admission
 from directbroker.app.api import ApiKey, PlatformApi, key_command
 from directbroker.app.bank import attach_bank
@@ -175,10 +176,15 @@ class Firm:
         """Serve the API (its event loop takes over the read models), then run the cores."""
         if serve_api:
             api = self.config.api
+            shedding = ShedLimits(
+                api.max_requests_in_flight,
+                api.max_commands_in_flight,
+                api.max_request_wait_seconds,
+            )
             try:
-                self.server = self.api.server(api.host, api.port)
+                self.server = self.api.server(api.host, api.port, shedding)
             except OSError:
-                self.server = self.api.server(api.host, 0)
+                self.server = self.api.server(api.host, 0, shedding)
                 self.port_fallback = True
             self.server.start()
             # Where `directbroker admin --data-dir` finds this server.

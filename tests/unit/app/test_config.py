@@ -44,6 +44,9 @@ def test_a_file_changes_only_what_it_names(tmp_path: Path) -> None:
         ('[clock]\nmode = "fast"\n', "clock.mode"),
         ("[api]\nqueue_capacity = 0\n", "api.queue_capacity"),
         ("[api]\nport = 70000\n", "api.port"),
+        ("[api]\nmax_requests_in_flight = 0\n", "api.max_requests_in_flight"),
+        ("[api]\nmax_request_wait_seconds = 0\n", "api.max_request_wait_seconds"),
+        ("[api]\nmax_commands_in_flight = 300\n", "api.max_commands_in_flight"),
         ("[api\nport = 1\n", "not valid TOML"),
     ],
 )

@@ -5,11 +5,14 @@ event loop. ``port=0`` binds a free port, reported by :attr:`ApiServer.port` onc
 HTTP is uvicorn's h11 protocol with a deadline for each request (slowloris), WebSockets its
 sans-I/O websockets protocol that drops clients which stop reading (see :mod:`.protocols`);
 idle keep-alive connections close after a few seconds and request bodies stop at 1 MiB.
+When the server is behind, requests are answered 503 with ``Retry-After`` before the
+application sees them (:mod:`.shedding`), so every request is answered within a bound.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -24,6 +27,7 @@ from directbroker.adapters.http.protocols import (
     DroppingWebSocketProtocol,
     GuardedH11Protocol,
 )
+from directbroker.adapters.http.shedding import Shedder, ShedLimits, heartbeat
 
 KEEP_ALIVE_S = 5
 """Seconds an idle keep-alive connection stays open."""
@@ -44,11 +48,14 @@ class ApiServer:
         *,
         keep_alive_s: int = KEEP_ALIVE_S,
         request_timeout_s: float = REQUEST_TIMEOUT_S,
+        shedding: ShedLimits | None = None,
     ) -> None:
         """``on_loop`` is told the server's event loop as it starts (whoever feeds read models
         the routes query attaches there). An idle keep-alive connection is closed after
         ``keep_alive_s``; a client that has not sent a whole request ``request_timeout_s``
-        after connecting (or after its previous response) is disconnected."""
+        after connecting (or after its previous response) is disconnected. ``shedding`` says
+        how many requests are handled at once and how long one may wait before its handling
+        (:class:`~.shedding.ShedLimits`' defaults if not given)."""
         self.app = app
         self._on_loop = on_loop
         self.host = host
@@ -62,8 +69,11 @@ class ApiServer:
             self._socket.close()  # the caller may try another port; leave no socket behind
             raise
         self.port: int = self._socket.getsockname()[1]
+        self.shedder = Shedder(shedding)
         http = type(
-            "ApiHttpProtocol", (GuardedH11Protocol,), {"request_timeout": request_timeout_s}
+            "ApiHttpProtocol",
+            (GuardedH11Protocol,),
+            {"request_timeout": request_timeout_s, "shedder": self.shedder},
         )
         config = uvicorn.Config(
             app,
@@ -95,7 +105,13 @@ class ApiServer:
     async def _serve(self) -> None:
         if self._on_loop is not None:
             self._on_loop(asyncio.get_running_loop())
-        await self._server.serve(sockets=[self._socket])
+        watch = asyncio.create_task(heartbeat(self.shedder))
+        try:
+            await self._server.serve(sockets=[self._socket])
+        finally:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
 
     def start(self, timeout: float = 10.0) -> ApiServer:
         """Start serving and wait until the server accepts connections."""
