@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -213,7 +213,7 @@ ORDER_PATH = re.compile(r"/orders/\{order_id\}$")
 def _working_orders(per_kind: int = 40) -> dict[str, list[str]]:
     """Working orders placed before any case runs (a drawn case may later pull a kill switch
     or lower a limit, which would refuse a new one): limits, stops and stop limits."""
-    kinds = {
+    kinds: dict[str, Callable[[str], dict[str, str]]] = {
         "limit": lambda price: {"limit_price": price},
         "stop": lambda price: {"stop_price": price},
         "stop_limit": lambda price: {"stop_price": price, "limit_price": price},
