@@ -29,6 +29,22 @@ print("DONE", flush=True)
 """
 
 
+def _wait_for_the_server_to_finish_with(backend: Backend, timeout: float = 30.0) -> None:
+    """A killed client's COMMIT may already be on its way: PostgreSQL then finishes the
+    transaction after the client is gone. Read the journal only once the server has ended the
+    killed writer's session, or the check races the server's own commit (SQLite has no server)."""
+    if backend.name != "postgres":
+        return
+    deadline = time.monotonic() + timeout
+    others = (
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    while backend.execute(others)[0][0]:
+        assert time.monotonic() < deadline, "the killed writer's session never ended"
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("delay", [0.0, 0.01, 0.05, 0.1])
 def test_sigkill_mid_batch_leaves_no_half_batch(backend: Backend, delay: float) -> None:
     with backend.open() as storage:
@@ -45,6 +61,7 @@ def test_sigkill_mid_batch_leaves_no_half_batch(backend: Backend, delay: float) 
     rest = child.stdout.read()
     child.stdout.close()
     child.wait()
+    _wait_for_the_server_to_finish_with(backend)
     with backend.open() as storage:
         report = verify_journal(storage.journal)
         assert report.ok
