@@ -11,85 +11,28 @@ what has no meaning here. ADR 0021 has the tag table.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from decimal import Decimal
-from enum import Enum
 
+from directbroker.adapters.fix.terms import (
+    BusinessReason,
+    FixRefusal,
+    FixVersion,
+    SessionTerms,
+    account_of,
+    client_id,
+    plain_number,
+    price_of,
+    quantity_of,
+    refuse,
+    side_of,
+    version_of,
+)
 from directbroker.adapters.http.ports import OrderView
 from directbroker.domain.broker_messages import PlaceOrder
-from directbroker.domain.instruments import is_on_tick
-from directbroker.domain.numbers import parse_price, parse_quantity
 from directbroker.domain.orders import OrderType, PostOnly, Side, TimeInForce
-from directbroker.domain.rejects import DomainRejection, RejectCode
+from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import SMART
 from directbroker.protocols.fix.message import FixMessage
-
-MAX_CLIENT_ID = 128
-"""The longest ClOrdID accepted (the client API's limit for ``client_order_id``)."""
-
-_NUMBER = re.compile(r"^\d+(\.\d*)?$|^\.\d+$")
-"""FIX Price and Qty values: plain decimals, no sign, no exponent."""
-
-
-class FixVersion(str, Enum):
-    """The BeginString (8) values served."""
-
-    FIX42 = "FIX.4.2"
-    FIX44 = "FIX.4.4"
-
-
-class SessionKind(str, Enum):
-    """What a client session is for."""
-
-    ORDER_ENTRY = "order_entry"
-    DROP_COPY = "drop_copy"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionTerms:
-    """What one FIX session may do: its kind, its version and the accounts it acts on."""
-
-    session_id: str
-    kind: SessionKind
-    version: FixVersion
-    accounts: frozenset[str]
-
-
-class BusinessReason(str, Enum):
-    """BusinessRejectReason (380) values used (``NOT_AUTHORIZED`` is 4.4's; 4.2 says Other)."""
-
-    OTHER = "0"
-    UNKNOWN_ID = "1"
-    UNSUPPORTED_MESSAGE_TYPE = "3"
-    FIELD_MISSING = "5"
-    NOT_AUTHORIZED = "6"
-
-
-class FixRefusal(Exception):
-    """A request refused at the FIX edge; nothing reached the platform.
-
-    ``business`` refusals are answered with a BusinessMessageReject (the message cannot name
-    an order we could report on: no ClOrdID, an account the session may not use, a block
-    order); the others with an ExecutionReport OrdStatus 8 (a new order) or an
-    OrderCancelReject (a cancel or replace)."""
-
-    def __init__(
-        self,
-        code: RejectCode,
-        detail: str = "",
-        *,
-        business: BusinessReason | None = None,
-    ) -> None:
-        self.code = code
-        self.detail = detail or code.text
-        self.business = business
-        super().__init__(self.text)
-
-    @property
-    def text(self) -> str:
-        """The Text (58) sent back: the stable code first, then what is wrong."""
-        return f"{self.code.number} {self.detail}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +75,6 @@ class StatusRequest:
     order_id: str
 
 
-SIDES = {"1": Side.BUY, "2": Side.SELL, "5": Side.SELL_SHORT, "6": Side.SELL_SHORT_EXEMPT}
 TIMES_IN_FORCE = {
     "0": TimeInForce.DAY,
     "1": TimeInForce.GTC,
@@ -162,108 +104,6 @@ _HARMLESS_EXEC_INST = frozenset({"1", "5"})
 """Not held and held: instructions to a floor broker, without meaning on an electronic book."""
 
 
-_VERSIONS = frozenset(v.value for v in FixVersion)
-
-
-def version_of(message: FixMessage, terms: SessionTerms) -> FixVersion:
-    """The message's BeginString when it is one we serve, else the session's."""
-    begin = message.get(8) or ""
-    return FixVersion(begin) if begin in _VERSIONS else terms.version
-
-
-def _refuse(code: RejectCode, detail: str = "") -> FixRefusal:
-    return FixRefusal(code, detail)
-
-
-def client_id(message: FixMessage, tag: int, name: str) -> str:
-    """A client id (ClOrdID, OrigClOrdID): 1-128 printable ASCII characters."""
-    value = message.get(tag)
-    if value is None or value == "":
-        raise FixRefusal(
-            RejectCode.MALFORMED,
-            f"{name} ({tag}) is required",
-            business=BusinessReason.FIELD_MISSING,
-        )
-    if len(value) > MAX_CLIENT_ID or not all(" " <= char <= "~" for char in value):
-        raise FixRefusal(
-            RejectCode.INVALID_CLIENT_TEXT,
-            f"{name} ({tag}) must be 1-{MAX_CLIENT_ID} printable ASCII characters",
-            business=BusinessReason.OTHER,
-        )
-    return value
-
-
-def account_of(message: FixMessage, terms: SessionTerms, version: FixVersion) -> str:
-    """Account (1): one the session may act on; optional when the session has exactly one."""
-    account = message.get(1)
-    if account is None or account == "":
-        if len(terms.accounts) == 1:
-            return next(iter(terms.accounts))
-        raise FixRefusal(
-            RejectCode.MALFORMED,
-            "Account (1) is required: this session acts on several accounts",
-            business=BusinessReason.FIELD_MISSING,
-        )
-    if account not in terms.accounts:
-        reason = BusinessReason.NOT_AUTHORIZED
-        if version is FixVersion.FIX42:
-            reason = BusinessReason.OTHER
-        raise FixRefusal(
-            RejectCode.ACCOUNT_NOT_PERMITTED,
-            f"this session may not act on account {account}",
-            business=reason,
-        )
-    return account
-
-
-def _number(text: str, tag: int, name: str) -> Decimal:
-    if not _NUMBER.match(text) or len(text) > 24:
-        raise _refuse(RejectCode.MALFORMED, f"{name} ({tag}) {text!r} is not a plain decimal")
-    return Decimal(text)
-
-
-def price_of(message: FixMessage, tag: int, name: str) -> int | None:
-    """A price tag as exact price units on the Reg NMS tick, or None when absent."""
-    text = message.get(tag)
-    if text is None:
-        return None
-    value = _number(text, tag, name)
-    try:
-        units = parse_price(value)
-    except DomainRejection as exc:
-        raise _refuse(exc.code, f"{name} ({tag}) {text}: {exc.code.text}") from None
-    if not is_on_tick(units):
-        raise _refuse(
-            RejectCode.PRICE_OFF_TICK, f"{name} ({tag}) {text} is off tick: whole cents from $1"
-        )
-    return units
-
-
-def quantity_of(message: FixMessage, tag: int, name: str) -> int | None:
-    """A share quantity (whole shares only), or None when absent."""
-    text = message.get(tag)
-    if text is None:
-        return None
-    value = _number(text, tag, name)
-    try:
-        return parse_quantity(value)
-    except DomainRejection as exc:
-        if exc.code is RejectCode.QUANTITY_NOT_INTEGRAL:
-            raise _refuse(
-                RejectCode.WHOLE_SHARES_ONLY, f"{name} ({tag}) {text}: whole shares only"
-            ) from None
-        raise _refuse(exc.code, f"{name} ({tag}) {text}: {exc.code.text}") from None
-
-
-def side_of(message: FixMessage) -> Side:
-    """Side (54): 1 buy, 2 sell (long), 5 sell short, 6 sell short exempt."""
-    text = message.get(54)
-    side = SIDES.get(text or "")
-    if side is None:
-        raise _refuse(RejectCode.MALFORMED, f"Side (54) {text!r} is not 1, 2, 5 or 6")
-    return side
-
-
 def time_in_force_of(message: FixMessage) -> TimeInForce:
     """TimeInForce (59), DAY when absent; GTD, GTX and the rest are refused."""
     text = message.get(59)
@@ -271,7 +111,7 @@ def time_in_force_of(message: FixMessage) -> TimeInForce:
         return TimeInForce.DAY
     tif = TIMES_IN_FORCE.get(text)
     if tif is None:
-        raise _refuse(
+        raise refuse(
             RejectCode.INVALID_TIME_IN_FORCE,
             f"TimeInForce (59) {text!r} is not offered (0, 1, 2, 3, 4 or 7)",
         )
@@ -295,7 +135,7 @@ def order_type_of(
         if auction is not None:
             return auction, tif
         if tif in (TimeInForce.OPG, TimeInForce.CLS):
-            raise _refuse(
+            raise refuse(
                 RejectCode.INVALID_TIME_IN_FORCE,
                 "TimeInForce (59) 2 and 7 need a market or limit order",
             )
@@ -303,17 +143,17 @@ def order_type_of(
     close = _CLOSE_TYPES_42.get(text) if version is FixVersion.FIX42 else None
     if close is not None:
         if tif not in (TimeInForce.DAY, TimeInForce.CLS):
-            raise _refuse(RejectCode.INVALID_TIME_IN_FORCE, "on-close orders are day orders")
+            raise refuse(RejectCode.INVALID_TIME_IN_FORCE, "on-close orders are day orders")
         return close, TimeInForce.CLS
     if text == "P":
         pegs = [_PEGS[i] for i in _exec_instructions(message) if i in _PEGS]
         if len(pegs) != 1:
-            raise _refuse(
+            raise refuse(
                 RejectCode.INVALID_ATTRIBUTES,
                 "a pegged order (40=P) needs exactly one of ExecInst (18) P, R or M",
             )
         return pegs[0], tif
-    raise _refuse(RejectCode.UNSUPPORTED_ORDER_TYPE, f"OrdType (40) {text!r} is not offered")
+    raise refuse(RejectCode.UNSUPPORTED_ORDER_TYPE, f"OrdType (40) {text!r} is not offered")
 
 
 def _post_only(message: FixMessage, kind: OrderType) -> PostOnly:
@@ -323,12 +163,12 @@ def _post_only(message: FixMessage, kind: OrderType) -> PostOnly:
             post_only = PostOnly.REJECT
         elif instruction in _PEGS:
             if kind not in _PEGS.values():
-                raise _refuse(
+                raise refuse(
                     RejectCode.INVALID_ATTRIBUTES,
                     f"ExecInst (18) {instruction} pegs: it needs OrdType (40) P",
                 )
         elif instruction not in _HARMLESS_EXEC_INST:
-            raise _refuse(
+            raise refuse(
                 RejectCode.INVALID_ATTRIBUTES, f"ExecInst (18) {instruction!r} is not offered"
             )
     return post_only
@@ -337,16 +177,16 @@ def _post_only(message: FixMessage, kind: OrderType) -> PostOnly:
 def _check_refused_tags(message: FixMessage) -> None:
     """Tags whose meaning the broker does not offer, refused rather than ignored."""
     if message.get(152) is not None:
-        raise _refuse(RejectCode.WHOLE_SHARES_ONLY, "CashOrderQty (152): give OrderQty (38)")
+        raise refuse(RejectCode.WHOLE_SHARES_ONLY, "CashOrderQty (152): give OrderQty (38)")
     currency = message.get(15)
     if currency is not None and currency != "USD":
-        raise _refuse(RejectCode.INVALID_ATTRIBUTES, f"Currency (15) {currency!r}: USD only")
+        raise refuse(RejectCode.INVALID_ATTRIBUTES, f"Currency (15) {currency!r}: USD only")
     locate = message.get(114)
     if locate is not None and locate not in ("Y", "N"):
-        raise _refuse(RejectCode.MALFORMED, f"LocateReqd (114) {locate!r} is not Y or N")
+        raise refuse(RejectCode.MALFORMED, f"LocateReqd (114) {locate!r} is not Y or N")
     peg_offset = message.get(211)
     if peg_offset is not None and peg_offset.strip("0.-") != "":
-        raise _refuse(RejectCode.INVALID_ATTRIBUTES, "peg offsets (211) are not offered")
+        raise refuse(RejectCode.INVALID_ATTRIBUTES, "peg offsets (211) are not offered")
 
 
 def check_no_allocations(message: FixMessage) -> None:
@@ -367,7 +207,7 @@ def route_of(message: FixMessage) -> str:
         return SMART
     route = text.strip().upper()
     if not route or len(route) > 16 or not route.isalnum():
-        raise _refuse(RejectCode.ROUTE_UNKNOWN_VENUE, f"ExDestination (100) {text!r}")
+        raise refuse(RejectCode.ROUTE_UNKNOWN_VENUE, f"ExDestination (100) {text!r}")
     return route
 
 
@@ -376,7 +216,7 @@ def display_of(message: FixMessage) -> tuple[int | None, bool]:
     text = message.get(111)
     if text is None:
         return None, False
-    if _number(text, 111, "MaxFloor") == 0:
+    if plain_number(text, 111, "MaxFloor") == 0:
         return None, True
     return quantity_of(message, 111, "MaxFloor"), False
 
@@ -390,11 +230,11 @@ def new_order(message: FixMessage, terms: SessionTerms, order_id: str) -> PlaceO
     _check_refused_tags(message)
     symbol = message.get(55) or ""
     if not symbol or len(symbol) > 16 or not all(" " < c <= "~" for c in symbol):
-        raise _refuse(RejectCode.UNKNOWN_SYMBOL, f"Symbol (55) {symbol!r}")
+        raise refuse(RejectCode.UNKNOWN_SYMBOL, f"Symbol (55) {symbol!r}")
     side = side_of(message)
     quantity = quantity_of(message, 38, "OrderQty")
     if quantity is None:
-        raise _refuse(RejectCode.QUANTITY_NOT_POSITIVE, "OrderQty (38) is required")
+        raise refuse(RejectCode.QUANTITY_NOT_POSITIVE, "OrderQty (38) is required")
     kind, tif = order_type_of(message, version, time_in_force_of(message))
     display, hidden = display_of(message)
     return PlaceOrder(
@@ -436,7 +276,7 @@ def replace_request(message: FixMessage, terms: SessionTerms) -> ReplaceRequest:
     _check_refused_tags(message)
     quantity = quantity_of(message, 38, "OrderQty")
     if quantity is None:
-        raise _refuse(RejectCode.QUANTITY_NOT_POSITIVE, "OrderQty (38) is required")
+        raise refuse(RejectCode.QUANTITY_NOT_POSITIVE, "OrderQty (38) is required")
     tif = time_in_force_of(message) if message.get(59) is not None else None
     kind = None
     if message.get(40) is not None:
@@ -445,7 +285,7 @@ def replace_request(message: FixMessage, terms: SessionTerms) -> ReplaceRequest:
     if message.get(111) is not None:
         display, hidden = display_of(message)
         if hidden:
-            raise _refuse(RejectCode.INVALID_REPLACE, "a replace cannot hide an order")
+            raise refuse(RejectCode.INVALID_REPLACE, "a replace cannot hide an order")
     return ReplaceRequest(
         cl_ord_id=cl_ord_id,
         orig_cl_ord_id=orig,
@@ -479,7 +319,7 @@ def check_replace_terms(request: ReplaceRequest, order: OrderView) -> None:
     if request.display_quantity is not None:
         changed.append("MaxFloor (111)")
     if changed:
-        raise _refuse(
+        raise refuse(
             RejectCode.INVALID_REPLACE,
             f"a replace may change only OrderQty, Price and StopPx, not {', '.join(changed)}",
         )

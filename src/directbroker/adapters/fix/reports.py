@@ -11,10 +11,11 @@ ExecType I. Header fields (8, 9, 34, 35, 49, 52, 56) are the session's to add.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from directbroker.adapters.fix.order_entry import SIDES, BusinessReason, FixVersion
+from directbroker.adapters.fix.terms import SIDES, BusinessReason, FixVersion
 from directbroker.adapters.http.ports import TradeEvent
 from directbroker.domain.numbers import format_price
 from directbroker.domain.order_status import OrdStatus
@@ -125,8 +126,8 @@ class OrderFacts:
     account: str
     symbol: str
     side: Side
-    order_type: OrderType
-    time_in_force: TimeInForce
+    order_type: OrderType | None
+    time_in_force: TimeInForce | None
     quantity: int
     cum_quantity: int
     leaves_quantity: int
@@ -172,16 +173,18 @@ def execution_report(version: FixVersion, order: OrderFacts, execution: Executio
     if order.account:
         body.append((1, order.account))
     body += [(55, order.symbol), (54, _SIDE_CODES[order.side]), (38, str(order.quantity))]
-    type_code = _TYPE_CODES[order.order_type]
-    if version is FixVersion.FIX42:
-        type_code = _TYPE_CODES_42.get(order.order_type, type_code)
-    body.append((40, type_code))
+    if order.order_type is not None:
+        type_code = _TYPE_CODES[order.order_type]
+        if version is FixVersion.FIX42:
+            type_code = _TYPE_CODES_42.get(order.order_type, type_code)
+        body.append((40, type_code))
     if order.limit_price is not None:
         body.append((44, fix_price(order.limit_price)))
     if order.stop_price is not None:
         body.append((99, fix_price(order.stop_price)))
-    body.append((59, _TIF_CODES[order.time_in_force]))
-    peg = _PEG_INSTRUCTIONS.get(order.order_type)
+    if order.time_in_force is not None:
+        body.append((59, _TIF_CODES[order.time_in_force]))
+    peg = None if order.order_type is None else _PEG_INSTRUCTIONS.get(order.order_type)
     if peg is not None:
         body.append((18, peg))
     if order.display_quantity is not None:
@@ -279,6 +282,40 @@ def cancel_reject(version: FixVersion, refused: CancelRefused) -> Outbound:
         (58, refused.text),
     ]
     return ORDER_CANCEL_REJECT, tuple(body)
+
+
+_ECHOED = (11, 1, 55, 54, 38, 40, 44, 99, 59)
+"""Tags of a refused NewOrderSingle its ExecutionReport repeats (as the client sent them)."""
+
+
+def refused_order_report(
+    version: FixVersion,
+    request: Sequence[Field],
+    exec_id: str,
+    code: RejectCode | None,
+    text: str,
+    ts_ns: int,
+    *,
+    status_request: bool = False,
+) -> Outbound:
+    """The ExecutionReport (8) OrdStatus 8 about an order the broker does not have: a refused
+    NewOrderSingle, or (``status_request``) an OrderStatusRequest for an unknown order. It
+    repeats the request's tags as sent, and Text (58) starts with the stable reject code."""
+    sent = dict(reversed(request))
+    body: list[Field] = [(37, NONE), (11, sent.get(11, NONE)), (17, exec_id)]
+    if version is FixVersion.FIX42:
+        body.append((20, "3" if status_request else "0"))
+    kind = "I" if status_request and version is FixVersion.FIX44 else "8"
+    body += [(150, kind), (39, "8"), (103, ord_rej_reason(version, code))]
+    body += [(tag, sent[tag]) for tag in _ECHOED[1:] if sent.get(tag)]
+    body += [
+        (151, "0"),
+        (14, "0"),
+        (6, "0"),
+        (60, fix_time(ts_ns)),
+        (58, text),
+    ]
+    return EXECUTION_REPORT, tuple(body)
 
 
 def business_reject(
