@@ -83,10 +83,8 @@ class OrderChanges:
         )
         self._emit(session, cancel_reject(session.version, refused))
 
-    async def _target(
-        self, session: SessionState, ids: PendingIds, account: str, order_id: str
-    ) -> OrderView:
-        view = await self.find(session, account, ids.orig_cl_ord_id, order_id)
+    @staticmethod
+    def _working(view: OrderView | None, ids: PendingIds, account: str) -> OrderView:
         if view is None:
             raise FixRefusal(
                 RejectCode.UNKNOWN_ORDER, f"no order {ids.orig_cl_ord_id} in account {account}"
@@ -104,7 +102,8 @@ class OrderChanges:
         try:
             request = cancel_request(message, session.terms)
             ids = PendingIds(request.cl_ord_id, request.orig_cl_ord_id)
-            view = await self._target(session, ids, request.account, request.order_id)
+            view = await self.find(session, request.account, ids.orig_cl_ord_id, request.order_id)
+            view = self._working(view, ids, request.account)
             session.cancels[view.order_id] = PendingIds(ids.cl_ord_id, view.client_order_id)
             try:
                 await self._trading.cancel_order(view.account, view.order_id)
@@ -127,7 +126,8 @@ class OrderChanges:
         try:
             request = replace_request(message, session.terms)
             ids = PendingIds(request.cl_ord_id, request.orig_cl_ord_id)
-            view = await self._target(session, ids, request.account, request.order_id)
+            view = await self.find(session, request.account, ids.orig_cl_ord_id, request.order_id)
+            view = self._working(view, ids, request.account)
             check_replace_terms(request, view)
             base = await self._chains.base(view)
             command = ReplaceCustomerOrder(
