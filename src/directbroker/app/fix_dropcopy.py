@@ -175,8 +175,8 @@ class FixDropCopy:
             session.subscription = self._trading.subscribe_trade_updates(session.terms.accounts)
             loop = asyncio.get_running_loop()
             session.tasks = [
-                loop.create_task(self._guard(self._work(session))),
-                loop.create_task(self._guard(self._pump(session))),
+                loop.create_task(self._guard(self._work, session)),
+                loop.create_task(self._guard(self._pump, session)),
             ]
         self._catch_up(session)
 
@@ -221,9 +221,13 @@ class FixDropCopy:
 
     # --- the session's tasks ------------------------------------------------------------------
 
-    async def _guard(self, work: Awaitable[None]) -> None:
+    async def _guard(
+        self, work: Callable[[_DropSession], Awaitable[None]], session: _DropSession
+    ) -> None:
+        """Run one of the session's tasks; a failure is kept and re-raised, never swallowed
+        (the coroutine is made inside the task, so a task cancelled early leaves none)."""
         try:
-            await work
+            await work(session)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:

@@ -97,8 +97,8 @@ class FixOrderEntry:
             session.subscription = self._trading.subscribe_trade_updates(session.terms.accounts)
             loop = asyncio.get_running_loop()
             session.tasks = [
-                loop.create_task(self._guard(self._work(session))),
-                loop.create_task(self._guard(self._pump(session))),
+                loop.create_task(self._guard(self._work, session)),
+                loop.create_task(self._guard(self._pump, session)),
             ]
         while session.held and session.online:
             msg_type, body = session.held.popleft()
@@ -145,9 +145,13 @@ class FixOrderEntry:
 
     # --- the session's tasks --------------------------------------------------------------
 
-    async def _guard(self, work: Awaitable[None]) -> None:
+    async def _guard(
+        self, work: Callable[[SessionState], Awaitable[None]], session: SessionState
+    ) -> None:
+        """Run one of the session's tasks; a failure is kept and re-raised, never swallowed
+        (the coroutine is made inside the task, so a task cancelled early leaves none)."""
         try:
-            await work
+            await work(session)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
