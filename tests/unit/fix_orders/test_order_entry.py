@@ -279,6 +279,11 @@ def test_replace_request_changes_size_and_price_only(version: FixVersion) -> Non
     assert (request.cl_ord_id, request.orig_cl_ord_id, request.quantity) == ("c2", "c1", 150)
     assert request.limit_price == 2_305_000
     check_replace_terms(request, _order())
+    on_close = [(t, v) for t, v in body if t != 59]
+    check_replace_terms(
+        replace_request(message(version, "G", *on_close), terms(version)),
+        _order(order_type=OrderType.LIMIT_ON_CLOSE, time_in_force=TimeInForce.CLS),
+    )
     for view in (_order(side=Side.SELL), _order(route="NSDQ"), _order(order_type=OrderType.STOP)):
         with pytest.raises(FixRefusal) as caught:
             check_replace_terms(request, view)

@@ -304,13 +304,19 @@ def replace_request(message: FixMessage, terms: SessionTerms) -> ReplaceRequest:
 
 
 def check_replace_terms(request: ReplaceRequest, order: OrderView) -> None:
-    """A replace changes size and prices only: the terms it repeats must be the order's."""
+    """A replace changes size and prices only: the terms it repeats must be the order's.
+
+    An on-open or on-close order repeated without its TimeInForce reads as its plain market
+    or limit type, which is the same order."""
+    asked_type = request.order_type
+    if asked_type is not None and request.time_in_force is None:
+        asked_type = _AUCTIONS.get((asked_type, order.time_in_force), asked_type)
     changed = [
         name
         for name, asked, current in (
             ("Symbol (55)", request.symbol, order.symbol),
             ("Side (54)", request.side, order.side),
-            ("OrdType (40)", request.order_type, order.order_type),
+            ("OrdType (40)", asked_type, order.order_type),
             ("TimeInForce (59)", request.time_in_force, order.time_in_force),
             ("ExDestination (100)", request.route, order.route),
         )
