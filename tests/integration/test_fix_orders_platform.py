@@ -233,6 +233,8 @@ def test_refusals_change_nothing(firm: Firm) -> None:
             # MSFT is not easy to borrow and B1 has no locate for it.
             (SELLER, changed(new_order("r3", "5", 10, "425.50"), {55: "MSFT"}), "2011 "),
             (BUYER, new_order("r4", "1", 10, "231.001"), "1005 "),
+            # A sale marked long needs the shares.
+            (SELLER, new_order("r9", "2", 10, "231"), "2015 "),
             (BUYER, changed(new_order("r5", "1", 10, "231"), {100: "NOWHERE"}), "4001 "),
             (BUYER, changed(new_order("r6", "1", 10, "231"), {40: "P", 44: "", 18: "M"}), "1013 "),
         ]
