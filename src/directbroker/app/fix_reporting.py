@@ -17,6 +17,7 @@ it owes the client: the ClOrdIDs of a cancel or replace in flight come from the 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -210,6 +211,10 @@ async def update_reports(
         successor = await trading.get_order(view.replaced_by)
         if successor is None:
             return []
+        if successor.status is OrdStatus.PENDING_NEW:
+            # The old order ends replaced once the replace took effect: whether the read model
+            # already shows its successor acknowledged is a matter of timing, not of fact.
+            successor = dataclasses.replace(successor, status=OrdStatus.NEW)
         facts = await chains.facts(successor, orig=view.client_order_id)
         execution = Execution(event, exec_id(view.order_id, "5", update.ts_ns), update.ts_ns)
         return [execution_report(version, facts, execution)]
