@@ -40,6 +40,7 @@ from directbroker.adapters.fix.reports import (
 from directbroker.adapters.fix.terms import BusinessReason, SessionKind, SessionTerms, version_of
 from directbroker.adapters.http.ports import (
     Activity,
+    OrderView,
     TradeEvent,
     TradeUpdateSubscription,
     TradingPort,
@@ -270,50 +271,57 @@ class FixDropCopy:
     async def _sync(self, session: _DropSession, account: str) -> None:
         """Walk the account's fills not walked yet; send those not recorded as sent."""
         fills = await self._trading.activities(account, FILLS, None, None)
-        start = session.cursors.get(account, 0)
-        for index in range(start, len(fills)):
+        session_id = session.terms.session_id
+        for index in range(session.cursors.get(account, 0), len(fills)):
             fill = fills[index]
+            view, root = await self._order_of(session, fill)
+            # Nothing awaits from here on: a logout cannot fall between the check and the send.
             if not session.online:
                 return
-            facts = await self._walk(session, fill)
+            facts = _walk(session, fill, view, root)
             exec_id = fill.activity_id
-            wanted = fill.ts_ns >= self._from_ns
-            session_id = session.terms.session_id
-            if wanted and not self._store.was_sent(session_id, exec_id):
+            if fill.ts_ns >= self._from_ns and not self._store.was_sent(session_id, exec_id):
                 report = execution_report(session.terms.version, facts, _execution(fill))
                 self._send(session_id, *report)
                 self._store.record(session_id, exec_id)
             session.cursors[account] = index + 1
 
-    async def _walk(self, session: _DropSession, fill: Activity) -> OrderFacts:
-        """Add one fill to its chain's totals and state the order as of that fill."""
+    async def _order_of(
+        self, session: _DropSession, fill: Activity
+    ) -> tuple[OrderView | None, str]:
+        """The order that filled and the first order of its replace chain."""
         view = await self._trading.get_order(fill.order_id)
         root = session.roots.get(fill.order_id)
         if root is None:
             root = fill.order_id if view is None else (await self._chains.base(view)).root_id
             session.roots[fill.order_id] = root
-        side = fill.side if fill.side is not None else (view.side if view else None)
-        if side is None:
-            raise AssertionError(f"fill {fill.activity_id} names no side and no order")
-        chain = session.chains.setdefault(root, _Chain())
-        chain.cum_quantity += fill.quantity
-        chain.notional += fill.quantity * fill.price
-        return OrderFacts(
-            order_id=root,
-            cl_ord_id=view.client_order_id if view is not None else fill.order_id,
-            account=fill.account,
-            symbol=fill.symbol,
-            side=side,
-            order_type=view.order_type if view is not None else None,
-            time_in_force=view.time_in_force if view is not None else None,
-            quantity=chain.cum_quantity + fill.leaves_quantity,
-            cum_quantity=chain.cum_quantity,
-            leaves_quantity=fill.leaves_quantity,
-            avg_price=average_price(chain.notional, chain.cum_quantity),
-            status=fill.order_status or OrdStatus.PARTIALLY_FILLED,
-            limit_price=view.limit_price if view is not None else None,
-            stop_price=view.stop_price if view is not None else None,
-        )
+        return view, root
+
+
+def _walk(session: _DropSession, fill: Activity, view: OrderView | None, root: str) -> OrderFacts:
+    """Add one fill to its chain's totals and state the order as of that fill."""
+    side = fill.side if fill.side is not None else (view.side if view else None)
+    if side is None:
+        raise AssertionError(f"fill {fill.activity_id} names no side and no order")
+    chain = session.chains.setdefault(root, _Chain())
+    chain.cum_quantity += fill.quantity
+    chain.notional += fill.quantity * fill.price
+    return OrderFacts(
+        order_id=root,
+        cl_ord_id=view.client_order_id if view is not None else fill.order_id,
+        account=fill.account,
+        symbol=fill.symbol,
+        side=side,
+        order_type=view.order_type if view is not None else None,
+        time_in_force=view.time_in_force if view is not None else None,
+        quantity=chain.cum_quantity + fill.leaves_quantity,
+        cum_quantity=chain.cum_quantity,
+        leaves_quantity=fill.leaves_quantity,
+        avg_price=average_price(chain.notional, chain.cum_quantity),
+        status=fill.order_status or OrdStatus.PARTIALLY_FILLED,
+        limit_price=view.limit_price if view is not None else None,
+        stop_price=view.stop_price if view is not None else None,
+    )
 
 
 def _execution(fill: Activity) -> Execution:
