@@ -176,7 +176,8 @@ def test_ord_rej_reasons() -> None:
     assert reason(FixVersion.FIX42, RejectCode.INSUFFICIENT_BUYING_POWER) == "3"
     assert reason(FixVersion.FIX42, RejectCode.UNSUPPORTED_ORDER_TYPE) == "0"
     assert reason(FixVersion.FIX44, RejectCode.UNSUPPORTED_ORDER_TYPE) == "11"
-    assert reason(FixVersion.FIX44, RejectCode.PRICE_OFF_TICK) == "18"
+    assert reason(FixVersion.FIX44, RejectCode.UNKNOWN_ACCOUNT) == "15"
+    assert reason(FixVersion.FIX42, RejectCode.UNKNOWN_ACCOUNT) == "0"
 
 
 @pytest.mark.parametrize(

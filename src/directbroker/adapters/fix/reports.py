@@ -224,9 +224,9 @@ _ORD_REJ_REASONS_44 = {
     RejectCode.QUANTITY_NOT_POSITIVE: "13",
     RejectCode.QUANTITY_TOO_LARGE: "13",
     RejectCode.WHOLE_SHARES_ONLY: "13",
-    RejectCode.PRICE_OFF_TICK: "18",
+    RejectCode.UNKNOWN_ACCOUNT: "15",
 }
-"""OrdRejReason values FIX 4.4 added (unsupported characteristic, quantity, price tick)."""
+"""OrdRejReason values FIX 4.4 added (unsupported characteristic, quantity, account)."""
 
 
 def ord_rej_reason(version: FixVersion, code: RejectCode | None) -> str:
