@@ -1,0 +1,58 @@
+"""The FIX transport: asyncio sockets, timers and message stores around the sans-I/O session.
+
+Owns: the acceptor (one port, many counterparties, routed by CompIDs) and the initiators
+(reconnecting with backoff), each connection's read loop and timer, carrying out each session
+step in order (persist before write), the limits that keep one connection from hurting the
+others, session schedules, and the message stores (memory, SQLite, PostgreSQL) that keep
+sequence numbers and sent messages across restarts.
+May import: ``directbroker.protocols.fix`` (the session's contract), ``adapters.storage``'s
+migration helper, the standard library and ``psycopg`` (only in ``store_postgres``).
+
+The session itself is injected (a :class:`~directbroker.adapters.fix.ports.SessionFactory`),
+so this package does not import ``protocols.fix.session``. The store backends are imported
+from their modules, so an embedded process never imports the PostgreSQL driver.
+"""
+
+from directbroker.adapters.fix.acceptor import FixAcceptor
+from directbroker.adapters.fix.connection import Connection, SessionUnavailable
+from directbroker.adapters.fix.framing import FramingError, read_message
+from directbroker.adapters.fix.initiator import Backoff, FixInitiator
+from directbroker.adapters.fix.ports import (
+    FixApplication,
+    MessageStore,
+    MessageStores,
+    SessionFactory,
+    SessionLike,
+)
+from directbroker.adapters.fix.registry import SessionRegistry
+from directbroker.adapters.fix.schedule import SessionSchedule
+from directbroker.adapters.fix.settings import (
+    BEGIN_STRINGS,
+    SessionID,
+    SessionSettings,
+    TransportLimits,
+)
+from directbroker.adapters.fix.store_memory import MemoryMessageStore, MemoryMessageStores
+
+__all__ = [
+    "BEGIN_STRINGS",
+    "Backoff",
+    "Connection",
+    "FixAcceptor",
+    "FixApplication",
+    "FixInitiator",
+    "FramingError",
+    "MemoryMessageStore",
+    "MemoryMessageStores",
+    "MessageStore",
+    "MessageStores",
+    "SessionFactory",
+    "SessionID",
+    "SessionLike",
+    "SessionRegistry",
+    "SessionSchedule",
+    "SessionSettings",
+    "SessionUnavailable",
+    "TransportLimits",
+    "read_message",
+]
