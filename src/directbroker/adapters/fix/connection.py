@@ -121,7 +121,7 @@ class Connection:
     async def call(self, call: SessionCall) -> bool:
         """Make one session call and carry out its step; ``False`` if the connection is gone."""
         async with self._lock:
-            if self.closed or self._session is None:
+            if self.closed or self._session is None or self._writer.transport.is_closing():
                 return False
             await self._carry(call(self._session, self._clock()))
             return True
@@ -148,7 +148,13 @@ class Connection:
         """Persist, write, act, close: the order ``protocols.fix.effects`` prescribes."""
         assert self._store is not None and self._session is not None
         if step.state is not None or step.sent:
-            await self._store.save(step.state, step.sent)
+            try:
+                await self._store.save(step.state, step.sent)
+            except BaseException:
+                # The session has moved on and the store has not: only a fresh session,
+                # built from the store, is consistent again. Nothing of the step is written.
+                self.abort("the message store failed")
+                raise
         if step.outgoing and not self._writer.transport.is_closing():
             self._writer.writelines(step.outgoing)
             try:
