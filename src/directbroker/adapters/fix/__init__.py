@@ -9,8 +9,8 @@ May import: ``directbroker.protocols.fix`` (the session's contract), ``adapters.
 migration helper, the standard library and ``psycopg`` (only in ``store_postgres``).
 
 The session itself is injected (a :class:`~directbroker.adapters.fix.ports.SessionFactory`),
-so this package does not import ``protocols.fix.session``. The store backends are imported
-from their modules, so an embedded process never imports the PostgreSQL driver.
+so this package does not import ``protocols.fix.session``. The PostgreSQL store is imported
+only when a DSN is configured, so an embedded process never loads the driver.
 """
 
 from directbroker.adapters.fix.acceptor import FixAcceptor
@@ -33,6 +33,7 @@ from directbroker.adapters.fix.settings import (
     TransportLimits,
 )
 from directbroker.adapters.fix.store_memory import MemoryMessageStore, MemoryMessageStores
+from directbroker.adapters.fix.transport import FixTransport, open_stores
 
 __all__ = [
     "BEGIN_STRINGS",
@@ -41,6 +42,7 @@ __all__ = [
     "FixAcceptor",
     "FixApplication",
     "FixInitiator",
+    "FixTransport",
     "FramingError",
     "MemoryMessageStore",
     "MemoryMessageStores",
@@ -54,5 +56,6 @@ __all__ = [
     "SessionSettings",
     "SessionUnavailable",
     "TransportLimits",
+    "open_stores",
     "read_message",
 ]

@@ -116,8 +116,12 @@ class SessionRegistry:
         """Log out every live session whose window closed (or gave way to a new one)."""
         for session_id, conn in list(self._live.items()):
             settings = self._settings[session_id]
-            if conn.session_id is not None and self.window(settings) != conn.window:
+            if conn.session_id is None or self.window(settings) == conn.window:
+                continue
+            if conn.logged_on:
                 await conn.logout("the session's schedule window is closed")
+            else:
+                conn.abort("the session's schedule window closed before its logon")
 
     def start_schedules(self) -> None:
         """Check the schedules about once a timer interval, until :meth:`stop_schedules`."""
