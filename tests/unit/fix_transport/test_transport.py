@@ -5,6 +5,7 @@ sequence numbers where they left them."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 
 from directbroker.adapters.fix import (
@@ -20,16 +21,21 @@ FIRM = SessionID("FIX.4.4", "DBRK", "ALPHACAP")  # the firm accepts
 CLIENT = SessionID("FIX.4.4", "ALPHACAP", "DBRK")  # the client initiates
 
 
-async def _pair(
-    tmp_path: Path, firm_port: int = 0
-) -> tuple[FixTransport, FixTransport, ScriptedSessions, ScriptedSessions]:
+@dataclass
+class _Side:
+    transport: FixTransport
+    app: RecordingApplication
+    sessions: ScriptedSessions
+
+
+async def _pair(tmp_path: Path) -> tuple[_Side, _Side]:
     firm_sessions, client_sessions = ScriptedSessions(), ScriptedSessions()
+    firm_app, client_app = RecordingApplication(), RecordingApplication()
     firm = FixTransport(
         [SessionSettings(FIRM)],
         stores=await open_stores("sqlite", tmp_path / "firm"),
         factory=firm_sessions,
-        app=RecordingApplication(),
-        port=firm_port,
+        app=firm_app,
     )
     port = await firm.start()
     assert port is not None
@@ -37,39 +43,33 @@ async def _pair(
         [SessionSettings(CLIENT, role="initiator", host="127.0.0.1", port=port)],
         stores=await open_stores("sqlite", tmp_path / "client"),
         factory=client_sessions,
-        app=RecordingApplication(),
+        app=client_app,
         backoff=Backoff(base_s=0.01, max_s=0.05),
     )
     assert await client.start() is None
-    return firm, client, firm_sessions, client_sessions
+    return _Side(firm, firm_app, firm_sessions), _Side(client, client_app, client_sessions)
 
 
 def test_two_transports_talk_and_resume_their_numbers_after_a_restart(tmp_path: Path) -> None:
     async def main() -> None:
-        firm, client, firm_sessions, client_sessions = await _pair(tmp_path)
-        firm_app, client_app = firm.registry.app, client.registry.app
-        assert isinstance(firm_app, RecordingApplication)
-        assert isinstance(client_app, RecordingApplication)
-        await until(lambda: bool(firm_app.logons) and bool(client_app.logons))
-        await client.send(CLIENT, "D", [(11, "order-1")])
-        await until(lambda: len(firm_app.messages) == 1)
-        await firm.send(FIRM, "8", [(11, "order-1"), (39, "0")])
-        await until(lambda: len(client_app.messages) == 1)
-        firm_numbers = firm_sessions.built[0].state
-        client_numbers = client_sessions.built[0].state
+        firm, client = await _pair(tmp_path)
+        await until(lambda: bool(firm.app.logons) and bool(client.app.logons))
+        await client.transport.send(CLIENT, "D", [(11, "order-1")])
+        await until(lambda: len(firm.app.messages) == 1)
+        await firm.transport.send(FIRM, "8", [(11, "order-1"), (39, "0")])
+        await until(lambda: len(client.app.messages) == 1)
+        firm_numbers = firm.sessions.built[0].state
+        client_numbers = client.sessions.built[0].state
         assert firm_numbers.next_sender_seq == client_numbers.next_target_seq == 3
         assert client_numbers.next_sender_seq == firm_numbers.next_target_seq == 3
-        await client.close()
-        await firm.close()
+        await client.transport.close()
+        await firm.transport.close()
 
-        firm, client, firm_sessions, client_sessions = await _pair(tmp_path)
-        firm_app, client_app = firm.registry.app, client.registry.app
-        assert isinstance(firm_app, RecordingApplication)
-        assert isinstance(client_app, RecordingApplication)
-        await until(lambda: bool(firm_app.logons) and bool(client_app.logons))
-        assert firm_sessions.built[0].initial_state == firm_numbers
-        assert client_sessions.built[0].initial_state == client_numbers
-        await client.close()
-        await firm.close()
+        firm, client = await _pair(tmp_path)
+        await until(lambda: bool(firm.app.logons) and bool(client.app.logons))
+        assert firm.sessions.built[0].initial_state == firm_numbers
+        assert client.sessions.built[0].initial_state == client_numbers
+        await client.transport.close()
+        await firm.transport.close()
 
     asyncio.run(main())
