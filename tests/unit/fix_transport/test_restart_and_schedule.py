@@ -99,3 +99,21 @@ def test_a_session_that_ignores_the_closing_logout_is_dropped_after_the_grace() 
             await until(lambda: h.app.logouts == [ALPHA])
 
     asyncio.run(main())
+
+
+def test_the_timer_drives_heartbeats_on_an_idle_session() -> None:
+    async def main() -> None:
+        clock = _Clock(_ns("2026-12-07T09:00:00"))
+        limits = TransportLimits(timer_interval_s=0.02)
+        async with acceptor(
+            [SessionSettings(ALPHA, heartbeat_s=30)], clock=clock, limits=limits
+        ) as h:
+            client = await h.logged_on(ALPHA)
+            await until(lambda: bool(h.app.logons))
+            clock.now_ns += 31 * 1_000_000_000  # idle for longer than the heartbeat interval
+            heartbeat = await client.read()
+            assert heartbeat is not None and heartbeat.msg_type == "0"
+            assert "timer" in h.sessions.built[0].calls
+            await client.close()
+
+    asyncio.run(main())
