@@ -114,8 +114,14 @@ class Connection:
             log.info("FIX %s (%s) dropped: %s", self.session_id, self.peer, exc)
         finally:
             timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await timer
+            except asyncio.CancelledError:
+                pass
+            except Exception:
+                # A failing timer step (the store, say) already dropped the connection; the
+                # session must still be told, so this is logged, not raised past _finish.
+                log.exception("FIX %s timer failed", self.session_id)
             await self._finish()
 
     async def call(self, call: SessionCall) -> bool:

@@ -77,8 +77,14 @@ class FixInitiator:
         self._max_schedule_wait_s = max_schedule_wait_s
         self._task: asyncio.Task[None] | None = None
         self._conn: Connection | None = None
+        self._conn_done = asyncio.Event()
+        self._stopping = False
         self.attempts = 0
         """Connection attempts so far (tests and the operations console read it)."""
+
+    def stopping(self) -> bool:
+        """Whether :meth:`stop` was called (a call, so each check reads it afresh)."""
+        return self._stopping
 
     def start(self) -> None:
         """Run in the background until :meth:`stop`."""
@@ -86,19 +92,21 @@ class FixInitiator:
             self._task = asyncio.create_task(self.run())
 
     async def stop(self) -> None:
-        """Drop the connection and stop reconnecting."""
+        """Drop the connection (letting the session be told and stored) and stop reconnecting."""
+        self._stopping = True
         task, self._task = self._task, None
         if self._conn is not None:
             self._conn.abort("the initiator is stopping")
+            await self._conn_done.wait()
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
     async def run(self) -> None:
-        """Connect, serve, back off, and again, for ever."""
+        """Connect, serve, back off, and again, until :meth:`stop`."""
         failures = 0
-        while True:
+        while not self.stopping():
             window = self._registry.window(self._settings)
             if window is None:
                 now = self._registry.clock()
@@ -107,6 +115,8 @@ class FixInitiator:
                 continue
             logged_on = await self._once(window)
             failures = 0 if logged_on else failures + 1
+            if self.stopping():
+                return
             await self._sleep(self._backoff.delay(failures))
 
     async def _once(self, window: int) -> bool:
@@ -126,12 +136,14 @@ class FixInitiator:
             conn.abort("the session is already connected")
             return False
         self._conn = conn
+        self._conn_done.clear()
         try:
             opened = await registry.open(settings, window)
             conn.attach(settings.session_id, opened.session, opened.store, opened.window)
             await conn.serve(initiate=True)
         finally:
             self._conn = None
+            self._conn_done.set()
             registry.release(settings.session_id, conn)
             conn.abort("closed")
         return conn.was_logged_on
