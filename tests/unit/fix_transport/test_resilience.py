@@ -35,6 +35,10 @@ def test_a_ten_megabyte_message_drops_its_connection_and_nothing_else() -> None:
             await until(lambda: h.registry.live(BRAVO) is None)
             assert h.app.messages == []  # the message was never read, let alone handed on
             await _still_working(h, alpha, "after-the-big-one")
+            stranger = await h.client(BRAVO)  # and as a first message, before any logon
+            stranger.writer.write(stranger.message("A", [(58, "x" * 10_000_000)]))
+            assert await stranger.closed()
+            assert len(h.sessions.built) == 2  # no session was built for it
             again = await h.logged_on(BRAVO)  # the acceptor still accepts
             await again.close()
             await alpha.close()

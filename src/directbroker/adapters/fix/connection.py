@@ -16,7 +16,6 @@ and its numbers stay in the store.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 
@@ -228,8 +227,13 @@ class Connection:
                         log.info("FIX %s logged out: %s", self.session_id, event.reason)
             self._logged_off()
             self._writer.close()
-            with contextlib.suppress(OSError):
-                await self._writer.wait_closed()
+            try:
+                # A counterparty that never reads would hold the last bytes (and us) for ever.
+                await asyncio.wait_for(self._writer.wait_closed(), self._limits.write_timeout_s)
+            except TimeoutError:
+                self.abort("the counterparty does not read its last messages")
+            except OSError:
+                pass
 
 
 def _received(data: bytes) -> SessionCall:
