@@ -26,6 +26,7 @@ def test_a_logon_is_routed_by_its_compids_and_messages_flow_both_ways() -> None:
             bravo = await h.logged_on(BRAVO)
             await until(lambda: len(h.app.logons) == 2)
             assert sorted(h.app.logons) == sorted([ALPHA, BRAVO])
+            assert h.registry.settings(ALPHA).kind == "orders"
             await alpha.send("D", [(11, "order-1")])
             await until(lambda: len(h.app.messages) == 1)
             session_id, message = h.app.messages[0]

@@ -65,6 +65,10 @@ class SessionRegistry:
         """The configured sessions."""
         return list(self._settings.values())
 
+    def settings(self, session_id: SessionID) -> SessionSettings:
+        """One session's settings (the application reads its kind and accounts here)."""
+        return self._settings[session_id]
+
     def acceptor_for(self, begin_string: str, ours: str, theirs: str) -> SessionSettings | None:
         """The acceptor session a logon names (its TargetCompID is our SenderCompID)."""
         settings = self._settings.get(SessionID(begin_string, ours, theirs))
