@@ -251,7 +251,7 @@ class BlockDesk:
                 block.finished = True
                 out.append(BlockFinished(block_id, 0, 0, ts))
             elif block.method is not None:
-                out.extend(self._allocate(block, ts))
+                out.extend(self.allocate(block, ts))
         return out
 
     def _instruct(self, cmd: InstructBlockAllocation, ts: int) -> list[Event]:
@@ -273,10 +273,10 @@ class BlockDesk:
         ]
         parent = self._core.oms.order(block.block_id)
         if block.block_id not in self.book.waiting and parent is not None:
-            out.extend(self._allocate(block, ts))
+            out.extend(self.allocate(block, ts))
         return out
 
-    def _allocate(self, block: Block, ts: int) -> list[Event]:
+    def allocate(self, block: Block, ts: int) -> list[Event]:
         """Split the fills and book each share; a refusal leaves the block waiting for a new
         instruction and changes nothing."""
         method = block.method
