@@ -18,8 +18,8 @@ from directbroker.domain.block_messages import (
 from directbroker.domain.broker_messages import (
     BrokerCommandRejected,
     CancelCustomerOrder,
-    PlaceOrder,
     CustomerOrderRejected,
+    PlaceOrder,
 )
 from directbroker.domain.ledger_messages import PostingsRecorded
 from directbroker.domain.order_status import OrdStatus

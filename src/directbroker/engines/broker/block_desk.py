@@ -56,7 +56,8 @@ from directbroker.engines.broker.blocks import (
     split,
 )
 from directbroker.engines.broker.exposure import account_facts, held_ticket
-from directbroker.engines.oms import Parent, check_place as check_order
+from directbroker.engines.oms import Parent
+from directbroker.engines.oms import check_place as check_order
 from directbroker.engines.portfolio import AllocationError, PortfolioCore, allocate
 from directbroker.engines.risk import OrderTicket
 
@@ -146,9 +147,7 @@ class BlockDesk:
         out.extend(core.oms.place(parents, plan, ts))
         return out
 
-    def _check(
-        self, cmd: PlaceBlockOrder, ts: int
-    ) -> _Placed | Refusal:
+    def _check(self, cmd: PlaceBlockOrder, ts: int) -> _Placed | Refusal:
         core = self._core
         refusal = check_place(cmd, lambda order_id: order_id in core.oms.book.parents)
         if refusal is not None:
@@ -160,8 +159,10 @@ class BlockDesk:
         weights: tuple[int, ...] = ()
         if cmd.method is not None or cmd.accounts or cmd.quantities:
             given = cmd.method if cmd.method is not None else AllocationMethod.SHARES
-            answer = instruction(group.accounts, given, cmd.weights, cmd.accounts,
-                                 cmd.quantities, cmd.quantity if type(cmd.quantity) is int else 0)  # fmt: skip
+            whole = cmd.quantity if type(cmd.quantity) is int else 0
+            answer = instruction(
+                group.accounts, given, cmd.weights, cmd.accounts, cmd.quantities, whole
+            )
             if not isinstance(answer, Instruction):
                 return answer
             method, weights = answer.method, answer.weights
@@ -176,9 +177,9 @@ class BlockDesk:
         block = Block(cmd.block_id, group.group, group.accounts, cmd.symbol, cmd.side,
                       cmd.quantity, cmd.actor, ts, method, weights)  # fmt: skip
         market = core.market.facts(cmd.symbol)
-        whole = OrderTicket(AVERAGE_PRICE_ACCOUNT, cmd.symbol, cmd.side, cmd.order_type,
-                            cmd.quantity, cmd.limit_price, None)  # fmt: skip
-        verdict = core.risk.check_block(whole, market)
+        ticket = OrderTicket(AVERAGE_PRICE_ACCOUNT, cmd.symbol, cmd.side, cmd.order_type,
+                             cmd.quantity, cmd.limit_price, None)  # fmt: skip
+        verdict = core.risk.check_block(ticket, market)
         if isinstance(verdict, tuple):
             return verdict
         shares = self._shares(block, cmd.quantity)
@@ -308,8 +309,12 @@ class BlockDesk:
             if any(type(e) is LedgerRejected for e in given):
                 raise BlockBooksError(f"the books refused an allocation: {given!r}")
             out.extend(given)
-            out.extend(core.book_execution(account, f"{block.block_id}.a{index}", block.symbol,
-                                           block.side, quantity, average, block.block_id, ts))  # fmt: skip
+            take = f"{block.block_id}.a{index}"
+            out.extend(
+                core.book_execution(
+                    account, take, block.symbol, block.side, quantity, average, block.block_id, ts
+                )
+            )
         block.allocated = sum(quantities)
         block.finished = True
         out.append(BlockFinished(block.block_id, block.filled, block.allocated, ts))

@@ -86,7 +86,11 @@ def record_execution(
     transit = record.registration is Registration.AVERAGE_PRICE
     if side is Side.SELL and quantity > held and not transit:
         raise Rejection(RejectCode.INSUFFICIENT_POSITION, f"selling {quantity}, long {held}")
-    if side in SHORT_SIDES and not transit and (record.account_type is AccountType.CASH or held > 0):
+    if (
+        side in SHORT_SIDES
+        and not transit
+        and (record.account_type is AccountType.CASH or held > 0)
+    ):
         raise Rejection(RejectCode.SHORT_SALE_NOT_ALLOWED, f"{record.account_type.value}, {held}")
 
     # Everything below is computed before the first mutation and cannot fail.
