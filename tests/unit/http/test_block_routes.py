@@ -86,8 +86,8 @@ def test_allocation_after_the_fill_and_what_is_refused(fake: FakePlatform) -> No
     stranger = call(fake, "pm", "POST", path,
                     {"method": "shares", "accounts": [{"account": "H1", "qty": 11}]})  # fmt: skip
     assert stranger.status_code == 422
-    done = call(fake, "pm", "POST", path, {"method": "shares",
-                "accounts": [{"account": "G2", "qty": 10}, {"account": "G1", "qty": 1}]})  # fmt: skip
+    shares = [{"account": "G2", "qty": 10}, {"account": "G1", "qty": 1}]
+    done = call(fake, "pm", "POST", path, {"method": "shares", "accounts": shares})
     assert [a["qty"] for a in done.json()["allocations"]] == ["1", "10"]
     again = call(fake, "pm", "POST", path, {"method": "equal"})
     assert again.status_code == 422 and again.json()["code"] == 42205021

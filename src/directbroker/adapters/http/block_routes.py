@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from directbroker.adapters.http.blocks_port import BlocksPort, BlockView, GroupExposure, GroupView
 from directbroker.adapters.http.context import ApiContext
@@ -37,9 +37,26 @@ from directbroker.domain.rejects import DomainRejection, RejectCode
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 """A group or account id as the desk names them."""
-PRICE_PATTERN = r"^[0-9]{1,9}(\.[0-9]{1,4})?$"
-"""A price in dollars with at most four decimals."""
+PRICE_PATTERN = (
+    r"^(?:[1-9][0-9]{0,5}(?:\.[0-9]{1,4})?"
+    r"|0?\.(?:[1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9]))$"
+)
+"""A positive price in dollars below $1,000,000 with at most four decimals (zero is not one)."""
 
+
+def _whole(value: object) -> object:
+    """JSON Schema's integer: a number with no fraction (``5.0`` is one), never a boolean or
+    text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be an integer")
+        return int(value)
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_whole)]
 GroupId = Annotated[str, Path(pattern=ID_PATTERN)]
 BlockId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 
@@ -52,7 +69,7 @@ class AccountShare(_Body):
     """One account's shares of a block (FIX AllocAccount 79 / AllocQty 80)."""
 
     account: str = Field(pattern=ID_PATTERN)
-    qty: StrictInt = Field(gt=0, le=MAX_QUANTITY)
+    qty: Whole = Field(gt=0, le=MAX_QUANTITY)
 
 
 class AllocationBody(_Body):
@@ -61,7 +78,7 @@ class AllocationBody(_Body):
     only)."""
 
     method: AllocationMethod
-    weights: list[Annotated[StrictInt, Field(ge=0, le=10**12)]] = Field(
+    weights: list[Annotated[int, Field(ge=0, le=10**12), BeforeValidator(_whole)]] = Field(
         default_factory=list, max_length=10_000
     )
     accounts: list[AccountShare] = Field(default_factory=list, max_length=10_000)
@@ -88,7 +105,7 @@ class BlockBody(_Body):
     symbol: str = Field(pattern=r"^[A-Z][A-Z0-9.]{0,11}$")
     side: Literal["buy", "sell"]
     type: Literal["market", "limit"]
-    qty: StrictInt = Field(gt=0, le=MAX_QUANTITY)
+    qty: Whole = Field(gt=0, le=MAX_QUANTITY)
     limit_price: str | None = Field(None, pattern=PRICE_PATTERN)
     time_in_force: Literal["day", "gtc", "ioc", "fok"] = "day"
     route: str = Field("SMART", pattern=r"^[A-Z]{1,8}$")
