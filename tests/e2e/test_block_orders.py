@@ -33,7 +33,7 @@ from tests.e2e.lifecycle import (
 
 pytestmark = pytest.mark.timeout(600)
 
-QUANTITY = 3_000
+QUANTITY = 1_800
 """Large enough that the smart router takes liquidity at more than one venue."""
 WEIGHTS = (1, 2, 3)
 
