@@ -58,9 +58,9 @@ def test_allocation_conserves_shares_and_cash_to_the_cent(
     h.send(OpenAccount(AVERAGE_PRICE_ACCOUNT, "firm", AccountType.MARGIN,
                        Registration.AVERAGE_PRICE))  # fmt: skip
     for index, (quantity, price) in enumerate(fills):
-        street = RecordExecution(AVERAGE_PRICE_ACCOUNT, f"street{index}", "AAPL", side,
+        fill = RecordExecution(AVERAGE_PRICE_ACCOUNT, f"street{index}", "AAPL", side,
                                  quantity, price, DATE, "B")  # fmt: skip
-        _booked(core.ledger.handle(street, h.tick()))
+        _booked(core.ledger.handle(fill, h.tick()))
     weights: tuple[int, ...] = ()
     if method is AllocationMethod.RATIO:
         weights = tuple(data.draw(st.lists(st.integers(1, 1_000), min_size=accounts,
