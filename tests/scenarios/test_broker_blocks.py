@@ -20,6 +20,7 @@ from directbroker.domain.broker_messages import (
     CancelCustomerOrder,
     CustomerOrderRejected,
     PlaceOrder,
+    ReplaceCustomerOrder,
 )
 from directbroker.domain.ledger_messages import PostingsRecorded
 from directbroker.domain.order_status import OrdStatus
@@ -145,6 +146,8 @@ def test_a_canceled_partly_filled_block_allocates_what_filled() -> None:
                           order_type=OrderType.LIMIT, method=AllocationMethod.RATIO,
                           weights=(1, 1, 2)))  # fmt: skip
     assert not h.of_type(BlockAllocated, events)
+    (replace,) = h.send(ReplaceCustomerOrder("B1", AVERAGE_PRICE_ACCOUNT, 900, new_order_id="B2"))
+    assert isinstance(replace, CustomerOrderRejected)
     done = h.send(CancelCustomerOrder("B1", AVERAGE_PRICE_ACCOUNT))
     (allocated,) = h.of_type(BlockAllocated, done)
     assert allocated.quantities == (75, 75, 150)

@@ -7,8 +7,8 @@ parent in the firm's average-price account and allocated into each account's boo
 :class:`DirectedRouting`, the fallback router used until the smart order router is wired in.
 May import: ``directbroker.domain``, ``directbroker.engines.core``, ``directbroker.engines.oms``,
 ``directbroker.engines.risk``, ``directbroker.engines.ledger``,
-``directbroker.engines.onboarding``, ``directbroker.engines.portfolio`` and ``msgpack``. It is the one
-engine allowed to import other engines; the router arrives through the
+``directbroker.engines.onboarding``, ``directbroker.engines.portfolio`` and ``msgpack``.
+It is the one engine allowed to import other engines; the router arrives through the
 :class:`~directbroker.engines.oms.RoutingPolicy` protocol, never by import.
 """
 

@@ -306,6 +306,10 @@ class BrokerCore:
         found = self.oms.find(cmd.order_id, cmd.account)
         if isinstance(found, tuple):
             return [_rejected(cmd, cmd.order_id, "", found, ts)]
+        # A block's parent keeps its id to the end (its fills are allocated by that id).
+        fixed = _not_average_price(cmd.account)
+        if fixed is not None:
+            return [_rejected(cmd, cmd.order_id, found.client_order_id, fixed, ts)]
         parent = found
         terms = self.oms.check_replace(parent, cmd)
         if isinstance(terms, tuple):
@@ -604,7 +608,8 @@ class BrokerCore:
 
 
 def _not_average_price(account: object) -> Refusal | None:
-    """Customers' orders never go to the average-price account: it takes block parents only."""
+    """Customers' orders never go to the average-price account (it takes block parents only),
+    and a block's parent is not replaced (cancel it and place another block)."""
     if account == AVERAGE_PRICE_ACCOUNT:
         return RejectCode.UNKNOWN_ACCOUNT, "The average-price account takes block orders only"
     return None
