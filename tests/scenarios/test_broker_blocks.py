@@ -204,3 +204,27 @@ def test_allocation_by_equity_weighs_accounts_by_their_equity() -> None:
     (allocated,) = h.of_type(BlockAllocated, events)
     assert allocated.quantities == (10, 30, 60)
     assert Decimal(allocated.average_price) == dollars("200.00")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"block_id": 5}, {"block_id": "a:b"}, {"block_id": "x" * 49}, {"group": None},
+        {"side": "buy"}, {"order_type": "market"}, {"quantity": "700"}, {"quantity": True},
+        {"limit_price": -1, "order_type": OrderType.LIMIT}, {"method": "equal"},
+        {"method": AllocationMethod.RATIO, "weights": "123"},
+        {"method": AllocationMethod.RATIO, "weights": (1, "2", 3)},
+        {"accounts": ("A1",), "quantities": ("700",)}, {"accounts": [1], "quantities": [700]},
+        {"time_in_force": None}, {"route": 7}, {"client_order_id": "\x00"}, {"actor": 9},
+    ],
+)  # fmt: skip
+def test_malformed_blocks_are_refused_with_a_code_and_change_nothing(
+    changes: dict[str, object],
+) -> None:
+    h = firm()
+    before = h.broker.state_hash()
+    events = h.send(block(**changes))
+    assert [type(e) for e in events] == [BlockRejected], events
+    assert h.broker.state_hash() == before
+    (refused,) = h.send(InstructBlockAllocation("nope", "pm:pat", AllocationMethod.EQUAL))
+    assert isinstance(refused, BlockRejected) and refused.code is RejectCode.UNKNOWN_BLOCK

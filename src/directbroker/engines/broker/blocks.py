@@ -171,6 +171,9 @@ def check_place(cmd: PlaceBlockOrder, known: Callable[[str], bool]) -> Refusal |
         return RejectCode.DUPLICATE_ORDER_ID, f"Order id {cmd.block_id} is already used"
     if not _text(cmd.actor, 128):
         return RejectCode.ACTOR_REQUIRED, "Name the manager placing the block"
+    client: object = cmd.client_order_id
+    if type(client) is not str or len(client) > 128 or not client.isprintable():
+        return RejectCode.INVALID_CLIENT_TEXT, "The client order id must be printable text"
     if not _text(cmd.group):
         return RejectCode.UNKNOWN_GROUP, f"Unknown account group {str(cmd.group)[:64]!r}"
     side: object = cmd.side
