@@ -4,6 +4,7 @@ venues, allocated at the average price into each account's books, exactly."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -219,7 +220,7 @@ def test_allocation_by_equity_weighs_accounts_by_their_equity() -> None:
     ],
 )  # fmt: skip
 def test_malformed_blocks_are_refused_with_a_code_and_change_nothing(
-    changes: dict[str, object],
+    changes: dict[str, Any],
 ) -> None:
     h = firm()
     before = h.broker.state_hash()
