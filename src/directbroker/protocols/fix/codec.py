@@ -128,6 +128,8 @@ class FrameDecoder:
             problem = None
             if mark != body_end - 1:
                 problem = "BodyLength does not match"
+            elif buffer[end_length + 1 : end_length + 4] != b"35=":
+                problem = "MsgType is not the third field"
             else:
                 value = buffer[mark + 4 : frame_end - 1]
                 if (
@@ -204,9 +206,14 @@ def _parse_with_data(data: bytes) -> tuple[Field, ...]:
             raise GarbledMessage(f"bad tag {data[position:equals][:20]!r}") from None
         start = equals + 1
         want = pending_data.pop(tag, None)
-        if want is not None and start + want <= size and data[start + want : start + want + 1] in (
-            SOH_BYTE,
-            b"",
+        if (
+            want is not None
+            and start + want <= size
+            and data[start + want : start + want + 1]
+            in (
+                SOH_BYTE,
+                b"",
+            )
         ):
             end = start + want
         else:

@@ -40,10 +40,10 @@ _TYPES: dict[FieldType, str] = {
     _T.UTCTIMESTAMP: "52 60 122 126 168 370 438",
 }
 
-MSG_TYPES = frozenset(
-    "0 1 2 3 4 5 6 7 8 9 A B C D E F G H J K L M N P Q R S T V W X Y Z"
-    " a b c d e f g h i j k l m".split()
+_MSG_TYPE_VALUES = (
+    "0 1 2 3 4 5 6 7 8 9 A B C D E F G H J K L M N P Q R S T V W X Y Z a b c d e f g h i j k l m"
 )
+MSG_TYPES = frozenset(_MSG_TYPE_VALUES.split())
 
 _ENUMS: dict[int, str] = {
     13: "1 2 3",
@@ -77,9 +77,7 @@ _ENUMS: dict[int, str] = {
     442: "1 2 3",
 }
 
-_INSTRUMENT = (
-    "55! 65 48 22 167 200 205 201 202 206 231 223 207 106 348 349 107 350 351"
-)
+_INSTRUMENT = "55! 65 48 22 167 200 205 201 202 206 231 223 207 106 348 349 107 350 351"
 _INSTRUMENT_OPTIONAL = _INSTRUMENT.replace("55!", "55")
 
 _HEADER = (
@@ -133,8 +131,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
-_KNOWN = frozenset(range(1, 447)) - frozenset({101, *range(220, 223), *range(224, 231)}) - (
-    frozenset(range(232, 262))
+_KNOWN = (
+    frozenset(range(1, 447))
+    - frozenset({101, *range(220, 223), *range(224, 231)})
+    - (frozenset(range(232, 262)))
 )
 
 FIX42 = Dictionary(

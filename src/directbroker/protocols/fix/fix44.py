@@ -46,8 +46,7 @@ _TYPES: dict[FieldType, str] = {
     ),
     _T.PERCENTAGE: "158 223 227 236 245 252 435 516 615 849 869 898",
     _T.PRICE: (
-        "6 31 44 99 140 194 202 260 316 426 566 612 637 640 651 662 669 697 810 839 845 867"
-        " 882 883"
+        "6 31 44 99 140 194 202 260 316 426 566 612 637 640 651 662 669 697 810 839 845 867 882 883"
     ),
     _T.PRICEOFFSET: "195 218 639 641",
     _T.QTY: "14 32 38 80 110 111 151 152 192 210 424 425 437 561 562 652 687 879",
@@ -63,11 +62,12 @@ _TYPES: dict[FieldType, str] = {
     _T.UTCTIMESTAMP: "52 60 122 126 168 438 483 515 586 629",
 }
 
-MSG_TYPES = frozenset(
+_MSG_TYPE_VALUES = (
     "0 1 2 3 4 5 6 7 8 9 A B C D E F G H J K L M N P Q R S T V W X Y Z"
     " a b c d e f g h i j k l m n o p q r s t u v w x y z AA AB AC AD AE AF AG AH AI AJ AK"
-    " AL AM AN AO AP AQ AR AS AT AU AV AW AX AY AZ BA BB BC BD BE BF BG BH".split()
+    " AL AM AN AO AP AQ AR AS AT AU AV AW AX AY AZ BA BB BC BD BE BF BG BH"
 )
+MSG_TYPES = frozenset(_MSG_TYPE_VALUES.split())
 
 _ENUMS: dict[int, str] = {
     13: "1 2 3 4 5 6",

@@ -108,7 +108,9 @@ def problem(reason: int, tag: int | None, text: str | None = None) -> Problem:
 _INT = re.compile(r"-?\d+\Z")
 _UNSIGNED = re.compile(r"\d+\Z")
 _FLOAT = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)\Z")
-_TIMESTAMP = re.compile(r"(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.\d{3}(?:\d{3}){0,2})?\Z")
+_TIMESTAMP = re.compile(
+    r"(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.\d{3}(?:\d{3}){0,2})?\Z"
+)
 _TIME_ONLY = re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:\.\d{3}(?:\d{3}){0,2})?\Z")
 _DATE = re.compile(r"(\d{4})(\d{2})(\d{2})\Z")
 _MONTH_YEAR = re.compile(r"(\d{4})(\d{2})(?:\d{2}|w[1-5])?\Z")
@@ -207,14 +209,14 @@ def validate(message: FixMessage, dictionary: Dictionary) -> Problem | None:
     body_end = end
     while body_end > start and fields[body_end - 1][0] in trailer.members:
         body_end -= 1
-    found = _walk(fields, 0, start, header, dictionary, check_unknown=True)
-    if found is not None:
-        return found
-    definition = dictionary.messages.get(msg_type)
     for position in range(start, body_end):
         tag = fields[position][0]
         if tag in header_tags or tag in trailer.members:
             return problem(TAG_OUT_OF_ORDER, tag)
+    found = _walk(fields, 0, start, header, dictionary, check_unknown=True)
+    if found is not None:
+        return found
+    definition = dictionary.messages.get(msg_type)
     if definition is None:
         for position in range(start, body_end):
             tag, value = fields[position]

@@ -1,0 +1,517 @@
+"""The FIX session layer as a state machine: bytes and time in, a :class:`Step` out.
+
+One :class:`Session` is one FIX session (a pair of CompIDs and a BeginString) across its
+connections. It never touches a socket or a clock: each call carries ``now_ns``, and the
+answer says what to persist, what to write and what happened (see ``effects``).
+
+Checks on every received message, in this order (the order of the FIX session rules and of
+the reference engines, so that the answer to a bad message is the one counterparties expect):
+
+1. garbled frames (BodyLength, CheckSum, first three fields, bad tags) are ignored; before
+   logon they end the connection;
+2. BeginString must be ours (else Logout and disconnect), MsgSeqNum present (else Logout);
+3. before logon only a Logon is accepted (else disconnect without a word);
+4. the data dictionary (``validation``): a session Reject, the sequence number consumed;
+5. CompIDs (Reject 9 then Logout), SendingTime within tolerance (Reject 10 then Logout);
+6. the sequence number: too high queues the message and asks for a resend, too low is a
+   possible duplicate to drop (PossDupFlag, checked against OrigSendingTime) or a fatal
+   error (Logout); Logout and ResendRequest are acted on whatever their number, and
+   SequenceReset in reset mode ignores it;
+7. the message itself (heartbeat, test request, gap fill, application message ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from directbroker.protocols.fix import validation as v
+from directbroker.protocols.fix.codec import Frame, FrameDecoder, GarbledMessage, parse
+from directbroker.protocols.fix.dictionary import ADMIN_MSG_TYPES, Dictionary
+from directbroker.protocols.fix.effects import (
+    ApplicationMessage,
+    LoggedOn,
+    LoggedOut,
+    ResendWanted,
+    SequenceState,
+    SessionRejected,
+    Step,
+)
+from directbroker.protocols.fix.message import Field, FixMessage
+from directbroker.protocols.fix.session_io import Outbox, reverse_route
+from directbroker.protocols.fix.timestamps import parse_timestamp
+from directbroker.protocols.fix.versions import dictionary_for
+
+_NS = 1_000_000_000
+
+
+class Role(Enum):
+    """Who starts the logon."""
+
+    ACCEPTOR = "acceptor"
+    INITIATOR = "initiator"
+
+
+class Status(Enum):
+    """Where the session is in its life."""
+
+    DISCONNECTED = "disconnected"
+    AWAITING_LOGON = "awaiting logon"
+    ACTIVE = "active"
+    LOGOUT_SENT = "logout sent"
+    CLOSED = "closed"
+    """The session asked the transport to close; input is ignored until ``disconnected``."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionConfig:
+    """One session's identity and rules."""
+
+    begin_string: str
+    sender_comp_id: str
+    target_comp_id: str
+    role: Role = Role.ACCEPTOR
+    heartbeat_interval_s: int = 30
+    """The initiator's proposal; an acceptor takes the counterparty's."""
+    reset_on_logon: bool = False
+    sending_time_tolerance_s: int = 120
+    validate: bool = True
+    logon_timeout_s: int = 10
+    logout_timeout_s: int = 10
+    test_request_after: float = 1.5
+    """Send a TestRequest after this many heartbeat intervals without input."""
+    timeout_after: float = 2.4
+    """Disconnect after this many heartbeat intervals without input."""
+
+
+class Session:
+    """A FIX session state machine (sans-I/O)."""
+
+    def __init__(
+        self,
+        config: SessionConfig,
+        state: SequenceState | None = None,
+        dictionary: Dictionary | None = None,
+    ) -> None:
+        self.config = config
+        self.dictionary = dictionary or dictionary_for(config.begin_string)
+        self.status = Status.DISCONNECTED
+        self._next_in = 1 if state is None else state.next_target_seq
+        self._out = Outbox(config, 1 if state is None else state.next_sender_seq)
+        self._decoder = FrameDecoder()
+        self._queue: dict[int, FixMessage | None] = {}
+        """Messages received ahead of sequence; ``None`` marks one already acted on."""
+        self._resend_until = 0
+        """A resend request of ours is outstanding while the next expected is at most this."""
+        self._resend_ranges: list[ResendWanted] = []
+        self._heartbeat_ns = config.heartbeat_interval_s * _NS
+        self._last_received_ns = 0
+        self._status_since_ns = 0
+        self._test_request_pending = False
+
+    # -- what the transport calls ----------------------------------------------------------
+
+    @property
+    def sequence_state(self) -> SequenceState:
+        """The numbers to persist."""
+        return SequenceState(self._out.next_seq, self._next_in)
+
+    @property
+    def logged_on(self) -> bool:
+        """Whether application messages may flow."""
+        return self.status is Status.ACTIVE
+
+    def connected(self, now_ns: int) -> Step:
+        """A connection is up: an initiator sends its Logon, an acceptor waits for one."""
+        step = Step()
+        self._decoder = FrameDecoder()
+        self._queue.clear()
+        self._resend_until = 0
+        self._resend_ranges.clear()
+        self._set_status(Status.AWAITING_LOGON, now_ns)
+        self._last_received_ns = now_ns
+        self._test_request_pending = False
+        if self.config.role is Role.INITIATOR:
+            body: list[Field] = [(98, "0"), (108, str(self.config.heartbeat_interval_s))]
+            if self.config.reset_on_logon:
+                self._reset_numbers()
+                body.append((141, "Y"))
+            self._heartbeat_ns = self.config.heartbeat_interval_s * _NS
+            self._out.send(step, "A", body, now_ns)
+        step.state = self.sequence_state
+        return step
+
+    def received(self, data: bytes, now_ns: int) -> Step:
+        """Bytes arrived: frame, check and act on every complete message in them."""
+        step = Step()
+        if self.status in (Status.DISCONNECTED, Status.CLOSED):
+            return step
+        for frame in self._decoder.feed(data):
+            self._on_frame(frame, now_ns, step)
+            if self._closed():
+                break
+        step.state = self.sequence_state
+        return step
+
+    def timer(self, now_ns: int) -> Step:
+        """Time passed: heartbeats, test requests and timeouts."""
+        step = Step()
+        status = self.status
+        if status is Status.AWAITING_LOGON:
+            if now_ns - self._status_since_ns >= self.config.logon_timeout_s * _NS:
+                self._close(step, "no logon in time")
+        elif status is Status.LOGOUT_SENT:
+            if now_ns - self._status_since_ns >= self.config.logout_timeout_s * _NS:
+                self._close(step, "no logout answer in time")
+        elif status is Status.ACTIVE and self._heartbeat_ns > 0:
+            silent = now_ns - self._last_received_ns
+            if silent >= self._heartbeat_ns * self.config.timeout_after:
+                self._close(step, "heartbeat timeout")
+                return step
+            if not self._test_request_pending and (
+                silent >= self._heartbeat_ns * self.config.test_request_after
+            ):
+                self._out.send(step, "1", [(112, "TEST")], now_ns)
+                self._test_request_pending = True
+            if now_ns - self._out.last_sent_ns >= self._heartbeat_ns:
+                self._out.send(step, "0", [], now_ns)
+        if step.sent:
+            step.state = self.sequence_state
+        return step
+
+    def send(
+        self,
+        msg_type: str,
+        body: Sequence[Field],
+        now_ns: int,
+        header: Sequence[Field] = (),
+    ) -> Step:
+        """Send an application message; ``RuntimeError`` when not logged on."""
+        if self.status is not Status.ACTIVE:
+            raise RuntimeError(f"FIX session is {self.status.value}, not logged on")
+        step = Step()
+        self._out.send(step, msg_type, body, now_ns, header)
+        step.state = self.sequence_state
+        return step
+
+    def logout(self, now_ns: int, text: str = "") -> Step:
+        """Start the logout handshake (the session closes on the answer or a timeout)."""
+        step = Step()
+        if self.status is Status.ACTIVE:
+            self._logout(step, text, now_ns)
+        elif self.status is Status.AWAITING_LOGON:
+            self._close(step, "logout before logon")
+        step.state = self.sequence_state
+        return step
+
+    def resend(self, messages: Sequence[tuple[int, bytes]], now_ns: int) -> Step:
+        """Answer the oldest :class:`ResendWanted` with the stored ``messages`` of its range.
+
+        Application messages go again with PossDupFlag=Y and OrigSendingTime; admin messages
+        and numbers missing from the store become SequenceReset-GapFill.
+        """
+        step = Step()
+        if not self._resend_ranges:
+            return step
+        wanted = self._resend_ranges.pop(0)
+        if self.status not in (Status.ACTIVE, Status.LOGOUT_SENT):
+            return step
+        stored = dict(messages)
+        gap_start: int | None = None
+        for seq in range(wanted.begin_seq, wanted.end_seq + 1):
+            original = self._stored_application(stored.get(seq))
+            if original is None:
+                if gap_start is None:
+                    gap_start = seq
+                continue
+            if gap_start is not None:
+                self._out.gap_fill(step, gap_start, seq, now_ns)
+                gap_start = None
+            self._out.resend(step, seq, original, now_ns)
+        if gap_start is not None:
+            self._out.gap_fill(step, gap_start, wanted.end_seq + 1, now_ns)
+        return step
+
+    def disconnected(self, now_ns: int) -> Step:
+        """The connection is gone."""
+        step = Step()
+        was = self.status
+        self._set_status(Status.DISCONNECTED, now_ns)
+        if was in (Status.ACTIVE, Status.LOGOUT_SENT):
+            step.events.append(LoggedOut("disconnected"))
+        step.state = self.sequence_state
+        return step
+
+    # -- receiving -------------------------------------------------------------------------
+
+    def _on_frame(self, frame: Frame, now_ns: int, step: Step) -> None:
+        message: FixMessage | None = None
+        if frame.problem is None:
+            try:
+                message = parse(frame.data)
+            except GarbledMessage:
+                message = None
+        if message is None:
+            if self.status is Status.AWAITING_LOGON:
+                self._close(step, "garbled message before logon")
+            return
+        self._last_received_ns = now_ns
+        self._test_request_pending = False
+        self._on_message(message, now_ns, step)
+
+    def _on_message(self, message: FixMessage, now_ns: int, step: Step) -> None:
+        config = self.config
+        logging_on = self.status is Status.AWAITING_LOGON
+        if message.get(8) != config.begin_string:
+            if logging_on:
+                self._close(step, "wrong BeginString on logon")
+            else:
+                self._logout(step, "Incorrect BeginString", now_ns)
+                self._close(step, "wrong BeginString")
+            return
+        seq_text = message.get(34)
+        if seq_text is None or not seq_text.isdigit():
+            if logging_on:
+                self._close(step, "logon without MsgSeqNum")
+            else:
+                self._logout(step, "Received message without MsgSeqNum", now_ns)
+                self._close(step, "message without MsgSeqNum")
+            return
+        seq = int(seq_text)
+        msg_type = message.get(35)
+        if logging_on:
+            if msg_type != "A":
+                self._close(step, "first message not a logon")
+                return
+            if config.role is Role.ACCEPTOR and (config.reset_on_logon or message.get(141) == "Y"):
+                self._reset_numbers()
+        if config.validate:
+            found = v.validate(message, self.dictionary)
+            if found is not None:
+                if logging_on:
+                    self._logout(step, found.text, now_ns)
+                    self._close(step, f"invalid logon: {found.text}")
+                    return
+                self._reject(step, message, found, now_ns)
+                self._consume(seq, step, now_ns)
+                return
+        if message.get(49) != config.target_comp_id or message.get(56) != config.sender_comp_id:
+            if logging_on:
+                self._close(step, "unknown CompIDs on logon")
+                return
+            self._reject(step, message, v.problem(v.COMP_ID_PROBLEM, None), now_ns)
+            self._logout(step, v.REASON_TEXT[v.COMP_ID_PROBLEM], now_ns)
+            self._consume(seq, step, now_ns)
+            return
+        sending_ns = parse_timestamp(message.get(52))
+        tolerance = config.sending_time_tolerance_s * _NS
+        if sending_ns is None or abs(now_ns - sending_ns) > tolerance:
+            text = f"{v.REASON_TEXT[v.SENDING_TIME_ACCURACY]}, field=52"
+            if logging_on:
+                self._logout(step, f"Invalid Logon message: {text}", now_ns)
+                self._close(step, "logon SendingTime out of tolerance")
+                return
+            self._reject(step, message, v.problem(v.SENDING_TIME_ACCURACY, 52), now_ns)
+            self._logout(step, text, now_ns)
+            self._consume(seq, step, now_ns)
+            return
+        if msg_type == "A":
+            self._on_logon(message, seq, now_ns, step)
+        elif msg_type == "5":
+            self._on_logout(seq, now_ns, step)
+        elif msg_type == "2":
+            self._on_resend_request(message, seq, now_ns, step)
+        elif msg_type == "4" and message.get(123) != "Y":
+            self._on_sequence_reset(message, seq, now_ns, step)
+        elif seq > self._next_in:
+            self._queue[seq] = message
+            self._ask_resend(seq, now_ns, step)
+        elif seq < self._next_in:
+            self._on_too_low(message, seq, sending_ns, now_ns, step)
+        else:
+            self._next_in += 1
+            self._dispatch(message, seq, now_ns, step)
+            self._drain(now_ns, step)
+
+    def _on_too_low(
+        self, message: FixMessage, seq: int, sending_ns: int, now_ns: int, step: Step
+    ) -> None:
+        if message.get(43) != "Y":
+            text = f"MsgSeqNum too low, expecting {self._next_in} but received {seq}"
+            self._logout(step, text, now_ns)
+            self._close(step, text)
+            return
+        if message.get(35) == "4":
+            return
+        original = message.get(122)
+        if original is None:
+            self._reject(step, message, v.problem(v.REQUIRED_TAG_MISSING, 122), now_ns)
+            return
+        original_ns = parse_timestamp(original)
+        if original_ns is None or original_ns > sending_ns:
+            self._reject(step, message, v.problem(v.SENDING_TIME_ACCURACY, 122), now_ns)
+            self._logout(step, f"{v.REASON_TEXT[v.SENDING_TIME_ACCURACY]}, field=122", now_ns)
+
+    def _on_logon(self, message: FixMessage, seq: int, now_ns: int, step: Step) -> None:
+        if self.status is not Status.AWAITING_LOGON:
+            self._consume(seq, step, now_ns)
+            return
+        interval_text = message.get(108) or "0"
+        interval = int(interval_text) if interval_text.lstrip("-").isdigit() else -1
+        if interval < 0:
+            self._logout(step, "HeartBtInt must not be negative", now_ns)
+            self._close(step, "negative HeartBtInt")
+            return
+        if self.config.role is Role.ACCEPTOR:
+            body: list[Field] = [(98, "0"), (108, str(interval))]
+            if message.get(141) == "Y":
+                body.append((141, "Y"))
+            self._out.send(step, "A", body, now_ns)
+        self._heartbeat_ns = interval * _NS
+        self._set_status(Status.ACTIVE, now_ns)
+        step.events.append(LoggedOn(interval))
+        if seq > self._next_in:
+            self._queue[seq] = None
+            self._ask_resend(seq, now_ns, step)
+        elif seq < self._next_in:
+            text = f"MsgSeqNum too low, expecting {self._next_in} but received {seq}"
+            self._logout(step, text, now_ns)
+            self._close(step, text)
+        else:
+            self._next_in += 1
+        step.state = self.sequence_state
+
+    def _on_logout(self, seq: int, now_ns: int, step: Step) -> None:
+        if seq == self._next_in:
+            self._next_in += 1
+        if self.status is not Status.LOGOUT_SENT:
+            self._out.send(step, "5", [], now_ns)
+        self._close(step, "logout")
+
+    def _on_resend_request(self, message: FixMessage, seq: int, now_ns: int, step: Step) -> None:
+        begin = int(message.get(7) or "0")
+        end = int(message.get(16) or "0")
+        last = self._out.next_seq - 1
+        if end == 0 or end > last:
+            end = last
+        if 1 <= begin <= end:
+            wanted = ResendWanted(begin, end)
+            self._resend_ranges.append(wanted)
+            step.events.append(wanted)
+        if seq == self._next_in:
+            self._next_in += 1
+            self._drain(now_ns, step)
+        elif seq > self._next_in:
+            self._queue[seq] = None
+            self._ask_resend(seq, now_ns, step)
+        step.state = self.sequence_state
+
+    def _on_sequence_reset(self, message: FixMessage, seq: int, now_ns: int, step: Step) -> None:
+        """SequenceReset in reset mode: the number of the message itself does not matter."""
+        new_seq = int(message.get(36) or "0")
+        if new_seq < self._next_in:
+            self._reject(step, message, v.problem(v.VALUE_OUT_OF_RANGE, 36), now_ns)
+            return
+        self._next_in = new_seq
+        self._drain(now_ns, step)
+        step.state = self.sequence_state
+
+    def _dispatch(self, message: FixMessage, seq: int, now_ns: int, step: Step) -> None:
+        """Act on an in-sequence message (its number already counted)."""
+        msg_type = message.get(35) or ""
+        if msg_type in {"0", "3", "A"}:
+            pass
+        elif msg_type == "1":
+            self._out.send(step, "0", [(112, message.get(112) or "")], now_ns)
+        elif msg_type == "4":
+            new_seq = int(message.get(36) or "0")
+            if new_seq <= seq:
+                self._reject(step, message, v.problem(v.VALUE_OUT_OF_RANGE, 36), now_ns)
+            else:
+                self._next_in = new_seq
+        elif msg_type == "5":
+            self._on_logout(seq, now_ns, step)
+        else:
+            duplicate = message.get(43) == "Y" or message.get(97) == "Y"
+            step.events.append(ApplicationMessage(message, duplicate))
+        step.state = self.sequence_state
+
+    def _drain(self, now_ns: int, step: Step) -> None:
+        """Act on queued messages that are now in sequence."""
+        queue = self._queue
+        if not queue:
+            return
+        while self._next_in in queue and self.status is Status.ACTIVE:
+            seq = self._next_in
+            queued = queue.pop(seq)
+            self._next_in += 1
+            if queued is not None:
+                self._dispatch(queued, seq, now_ns, step)
+        for stale in [seq for seq in queue if seq < self._next_in]:
+            del queue[stale]
+
+    def _consume(self, seq: int, step: Step, now_ns: int) -> None:
+        """A refused message still uses its number when it was the one expected."""
+        if seq == self._next_in:
+            self._next_in += 1
+            self._drain(now_ns, step)
+        step.state = self.sequence_state
+
+    def _ask_resend(self, seq: int, now_ns: int, step: Step) -> None:
+        if self._resend_until >= self._next_in:
+            self._resend_until = max(self._resend_until, seq)
+            return
+        self._resend_until = seq
+        self._out.send(step, "2", [(7, str(self._next_in)), (16, "0")], now_ns)
+
+    def _stored_application(self, data: bytes | None) -> FixMessage | None:
+        if data is None:
+            return None
+        try:
+            message = parse(data)
+        except GarbledMessage:
+            return None
+        if message.msg_type in ADMIN_MSG_TYPES or not message.msg_type:
+            return None
+        return message
+
+    # -- answering -------------------------------------------------------------------------
+
+    def _reject(self, step: Step, message: FixMessage, found: v.Problem, now_ns: int) -> None:
+        ref_seq = message.get(34) or "0"
+        body: list[Field] = [(45, ref_seq if ref_seq.isdigit() else "0")]
+        if found.tag is not None:
+            body.append((371, str(found.tag)))
+        msg_type = message.get(35)
+        if msg_type:
+            body.append((372, msg_type))
+        if found.reason in self.dictionary.session_reject_reasons:
+            body.append((373, str(found.reason)))
+        body.append((58, found.text))
+        self._out.send(step, "3", body, now_ns, reverse_route(message))
+        step.events.append(SessionRejected(int(body[0][1]), found.text))
+
+    def _logout(self, step: Step, text: str, now_ns: int) -> None:
+        self._out.send(step, "5", [(58, text)] if text else [], now_ns)
+        self._set_status(Status.LOGOUT_SENT, now_ns)
+
+    def _close(self, step: Step, reason: str) -> None:
+        step.close = True
+        if self.status is not Status.CLOSED:
+            self.status = Status.CLOSED
+            step.events.append(LoggedOut(reason))
+        step.state = self.sequence_state
+
+    def _reset_numbers(self) -> None:
+        self._out.next_seq = 1
+        self._next_in = 1
+        self._queue.clear()
+        self._resend_until = 0
+
+    def _closed(self) -> bool:
+        return self.status is Status.CLOSED
+
+    def _set_status(self, status: Status, now_ns: int) -> None:
+        self.status = status
+        self._status_since_ns = now_ns

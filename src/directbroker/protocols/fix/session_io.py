@@ -1,0 +1,113 @@
+"""What a session writes: numbered messages, resent messages and gap fills.
+
+Kept apart from the state machine so that ``session`` reads as the FIX rules and this module
+as the wire details (header order, re-stamping a resent message, reverse routing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from directbroker.protocols.fix.codec import encode_fields
+from directbroker.protocols.fix.effects import Step
+from directbroker.protocols.fix.message import Field, FixMessage
+from directbroker.protocols.fix.tags import TRAILER_TAGS
+from directbroker.protocols.fix.timestamps import format_timestamp
+
+
+class _Identity(Protocol):
+    @property
+    def begin_string(self) -> str: ...
+    @property
+    def sender_comp_id(self) -> str: ...
+    @property
+    def target_comp_id(self) -> str: ...
+
+
+_REVERSED = {115: 128, 128: 115, 116: 129, 129: 116, 144: 145, 145: 144}
+"""OnBehalfOf* <-> DeliverTo*: an answer travels the route back."""
+
+_RESTAMPED = frozenset({8, 9, 10, 34, 35, 43, 49, 52, 56, 122})
+
+
+def reverse_route(message: FixMessage) -> list[Field]:
+    """The routing header of an answer to ``message`` (third-party routing reversed)."""
+    return [(_REVERSED[tag], value) for tag, value in message.fields if tag in _REVERSED and value]
+
+
+class Outbox:
+    """Numbers, stamps and encodes what the session sends."""
+
+    __slots__ = ("_begin", "_sender", "_target", "last_sent_ns", "next_seq")
+
+    def __init__(self, identity: _Identity, next_seq: int) -> None:
+        self._begin = identity.begin_string
+        self._sender = identity.sender_comp_id
+        self._target = identity.target_comp_id
+        self.next_seq = next_seq
+        self.last_sent_ns = 0
+
+    def send(
+        self,
+        step: Step,
+        msg_type: str,
+        body: Sequence[Field],
+        now_ns: int,
+        header: Sequence[Field] = (),
+    ) -> int:
+        """Send a new message with the next sequence number; return that number."""
+        seq = self.next_seq
+        self.next_seq = seq + 1
+        fields: list[Field] = [
+            (35, msg_type),
+            (34, str(seq)),
+            (49, self._sender),
+            (52, format_timestamp(now_ns)),
+            (56, self._target),
+        ]
+        fields.extend(header)
+        fields.extend(body)
+        data = encode_fields(self._begin, fields)
+        step.outgoing.append(data)
+        step.sent.append((seq, data))
+        self.last_sent_ns = now_ns
+        return seq
+
+    def resend(self, step: Step, seq: int, original: FixMessage, now_ns: int) -> None:
+        """Send ``original`` again under its number, marked as a possible duplicate."""
+        fields: list[Field] = [
+            (35, original.msg_type),
+            (34, str(seq)),
+            (43, "Y"),
+            (49, self._sender),
+            (52, format_timestamp(now_ns)),
+            (56, self._target),
+        ]
+        sent_at = original.get(52)
+        if sent_at:
+            fields.append((122, sent_at))
+        fields.extend(
+            field
+            for field in original.fields
+            if field[0] not in _RESTAMPED and field[0] not in TRAILER_TAGS
+        )
+        step.outgoing.append(encode_fields(self._begin, fields))
+        self.last_sent_ns = now_ns
+
+    def gap_fill(self, step: Step, seq: int, new_seq: int, now_ns: int) -> None:
+        """Tell the counterparty to skip ``seq .. new_seq - 1`` (SequenceReset-GapFill)."""
+        stamp = format_timestamp(now_ns)
+        fields: list[Field] = [
+            (35, "4"),
+            (34, str(seq)),
+            (43, "Y"),
+            (49, self._sender),
+            (52, stamp),
+            (56, self._target),
+            (122, stamp),
+            (123, "Y"),
+            (36, str(new_seq)),
+        ]
+        step.outgoing.append(encode_fields(self._begin, fields))
+        self.last_sent_ns = now_ns
