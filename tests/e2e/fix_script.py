@@ -114,6 +114,11 @@ class _Connection:
     buffer: bytes = b""
     closed: bool = False
 
+    async def close(self) -> None:
+        self.writer.close()
+        with contextlib.suppress(Exception):
+            await self.writer.wait_closed()
+
     async def next_message(self, timeout: float) -> bytes | None:
         """The next framed message, or None when the peer closed."""
         loop = asyncio.get_running_loop()
@@ -152,9 +157,7 @@ class ScriptRun:
                 await self._step(action)
         finally:
             for connection in self.connections.values():
-                connection.writer.close()
-                with contextlib.suppress(Exception):
-                    await connection.writer.wait_closed()
+                await connection.close()
 
     def _fail(self, action: Action, why: str) -> AssertionError:
         return AssertionError(f"{self.name}:{action.line}: {why}\n  line: {action.text!r}")
@@ -162,11 +165,13 @@ class ScriptRun:
     async def _step(self, action: Action) -> None:
         kind, number, text = action.kind, action.connection, action.text
         if kind == "i" and text == "CONNECT":
+            previous = self.connections.pop(number, None)
+            if previous is not None:
+                await previous.close()
             reader, writer = await asyncio.open_connection(self.host, self.port)
             self.connections[number] = _Connection(reader, writer)
         elif kind == "i" and text == "DISCONNECT":
-            connection = self.connections.pop(number)
-            connection.writer.close()
+            await self.connections.pop(number).close()
         elif kind == "I":
             connection = self.connections[number]
             now = datetime.datetime.now(datetime.UTC)
