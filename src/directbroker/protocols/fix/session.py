@@ -23,12 +23,10 @@ the reference engines, so that the answer to a bad message is the one counterpar
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import Enum
 
 from directbroker.protocols.fix import validation as v
 from directbroker.protocols.fix.codec import Frame, FrameDecoder, GarbledMessage, parse
-from directbroker.protocols.fix.dictionary import ADMIN_MSG_TYPES, Dictionary
+from directbroker.protocols.fix.dictionary import Dictionary
 from directbroker.protocols.fix.effects import (
     ApplicationMessage,
     LoggedOn,
@@ -39,50 +37,12 @@ from directbroker.protocols.fix.effects import (
     Step,
 )
 from directbroker.protocols.fix.message import Field, FixMessage
+from directbroker.protocols.fix.session_config import Role, SessionConfig, Status
 from directbroker.protocols.fix.session_io import Outbox, reverse_route
 from directbroker.protocols.fix.timestamps import parse_timestamp
 from directbroker.protocols.fix.versions import dictionary_for
 
 _NS = 1_000_000_000
-
-
-class Role(Enum):
-    """Who starts the logon."""
-
-    ACCEPTOR = "acceptor"
-    INITIATOR = "initiator"
-
-
-class Status(Enum):
-    """Where the session is in its life."""
-
-    DISCONNECTED = "disconnected"
-    AWAITING_LOGON = "awaiting logon"
-    ACTIVE = "active"
-    LOGOUT_SENT = "logout sent"
-    CLOSED = "closed"
-    """The session asked the transport to close; input is ignored until ``disconnected``."""
-
-
-@dataclass(frozen=True, slots=True)
-class SessionConfig:
-    """One session's identity and rules."""
-
-    begin_string: str
-    sender_comp_id: str
-    target_comp_id: str
-    role: Role = Role.ACCEPTOR
-    heartbeat_interval_s: int = 30
-    """The initiator's proposal; an acceptor takes the counterparty's."""
-    reset_on_logon: bool = False
-    sending_time_tolerance_s: int = 120
-    validate: bool = True
-    logon_timeout_s: int = 10
-    logout_timeout_s: int = 10
-    test_request_after: float = 1.5
-    """Send a TestRequest after this many heartbeat intervals without input."""
-    timeout_after: float = 2.4
-    """Disconnect after this many heartbeat intervals without input."""
 
 
 class Session:
@@ -217,20 +177,7 @@ class Session:
         wanted = self._resend_ranges.pop(0)
         if self.status not in (Status.ACTIVE, Status.LOGOUT_SENT):
             return step
-        stored = dict(messages)
-        gap_start: int | None = None
-        for seq in range(wanted.begin_seq, wanted.end_seq + 1):
-            original = self._stored_application(stored.get(seq))
-            if original is None:
-                if gap_start is None:
-                    gap_start = seq
-                continue
-            if gap_start is not None:
-                self._out.gap_fill(step, gap_start, seq, now_ns)
-                gap_start = None
-            self._out.resend(step, seq, original, now_ns)
-        if gap_start is not None:
-            self._out.gap_fill(step, gap_start, wanted.end_seq + 1, now_ns)
+        self._out.answer_resend(step, wanted, dict(messages), now_ns)
         return step
 
     def disconnected(self, now_ns: int) -> Step:
@@ -464,17 +411,6 @@ class Session:
             return
         self._resend_until = seq
         self._out.send(step, "2", [(7, str(self._next_in)), (16, "0")], now_ns)
-
-    def _stored_application(self, data: bytes | None) -> FixMessage | None:
-        if data is None:
-            return None
-        try:
-            message = parse(data)
-        except GarbledMessage:
-            return None
-        if message.msg_type in ADMIN_MSG_TYPES or not message.msg_type:
-            return None
-        return message
 
     # -- answering -------------------------------------------------------------------------
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from directbroker.protocols.fix.codec import encode_fields
-from directbroker.protocols.fix.effects import Step
+from directbroker.protocols.fix.codec import GarbledMessage, encode_fields, parse
+from directbroker.protocols.fix.dictionary import ADMIN_MSG_TYPES
+from directbroker.protocols.fix.effects import ResendWanted, Step
 from directbroker.protocols.fix.message import Field, FixMessage
 from directbroker.protocols.fix.tags import TRAILER_TAGS
 from directbroker.protocols.fix.timestamps import format_timestamp
@@ -111,3 +112,34 @@ class Outbox:
         ]
         step.outgoing.append(encode_fields(self._begin, fields))
         self.last_sent_ns = now_ns
+
+    def answer_resend(
+        self, step: Step, wanted: ResendWanted, stored: dict[int, bytes], now_ns: int
+    ) -> None:
+        """Resend ``wanted``: application messages again, admin messages and holes gap-filled."""
+        gap_start: int | None = None
+        for seq in range(wanted.begin_seq, wanted.end_seq + 1):
+            original = stored_application(stored.get(seq))
+            if original is None:
+                if gap_start is None:
+                    gap_start = seq
+                continue
+            if gap_start is not None:
+                self.gap_fill(step, gap_start, seq, now_ns)
+                gap_start = None
+            self.resend(step, seq, original, now_ns)
+        if gap_start is not None:
+            self.gap_fill(step, gap_start, wanted.end_seq + 1, now_ns)
+
+
+def stored_application(data: bytes | None) -> FixMessage | None:
+    """A stored message worth resending as it was (an application message), else ``None``."""
+    if data is None:
+        return None
+    try:
+        message = parse(data)
+    except GarbledMessage:
+        return None
+    if message.msg_type in ADMIN_MSG_TYPES or not message.msg_type:
+        return None
+    return message
