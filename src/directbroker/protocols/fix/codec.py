@@ -14,8 +14,9 @@ only when a length field announces one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import NamedTuple
+from zlib import adler32
 
 from directbroker.protocols.fix.message import Field, FixMessage
 
@@ -49,8 +50,7 @@ class GarbledMessage(ValueError):
     """The bytes are not a well-formed FIX message (framing, BodyLength, CheckSum, tag)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
+class Frame(NamedTuple):
     """One message's bytes as cut from the stream; ``problem`` is set when it is garbled."""
 
     data: bytes
@@ -58,8 +58,18 @@ class Frame:
 
 
 def checksum(data: bytes) -> int:
-    """The FIX CheckSum of ``data``: the byte sum modulo 256."""
-    return sum(data) & 0xFF
+    """The FIX CheckSum of ``data``: the byte sum modulo 256.
+
+    Adler-32's low half is 1 + the byte sum modulo 65521; for 256 bytes or fewer the sum
+    cannot reach 65521, so the C routine gives the exact sum (about 20x faster than ``sum``).
+    """
+    if len(data) <= 256:
+        return (adler32(data) - 1) & 0xFF
+    view = memoryview(data)
+    total = 0
+    for start in range(0, len(data), 256):
+        total += (adler32(view[start : start + 256]) & 0xFFFF) - 1
+    return total & 0xFF
 
 
 class FrameDecoder:
@@ -78,7 +88,11 @@ class FrameDecoder:
         position = 0
         length = len(buffer)
         while True:
-            start = buffer.find(_BEGIN_MARK, position)
+            start = (
+                position
+                if buffer.startswith(_BEGIN_MARK, position)
+                else buffer.find(_BEGIN_MARK, position)
+            )
             if start < 0:
                 # Keep a tail that could be the start of "8=FIX" split across reads.
                 position = max(position, length - (len(_BEGIN_MARK) - 1))
@@ -90,7 +104,7 @@ class FrameDecoder:
                     position = start + 1
                     continue
                 break
-            if buffer[end_begin + 1 : end_begin + 3] != b"9=":
+            if not buffer.startswith(b"9=", end_begin + 1):
                 if length < end_begin + 3:
                     break
                 position = self._skip_garbled(buffer, end_begin, frames, start)
@@ -128,15 +142,11 @@ class FrameDecoder:
             problem = None
             if mark != body_end - 1:
                 problem = "BodyLength does not match"
-            elif buffer[end_length + 1 : end_length + 4] != b"35=":
+            elif not buffer.startswith(b"35=", end_length + 1):
                 problem = "MsgType is not the third field"
             else:
                 value = buffer[mark + 4 : frame_end - 1]
-                if (
-                    len(value) != 3
-                    or not value.isdigit()
-                    or int(value) != checksum(buffer[start : mark + 1])
-                ):
+                if value != b"%03d" % checksum(buffer[start : mark + 1]):
                     problem = "CheckSum does not match"
             frames.append(Frame(data_frame, problem))
             position = frame_end
@@ -164,6 +174,11 @@ class FrameDecoder:
         return len(self._buffer)
 
 
+_TAGS: dict[str, int] = {str(tag): tag for tag in range(10_000)}
+"""Tag text -> number for the common range, so that most tags are one dict lookup."""
+_PREFIXES: list[str] = [f"{tag}=" for tag in range(1_000)]
+
+
 def parse(data: bytes) -> FixMessage:
     """Parse one framed message (header, body and trailer) into a :class:`FixMessage`.
 
@@ -175,19 +190,28 @@ def parse(data: bytes) -> FixMessage:
     text = data.decode("latin-1")
     if text.endswith("\x01"):
         text = text[:-1]
-    try:
-        fields = tuple([(int(tag), value) for tag, _, value in _partitions(text.split("\x01"))])
-    except ValueError as error:
-        raise GarbledMessage(str(error)) from None
-    return FixMessage(fields)
-
-
-def _partitions(parts: list[str]) -> Iterable[tuple[str, str, str]]:
-    for part in parts:
-        triple = part.partition("=")
-        if not triple[1]:
-            raise ValueError(f"field without '=': {part[:20]!r}")
-        yield triple
+    # Fast path: with no '=' inside values, swapping SOH for '=' makes one split give
+    # tag, value, tag, value ... and zip pairs them, all in C.
+    parts = text.replace("\x01", "=").split("=")
+    if len(parts) == 2 * (text.count("\x01") + 1):
+        try:
+            tags = map(_TAGS.__getitem__, parts[0::2])
+            return FixMessage(tuple(zip(tags, parts[1::2], strict=True)))
+        except KeyError:
+            pass
+    fields: list[Field] = []
+    for part in text.split("\x01"):
+        tag, separator, value = part.partition("=")
+        if not separator:
+            raise GarbledMessage(f"field without '=': {part[:20]!r}")
+        number = _TAGS.get(tag)
+        if number is None:
+            try:
+                number = int(tag)
+            except ValueError:
+                raise GarbledMessage(f"bad tag {tag[:20]!r}") from None
+        fields.append((number, value))
+    return FixMessage(tuple(fields))
 
 
 def _parse_with_data(data: bytes) -> tuple[Field, ...]:
@@ -231,10 +255,14 @@ def _parse_with_data(data: bytes) -> tuple[Field, ...]:
 
 def encode_fields(begin_string: str, fields: Sequence[Field]) -> bytes:
     """Encode ``fields`` (MsgType first, no 8/9/10) with BeginString, BodyLength, CheckSum."""
-    body = ("\x01".join([f"{tag}={value}" for tag, value in fields]) + "\x01").encode("latin-1")
-    head = f"8={begin_string}\x019={len(body)}\x01".encode("ascii")
-    message = head + body
-    return message + b"10=%03d\x01" % (sum(message) & 0xFF)
+    prefixes = _PREFIXES
+    try:
+        text = "\x01".join([prefixes[tag] + value for tag, value in fields])
+    except IndexError:
+        text = "\x01".join([f"{tag}={value}" for tag, value in fields])
+    body = (text + "\x01").encode("latin-1")
+    message = b"8=" + begin_string.encode("ascii") + b"\x019=%d\x01" % len(body) + body
+    return message + b"10=%03d\x01" % checksum(message)
 
 
 def encode(message: FixMessage) -> bytes:
