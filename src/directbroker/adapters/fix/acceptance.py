@@ -23,7 +23,8 @@ from directbroker.protocols.fix.effects import (
     Step,
 )
 from directbroker.protocols.fix.message import Field, FixMessage
-from directbroker.protocols.fix.session import Role, Session, SessionConfig
+from directbroker.protocols.fix.session import Session
+from directbroker.protocols.fix.session_config import Role, SessionConfig
 from directbroker.protocols.fix.session_io import reverse_route
 from directbroker.protocols.fix.validation import BUSINESS_REASON_TEXT, UNSUPPORTED_MESSAGE_TYPE
 
