@@ -104,6 +104,12 @@ class FrameDecoder:
                     position = start + 1
                     continue
                 break
+            if end_begin - start > 12:
+                # Not a BeginString ("8=FIX.4.4"): restart at a later "8=FIX" if there is one.
+                later = buffer.rfind(_BEGIN_MARK, start + 1, end_begin)
+                if later > start:
+                    position = later
+                    continue
             if not buffer.startswith(b"9=", end_begin + 1):
                 if length < end_begin + 3:
                     break
