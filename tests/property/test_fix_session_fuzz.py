@@ -73,6 +73,9 @@ def test_random_bytes_never_raise_and_answers_are_valid(version: str, chunks: li
         _assert_valid_output(step, version)
 
 
+_ASCII = st.characters(codec="ascii", exclude_characters="\x01")
+
+
 @st.composite
 def _mutations(draw: st.DrawFn, data: bytes) -> bytes:
     for _ in range(draw(st.integers(1, 3))):
