@@ -10,6 +10,8 @@ _TIMESTAMP = re.compile(r"(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{
 
 _last_second = -1
 _last_prefix = ""
+_parsed_prefix = ""
+_parsed_seconds = 0
 
 
 def format_timestamp(now_ns: int) -> str:
@@ -29,6 +31,12 @@ def parse_timestamp(text: str | None) -> int | None:
     match = _TIMESTAMP.match(text)
     if match is None:
         return None
+    fraction = match.group(7) or ""
+    nanos = int(fraction.ljust(9, "0")) if fraction else 0
+    global _parsed_prefix, _parsed_seconds  # a one-entry cache on the hot path
+    prefix = text[:17]
+    if prefix == _parsed_prefix:
+        return _parsed_seconds * 1_000_000_000 + nanos
     year, month, day, hour, minute, second = (int(part) for part in match.group(1, 2, 3, 4, 5, 6))
     if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 23 and minute <= 59 and second <= 60):
         return None
@@ -36,5 +44,5 @@ def parse_timestamp(text: str | None) -> int | None:
         seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
     except (ValueError, OverflowError):
         return None
-    fraction = match.group(7) or ""
-    return seconds * 1_000_000_000 + int(fraction.ljust(9, "0") or "0")
+    _parsed_prefix, _parsed_seconds = prefix, seconds
+    return seconds * 1_000_000_000 + nanos

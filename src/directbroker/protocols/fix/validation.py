@@ -19,7 +19,7 @@ formats checked only; the application answers it (BusinessMessageReject).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from directbroker.protocols.fix.dictionary import Dictionary, FieldType, GroupDef, Layout
@@ -105,67 +105,65 @@ def problem(reason: int, tag: int | None, text: str | None = None) -> Problem:
     return Problem(reason, tag, text if text is not None else REASON_TEXT[reason])
 
 
-_INT = re.compile(r"-?\d+\Z")
-_UNSIGNED = re.compile(r"\d+\Z")
-_FLOAT = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)\Z")
-_TIMESTAMP = re.compile(
-    r"(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.\d{3}(?:\d{3}){0,2})?\Z"
-)
-_TIME_ONLY = re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:\.\d{3}(?:\d{3}){0,2})?\Z")
-_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})\Z")
-_MONTH_YEAR = re.compile(r"(\d{4})(\d{2})(?:\d{2}|w[1-5])?\Z")
+_MONTH = r"(?:0[1-9]|1[0-2])"
+_DAY = r"(?:0[1-9]|[12]\d|3[01])"
+_CLOCK = r"(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d{3}(?:\d{3}){0,2})?"
+_DATE = rf"\d{{4}}{_MONTH}{_DAY}"
+_INT = r"-?\d+"
+_UNSIGNED = r"\d+"
+_FLOAT = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
 
-_SIGNED_INTS = frozenset({FieldType.INT})
-_UNSIGNED_INTS = frozenset(
-    {FieldType.LENGTH, FieldType.SEQNUM, FieldType.NUMINGROUP, FieldType.DAYOFMONTH}
-)
-_FLOATS = frozenset(
-    {
-        FieldType.FLOAT,
-        FieldType.QTY,
-        FieldType.PRICE,
-        FieldType.PRICEOFFSET,
-        FieldType.AMT,
-        FieldType.PERCENTAGE,
-    }
-)
+_FORMATS: dict[FieldType, str] = {
+    FieldType.INT: _INT,
+    FieldType.LENGTH: _UNSIGNED,
+    FieldType.SEQNUM: _UNSIGNED,
+    FieldType.NUMINGROUP: _UNSIGNED,
+    FieldType.DAYOFMONTH: _UNSIGNED,
+    FieldType.FLOAT: _FLOAT,
+    FieldType.QTY: _FLOAT,
+    FieldType.PRICE: _FLOAT,
+    FieldType.PRICEOFFSET: _FLOAT,
+    FieldType.AMT: _FLOAT,
+    FieldType.PERCENTAGE: _FLOAT,
+    FieldType.CHAR: r".",
+    FieldType.UTCTIMESTAMP: rf"{_DATE}-{_CLOCK}",
+    FieldType.UTCDATE: _DATE,
+    FieldType.LOCALMKTDATE: _DATE,
+    FieldType.UTCTIMEONLY: _CLOCK,
+    FieldType.MONTHYEAR: rf"\d{{4}}{_MONTH}(?:{_DAY}|w[1-5])?",
+}
+"""Each checked type's format as one anchored pattern (ranges of dates and times included)."""
 
-
-def _valid_date(year: str, month: str, day: str) -> bool:
-    return 1 <= int(month) <= 12 and 1 <= int(day) <= 31 and int(year) > 0
-
-
-def _valid_time(hour: str, minute: str, second: str) -> bool:
-    return int(hour) <= 23 and int(minute) <= 59 and int(second) <= 60
+_Matcher = Callable[[str], object]
+_MATCHERS: dict[FieldType, _Matcher] = {
+    field_type: re.compile(pattern, re.DOTALL).fullmatch for field_type, pattern in _FORMATS.items()
+}
 
 
 def well_formed(field_type: FieldType, value: str) -> bool:
     """Whether ``value`` is in the format ``field_type`` requires."""
-    if field_type in _FLOATS:
-        return _FLOAT.match(value) is not None
-    if field_type in _UNSIGNED_INTS:
-        return _UNSIGNED.match(value) is not None
-    if field_type in _SIGNED_INTS:
-        return _INT.match(value) is not None
-    if field_type is FieldType.CHAR:
-        return len(value) == 1
-    if field_type is FieldType.UTCTIMESTAMP:
-        match = _TIMESTAMP.match(value)
-        return (
-            match is not None
-            and _valid_date(*match.group(1, 2, 3))
-            and _valid_time(*match.group(4, 5, 6))
-        )
-    if field_type in (FieldType.LOCALMKTDATE, FieldType.UTCDATE):
-        match = _DATE.match(value)
-        return match is not None and _valid_date(*match.group(1, 2, 3))
-    if field_type is FieldType.UTCTIMEONLY:
-        match = _TIME_ONLY.match(value)
-        return match is not None and _valid_time(*match.group(1, 2, 3))
-    if field_type is FieldType.MONTHYEAR:
-        match = _MONTH_YEAR.match(value)
-        return match is not None and 1 <= int(match.group(2)) <= 12
-    return True
+    matcher = _MATCHERS.get(field_type)
+    return matcher is None or matcher(value) is not None
+
+
+_FieldCheck = tuple[_Matcher | None, frozenset[str] | None, bool]
+_CHECKS: dict[int, dict[int, _FieldCheck]] = {}
+
+
+def _checks(dictionary: Dictionary) -> dict[int, _FieldCheck]:
+    """Per tag: its format matcher, its allowed values, whether it is multi-valued (cached)."""
+    checks = _CHECKS.get(id(dictionary))
+    if checks is None:
+        checks = {
+            tag: (
+                _MATCHERS.get(definition.type),
+                definition.enums,
+                definition.type is FieldType.MULTIPLEVALUESTRING,
+            )
+            for tag, definition in dictionary.fields.items()
+        }
+        _CHECKS[id(dictionary)] = checks
+    return checks
 
 
 def check_field(dictionary: Dictionary, tag: int, value: str) -> Problem | None:
@@ -174,16 +172,16 @@ def check_field(dictionary: Dictionary, tag: int, value: str) -> Problem | None:
         return problem(INVALID_TAG_NUMBER, tag)
     if not value:
         return problem(TAG_WITHOUT_VALUE, tag)
-    definition = dictionary.fields.get(tag)
-    if definition is None:
+    check = _checks(dictionary).get(tag)
+    if check is None:
         return None
-    if not well_formed(definition.type, value):
+    matcher, enums, multiple = check
+    if matcher is not None and matcher(value) is None:
         return problem(
             INCORRECT_DATA_FORMAT, tag, f"{REASON_TEXT[INCORRECT_DATA_FORMAT]}, field={tag}"
         )
-    enums = definition.enums
     if enums is not None:
-        if definition.type is FieldType.MULTIPLEVALUESTRING:
+        if multiple:
             if any(part not in enums for part in value.split()):
                 return problem(VALUE_OUT_OF_RANGE, tag)
         elif value not in enums:
