@@ -253,25 +253,40 @@ def _walk(
     *,
     check_unknown: bool,
 ) -> Problem | None:
+    # The hot loop of every received message: check_field inlined, lookups bound locally.
+    checks = _checks(dictionary)
+    known = dictionary.known_tags
     seen: set[int] = set()
     members = layout.members
     groups = layout.groups
     while position < end:
         tag, value = fields[position]
-        found = check_field(dictionary, tag, value)
-        if found is not None:
-            return found
+        if tag not in known:
+            return problem(INVALID_TAG_NUMBER, tag)
+        if not value:
+            return problem(TAG_WITHOUT_VALUE, tag)
         if check_unknown and tag not in members:
             return problem(TAG_NOT_DEFINED_FOR_MESSAGE, tag)
         if tag in seen:
             return problem(TAG_APPEARS_MORE_THAN_ONCE, tag)
         seen.add(tag)
+        check = checks.get(tag)
+        if check is not None:
+            matcher, enums, multiple = check
+            if matcher is not None and matcher(value) is None:
+                text = f"{REASON_TEXT[INCORRECT_DATA_FORMAT]}, field={tag}"
+                return problem(INCORRECT_DATA_FORMAT, tag, text)
+            if enums is not None and (
+                any(part not in enums for part in value.split()) if multiple else value not in enums
+            ):
+                return problem(VALUE_OUT_OF_RANGE, tag)
         position += 1
-        group = groups.get(tag)
-        if group is not None:
-            position, found = _walk_group(fields, position, end, group, int(value), dictionary)
-            if found is not None:
-                return found
+        if groups:
+            group = groups.get(tag)
+            if group is not None:
+                position, found = _walk_group(fields, position, end, group, int(value), dictionary)
+                if found is not None:
+                    return found
     return _missing(layout, seen)
 
 
