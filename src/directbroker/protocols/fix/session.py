@@ -4,20 +4,9 @@ One :class:`Session` is one FIX session (a pair of CompIDs and a BeginString) ac
 connections. It never touches a socket or a clock: each call carries ``now_ns``, and the
 answer says what to persist, what to write and what happened (see ``effects``).
 
-Checks on every received message, in this order (the order of the FIX session rules and of
-the reference engines, so that the answer to a bad message is the one counterparties expect):
-
-1. garbled frames (BodyLength, CheckSum, first three fields, bad tags) are ignored; before
-   logon they end the connection;
-2. BeginString must be ours (else Logout and disconnect), MsgSeqNum present (else Logout);
-3. before logon only a Logon is accepted (else disconnect without a word);
-4. the data dictionary (``validation``): a session Reject, the sequence number consumed;
-5. CompIDs (Reject 9 then Logout), SendingTime within tolerance (Reject 10 then Logout);
-6. the sequence number: too high queues the message and asks for a resend, too low is a
-   possible duplicate to drop (PossDupFlag, checked against OrigSendingTime) or a fatal
-   error (Logout); Logout and ResendRequest are acted on whatever their number, and
-   SequenceReset in reset mode ignores it;
-7. the message itself (heartbeat, test request, gap fill, application message ...).
+Received messages are checked in the order of the FIX session rules and the reference engines
+(docs/adr/0019-fix-engine.md lists it): framing, BeginString and MsgSeqNum, logon first, the
+data dictionary (``validation``), CompIDs, SendingTime, then the sequence number.
 """
 
 from __future__ import annotations
@@ -38,7 +27,7 @@ from directbroker.protocols.fix.effects import (
 )
 from directbroker.protocols.fix.message import Field, FixMessage
 from directbroker.protocols.fix.session_config import Role, SessionConfig, Status
-from directbroker.protocols.fix.session_io import Outbox, reverse_route
+from directbroker.protocols.fix.session_io import Outbox
 from directbroker.protocols.fix.timestamps import parse_timestamp
 from directbroker.protocols.fix.versions import dictionary_for
 
@@ -415,18 +404,9 @@ class Session:
     # -- answering -------------------------------------------------------------------------
 
     def _reject(self, step: Step, message: FixMessage, found: v.Problem, now_ns: int) -> None:
-        ref_seq = message.get(34) or "0"
-        body: list[Field] = [(45, ref_seq if ref_seq.isdigit() else "0")]
-        if found.tag is not None:
-            body.append((371, str(found.tag)))
-        msg_type = message.get(35)
-        if msg_type:
-            body.append((372, msg_type))
-        if found.reason in self.dictionary.session_reject_reasons:
-            body.append((373, str(found.reason)))
-        body.append((58, found.text))
-        self._out.send(step, "3", body, now_ns, reverse_route(message))
-        step.events.append(SessionRejected(int(body[0][1]), found.text))
+        reasons = self.dictionary.session_reject_reasons
+        ref_seq = self._out.reject(step, message, found, reasons, now_ns)
+        step.events.append(SessionRejected(ref_seq, found.text))
 
     def _logout(self, step: Step, text: str, now_ns: int) -> None:
         self._out.send(step, "5", [(58, text)] if text else [], now_ns)

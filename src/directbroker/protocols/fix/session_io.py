@@ -15,6 +15,7 @@ from directbroker.protocols.fix.effects import ResendWanted, Step
 from directbroker.protocols.fix.message import Field, FixMessage
 from directbroker.protocols.fix.tags import TRAILER_TAGS
 from directbroker.protocols.fix.timestamps import format_timestamp
+from directbroker.protocols.fix.validation import Problem
 
 
 class _Identity(Protocol):
@@ -74,6 +75,34 @@ class Outbox:
         step.sent.append((seq, data))
         self.last_sent_ns = now_ns
         return seq
+
+    def reject(
+        self,
+        step: Step,
+        message: FixMessage,
+        found: Problem,
+        reasons: frozenset[int],
+        now_ns: int,
+    ) -> int:
+        """Send a session Reject of ``message``; return the RefSeqNum it names.
+
+        SessionRejectReason is left out when the version does not define the value (4.2 has
+        none past 11); the reject travels back the route the message came by.
+        """
+        ref_seq = message.get(34) or "0"
+        if not ref_seq.isdigit():
+            ref_seq = "0"
+        body: list[Field] = [(45, ref_seq)]
+        if found.tag is not None:
+            body.append((371, str(found.tag)))
+        msg_type = message.get(35)
+        if msg_type:
+            body.append((372, msg_type))
+        if found.reason in reasons:
+            body.append((373, str(found.reason)))
+        body.append((58, found.text))
+        self.send(step, "3", body, now_ns, reverse_route(message))
+        return int(ref_seq)
 
     def resend(self, step: Step, seq: int, original: FixMessage, now_ns: int) -> None:
         """Send ``original`` again under its number, marked as a possible duplicate."""
