@@ -25,8 +25,7 @@ from directbroker.protocols.fix.effects import (
 from directbroker.protocols.fix.message import Field, FixMessage
 from directbroker.protocols.fix.session import Session
 from directbroker.protocols.fix.session_config import Role, SessionConfig
-from directbroker.protocols.fix.session_io import reverse_route
-from directbroker.protocols.fix.validation import BUSINESS_REASON_TEXT, UNSUPPORTED_MESSAGE_TYPE
+from directbroker.protocols.fix.validation import UNSUPPORTED_MESSAGE_TYPE
 
 TICK_S = 0.05
 _ECHOED = frozenset({"D", "d"})
@@ -44,8 +43,8 @@ class EchoApplication:
         """A new logon starts a new session day: forget the orders seen."""
         self.seen_order_ids.clear()
 
-    def answer(self, event: ApplicationMessage) -> tuple[str, list[Field], list[Field]] | None:
-        """The reply (MsgType, body, routing header) to one application message, if any."""
+    def answer(self, event: ApplicationMessage) -> tuple[str, list[Field]] | None:
+        """The reply (MsgType and body; "j" for a BusinessMessageReject) to one message."""
         message = event.message
         msg_type = message.msg_type
         if msg_type == "D":
@@ -54,14 +53,8 @@ class EchoApplication:
                 return None
             self.seen_order_ids.add(order_id)
         if msg_type in _ECHOED:
-            return msg_type, self._echo_body(message), []
-        body: list[Field] = [
-            (45, message.get(34) or "0"),
-            (372, msg_type),
-            (380, str(UNSUPPORTED_MESSAGE_TYPE)),
-            (58, BUSINESS_REASON_TEXT[UNSUPPORTED_MESSAGE_TYPE]),
-        ]
-        return "j", body, reverse_route(message)
+            return msg_type, self._echo_body(message)
+        return "j", []
 
     def _echo_body(self, message: FixMessage) -> list[Field]:
         """The message's own fields, less the session's and less empty repeating groups."""
@@ -187,9 +180,12 @@ class AcceptanceServer:
             return [session.resend(stored, now)]
         if isinstance(event, ApplicationMessage) and session.logged_on:
             reply = self.application.answer(event)
-            if reply is not None:
-                msg_type, body, header = reply
-                return [session.send(msg_type, body, now, header)]
+            if reply is None:
+                return []
+            msg_type, body = reply
+            if msg_type == "j":
+                return [session.business_reject(event.message, UNSUPPORTED_MESSAGE_TYPE, now)]
+            return [session.send(msg_type, body, now)]
         if isinstance(event, LoggedOn):
             self.application.reset()
         return []

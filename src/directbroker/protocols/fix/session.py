@@ -27,7 +27,7 @@ from directbroker.protocols.fix.effects import (
 )
 from directbroker.protocols.fix.message import Field, FixMessage
 from directbroker.protocols.fix.session_config import Role, SessionConfig, Status
-from directbroker.protocols.fix.session_io import Outbox
+from directbroker.protocols.fix.session_io import Outbox, business_reject_fields
 from directbroker.protocols.fix.timestamps import parse_timestamp
 from directbroker.protocols.fix.versions import dictionary_for
 
@@ -143,6 +143,13 @@ class Session:
         self._out.send(step, msg_type, body, now_ns, header)
         step.state = self.sequence_state
         return step
+
+    def business_reject(
+        self, message: FixMessage, reason: int, now_ns: int, text: str | None = None
+    ) -> Step:
+        """Refuse an application message with a BusinessMessageReject (380 = ``reason``)."""
+        body, header = business_reject_fields(message, reason, text)
+        return self.send("j", body, now_ns, header)
 
     def logout(self, now_ns: int, text: str = "") -> Step:
         """Start the logout handshake (the session closes on the answer or a timeout)."""

@@ -15,7 +15,7 @@ from directbroker.protocols.fix.effects import ResendWanted, Step
 from directbroker.protocols.fix.message import Field, FixMessage
 from directbroker.protocols.fix.tags import TRAILER_TAGS
 from directbroker.protocols.fix.timestamps import format_timestamp
-from directbroker.protocols.fix.validation import Problem
+from directbroker.protocols.fix.validation import BUSINESS_REASON_TEXT, Problem
 
 
 class _Identity(Protocol):
@@ -36,6 +36,20 @@ _RESTAMPED = frozenset({8, 9, 10, 34, 35, 43, 49, 52, 56, 122})
 def reverse_route(message: FixMessage) -> list[Field]:
     """The routing header of an answer to ``message`` (third-party routing reversed)."""
     return [(_REVERSED[tag], value) for tag, value in message.fields if tag in _REVERSED and value]
+
+
+def business_reject_fields(
+    message: FixMessage, reason: int, text: str | None = None
+) -> tuple[list[Field], list[Field]]:
+    """The body and routing header of a BusinessMessageReject of ``message``."""
+    ref_seq = message.get(34) or "0"
+    body: list[Field] = [(45, ref_seq if ref_seq.isdigit() else "0")]
+    msg_type = message.get(35)
+    if msg_type:
+        body.append((372, msg_type))
+    body.append((380, str(reason)))
+    body.append((58, text or BUSINESS_REASON_TEXT.get(reason, "Other")))
+    return body, reverse_route(message)
 
 
 class Outbox:
