@@ -13,8 +13,8 @@ only when a length field announces one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import NamedTuple
 from zlib import adler32
 
@@ -41,9 +41,7 @@ DATA_LENGTH_TAGS: dict[int, int] = {
 }
 """Length field -> the data field whose byte count it gives (data may contain SOH)."""
 
-_DATA_LENGTH_RE = re.compile(
-    rb"\x01(?:" + b"|".join(str(t).encode() for t in DATA_LENGTH_TAGS) + rb")="
-)
+_DATA_LENGTH_SET = frozenset(DATA_LENGTH_TAGS)
 
 
 class GarbledMessage(ValueError):
@@ -57,7 +55,7 @@ class Frame(NamedTuple):
     problem: str | None = None
 
 
-def checksum(data: bytes) -> int:
+def checksum(data: bytes | memoryview) -> int:
     """The FIX CheckSum of ``data``: the byte sum modulo 256.
 
     Adler-32's low half is 1 + the byte sum modulo 65521; for 256 bytes or fewer the sum
@@ -85,6 +83,7 @@ class FrameDecoder:
         """Add ``data`` and return every complete frame now available, in order."""
         buffer = self._buffer + data if self._buffer else data
         frames: list[Frame] = []
+        view = memoryview(buffer)
         position = 0
         length = len(buffer)
         while True:
@@ -131,8 +130,9 @@ class FrameDecoder:
                     position = start
                     break
                 continue
-            body_end = end_length + 1 + int(length_text)
-            if int(length_text) > MAX_BODY_LENGTH:
+            body_length = int(length_text)
+            body_end = end_length + 1 + body_length
+            if body_length > MAX_BODY_LENGTH:
                 position = start + 1
                 continue
             if length < body_end:
@@ -152,7 +152,7 @@ class FrameDecoder:
                 problem = "MsgType is not the third field"
             else:
                 value = buffer[mark + 4 : frame_end - 1]
-                if value != b"%03d" % checksum(buffer[start : mark + 1]):
+                if value != b"%03d" % checksum(view[start : mark + 1]):
                     problem = "CheckSum does not match"
             frames.append(Frame(data_frame, problem))
             position = frame_end
@@ -191,20 +191,22 @@ def parse(data: bytes) -> FixMessage:
     Raises :class:`GarbledMessage` when a field has no ``=`` or a tag is not an integer.
     BodyLength and CheckSum are not checked here (:class:`FrameDecoder` does it once).
     """
-    if _DATA_LENGTH_RE.search(data) is not None:
-        return FixMessage(_parse_with_data(data))
     text = data.decode("latin-1")
     if text.endswith("\x01"):
         text = text[:-1]
     # Fast path: with no '=' inside values, swapping SOH for '=' makes one split give
-    # tag, value, tag, value ... and zip pairs them, all in C.
+    # tag, value, tag, value ... ; one itemgetter call maps every tag text to its number and
+    # zip pairs them, all in C.
     parts = text.replace("\x01", "=").split("=")
-    if len(parts) == 2 * (text.count("\x01") + 1):
+    if len(parts) == 2 * (text.count("\x01") + 1) and len(parts) >= 4:
         try:
-            tags = map(_TAGS.__getitem__, parts[0::2])
-            return FixMessage(tuple(zip(tags, parts[1::2], strict=True)))
+            tags = itemgetter(*parts[0::2])(_TAGS)
         except KeyError:
-            pass
+            tags = None
+        if tags is not None:
+            if _DATA_LENGTH_SET.isdisjoint(tags):
+                return FixMessage(tuple(zip(tags, parts[1::2], strict=True)))
+            return FixMessage(_parse_with_data(data))
     fields: list[Field] = []
     for part in text.split("\x01"):
         tag, separator, value = part.partition("=")
@@ -216,6 +218,8 @@ def parse(data: bytes) -> FixMessage:
                 number = int(tag)
             except ValueError:
                 raise GarbledMessage(f"bad tag {tag[:20]!r}") from None
+        if number in _DATA_LENGTH_SET:
+            return FixMessage(_parse_with_data(data))
         fields.append((number, value))
     return FixMessage(tuple(fields))
 
