@@ -13,6 +13,7 @@ only when a length field announces one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import NamedTuple
@@ -42,6 +43,7 @@ DATA_LENGTH_TAGS: dict[int, int] = {
 """Length field -> the data field whose byte count it gives (data may contain SOH)."""
 
 _DATA_LENGTH_SET = frozenset(DATA_LENGTH_TAGS)
+_HEAD = re.compile(rb"8=FIX[^\x01]{0,8}\x019=(\d{1,6})\x0135=").match
 
 
 class GarbledMessage(ValueError):
@@ -97,6 +99,25 @@ class FrameDecoder:
                 position = max(position, length - (len(_BEGIN_MARK) - 1))
                 break
             position = start
+            head = _HEAD(buffer, start)
+            if head is not None:
+                # The common case in one regex call: BeginString, BodyLength, MsgType third,
+                # and the CheckSum field exactly where BodyLength says.
+                body_end = head.end(1) + 1 + int(head.group(1))
+                if (
+                    body_end + 7 <= length
+                    and buffer.startswith(_CHECKSUM_MARK, body_end - 1)
+                    and buffer[body_end + 6] == 1
+                ):
+                    frame_end = body_end + 7
+                    good = buffer[body_end + 3 : body_end + 6] == b"%03d" % checksum(
+                        view[start:body_end]
+                    )
+                    frames.append(
+                        Frame(buffer[start:frame_end], None if good else "CheckSum does not match")
+                    )
+                    position = frame_end
+                    continue
             end_begin = buffer.find(SOH_BYTE, start)
             if end_begin < 0:
                 if length - start > 32:
@@ -192,21 +213,21 @@ def parse(data: bytes) -> FixMessage:
     BodyLength and CheckSum are not checked here (:class:`FrameDecoder` does it once).
     """
     text = data.decode("latin-1")
-    if text.endswith("\x01"):
-        text = text[:-1]
     # Fast path: with no '=' inside values, swapping SOH for '=' makes one split give
     # tag, value, tag, value ... ; one itemgetter call maps every tag text to its number and
     # zip pairs them, all in C.
     parts = text.replace("\x01", "=").split("=")
-    if len(parts) == 2 * (text.count("\x01") + 1) and len(parts) >= 4:
+    if not parts[-1] and len(parts) == 2 * text.count("\x01") + 1 and len(parts) >= 5:
         try:
-            tags = itemgetter(*parts[0::2])(_TAGS)
+            tags = itemgetter(*parts[0:-1:2])(_TAGS)
         except KeyError:
             tags = None
         if tags is not None:
             if _DATA_LENGTH_SET.isdisjoint(tags):
                 return FixMessage(tuple(zip(tags, parts[1::2], strict=True)))
             return FixMessage(_parse_with_data(data))
+    if text.endswith("\x01"):
+        text = text[:-1]
     fields: list[Field] = []
     for part in text.split("\x01"):
         tag, separator, value = part.partition("=")
