@@ -78,6 +78,7 @@ def test_parse_keeps_wire_order_and_repeated_tags() -> None:
 
 def test_values_with_equals_signs_and_odd_tags() -> None:
     data = encode_fields("FIX.4.2", [(35, "0"), (58, "a=b=c"), (-1, "x"), (12345, "y")])
+    assert b"\x01-1=x\x01" in data
     message = parse(data)
     assert message.get(58) == "a=b=c"
     assert message.get(-1) == "x"

@@ -203,7 +203,8 @@ class FrameDecoder:
 
 _TAGS: dict[str, int] = {str(tag): tag for tag in range(10_000)}
 """Tag text -> number for the common range, so that most tags are one dict lookup."""
-_PREFIXES: list[str] = [f"{tag}=" for tag in range(1_000)]
+_PREFIXES: dict[int, str] = {tag: f"{tag}=" for tag in range(10_000)}
+_CHECKSUM_FIELDS: list[bytes] = [b"10=%03d\x01" % value for value in range(256)]
 
 
 def parse(data: bytes) -> FixMessage:
@@ -289,11 +290,11 @@ def encode_fields(begin_string: str, fields: Sequence[Field]) -> bytes:
     prefixes = _PREFIXES
     try:
         text = "\x01".join([prefixes[tag] + value for tag, value in fields])
-    except IndexError:
+    except KeyError:
         text = "\x01".join([f"{tag}={value}" for tag, value in fields])
     body = (text + "\x01").encode("latin-1")
-    message = b"8=" + begin_string.encode("ascii") + b"\x019=%d\x01" % len(body) + body
-    return message + b"10=%03d\x01" % checksum(message)
+    message = b"8=%s\x019=%d\x01%s" % (begin_string.encode("ascii"), len(body), body)
+    return message + _CHECKSUM_FIELDS[checksum(message)]
 
 
 def encode(message: FixMessage) -> bytes:
