@@ -94,7 +94,13 @@ def test_data_fields_may_contain_soh() -> None:
 
 
 @pytest.mark.parametrize(
-    "data", [b"8=FIX.4.2\x01garbage\x0110=000\x01", b"8=FIX.4.2\x014x9=TW\x0110=000\x01"]
+    "data",
+    [
+        b"8=FIX.4.2\x01garbage\x0110=000\x01",
+        b"8=FIX.4.2\x014x9=TW\x0110=000\x01",
+        b"8=FIX.4.2\x01+49=TW\x0110=000\x01",
+        "8=FIX.4.2\x01\u0663=TW\x0110=000\x01".encode("utf-8"),
+    ],
 )
 def test_garbled_fields_raise(data: bytes) -> None:
     with pytest.raises(GarbledMessage):

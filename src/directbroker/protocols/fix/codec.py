@@ -43,6 +43,7 @@ DATA_LENGTH_TAGS: dict[int, int] = {
 """Length field -> the data field whose byte count it gives (data may contain SOH)."""
 
 _DATA_LENGTH_SET = frozenset(DATA_LENGTH_TAGS)
+_TAG_TEXT = re.compile(r"-?[0-9]{1,9}").fullmatch
 _HEAD = re.compile(rb"8=FIX[^\x01]{0,8}\x019=(\d{1,6})\x0135=").match
 
 
@@ -236,10 +237,9 @@ def parse(data: bytes) -> FixMessage:
             raise GarbledMessage(f"field without '=': {part[:20]!r}")
         number = _TAGS.get(tag)
         if number is None:
-            try:
-                number = int(tag)
-            except ValueError:
-                raise GarbledMessage(f"bad tag {tag[:20]!r}") from None
+            if _TAG_TEXT(tag) is None:
+                raise GarbledMessage(f"bad tag {tag[:20]!r}")
+            number = int(tag)
         if number in _DATA_LENGTH_SET:
             return FixMessage(_parse_with_data(data))
         fields.append((number, value))
@@ -256,10 +256,10 @@ def _parse_with_data(data: bytes) -> tuple[Field, ...]:
         equals = data.find(b"=", position)
         if equals < 0:
             raise GarbledMessage("field without '='")
-        try:
-            tag = int(data[position:equals])
-        except ValueError:
-            raise GarbledMessage(f"bad tag {data[position:equals][:20]!r}") from None
+        tag_text = data[position:equals].decode("latin-1")
+        if _TAG_TEXT(tag_text) is None:
+            raise GarbledMessage(f"bad tag {tag_text[:20]!r}")
+        tag = int(tag_text)
         start = equals + 1
         want = pending_data.pop(tag, None)
         if (
