@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from directbroker.protocols.fix.codec import FrameDecoder, encode_fields, parse
 from directbroker.protocols.fix.effects import Step
+from directbroker.protocols.fix.message import FixMessage
 from directbroker.protocols.fix.validation import validate
 from directbroker.protocols.fix.versions import dictionary_for
 from tests.unit.fix.sessions import T0, Side, connect, pair
@@ -145,3 +146,36 @@ def test_codec_round_trips(msg_type: str, fields: list[tuple[int, str]]) -> None
     assert message.fields[0] == (8, "FIX.4.4")
     assert message.fields[2:-1] == ((35, msg_type), *fields)
     assert message.fields[-1][0] == 10
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    version=st.sampled_from(["FIX.4.2", "FIX.4.4"]),
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 30),
+            st.sampled_from([11, 21, 38, 40, 44, 54, 55, 60, 78, 79, 80, 9999]),
+            st.text(_ASCII, max_size=5),
+        ),
+        max_size=3,
+    ),
+)
+def test_remembered_shapes_answer_as_the_full_walk(
+    version: str, edits: list[tuple[int, int, str]]
+) -> None:
+    """Differential: validation that remembers valid shapes agrees with the full walk."""
+    from directbroker.protocols.fix.validation import _validate_fully
+
+    dictionary = dictionary_for(version)
+    original = parse(_order(version, 2))
+    assert validate(original, dictionary) is None  # the shape is now remembered
+    fields = list(original.fields)
+    for wanted, tag, value in edits:
+        at = min(wanted, len(fields) - 1)
+        if tag == fields[at][0] or at % 2:
+            fields[at] = (fields[at][0], value)  # same shape, another value
+        else:
+            fields.insert(at, (tag, value))
+    mutated = FixMessage.of(fields)
+    assert validate(mutated, dictionary) == _validate_fully(mutated, dictionary)
+    assert validate(mutated, dictionary) == _validate_fully(mutated, dictionary)

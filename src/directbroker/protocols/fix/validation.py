@@ -189,8 +189,59 @@ def check_field(dictionary: Dictionary, tag: int, value: str) -> Problem | None:
     return None
 
 
+_Shape = tuple[int, str, tuple[int, ...]]
+_SHAPES: dict[_Shape, tuple[tuple[int, str], ...]] = {}
+"""Tag sequences already found valid, with the NumInGroup values they were valid with."""
+_SHAPES_LIMIT = 4096
+
+
 def validate(message: FixMessage, dictionary: Dictionary) -> Problem | None:
-    """The first problem with ``message`` under ``dictionary``, or ``None`` when it is valid."""
+    """The first problem with ``message`` under ``dictionary``, or ``None`` when it is valid.
+
+    Whether a message is well built (tags known and allowed, in order, not repeated, groups
+    well formed, required fields present) depends only on its MsgType, its sequence of tags
+    and its NumInGroup values; a counterparty sends the same few shapes again and again. So
+    a shape found valid once is remembered, and the next message of that shape only has its
+    values checked, in wire order, which is what the full walk would report first.
+    """
+    fields = message.fields
+    msg_type = message.get(35) or ""
+    key = (id(dictionary), msg_type, tuple([field[0] for field in fields]))
+    counts = _SHAPES.get(key)
+    if counts is not None and all(fields[position][1] == value for position, value in counts):
+        return _check_values(fields, dictionary)
+    found = _validate_fully(message, dictionary)
+    if found is None:
+        if len(_SHAPES) >= _SHAPES_LIMIT:
+            _SHAPES.clear()
+        types = dictionary.fields
+        _SHAPES[key] = tuple(
+            (position, value)
+            for position, (tag, value) in enumerate(fields)
+            if tag in types and types[tag].type is FieldType.NUMINGROUP
+        )
+    return found
+
+
+def _check_values(fields: Sequence[Field], dictionary: Dictionary) -> Problem | None:
+    checks = _checks(dictionary)
+    for tag, value in fields:
+        if not value:
+            return problem(TAG_WITHOUT_VALUE, tag)
+        check = checks.get(tag)
+        if check is not None:
+            matcher, enums, multiple = check
+            if matcher is not None and matcher(value) is None:
+                text = f"{REASON_TEXT[INCORRECT_DATA_FORMAT]}, field={tag}"
+                return problem(INCORRECT_DATA_FORMAT, tag, text)
+            if enums is not None and (
+                any(part not in enums for part in value.split()) if multiple else value not in enums
+            ):
+                return problem(VALUE_OUT_OF_RANGE, tag)
+    return None
+
+
+def _validate_fully(message: FixMessage, dictionary: Dictionary) -> Problem | None:
     msg_type = message.get(35)
     if msg_type is None:
         return problem(REQUIRED_TAG_MISSING, 35)
