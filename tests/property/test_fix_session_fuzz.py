@@ -16,8 +16,8 @@ from tests.unit.fix.sessions import T0, Side, connect, pair
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _logged_on(begin_string: str) -> Side:
-    initiator, acceptor = pair(begin_string)
+def _logged_on(begin_string: str, validating: bool = True) -> Side:
+    initiator, acceptor = pair(begin_string, validating=validating)
     connect(initiator, acceptor)
     assert acceptor.session.logged_on
     return acceptor
@@ -98,11 +98,12 @@ def _mutations(draw: st.DrawFn, data: bytes) -> bytes:
 
 
 @FUZZ
-@given(version=st.sampled_from(["FIX.4.2", "FIX.4.4"]), data=st.data())
+@given(version=st.sampled_from(["FIX.4.2", "FIX.4.4"]), validating=st.booleans(), data=st.data())
 def test_mutated_orders_never_raise_and_answers_are_valid(
-    version: str, data: st.DataObject
+    version: str, validating: bool, data: st.DataObject
 ) -> None:
-    acceptor = _logged_on(version)
+    """With dictionary validation off too: the session itself must cope with any value."""
+    acceptor = _logged_on(version, validating)
     for seq in (2, 3):
         mutated = data.draw(_mutations(_order(version, seq)))
         recomputed = data.draw(st.booleans())

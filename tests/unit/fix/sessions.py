@@ -49,12 +49,16 @@ class Side:
         return [parse(frame.data) for frame in FrameDecoder().feed(b"".join(self.written))]
 
 
-def pair(begin_string: str = "FIX.4.4", heartbeat: int = 30) -> tuple[Side, Side]:
+def pair(
+    begin_string: str = "FIX.4.4", heartbeat: int = 30, *, validating: bool = True
+) -> tuple[Side, Side]:
     """An initiator (CLIENT) and an acceptor (BROKER), not yet connected."""
     initiator = Session(
         SessionConfig(begin_string, "CLIENT", "BROKER", Role.INITIATOR, heartbeat, True)
     )
-    acceptor = Session(SessionConfig(begin_string, "BROKER", "CLIENT", Role.ACCEPTOR))
+    acceptor = Session(
+        SessionConfig(begin_string, "BROKER", "CLIENT", Role.ACCEPTOR, validate=validating)
+    )
     return Side(initiator), Side(acceptor)
 
 

@@ -279,7 +279,7 @@ def _parse_with_data(data: bytes) -> tuple[Field, ...]:
         value = data[start:end].decode("latin-1")
         fields.append((tag, value))
         data_tag = DATA_LENGTH_TAGS.get(tag)
-        if data_tag is not None and value.isdigit():
+        if data_tag is not None and value.isascii() and value.isdigit():
             pending_data[data_tag] = int(value)
         position = end + 1
     return tuple(fields)

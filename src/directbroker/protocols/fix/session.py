@@ -34,6 +34,11 @@ from directbroker.protocols.fix.versions import dictionary_for
 _NS = 1_000_000_000
 
 
+def _number(text: str | None) -> int:
+    """A sequence-number field's value; 0 when absent or unreadable (validation may be off)."""
+    return int(text) if text is not None and text.isascii() and text.isdigit() else 0
+
+
 class Session:
     """A FIX session state machine (sans-I/O)."""
 
@@ -214,7 +219,7 @@ class Session:
                 self._close(step, "wrong BeginString")
             return
         seq_text = message.get(34)
-        if seq_text is None or not seq_text.isdigit():
+        if seq_text is None or not (seq_text.isascii() and seq_text.isdigit()):
             if logging_on:
                 self._close(step, "logon without MsgSeqNum")
             else:
@@ -301,7 +306,8 @@ class Session:
             self._consume(seq, step, now_ns)
             return
         interval_text = message.get(108) or "0"
-        interval = int(interval_text) if interval_text.lstrip("-").isdigit() else -1
+        digits = interval_text.removeprefix("-")
+        interval = int(interval_text) if digits.isascii() and digits.isdigit() else -1
         if interval < 0:
             self._logout(step, "HeartBtInt must not be negative", now_ns)
             self._close(step, "negative HeartBtInt")
@@ -333,8 +339,8 @@ class Session:
         self._close(step, "logout")
 
     def _on_resend_request(self, message: FixMessage, seq: int, now_ns: int, step: Step) -> None:
-        begin = int(message.get(7) or "0")
-        end = int(message.get(16) or "0")
+        begin = _number(message.get(7))
+        end = _number(message.get(16))
         last = self._out.next_seq - 1
         if end == 0 or end > last:
             end = last
@@ -352,7 +358,7 @@ class Session:
 
     def _on_sequence_reset(self, message: FixMessage, seq: int, now_ns: int, step: Step) -> None:
         """SequenceReset in reset mode: the number of the message itself does not matter."""
-        new_seq = int(message.get(36) or "0")
+        new_seq = _number(message.get(36))
         if new_seq < self._next_in:
             self._reject(step, message, v.problem(v.VALUE_OUT_OF_RANGE, 36), now_ns)
             return
@@ -366,9 +372,10 @@ class Session:
         if msg_type in {"0", "3", "A"}:
             pass
         elif msg_type == "1":
-            self._out.send(step, "0", [(112, message.get(112) or "")], now_ns)
+            test_id = message.get(112)
+            self._out.send(step, "0", [(112, test_id)] if test_id else [], now_ns)
         elif msg_type == "4":
-            new_seq = int(message.get(36) or "0")
+            new_seq = _number(message.get(36))
             if new_seq <= seq:
                 self._reject(step, message, v.problem(v.VALUE_OUT_OF_RANGE, 36), now_ns)
             else:

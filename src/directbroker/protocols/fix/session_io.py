@@ -43,7 +43,7 @@ def business_reject_fields(
 ) -> tuple[list[Field], list[Field]]:
     """The body and routing header of a BusinessMessageReject of ``message``."""
     ref_seq = message.get(34) or "0"
-    body: list[Field] = [(45, ref_seq if ref_seq.isdigit() else "0")]
+    body: list[Field] = [(45, ref_seq if ref_seq.isascii() and ref_seq.isdigit() else "0")]
     msg_type = message.get(35)
     if msg_type:
         body.append((372, msg_type))
@@ -104,7 +104,7 @@ class Outbox:
         none past 11); the reject travels back the route the message came by.
         """
         ref_seq = message.get(34) or "0"
-        if not ref_seq.isdigit():
+        if not (ref_seq.isascii() and ref_seq.isdigit()):
             ref_seq = "0"
         body: list[Field] = [(45, ref_seq)]
         if found.tag is not None:
