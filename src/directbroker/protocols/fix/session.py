@@ -15,23 +15,19 @@ from collections.abc import Sequence
 
 from directbroker.protocols.fix import validation as v
 from directbroker.protocols.fix.codec import Frame, FrameDecoder, GarbledMessage, parse
-from directbroker.protocols.fix.dictionary import Dictionary
 from directbroker.protocols.fix.effects import (
     ApplicationMessage,
     LoggedOn,
     LoggedOut,
     ResendWanted,
-    SequenceState,
     SessionRejected,
     Step,
 )
 from directbroker.protocols.fix.message import Field, FixMessage
-from directbroker.protocols.fix.session_config import Role, SessionConfig, Status
-from directbroker.protocols.fix.session_io import Outbox, business_reject_fields
+from directbroker.protocols.fix.session_config import Role, Status
+from directbroker.protocols.fix.session_core import NS, SessionCore
+from directbroker.protocols.fix.session_io import business_reject_fields
 from directbroker.protocols.fix.timestamps import parse_timestamp
-from directbroker.protocols.fix.versions import dictionary_for
-
-_NS = 1_000_000_000
 
 
 def _number(text: str | None) -> int:
@@ -39,42 +35,10 @@ def _number(text: str | None) -> int:
     return int(text) if text is not None and text.isascii() and text.isdigit() else 0
 
 
-class Session:
+class Session(SessionCore):
     """A FIX session state machine (sans-I/O)."""
 
-    def __init__(
-        self,
-        config: SessionConfig,
-        state: SequenceState | None = None,
-        dictionary: Dictionary | None = None,
-    ) -> None:
-        self.config = config
-        self.dictionary = dictionary or dictionary_for(config.begin_string)
-        self.status = Status.DISCONNECTED
-        self._next_in = 1 if state is None else state.next_target_seq
-        self._out = Outbox(config, 1 if state is None else state.next_sender_seq)
-        self._decoder = FrameDecoder()
-        self._queue: dict[int, FixMessage | None] = {}
-        """Messages received ahead of sequence; ``None`` marks one already acted on."""
-        self._resend_until = 0
-        """A resend request of ours is outstanding while the next expected is at most this."""
-        self._resend_ranges: list[ResendWanted] = []
-        self._heartbeat_ns = config.heartbeat_interval_s * _NS
-        self._last_received_ns = 0
-        self._status_since_ns = 0
-        self._test_request_pending = False
-
     # -- what the transport calls ----------------------------------------------------------
-
-    @property
-    def sequence_state(self) -> SequenceState:
-        """The numbers to persist."""
-        return SequenceState(self._out.next_seq, self._next_in)
-
-    @property
-    def logged_on(self) -> bool:
-        """Whether application messages may flow."""
-        return self.status is Status.ACTIVE
 
     def connected(self, now_ns: int) -> Step:
         """A connection is up: an initiator sends its Logon, an acceptor waits for one."""
@@ -91,7 +55,7 @@ class Session:
             if self.config.reset_on_logon:
                 self._reset_numbers()
                 body.append((141, "Y"))
-            self._heartbeat_ns = self.config.heartbeat_interval_s * _NS
+            self._heartbeat_ns = self.config.heartbeat_interval_s * NS
             self._out.send(step, "A", body, now_ns)
         step.state = self.sequence_state
         return step
@@ -106,32 +70,6 @@ class Session:
             if self._closed():
                 break
         step.state = self.sequence_state
-        return step
-
-    def timer(self, now_ns: int) -> Step:
-        """Time passed: heartbeats, test requests and timeouts."""
-        step = Step()
-        status = self.status
-        if status is Status.AWAITING_LOGON:
-            if now_ns - self._status_since_ns >= self.config.logon_timeout_s * _NS:
-                self._close(step, "no logon in time")
-        elif status is Status.LOGOUT_SENT:
-            if now_ns - self._status_since_ns >= self.config.logout_timeout_s * _NS:
-                self._close(step, "no logout answer in time")
-        elif status is Status.ACTIVE and self._heartbeat_ns > 0:
-            silent = now_ns - self._last_received_ns
-            if silent >= self._heartbeat_ns * self.config.timeout_after:
-                self._close(step, "heartbeat timeout")
-                return step
-            if not self._test_request_pending and (
-                silent >= self._heartbeat_ns * self.config.test_request_after
-            ):
-                self._out.send(step, "1", [(112, "TEST")], now_ns)
-                self._test_request_pending = True
-            if now_ns - self._out.last_sent_ns >= self._heartbeat_ns:
-                self._out.send(step, "0", [], now_ns)
-        if step.sent:
-            step.state = self.sequence_state
         return step
 
     def send(
@@ -253,7 +191,7 @@ class Session:
             self._consume(seq, step, now_ns)
             return
         sending_ns = parse_timestamp(message.get(52))
-        tolerance = config.sending_time_tolerance_s * _NS
+        tolerance = config.sending_time_tolerance_s * NS
         if sending_ns is None or abs(now_ns - sending_ns) > tolerance:
             text = f"{v.REASON_TEXT[v.SENDING_TIME_ACCURACY]}, field=52"
             if logging_on:
@@ -317,7 +255,7 @@ class Session:
             if message.get(141) == "Y":
                 body.append((141, "Y"))
             self._out.send(step, "A", body, now_ns)
-        self._heartbeat_ns = interval * _NS
+        self._heartbeat_ns = interval * NS
         self._set_status(Status.ACTIVE, now_ns)
         step.events.append(LoggedOn(interval))
         if seq > self._next_in:
@@ -421,27 +359,3 @@ class Session:
         reasons = self.dictionary.session_reject_reasons
         ref_seq = self._out.reject(step, message, found, reasons, now_ns)
         step.events.append(SessionRejected(ref_seq, found.text))
-
-    def _logout(self, step: Step, text: str, now_ns: int) -> None:
-        self._out.send(step, "5", [(58, text)] if text else [], now_ns)
-        self._set_status(Status.LOGOUT_SENT, now_ns)
-
-    def _close(self, step: Step, reason: str) -> None:
-        step.close = True
-        if self.status is not Status.CLOSED:
-            self.status = Status.CLOSED
-            step.events.append(LoggedOut(reason))
-        step.state = self.sequence_state
-
-    def _reset_numbers(self) -> None:
-        self._out.next_seq = 1
-        self._next_in = 1
-        self._queue.clear()
-        self._resend_until = 0
-
-    def _closed(self) -> bool:
-        return self.status is Status.CLOSED
-
-    def _set_status(self, status: Status, now_ns: int) -> None:
-        self.status = status
-        self._status_since_ns = now_ns

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-_NS = 1_000_000_000
-
 
 class Role(Enum):
     """Who starts the logon."""
