@@ -65,9 +65,12 @@ class GroupDef:
     layout: Layout
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Layout:
-    """The fields of a message body, a header or a group instance, in their defined order."""
+    """The fields of a message body, a header or a group instance, in their defined order.
+
+    Compared and hashed by identity, so that validation can cache per layout.
+    """
 
     order: tuple[int, ...]
     required: frozenset[int]
@@ -86,9 +89,12 @@ class MessageDef:
     admin: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Dictionary:
-    """Everything validation needs to know about one FIX version."""
+    """Everything validation needs to know about one FIX version.
+
+    Compared and hashed by identity, so that validation can cache per dictionary.
+    """
 
     begin_string: str
     fields: dict[int, FieldDef]

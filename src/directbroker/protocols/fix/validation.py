@@ -147,12 +147,12 @@ def well_formed(field_type: FieldType, value: str) -> bool:
 
 
 _FieldCheck = tuple[_Matcher | None, frozenset[str] | None, bool]
-_CHECKS: dict[int, dict[int, _FieldCheck]] = {}
+_CHECKS: dict[Dictionary, dict[int, _FieldCheck]] = {}
 
 
 def _checks(dictionary: Dictionary) -> dict[int, _FieldCheck]:
     """Per tag: its format matcher, its allowed values, whether it is multi-valued (cached)."""
-    checks = _CHECKS.get(id(dictionary))
+    checks = _CHECKS.get(dictionary)
     if checks is None:
         checks = {
             tag: (
@@ -162,7 +162,7 @@ def _checks(dictionary: Dictionary) -> dict[int, _FieldCheck]:
             )
             for tag, definition in dictionary.fields.items()
         }
-        _CHECKS[id(dictionary)] = checks
+        _CHECKS[dictionary] = checks
     return checks
 
 
@@ -189,7 +189,7 @@ def check_field(dictionary: Dictionary, tag: int, value: str) -> Problem | None:
     return None
 
 
-_Shape = tuple[int, str, tuple[int, ...]]
+_Shape = tuple[Dictionary, str, tuple[int, ...]]
 _SHAPES: dict[_Shape, tuple[tuple[int, str], ...]] = {}
 """Tag sequences already found valid, with the NumInGroup values they were valid with."""
 _SHAPES_LIMIT = 4096
@@ -206,7 +206,7 @@ def validate(message: FixMessage, dictionary: Dictionary) -> Problem | None:
     """
     fields = message.fields
     msg_type = message.get(35) or ""
-    key = (id(dictionary), msg_type, tuple([field[0] for field in fields]))
+    key = (dictionary, msg_type, tuple([field[0] for field in fields]))
     counts = _SHAPES.get(key)
     if counts is not None and all(fields[position][1] == value for position, value in counts):
         return _check_values(fields, dictionary)
@@ -279,19 +279,18 @@ def _validate_fully(message: FixMessage, dictionary: Dictionary) -> Problem | No
     return _walk(fields, body_end, end, trailer, dictionary, check_unknown=True)
 
 
-_TAG_CACHE: dict[int, frozenset[int]] = {}
+_TAG_CACHE: dict[Layout, frozenset[int]] = {}
 
 
 def _all_tags(layout: Layout) -> frozenset[int]:
     """Every tag of a layout, group members included (cached per layout)."""
-    key = id(layout)
-    cached = _TAG_CACHE.get(key)
+    cached = _TAG_CACHE.get(layout)
     if cached is None:
         tags = set(layout.members)
         for group in layout.groups.values():
             tags |= _all_tags(group.layout)
         cached = frozenset(tags)
-        _TAG_CACHE[key] = cached
+        _TAG_CACHE[layout] = cached
     return cached
 
 
