@@ -114,3 +114,9 @@ def test_garbage_is_ignored_once_logged_on_and_fatal_before() -> None:
     fresh = pair()[1]
     fresh.take(fresh.session.connected(T0), T0)
     assert fresh.session.received(b"8=FIX.4.4\x019=5\x0135=A\x0110=000\x01", T0).close
+
+
+def test_an_acceptor_fed_a_logon_without_connected_takes_the_connection_as_up() -> None:
+    initiator, acceptor = pair()
+    exchange(initiator, acceptor, initiator.session.connected(T0), T0)
+    assert acceptor.session.logged_on and initiator.session.logged_on

@@ -62,7 +62,12 @@ class Session(SessionCore):
 
     def received(self, data: bytes, now_ns: int) -> Step:
         """Bytes arrived: frame, check and act on every complete message in them."""
-        step = Step()
+        if self.status is Status.DISCONNECTED and self.config.role is Role.ACCEPTOR:
+            # A transport may hand an acceptor the first message without ``connected``
+            # (nothing is sent on connecting): the connection is evidently up.
+            step = self.connected(now_ns)
+        else:
+            step = Step()
         if self.status in (Status.DISCONNECTED, Status.CLOSED):
             return step
         for frame in self._decoder.feed(data):
