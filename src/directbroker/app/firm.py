@@ -33,6 +33,7 @@ from directbroker.app.admission import Admission
 from directbroker.app.api import ApiKey, PlatformApi, key_command
 from directbroker.app.bank import attach_bank
 from directbroker.app.config import FirmConfig
+from directbroker.app.fix_service import FixService
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.platform import DemoAccount, Platform
 from directbroker.app.trading_days import DayPlan
@@ -99,6 +100,11 @@ class DataDir:
     def preferences(self) -> Path:
         """Watchlists and account configurations."""
         return self.root / "preferences.db"
+
+    @property
+    def fix(self) -> Path:
+        """The FIX sessions' stores (sequence numbers, sent messages, drop copy records)."""
+        return self.root / "fix"
 
     @property
     def lock(self) -> Path:
@@ -170,6 +176,8 @@ class Firm:
     server: ApiServer | None = None
     port_fallback: bool = False
     """Whether the configured port was taken and a free one is used instead."""
+    fix: FixService | None = None
+    """The FIX sessions (``[fix] enabled``), on the API server's event loop."""
     _closed: bool = field(default=False, init=False)
 
     def start(self, *, serve_api: bool = True, wall_ns: Callable[[], int] = time.time_ns) -> None:
@@ -189,7 +197,23 @@ class Firm:
             self.server.start()
             # Where `directbroker admin --data-dir` finds this server.
             self.data.api_url.write_text(self.server.url + "\n", encoding="utf-8")
+            if self.config.fix.enabled:
+                fix = FixService(self.config.fix, self.data.fix, self.api.ports.trading)
+                self.fix = fix
+                self.server.run_on_loop(fix.start)
         self.platform.start(wall_ns)
+
+    def fix_summary(self) -> str | None:
+        """Where the FIX acceptor listens and its sessions, for the start-up message."""
+        fix = self.fix
+        if fix is None:
+            return None
+        sessions = ", ".join(
+            f"{s.target_comp_id}->{s.sender_comp_id} FIX {s.version} {s.kind}"
+            for s in self.config.fix.sessions
+        )
+        where = f"{self.config.fix.host}:{fix.port}" if fix.port is not None else "no acceptor"
+        return f"FIX sessions at {where} ({sessions})"
 
     def stop(self) -> None:
         """A clean stop: stop taking requests (in-flight ones finish), let the platform apply
@@ -199,6 +223,8 @@ class Firm:
         self._closed = True
         try:
             if self.server is not None:
+                if self.fix is not None:
+                    self.server.run_on_loop(self.fix.close)
                 self.server.stop()
             self.platform.stop()
             if not self.platform.running:
