@@ -63,7 +63,9 @@ IMPURE_MODULES = {
 
 PURE_LAYERS = {"domain", "engines"}
 
-COMPOSING_ENGINES = {"broker": {"oms", "risk", "ledger", "access", "funding", "onboarding"}}
+COMPOSING_ENGINES = {
+    "broker": {"oms", "risk", "ledger", "access", "funding", "onboarding", "portfolio"}
+}
 """The broker core is the one engine built from others (one writer over OMS, risk and ledger,
 see docs/adr/0006); the router reaches it only through the OMS's routing protocol."""
 

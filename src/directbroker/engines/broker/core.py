@@ -86,6 +86,7 @@ from directbroker.engines.broker.config import BrokerConfig
 from directbroker.engines.broker.exposure import account_facts, held_ticket, ticket_for
 from directbroker.engines.broker.funding import FundingDesk
 from directbroker.engines.broker.market import MarketView
+from directbroker.engines.broker.rebalancing import RebalancingDesk
 from directbroker.engines.funding import FundingBook
 from directbroker.engines.ledger import LedgerCore
 from directbroker.engines.oms import (
@@ -99,6 +100,7 @@ from directbroker.engines.oms import (
 )
 from directbroker.engines.oms.validation import MAX_CLIENT_ORDER_ID
 from directbroker.engines.onboarding import OnboardingEngine, OnboardingState
+from directbroker.engines.portfolio.models import RebalancingBook
 from directbroker.engines.risk import ADMIN_HANDLERS, OrderTicket, RiskEngine, RiskState
 
 SNAPSHOT_VERSION = 1
@@ -172,6 +174,11 @@ class BrokerCore:
         self._handlers.update(self.funding.handlers())
         for onboarding in ONBOARDING_COMMANDS:
             self._handlers[onboarding] = self._onboard
+        self.rebalancing = RebalancingDesk(
+            ledger, lambda: self.risk, lambda: self.market, self.oms.order, self.open_orders,
+            lambda: self.open and self.phase is SessionPhase.REGULAR, self._place, self._cancel,
+        )  # fmt: skip
+        self._handlers.update(self.rebalancing.handlers())
 
     # --- Core ----------------------------------------------------------------------------
 
@@ -188,7 +195,11 @@ class BrokerCore:
                     ts_ns,
                 )
             ]
-        return handler(command, ts_ns)
+        events = handler(command, ts_ns)
+        if self.rebalancing.busy:
+            # A fill, a cancel or the day's end may have finished a run's orders.
+            events.extend(self.rebalancing.follow(ts_ns))
+        return events
 
     def snapshot(self) -> bytes:
         """Canonical bytes of the whole state, the ledger and the router's included."""
@@ -205,6 +216,7 @@ class BrokerCore:
             self.funding.book.to_plain(),
             self.onboarding.state.to_plain(),
             self.phase.value,
+            self.rebalancing.book.to_plain(),
         ]
         data: bytes = msgpack.packb(plain, use_bin_type=True)
         return data
@@ -227,6 +239,7 @@ class BrokerCore:
         self.funding.book = FundingBook.from_plain(more[1]) if len(more) > 1 else FundingBook()
         self.onboarding.state = OnboardingState.from_plain(more[2] if len(more) > 2 else [])
         self.phase = SessionPhase(more[3]) if len(more) > 3 else SessionPhase.CLOSED
+        self.rebalancing.restore(RebalancingBook.from_plain(more[4] if len(more) > 4 else []))
 
     def state_hash(self) -> str:
         """sha256 of the snapshot."""
