@@ -48,6 +48,8 @@ from directbroker.app.onboarding_ports import PlatformAccounts
 from directbroker.app.onboarding_views import OnboardingViews
 from directbroker.app.order_views import OrderViews
 from directbroker.app.platform import Platform
+from directbroker.app.rebalancing_ports import PlatformRebalancing
+from directbroker.app.rebalancing_views import RebalancingViews
 from directbroker.domain.access_messages import ApiKeyIssued, ApiKeyRevoked, IssueApiKey
 from directbroker.domain.instruments import Instrument
 from directbroker.domain.ledger_messages import AccountOpened
@@ -131,6 +133,7 @@ class PlatformApi:
             equity=EquityRecorder(),
         )
         self.funding = FundingViews()
+        self.rebalancing = RebalancingViews()
         self._rebuild_orders()
         if equity_store is not None:
             for sample in equity_store.read_all():
@@ -167,6 +170,7 @@ class PlatformApi:
             funding=self.funding_port,
             accounts=accounts,
             trading_on_behalf=OnBehalfPorts(self.ports, self.prefs, accounts),
+            rebalancing=PlatformRebalancing(gate, self.rebalancing, self.models),
             now_ns=platform.now_ns,
         )
 
@@ -222,6 +226,7 @@ class PlatformApi:
         models = self.models
         updates = models.orders.apply_batch(inputs, outcomes)
         self.funding.apply(outcomes, updates)
+        self.rebalancing.apply(outcomes)
         self.firm.apply_batch(inputs, outcomes)
         for outcome in outcomes:
             self.onboarding.apply(outcome.events)

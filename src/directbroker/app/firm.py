@@ -35,6 +35,7 @@ from directbroker.app.bank import attach_bank
 from directbroker.app.config import FirmConfig
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.platform import DemoAccount, Platform
+from directbroker.app.rebalancer import attach_rebalancer
 from directbroker.app.trading_days import DayPlan
 from directbroker.domain.broker_messages import SetEasyToBorrow
 from directbroker.domain.onboarding_messages import SetOnboardingPolicy
@@ -261,6 +262,7 @@ def open_firm(
                 days=day_plan_for(config, calendar, wall_ns),
             )
             attach_bank(platform)
+            attach_rebalancer(platform)
             api = PlatformApi(
                 platform,
                 queries,

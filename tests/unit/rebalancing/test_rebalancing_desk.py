@@ -50,7 +50,7 @@ def test_a_one_off_run_plans_then_sends_sells_before_buys_and_completes() -> Non
     events = h.send(ExecuteRebalanceRun("r1"))
     done = _last_run(h, "r1")
     assert done.status == "COMPLETED_SUCCESS", done
-    placed = h.of_type(PlaceOrder, [m for m, _ in h.inputs])
+    placed = [m for m, _ in h.inputs if isinstance(m, PlaceOrder)]
     assert len(placed) == 1  # the run's orders are placed inside the core, not as inputs
     values = h.broker.ledger.account_values("A1")
     for symbol, weight in (("AAPL", 6_000), ("MSFT", 3_000)):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from directbroker.adapters.http.broker.accounts_port import AccountsPort
     from directbroker.adapters.http.broker.firm_port import FirmPort
     from directbroker.adapters.http.broker.funding_port import FundingPort
+    from directbroker.adapters.http.broker.rebalancing_port import RebalancingPort
     from directbroker.adapters.http.broker.trading_on_behalf_port import OnBehalfPorts
 
 
@@ -37,5 +38,7 @@ class BrokerPorts:
     """Bank relationships, transfers and journals (``broker/funding_port.py``)."""
     trading_on_behalf: OnBehalfPorts | None = None
     """Trading on behalf of an account: the Trading API ports with an account-scoped principal."""
+    rebalancing: RebalancingPort | None = None
+    """Model portfolios, subscriptions and rebalancing runs (``broker/rebalancing_port.py``)."""
     now_ns: Callable[[], int] = field(default=time.time_ns)
     """The edge's wall clock."""
