@@ -14,10 +14,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
+import httpx
 import pytest
 
 from tests.e2e.lifecycle import (
+    admin_credential,
     config_file,
     fund,
     issue_customer_key,
@@ -28,7 +31,12 @@ from tests.e2e.lifecycle import (
     until,
 )
 
-from alpaca.broker.enums import RunType, WeightType  # isort: skip
+from alpaca.broker.enums import (  # isort: skip
+    DriftBandSubType,
+    RebalancingConditionsType,
+    RunType,
+    WeightType,
+)
 from alpaca.broker.requests import (  # isort: skip
     CreatePortfolioRequest,
     CreateRunRequest,
@@ -74,7 +82,9 @@ def test_a_rebalancing_run_brings_three_accounts_to_the_model(tmp_path: Path) ->
         key_id, secret = issue_customer_key(firm, data, accounts[0])
         quotes(firm, key_id, secret, SYMBOLS)
 
-        drift = RebalancingConditions(type="drift_band", sub_type="absolute", percent=5)
+        drift = RebalancingConditions(
+            type=RebalancingConditionsType.DRIFT_BAND, sub_type=DriftBandSubType.ABSOLUTE, percent=5
+        )
         portfolio = broker.create_portfolio(
             CreatePortfolioRequest(
                 name="Balanced", description="AAPL and MSFT with 10% cash", weights=_model(),
@@ -88,7 +98,7 @@ def test_a_rebalancing_run_brings_three_accounts_to_the_model(tmp_path: Path) ->
 
         subscriptions = [
             broker.create_subscription(
-                CreateSubscriptionRequest(account_id=account, portfolio_id=portfolio.id)
+                CreateSubscriptionRequest(account_id=UUID(account), portfolio_id=portfolio.id)
             )
             for account in accounts[:2]
         ]
@@ -97,10 +107,11 @@ def test_a_rebalancing_run_brings_three_accounts_to_the_model(tmp_path: Path) ->
         }
         assert str(broker.get_subscription_by_id(subscriptions[0].id).account_id) == accounts[0]
         manual = broker.create_manual_run(
-            CreateRunRequest(account_id=accounts[2], type=RunType.FULL_REBALANCE, weights=_model())
+            CreateRunRequest(
+                account_id=UUID(accounts[2]), type=RunType.FULL_REBALANCE, weights=_model()
+            )
         )
         assert manual.status.value == "QUEUED"
-        planned = manual.model_extra or {}
         assert manual.orders is None
 
         def finished() -> list[Any] | None:
@@ -119,14 +130,18 @@ def test_a_rebalancing_run_brings_three_accounts_to_the_model(tmp_path: Path) ->
                     account, symbol, shares,
                 )  # fmt: skip
         assert {r.initiated_from.value for r in runs} == {"system", "api"}
-        listed = broker.get_all_runs(GetRunsRequest(account_id=accounts[2]))
+        # The plan stays on the run for review (an extension of Alpaca's shape).
+        raw = httpx.get(
+            f"{firm.url}/v1/rebalancing/runs/{manual.id}", auth=admin_credential(data), timeout=30
+        ).json()
+        assert {p["symbol"] for p in raw["planned_orders"]} == set(SYMBOLS)
+        listed = broker.get_all_runs(GetRunsRequest(account_id=UUID(accounts[2])))
         assert [str(r.id) for r in listed] == [str(manual.id)]
-        assert planned is not None
 
         # A one-off run for a subscribed account is refused; unsubscribe, then deactivate.
-        with pytest.raises(Exception, match="409|subscri"):
+        with pytest.raises(Exception, match=r"409|subscri"):
             broker.create_manual_run(
-                CreateRunRequest(account_id=accounts[0], type=RunType.FULL_REBALANCE,
+                CreateRunRequest(account_id=UUID(accounts[0]), type=RunType.FULL_REBALANCE,
                                  weights=_model())
             )  # fmt: skip
         for subscription in subscriptions:

@@ -176,6 +176,7 @@ class RejectCode(Enum):
     RUN_IN_PROGRESS = (5259, "The account already has a rebalancing run in progress")
     INVALID_RUN = (5260, "The run's type or weights are not valid")
     RUN_NOT_QUEUED = (5261, "Only a queued run can be executed")
+    NOT_SUBSCRIBED = (5262, "A run without weights needs the account's subscription")
     # 5150-5199 account opening (onboarding): the application, eligibility and its status.
     KYC_FIELD_MISSING = (5150, "A required KYC field is missing")
     KYC_FIELD_INVALID = (5151, "A KYC field is not valid")

@@ -283,7 +283,7 @@ class RebalancingDesk:
                 weights = cmd.weights
         elif refusal is None:
             if subscription is None:
-                refusal = RejectCode.INVALID_RUN, "give weights or subscribe the account"
+                refusal = RejectCode.NOT_SUBSCRIBED, "give weights or subscribe the account"
             else:
                 portfolio_id = subscription.portfolio_id
                 weights = self.book.portfolios[portfolio_id].weights

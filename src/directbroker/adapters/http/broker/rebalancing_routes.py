@@ -53,6 +53,7 @@ for _code, _status in (
     (RejectCode.RUN_IN_PROGRESS, 409),
     (RejectCode.INVALID_RUN, 422),
     (RejectCode.RUN_NOT_QUEUED, 409),
+    (RejectCode.NOT_SUBSCRIBED, 409),
 ):
     register_status(_code, _status)
 
@@ -93,7 +94,7 @@ def rebalancing_router(ports: BrokerPorts) -> APIRouter:
     async def create_portfolio(body: PortfolioBody, actor: Operations) -> Json:
         command = CreateModelPortfolio(
             str(uuid.uuid4()), body.name, body.description, weights_in(body.weights),
-            body.cooldown_days, conditions_in(body.rebalance_conditions or []), actor.actor,
+            int(body.cooldown_days), conditions_in(body.rebalance_conditions or []), actor.actor,
         )  # fmt: skip
         return render_portfolio(await port.create_portfolio(command))
 
@@ -130,7 +131,8 @@ def rebalancing_router(ports: BrokerPorts) -> APIRouter:
         conditions = body.rebalance_conditions
         command = UpdateModelPortfolio(
             portfolio_id, body.name, body.description,
-            None if body.weights is None else weights_in(body.weights), body.cooldown_days,
+            None if body.weights is None else weights_in(body.weights),
+            None if body.cooldown_days is None else int(body.cooldown_days),
             None if conditions is None else conditions_in(conditions), actor.actor,
         )  # fmt: skip
         return render_portfolio(await port.update_portfolio(command))

@@ -42,6 +42,11 @@ Percent = Annotated[
 Symbol = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9.]+$")]
 AccountId = Annotated[str, Field(pattern=UUID_PATTERN)]
 Name = Annotated[str, Field(min_length=1, max_length=256)]
+Cooldown = Annotated[
+    Annotated[StrictInt, Field(ge=0, le=3_650)]
+    | Annotated[StrictFloat, Field(ge=1, le=3_650, multiple_of=1)],
+    Field(description="Whole days, 0 to 3,650 (a JSON integer, however written)."),
+]
 Description = Annotated[str, Field(max_length=1_024)]
 
 
@@ -85,7 +90,7 @@ class PortfolioBody(BaseModel):
     name: Name
     description: Description
     weights: Weights
-    cooldown_days: Annotated[StrictInt, Field(ge=0, le=3_650)]
+    cooldown_days: Cooldown
     rebalance_conditions: Conditions | None = None
 
 
@@ -96,7 +101,7 @@ class PortfolioUpdateBody(BaseModel):
     name: Name | None = None
     description: Description | None = None
     weights: Weights | None = None
-    cooldown_days: Annotated[StrictInt, Field(ge=0, le=3_650)] | None = None
+    cooldown_days: Cooldown | None = None
     rebalance_conditions: Conditions | None = None
 
 
@@ -119,6 +124,8 @@ class RunBody(BaseModel):
 
 def basis_points(value: str | int | float) -> int:
     """Exact basis points of a percentage (at most two decimals)."""
+    if isinstance(value, float):
+        value = round(value, 2)  # a JSON number is a binary float: 33.33 arrives inexact
     try:
         number = Decimal(str(value)) * 100
     except (InvalidOperation, ValueError):
