@@ -50,6 +50,7 @@ from directbroker.app.order_views import OrderViews
 from directbroker.app.platform import Platform
 from directbroker.app.rebalancing_ports import PlatformRebalancing
 from directbroker.app.rebalancing_views import RebalancingViews
+from directbroker.app.report_ports import PlatformReports
 from directbroker.domain.access_messages import ApiKeyIssued, ApiKeyRevoked, IssueApiKey
 from directbroker.domain.instruments import Instrument
 from directbroker.domain.ledger_messages import AccountOpened
@@ -134,6 +135,7 @@ class PlatformApi:
         )
         self.funding = FundingViews()
         self.rebalancing = RebalancingViews()
+        self.reports = PlatformReports({v.name: v.fees for v in platform.market.venue_configs})
         self._rebuild_orders()
         if equity_store is not None:
             for sample in equity_store.read_all():
@@ -171,6 +173,7 @@ class PlatformApi:
             accounts=accounts,
             trading_on_behalf=OnBehalfPorts(self.ports, self.prefs, accounts),
             rebalancing=PlatformRebalancing(gate, self.rebalancing, self.models),
+            reports=self.reports,
             now_ns=platform.now_ns,
         )
 
@@ -227,6 +230,7 @@ class PlatformApi:
         updates = models.orders.apply_batch(inputs, outcomes)
         self.funding.apply(outcomes, updates)
         self.rebalancing.apply(outcomes)
+        self.reports.apply(inputs, outcomes)
         self.firm.apply_batch(inputs, outcomes)
         for outcome in outcomes:
             self.onboarding.apply(outcome.events)

@@ -11,6 +11,7 @@ Exit status: 0 printed; 2 the journal could not be read or the period is not val
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import re
 import sys
@@ -39,6 +40,8 @@ def journal_entries(data_dir: Path) -> Iterator[tuple[Message, tuple[Event, ...]
     """Every entry of the broker journal in ``data_dir``: the input, its events, its time."""
     from directbroker.adapters.storage.sqlite import SqliteStorage
 
+    # The broker core's modules define (and so register) every message its journal holds.
+    importlib.import_module("directbroker.engines.broker")
     path = data_dir / "journals" / "broker.journal.db"
     if not path.exists():
         raise FileNotFoundError(f"no broker journal at {path}")

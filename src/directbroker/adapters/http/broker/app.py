@@ -19,6 +19,7 @@ FAMILIES: tuple[str, ...] = (
     "funding",
     "trading_on_behalf",
     "rebalancing",
+    "reports",
 )
 """The Broker API's families: ``BrokerPorts.<family>`` binds
 ``broker/<family>_routes.py``'s ``<family>_router``."""
