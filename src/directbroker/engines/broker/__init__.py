@@ -2,11 +2,12 @@
 the ledger, fed by customer commands, venue execution reports, market data and the day roll.
 
 Owns: the composition and the order of its stages, the broker's own market view (built from
-journaled market data inputs), and :class:`DirectedRouting`, the fallback router used until the
-smart order router is wired in.
+journaled market data inputs), the funding and rebalancing desks (records joined to the books
+and the order path), and :class:`DirectedRouting`, the fallback router used until the smart
+order router is wired in.
 May import: ``directbroker.domain``, ``directbroker.engines.core``, ``directbroker.engines.oms``,
-``directbroker.engines.risk``, ``directbroker.engines.ledger``,
-``directbroker.engines.onboarding`` and ``msgpack``. It is the one
+``directbroker.engines.risk``, ``directbroker.engines.ledger``, ``directbroker.engines.funding``,
+``directbroker.engines.onboarding``, ``directbroker.engines.portfolio`` and ``msgpack``. It is the one
 engine allowed to import other engines; the router arrives through the
 :class:`~directbroker.engines.oms.RoutingPolicy` protocol, never by import.
 """
