@@ -7,8 +7,8 @@ and the order path), and :class:`DirectedRouting`, the fallback router used unti
 order router is wired in.
 May import: ``directbroker.domain``, ``directbroker.engines.core``, ``directbroker.engines.oms``,
 ``directbroker.engines.risk``, ``directbroker.engines.ledger``, ``directbroker.engines.funding``,
-``directbroker.engines.onboarding``, ``directbroker.engines.portfolio`` and ``msgpack``. It is the one
-engine allowed to import other engines; the router arrives through the
+``directbroker.engines.onboarding``, ``directbroker.engines.portfolio`` and ``msgpack``. It is
+the one engine allowed to import other engines; the router arrives through the
 :class:`~directbroker.engines.oms.RoutingPolicy` protocol, never by import.
 """
 
