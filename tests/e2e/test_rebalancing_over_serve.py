@@ -154,3 +154,11 @@ def test_a_rebalancing_run_brings_three_accounts_to_the_model(tmp_path: Path) ->
         broker = staff_client(firm, data)
         assert sorted(str(r.id) for r in broker.get_all_runs()) == run_ids
         assert broker.get_all_subscriptions() == []
+        # A run still in review is canceled before it sends anything.
+        queued = broker.create_manual_run(
+            CreateRunRequest(account_id=UUID(accounts[2]), type=RunType.FULL_REBALANCE,
+                             weights=_model())
+        )  # fmt: skip
+        broker.cancel_run_by_id(queued.id)
+        canceled = broker.get_run_by_id(queued.id)
+        assert canceled.status.value == "CANCELED" and not canceled.orders, canceled
