@@ -162,3 +162,41 @@ def test_a_rebalancing_run_brings_three_accounts_to_the_model(tmp_path: Path) ->
         broker.cancel_run_by_id(queued.id)
         canceled = broker.get_run_by_id(queued.id)
         assert canceled.status.value == "CANCELED" and not canceled.orders, canceled
+
+
+def test_the_platform_starts_a_run_when_an_account_drifts_out_of_its_band(tmp_path: Path) -> None:
+    """A band of 0.01 points with no cooldown: whole shares and a moving market always leave
+    it, so the platform's drift check (every second here) must start a system run after the
+    subscription's first one completes."""
+    data, config = tmp_path / "firm", config_file(tmp_path, simulate=True)
+    config.write_text(config.read_text() + "[rebalancing]\ndrift_check_seconds = 1.0\n")
+    with serve(data, config, tmp_path) as firm:
+        broker = staff_client(firm, data)
+        account = open_approved_account(firm, data, broker)
+        fund(broker, account, Decimal("100000.00"))
+        key_id, secret = issue_customer_key(firm, data, account)
+        quotes(firm, key_id, secret, SYMBOLS)
+        tight = RebalancingConditions(
+            type=RebalancingConditionsType.DRIFT_BAND, sub_type=DriftBandSubType.ABSOLUTE,
+            percent=0.01,
+        )  # fmt: skip
+        portfolio = broker.create_portfolio(
+            CreatePortfolioRequest(
+                name="Tight", description="", weights=_model(), cooldown_days=0,
+                rebalance_conditions=[tight],
+            )
+        )  # fmt: skip
+        subscription = broker.create_subscription(
+            CreateSubscriptionRequest(account_id=UUID(account), portfolio_id=portfolio.id)
+        )
+
+        def drift_run() -> list[Any] | None:
+            runs = broker.get_all_runs()
+            done = [r for r in runs if r.status.value in DONE]
+            return done if len(done) >= 2 else None
+
+        runs = until(drift_run, "a drift-triggered run to complete", 180)
+        assert all(r.initiated_from.value == "system" for r in runs)
+        assert all(str(r.portfolio_id) == str(portfolio.id) for r in runs)
+        rebalanced = broker.get_subscription_by_id(subscription.id).last_rebalanced_at
+        assert rebalanced is not None

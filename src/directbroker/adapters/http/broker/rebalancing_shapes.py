@@ -88,7 +88,8 @@ class PortfolioBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: Name
-    description: Description
+    description: Description = ""
+    """Optional here: alpaca-py leaves an empty description out of the request."""
     weights: Weights
     cooldown_days: Cooldown
     rebalance_conditions: Conditions | None = None
