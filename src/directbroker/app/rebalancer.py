@@ -3,10 +3,12 @@ checks drift bands on a schedule.
 
 It follows what the broker core commits (never its state while running): a run committed as
 ``QUEUED`` is due for :class:`ExecuteRebalanceRun` ``review_s`` later (the time staff have to
-look at the planned orders and cancel); a refused execution (the market is closed) is tried
-again every ``retry_s`` until the run leaves ``QUEUED``. Every ``drift_every_s`` it hands the
-core a :class:`CheckRebalanceDrift` whose seed is the time (so the ids of the runs it makes are
-journaled inputs). At start-up it picks up the runs the core's book still has queued.
+look at the planned orders and cancel), and a refused execution is tried again every
+``retry_s`` until the run leaves ``QUEUED``. Every ``drift_every_s`` it hands the core a
+:class:`CheckRebalanceDrift` whose seed is the time (so the ids of the runs it makes are
+journaled inputs). Both wait for the regular session (known from the committed session
+events), so a closed market costs the journal nothing. At start-up it picks up the runs the
+core's book still has queued and whether the session is open.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from directbroker.app.platform import Platform
+from directbroker.domain.broker_messages import BrokerDayStarted
 from directbroker.domain.messages import Message
 from directbroker.domain.rebalancing_messages import (
     RUN_QUEUED,
@@ -22,6 +25,7 @@ from directbroker.domain.rebalancing_messages import (
     ExecuteRebalanceRun,
     RebalanceRunUpdated,
 )
+from directbroker.domain.sessions import SessionPhase, SessionPhaseChanged
 from directbroker.engines.portfolio.models import RebalancingBook
 from directbroker.runtime.sequencer import Outcome
 
@@ -45,9 +49,12 @@ class Rebalancer:
         self.config = config or RebalancerConfig()
         self._due: dict[str, int] = {}
         self._next_drift = 0
+        self.regular = False
+        """Whether the regular session is open (runs execute and drift is checked only then)."""
 
-    def resume(self, book: RebalancingBook, now_ns: int) -> None:
-        """Take up the runs still queued (start-up only)."""
+    def resume(self, book: RebalancingBook, now_ns: int, regular: bool = False) -> None:
+        """Take up the runs still queued and the session's state (start-up only)."""
+        self.regular = regular
         for run in book.runs.values():
             if run.status == RUN_QUEUED:
                 self._due[run.run_id] = now_ns + int(self.config.review_s * _S)
@@ -56,7 +63,11 @@ class Rebalancer:
         """Follow one durable broker batch (a platform listener, on the platform thread)."""
         for outcome in outcomes:
             for event in outcome.events:
-                if isinstance(event, RebalanceRunUpdated):
+                if isinstance(event, BrokerDayStarted):
+                    self.regular = True  # a day without a pre-market opens at once
+                elif isinstance(event, SessionPhaseChanged):
+                    self.regular = event.phase is SessionPhase.REGULAR
+                elif isinstance(event, RebalanceRunUpdated):
                     if event.status == RUN_QUEUED:
                         self._due.setdefault(
                             event.run_id, event.ts_ns + int(self.config.review_s * _S)
@@ -65,8 +76,10 @@ class Rebalancer:
                         self._due.pop(event.run_id, None)
 
     def due(self, now_ns: int) -> list[Message]:
-        """The executions and the drift check due by ``now_ns`` (each run is retried later
-        until it leaves ``QUEUED``)."""
+        """The executions and the drift check due by ``now_ns`` in the regular session (each
+        run is retried later until it leaves ``QUEUED``)."""
+        if not self.regular:
+            return []
         ready = sorted((at, run_id) for run_id, at in self._due.items() if at <= now_ns)
         inputs: list[Message] = []
         for _, run_id in ready:
@@ -86,7 +99,9 @@ class Rebalancer:
 def attach_rebalancer(platform: Platform, config: RebalancerConfig | None = None) -> Rebalancer:
     """A rebalancer for ``platform``'s broker core (build before it starts)."""
     rebalancer = Rebalancer(config)
-    rebalancer.resume(platform.broker.rebalancing.book, platform.now_ns())
+    broker = platform.broker
+    regular = broker.open and broker.phase is SessionPhase.REGULAR
+    rebalancer.resume(broker.rebalancing.book, platform.now_ns(), regular)
     platform.on_broker_commit(rebalancer.on_commit)
     platform.add_input_source(rebalancer.due)
     return rebalancer
