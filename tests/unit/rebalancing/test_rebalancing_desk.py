@@ -17,6 +17,7 @@ from directbroker.domain.rebalancing_messages import (
     RebalancingRejected,
     SubscribeAccount,
     UnsubscribeAccount,
+    UpdateModelPortfolio,
 )
 from directbroker.domain.rejects import RejectCode
 from directbroker.testing.broker_harness import BrokerHarness, dollars
@@ -119,3 +120,19 @@ def test_buys_are_cut_to_the_cash_available() -> None:
     assert run.status == "COMPLETED_ADJUSTED" and "cut" in run.reason
     position = h.broker.ledger.position("A1", "AAPL")
     assert position is not None and 90 <= position.quantity < 100
+
+
+def test_new_weights_queue_a_system_run_for_each_subscribed_account() -> None:
+    h = _market()
+    h.open_account("A1", "10000.00")
+    h.open_account("A2", "10000.00")
+    h.send(CreateModelPortfolio("p", "Balanced", "", MODEL, 0))
+    for account in ("A1", "A2"):
+        h.send(SubscribeAccount(f"s-{account}", account, "p", f"r-{account}", "staff"))
+        h.send(ExecuteRebalanceRun(f"r-{account}"))
+    assert h.of_type(RebalanceRunUpdated, h.send(UpdateModelPortfolio("p", name="x"))) == []
+    tilted = (("asset", "AAPL", 9_000), ("cash", "", 1_000))
+    runs = h.of_type(RebalanceRunUpdated, h.send(UpdateModelPortfolio("p", weights=tilted)))
+    assert sorted(r.account for r in runs) == ["A1", "A2"]
+    assert all(r.status == "QUEUED" and r.weights == tilted for r in runs)
+    assert all(r.planned[0][:2] == ("MSFT", "sell") for r in runs)

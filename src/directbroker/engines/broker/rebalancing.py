@@ -45,6 +45,7 @@ from directbroker.domain.rejects import RejectCode
 from directbroker.engines.broker.rebalancing_runs import (
     NO_REASON,
     RunDesk,
+    derived_id,
     rejected,
 )
 from directbroker.engines.portfolio.models import (
@@ -125,7 +126,21 @@ class RebalancingDesk(RunDesk):
         if refusal is not None:
             return [rejected(cmd, cmd.portfolio_id, refusal, ts)]
         self.book.portfolios[record.portfolio_id] = record
-        return [record]
+        out: list[Event] = [record]
+        if record.weights != held.weights:
+            # New weights: every subscribed account is rebalanced to them (as Alpaca does),
+            # by a system run whose id derives from the portfolio and the time of the change.
+            for _, sub in sorted(self.book.subscriptions.items()):
+                following = sub.active and sub.portfolio_id == record.portfolio_id
+                if not following or self.book.open_run(sub.account) is not None:
+                    continue
+                run_id = derived_id(record.portfolio_id, str(ts), sub.subscription_id)
+                run = self._plan(
+                    run_id, sub.account, "full_rebalance", record.portfolio_id, record.weights,
+                    FROM_SYSTEM, cmd.actor, ts,
+                )  # fmt: skip
+                out.append(run)
+        return out
 
     def _deactivate_portfolio(self, cmd: DeactivateModelPortfolio, ts: int) -> list[Event]:
         held = self.book.portfolios.get(cmd.portfolio_id) if type(cmd.portfolio_id) is str else None
