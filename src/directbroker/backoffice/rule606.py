@@ -99,6 +99,11 @@ def as_json(report: QuarterlyReport) -> dict[str, Any]:
         return {
             "period": part.label,
             "orders_by_category": {c.value: n for c, n in part.orders_by_category},
+            "percent_by_category": {
+                c.value: percent(Fraction(n, routed)) if routed else "0.00"
+                for c, n in part.orders_by_category
+                for routed in (sum(count for _, count in part.orders_by_category),)
+            },
             "directed_orders": part.directed_orders,
             "venues": [
                 {

@@ -89,6 +89,11 @@ def test_606_counts_categories_at_arrival_venues_and_payments_and_matches_the_ro
         (r.category, r.venue, r.orders, r.shares) for r in this_month.rows
     ]
     assert as_json(report)["total"]["directed_orders"] == 1
+    # Three routed non-directed orders: one of each kind but "other".
+    assert as_json(report)["total"]["percent_by_category"] == {
+        "market": "33.33", "marketable_limit": "33.33", "non_marketable_limit": "33.33",
+        "other": "0.00",
+    }  # fmt: skip
     assert as_csv(report).count("\n") == 1 + 2 * len(total.rows)
 
 
