@@ -19,6 +19,7 @@ from enum import Enum
 from typing import Protocol
 
 from directbroker.adapters.history import Page
+from directbroker.adapters.http.blocks_port import BlocksPort
 from directbroker.adapters.marketdata import MarketDataFanout
 from directbroker.domain.accounts import AccountValues, PositionView
 from directbroker.domain.broker_messages import (
@@ -149,6 +150,9 @@ class OrderView:
     replaces: str = ""
     """The order this one replaced (Alpaca's replace makes a new order)."""
     replaced_by: str = ""
+    reject_code: int = 0
+    """The stable reject code when the platform ended the order itself (venue reject, expiry,
+    kill switch...), with ``reject_reason`` its text; 0 otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +221,8 @@ class Activity:
     order_status: OrdStatus | None = None
     net_amount: int = 0
     description: str = ""
+    venue: str = ""
+    """Where a fill executed (our extension: FIX drop copies report it as LastMkt)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +263,8 @@ class TradeUpdate:
     price: int | None = None
     quantity: int | None = None
     position_qty: int | None = None
+    venue: str = ""
+    """Where a fill executed (FIX reports it as LastMkt); empty on other events."""
 
 
 class TradeUpdateSubscription(Protocol):
@@ -443,10 +451,17 @@ class Principal:
     all_accounts: bool = False
     roles: frozenset[Role] = frozenset()
     """Every role the key holds (``role`` is the one that decides account access)."""
+    groups: frozenset[str] = frozenset()
+    """The account groups a portfolio manager manages (its accounts are their members)."""
 
     def may_access(self, account: str) -> bool:
         """Whether this user may read or act on ``account``."""
         return self.all_accounts or account in self.accounts
+
+    def manages(self, group: str) -> bool:
+        """Whether this user may see and trade ``group`` as a whole (block orders, group
+        views): a portfolio manager its own groups, operations staff every group."""
+        return self.all_accounts or group in self.groups
 
 
 class AccountDirectory(Protocol):
@@ -469,3 +484,6 @@ class Ports:
     easy_to_borrow: Callable[[str], bool] | None = None
     """Whether short sales in a symbol need no locate (``/v2/assets`` ``easy_to_borrow`` and
     ``shortable``); None: every symbol is."""
+    blocks: BlocksPort | None = None
+    """Account groups, block orders and group exposure (``/v2/groups``, ``/v2/blocks``);
+    None: those routes are not served."""

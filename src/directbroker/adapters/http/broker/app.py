@@ -18,6 +18,7 @@ FAMILIES: tuple[str, ...] = (
     "accounts",
     "funding",
     "trading_on_behalf",
+    "groups",
     "rebalancing",
     "reports",
 )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from directbroker.adapters.http.ports import AccountDirectory
 
 if TYPE_CHECKING:
+    from directbroker.adapters.http.blocks_port import BlocksPort
     from directbroker.adapters.http.broker.accounts_port import AccountsPort
     from directbroker.adapters.http.broker.firm_port import FirmPort
     from directbroker.adapters.http.broker.funding_port import FundingPort
@@ -39,6 +40,8 @@ class BrokerPorts:
     """Bank relationships, transfers and journals (``broker/funding_port.py``)."""
     trading_on_behalf: OnBehalfPorts | None = None
     """Trading on behalf of an account: the Trading API ports with an account-scoped principal."""
+    groups: BlocksPort | None = None
+    """Account groups (``/v1/groups``): the institutional desk's port."""
     rebalancing: RebalancingPort | None = None
     """Model portfolios, subscriptions and rebalancing runs (``broker/rebalancing_port.py``)."""
     reports: ReportsPort | None = None
