@@ -132,6 +132,18 @@ class OnboardingSection:
 
 
 @dataclass(frozen=True, slots=True)
+class RebalancingSection:
+    """When the platform executes rebalancing runs and checks drift bands."""
+
+    review_seconds: float = 1.0
+    """How long a computed run waits (QUEUED, its orders shown) before it is executed."""
+    retry_seconds: float = 5.0
+    """How often a run the broker could not execute yet (market closed) is tried again."""
+    drift_check_seconds: float = 60.0
+    """How often subscriptions are checked against their portfolios' drift bands."""
+
+
+@dataclass(frozen=True, slots=True)
 class FirmConfig:
     """The whole configuration file."""
 
@@ -141,6 +153,7 @@ class FirmConfig:
     clock: ClockSection = field(default_factory=ClockSection)
     onboarding: OnboardingSection = field(default_factory=OnboardingSection)
     fix: FixSection = field(default_factory=FixSection)
+    rebalancing: RebalancingSection = field(default_factory=RebalancingSection)
 
     def check(self) -> FirmConfig:
         """Refuse values that parse but make no sense."""
@@ -159,6 +172,8 @@ class FirmConfig:
             "api.max_requests_in_flight": self.api.max_requests_in_flight,
             "api.max_commands_in_flight": self.api.max_commands_in_flight,
             "api.max_request_wait_seconds": self.api.max_request_wait_seconds,
+            "rebalancing.retry_seconds": self.rebalancing.retry_seconds,
+            "rebalancing.drift_check_seconds": self.rebalancing.drift_check_seconds,
         }
         for name, value in positive.items():
             if value <= 0:
@@ -178,6 +193,8 @@ class FirmConfig:
             raise ConfigError(
                 f"onboarding.minimum_age must be 0..150, not {onboarding.minimum_age}"
             )
+        if self.rebalancing.review_seconds < 0:
+            raise ConfigError("rebalancing.review_seconds cannot be negative")
         if self.api.max_commands_in_flight > self.api.max_requests_in_flight:
             raise ConfigError("api.max_commands_in_flight cannot exceed api.max_requests_in_flight")
         if not 0 <= self.api.port <= 65_535:

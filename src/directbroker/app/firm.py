@@ -36,6 +36,7 @@ from directbroker.app.config import FirmConfig
 from directbroker.app.fix_service import FixService
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.platform import DemoAccount, Platform
+from directbroker.app.rebalancer import RebalancerConfig, attach_rebalancer
 from directbroker.app.trading_days import DayPlan
 from directbroker.domain.broker_messages import SetEasyToBorrow
 from directbroker.domain.onboarding_messages import SetOnboardingPolicy
@@ -287,6 +288,13 @@ def open_firm(
                 days=day_plan_for(config, calendar, wall_ns),
             )
             attach_bank(platform)
+            review = config.rebalancing
+            attach_rebalancer(
+                platform,
+                RebalancerConfig(
+                    review.review_seconds, review.retry_seconds, review.drift_check_seconds
+                ),
+            )
             api = PlatformApi(
                 platform,
                 queries,
