@@ -1,0 +1,242 @@
+"""The venue link over FIX: one FIX initiator session per venue, behind the VenueLink port.
+
+Each venue has a :class:`VenueSession`, the FIX application of the router's side: it turns
+venue commands into FIX requests while the session is logged on and holds them (in order)
+while it is not, turns the venue's execution reports back into venue messages for
+``on_reply``, and reports the link's health (``MarkVenueDown`` when the session is lost,
+``MarkVenueUp`` when it logs on again), as the in-process link does.
+
+Exactly once: a request the session wrote before a connection dropped is in the FIX store and
+goes again by resend (PossDup), which the venue recognises by ClOrdID (a new order's ClOrdID
+is its child order id; a cancel or replace has its own, unique to this link's run); a held
+command was never written and is written once, on logon. A report that comes twice (resend,
+or the venue re-sending after its own crash) has the same ExecID and is delivered once.
+
+The transport is not imported here: :class:`FixVenueLink` takes a ``connect`` function that
+starts an initiator for a venue's endpoint with a given application and returns its send.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from directbroker.adapters.venues.fix_mapping import (
+    REPORT_MSG_TYPES,
+    OrderRef,
+    command_to_fix,
+    exec_id_of,
+    ref_of,
+    report_from_fix,
+)
+from directbroker.domain.rejects import DomainRejection, RejectCode
+from directbroker.domain.routing_messages import MarkVenueDown, MarkVenueUp
+from directbroker.domain.venue_messages import CancelOrder, OrderRejected, SubmitOrder
+from directbroker.protocols.fix.effects import ApplicationMessage
+from directbroker.protocols.fix.message import Field
+from directbroker.runtime.venue_link import ReplySink, VenueCommand
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[str, str, Sequence[Field]], None]
+"""The transport's ``send(session_id, msg_type, body)`` (callable from any thread)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VenueEndpoint:
+    """Where a venue's FIX acceptor listens and the comp ids of the session."""
+
+    venue: str
+    host: str
+    port: int
+    sender_comp_id: str
+    target_comp_id: str
+    heartbeat_s: int = 30
+
+
+class Initiator(Protocol):
+    """What the link needs of a running FIX initiator."""
+
+    def send(self, session_id: str, msg_type: str, body: Sequence[Field]) -> None:
+        """Queue an application message on the session (from any thread)."""
+        ...
+
+    def close(self) -> None:
+        """Log out, stop reconnecting and release the socket."""
+        ...
+
+
+Connect = Callable[[VenueEndpoint, "VenueSession"], Initiator]
+"""Start an initiator for ``endpoint`` that calls the session's on_logon / on_message /
+on_logout; it reconnects by itself until closed."""
+
+
+class VenueSession:
+    """The router's FIX application for one venue (thread-safe: the router's thread sends,
+    the transport's thread delivers)."""
+
+    def __init__(
+        self,
+        venue: str,
+        on_reply: ReplySink,
+        now_ns: Callable[[], int] = time.time_ns,
+        run_id: str | None = None,
+    ) -> None:
+        """``run_id`` makes this run's cancel/replace ClOrdIDs unique across restarts."""
+        self.venue = venue
+        self._on_reply = on_reply
+        self._now_ns = now_ns
+        self._run = run_id or _base36(now_ns())
+        self._lock = threading.RLock()
+        self._send: Send | None = None
+        self._session_id: str | None = None
+        self._down_reported = False
+        self._held: list[VenueCommand] = []
+        self._refs: dict[str, OrderRef] = {}
+        self._seen: set[str] = set()
+        self._requests = 0
+        self.duplicates_dropped = 0
+
+    def attach(self, send: Send) -> None:
+        """The initiator's send."""
+        self._send = send
+
+    @property
+    def logged_on(self) -> bool:
+        """Whether requests go out now (else they are held)."""
+        return self._session_id is not None
+
+    # --- outbound -----------------------------------------------------------------------
+
+    def send(self, command: VenueCommand) -> None:
+        """Write ``command`` as a FIX request now, or hold it until the session logs on."""
+        with self._lock:
+            if self._session_id is None or self._send is None:
+                self._held.append(command)
+                return
+            self._write(self._session_id, command)
+
+    def _write(self, session_id: str, command: VenueCommand) -> None:
+        assert self._send is not None
+        if isinstance(command, SubmitOrder):
+            self._refs[command.order_id] = ref_of(command)
+            request_id = command.order_id
+        else:
+            self._requests += 1
+            kind = "C" if isinstance(command, CancelOrder) else "R"
+            request_id = f"{command.order_id}.{kind}{self._run}.{self._requests}"
+        ref = self._refs.get(command.order_id)
+        msg_type, body = command_to_fix(command, request_id, self._now_ns(), ref)
+        self._send(session_id, msg_type, body)
+
+    # --- the application interface ------------------------------------------------------
+
+    def on_logon(self, session_id: str) -> None:
+        """Logged on: the venue is up (say so if it was reported down), then the held
+        requests go out in the order they were sent."""
+        with self._lock:
+            self._session_id = session_id
+            was_down, self._down_reported = self._down_reported, False
+            held, self._held = self._held, []
+            if was_down:
+                self._on_reply(MarkVenueUp(self.venue))
+            for command in held:
+                self._write(session_id, command)
+
+    def on_logout(self, session_id: str) -> None:
+        """The session is gone: the venue is down until the next logon."""
+        with self._lock:
+            if self._session_id != session_id:
+                return
+            self._session_id = None
+            if not self._down_reported:
+                self._down_reported = True
+                self._on_reply(MarkVenueDown(self.venue, "session lost"))
+
+    def on_message(self, session_id: str, message: ApplicationMessage) -> None:
+        """An execution report or cancel reject: once per ExecID, to ``on_reply``."""
+        fix = message.message
+        msg_type = fix.msg_type
+        if msg_type not in REPORT_MSG_TYPES:
+            log.warning("%s sent %r, which the venue link does not take", self.venue, msg_type)
+            return
+        body = fix.body()
+        exec_id = exec_id_of(msg_type, body)
+        with self._lock:
+            if exec_id is not None:
+                if exec_id in self._seen:
+                    self.duplicates_dropped += 1
+                    return
+                self._seen.add(exec_id)
+            try:
+                report = report_from_fix(msg_type, body, self.venue)
+            except DomainRejection as bad:
+                log.error("%s sent a report the link cannot read: %s", self.venue, bad)
+                return
+            self._on_reply(report)
+
+
+class FixVenueLink:
+    """A :class:`~directbroker.runtime.venue_link.VenueLink` over FIX initiators."""
+
+    def __init__(
+        self,
+        endpoints: Sequence[VenueEndpoint],
+        participant: str,
+        on_reply: ReplySink,
+        connect: Connect,
+        now_ns: Callable[[], int] = time.time_ns,
+    ) -> None:
+        self._participant = participant
+        self._on_reply = on_reply
+        self.sessions: Mapping[str, VenueSession] = {
+            e.venue: VenueSession(e.venue, on_reply, now_ns) for e in endpoints
+        }
+        self._initiators: list[Initiator] = []
+        for endpoint in endpoints:
+            session = self.sessions[endpoint.venue]
+            initiator = connect(endpoint, session)
+            session.attach(initiator.send)
+            self._initiators.append(initiator)
+
+    def venues(self) -> tuple[str, ...]:
+        """The venues this link reaches, by name."""
+        return tuple(sorted(self.sessions))
+
+    def send(self, venue: str, command: VenueCommand) -> None:
+        """Send (or hold) ``command`` for ``venue``; an unknown venue answers with a reject."""
+        session = self.sessions.get(venue)
+        if session is None:
+            detail = f"no venue {venue!r} on this link"
+            self._on_reply(
+                OrderRejected(
+                    venue,
+                    command.order_id,
+                    self._participant,
+                    RejectCode.ROUTE_UNKNOWN_VENUE,
+                    detail,
+                    0,
+                )
+            )
+            return
+        session.send(command)
+
+    def close(self) -> None:
+        """Log every session out and stop reconnecting."""
+        initiators, self._initiators = self._initiators, []
+        for initiator in initiators:
+            initiator.close()
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, remainder = divmod(number, 36)
+        text = digits[remainder] + text
+        if number == 0:
+            return text

@@ -1,0 +1,342 @@
+"""A venue behind a FIX acceptor: incoming orders become venue commands, and the venue's
+committed execution reports go back to their owners as FIX messages.
+
+The application is driven on the transport's thread and keeps the venue single-threaded:
+each application message is journaled (one durable commit) before anything is answered, and
+the answers are the events of that journal entry. Nothing here opens a socket; the process
+(``directbroker venue``) wires it to the FIX acceptor.
+
+Exactly once, end to end:
+
+* **In.** Every request is journaled under the client id ``MsgType|participant|ClOrdID``. A
+  request the router's FIX session resends (PossDup/PossResend) after a lost connection or a
+  restart is found in the journal and answered by nothing: its reports went out (or will, by
+  the next rule). The same ClOrdID for a different request is refused, never applied.
+* **Out.** Each report's ExecID is its journal position (``seq-index``), and a cursor per
+  participant records the last journal entry whose reports were handed to the session. When
+  a participant logs on, every report after its cursor is sent from the journal first, so a
+  report the venue committed but never sent (a crash between the two, or the participant
+  away) still arrives; a report sent twice (a crash between send and cursor) carries the same
+  ExecID, by which the router drops the copy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from directbroker.adapters.venues.fix_mapping import (
+    ORDER_MSG_TYPES,
+    Answering,
+    OrderFacts,
+    VenueOrderCommand,
+    command_from_fix,
+    report_to_fix,
+    request_id_of,
+    values_of,
+)
+from directbroker.domain.messages import Event, Message
+from directbroker.domain.rejects import DomainRejection, RejectCode
+from directbroker.domain.venue_messages import (
+    EXECUTION_REPORTS,
+    ExecutionReport,
+    OrderAccepted,
+    OrderFilled,
+    OrderRejected,
+    OrderReplaced,
+    SubmitOrder,
+)
+from directbroker.engines.matching import VenueEngine
+from directbroker.protocols import codec
+from directbroker.protocols.fix.effects import ApplicationMessage
+from directbroker.protocols.fix.message import Field
+from directbroker.runtime.sequencer import MAX_CLIENT_ID_LENGTH
+from directbroker.runtime.stepped import SteppedCore
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[str, str, Sequence[Field]], None]
+"""The transport's ``send(session_id, msg_type, body)``."""
+ParticipantOf = Callable[[str], str | None]
+"""The participant a FIX session trades as (``None``: not a trading session)."""
+
+BUSINESS_MESSAGE_REJECT = "j"
+
+
+def client_id(msg_type: str, participant: str, request_id: str) -> str:
+    """The journal's idempotency key of one FIX request."""
+    return f"{msg_type}|{participant}|{request_id}"
+
+
+def answering_of(key: str | None) -> tuple[str, Answering] | None:
+    """(participant, the request) a journal entry's client id names, if any."""
+    if key is None:
+        return None
+    parts = key.split("|", 2)
+    if len(parts) != 3 or parts[0] not in ORDER_MSG_TYPES:
+        return None
+    return parts[1], Answering(parts[0], parts[2])
+
+
+class Cursors:
+    """Per participant, the last journal entry whose reports were handed to its session.
+
+    A small JSON file replaced atomically; it is not fsynced: a cursor that lags after a
+    machine crash only re-sends reports the router recognises by ExecID."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        self.positions: dict[str, int] = {}
+        if path is not None and path.exists():
+            self.positions = {str(k): int(v) for k, v in json.loads(path.read_text()).items()}
+
+    def get(self, participant: str) -> int:
+        """The cursor of ``participant`` (0: nothing sent yet)."""
+        return self.positions.get(participant, 0)
+
+    def advance(self, participants: Iterable[str], seq: int) -> None:
+        """Move the cursors of ``participants`` to ``seq`` and save."""
+        changed = False
+        for participant in participants:
+            if self.positions.get(participant, 0) < seq:
+                self.positions[participant] = seq
+                changed = True
+        if changed and self._path is not None:
+            temporary = self._path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(self.positions, sort_keys=True))
+            os.replace(temporary, self._path)
+
+
+class OrderBookOfFacts:
+    """What each order's reports need that the events do not carry (side, size, executed)."""
+
+    def __init__(self) -> None:
+        self.orders: dict[str, OrderFacts] = {}
+
+    def observe(self, event: Event) -> None:
+        """Update from one venue event."""
+        if isinstance(event, OrderAccepted):
+            self.orders[event.order_id] = OrderFacts(
+                event.symbol, event.side, event.order_type, event.quantity
+            )
+            return
+        known = self.orders.get(getattr(event, "order_id", ""))
+        if known is None:
+            return
+        if isinstance(event, OrderFilled):
+            self.orders[event.order_id] = OrderFacts(
+                known.symbol,
+                known.side,
+                known.order_type,
+                known.quantity,
+                event.cumulative_quantity,
+                known.notional + event.price * event.quantity,
+            )
+        elif isinstance(event, OrderReplaced):
+            self.orders[event.order_id] = OrderFacts(
+                known.symbol,
+                known.side,
+                known.order_type,
+                event.quantity,
+                known.cumulative_quantity,
+                known.notional,
+            )
+
+    def get(self, order_id: str) -> OrderFacts | None:
+        """The facts of ``order_id``, if the venue accepted it."""
+        return self.orders.get(order_id)
+
+
+class VenueApplication:
+    """The FIX application of one venue: on_logon / on_message / on_logout from the acceptor,
+    answers through the ``send`` it is attached to."""
+
+    def __init__(
+        self,
+        venue: str,
+        core: SteppedCore[VenueEngine],
+        participant_of: ParticipantOf,
+        now_ns: Callable[[], int],
+        cursors: Cursors | None = None,
+    ) -> None:
+        self.venue = venue
+        self._core = core
+        self._participant_of = participant_of
+        self._now_ns = now_ns
+        self._cursors = cursors or Cursors(None)
+        self._send: Send | None = None
+        self._sessions: dict[str, str] = {}
+        """Logged-on participant -> its session id."""
+        self._facts = OrderBookOfFacts()
+        for entry in core.journal.read(0):
+            for event in codec.decode_many(entry.events):
+                if isinstance(event, Event):
+                    self._facts.observe(event)
+        self.rejected_requests = 0
+
+    def attach(self, send: Send) -> None:
+        """The transport's send, once the acceptor exists."""
+        self._send = send
+
+    # --- the application interface ------------------------------------------------------
+
+    def on_logon(self, session_id: str) -> None:
+        """A participant logged on: send what it missed, then it is live."""
+        participant = self._participant_of(session_id)
+        if participant is None:
+            return
+        self._sessions[participant] = session_id
+        last = self._core.last_seq
+        for entry in self._core.journal.read(self._cursors.get(participant), last):
+            events = [e for e in codec.decode_many(entry.events) if isinstance(e, Event)]
+            target = getattr(codec.decode(entry.command), "order_id", None)
+            self._deliver(entry.seq, entry.client_id, target, events, only={participant})
+        self._cursors.advance([participant], last)
+
+    def on_logout(self, session_id: str) -> None:
+        """The participant's session ended: its reports wait in the journal."""
+        participant = self._participant_of(session_id)
+        if participant is not None and self._sessions.get(participant) == session_id:
+            del self._sessions[participant]
+
+    def on_message(self, session_id: str, message: ApplicationMessage) -> None:
+        """One in-sequence application message: journal the venue command it asks for."""
+        participant = self._participant_of(session_id)
+        fix = message.message
+        msg_type = fix.msg_type
+        if participant is None:
+            return
+        if msg_type not in ORDER_MSG_TYPES:
+            self._business_reject(session_id, fix.get(34) or "0", msg_type)
+            return
+        body = fix.body()
+        try:
+            request_id = request_id_of(values_of(body))
+            key = client_id(msg_type, participant, request_id)
+            if len(key) > MAX_CLIENT_ID_LENGTH:
+                raise DomainRejection(RejectCode.INVALID_ID, "ClOrdID is too long")
+            command = command_from_fix(msg_type, body, participant)
+        except DomainRejection as refused:
+            self._refuse(session_id, msg_type, participant, body, refused)
+            return
+        self.apply(command, key, session_id)
+
+    # --- the venue ----------------------------------------------------------------------
+
+    def apply(self, command: VenueOrderCommand, key: str, session_id: str) -> None:
+        """Journal ``command`` under ``key`` and send the owners their reports; a key already
+        journaled for this very command is a resend and is answered by nothing."""
+        prior = self._core.journal.find_client_ids([key]).get(key)
+        if prior is not None:
+            if prior.command != codec.encode(command):
+                answering = answering_of(key)
+                assert answering is not None
+                # As the engine words a reused order id; a reused request id names the request.
+                words = command.order_id if isinstance(command, SubmitOrder) else key
+                refused = DomainRejection(RejectCode.DUPLICATE_ORDER_ID, words)
+                self._refuse_command(session_id, command, answering[1], refused)
+            return
+        (outcome,) = self._core.apply_outcomes([command], self._now_ns(), [key])
+        if outcome.duplicate:
+            return
+        self._deliver(outcome.seq, key, command.order_id, list(outcome.events), only=None)
+        self._cursors.advance(self._sessions, outcome.seq)
+
+    def submit_unkeyed(self, commands: Sequence[Message]) -> None:
+        """Operator or simulator input (halts, crosses): journaled, reports to their owners."""
+        for outcome in self._core.apply_outcomes(commands, self._now_ns()):
+            self._deliver(outcome.seq, None, None, list(outcome.events), only=None)
+            self._cursors.advance(self._sessions, outcome.seq)
+
+    def _deliver(
+        self,
+        seq: int,
+        key: str | None,
+        target: str | None,
+        events: Sequence[Event],
+        only: set[str] | None,
+    ) -> None:
+        """Send each report of one journal entry to its owner, if logged on (and in
+        ``only``); a report about the order the entry's request named answers that request."""
+        request = answering_of(key)
+        for index, event in enumerate(events):
+            self._facts.observe(event)
+            if not isinstance(event, EXECUTION_REPORTS):
+                continue
+            if only is not None and event.participant not in only:
+                continue
+            session_id = self._sessions.get(event.participant)
+            if session_id is None:
+                continue
+            answering = None
+            if request is not None and request[0] == event.participant:
+                answering = request[1] if event.order_id == target else None
+            self._send_report(session_id, event, f"{seq}-{index}", answering)
+
+    def _send_report(
+        self, session_id: str, report: ExecutionReport, exec_id: str, answering: Answering | None
+    ) -> None:
+        msg_type, body = report_to_fix(report, exec_id, answering, self._facts.get(report.order_id))
+        self._transmit(session_id, msg_type, body)
+
+    def _transmit(self, session_id: str, msg_type: str, body: Sequence[Field]) -> None:
+        if self._send is None:
+            raise RuntimeError("the venue application is not attached to a transport")
+        self._send(session_id, msg_type, body)
+
+    # --- refusals that never reach the venue ---------------------------------------------
+
+    def _refuse(
+        self,
+        session_id: str,
+        msg_type: str,
+        participant: str,
+        body: Sequence[Field],
+        refused: DomainRejection,
+    ) -> None:
+        values = values_of(body)
+        request_id = values.get(11) or "NONE"
+        order_id = values.get(41) if msg_type != "D" else request_id
+        report = OrderRejected(
+            self.venue,
+            order_id or request_id,
+            participant,
+            refused.code,
+            refused.detail,
+            self._now_ns(),
+        )
+        self.rejected_requests += 1
+        exec_id = f"R-{msg_type}-{request_id}"
+        answering = Answering(msg_type, request_id)
+        self._send_report(session_id, report, exec_id, answering)
+
+    def _refuse_command(
+        self,
+        session_id: str,
+        command: VenueOrderCommand,
+        answering: Answering,
+        refused: DomainRejection,
+    ) -> None:
+        report = OrderRejected(
+            self.venue,
+            command.order_id,
+            command.participant,
+            refused.code,
+            refused.detail,
+            self._now_ns(),
+        )
+        self.rejected_requests += 1
+        exec_id = f"R-{answering.msg_type}-{answering.request_id}-{self._core.last_seq}"
+        self._send_report(session_id, report, exec_id, answering)
+
+    def _business_reject(self, session_id: str, ref_seq: str, msg_type: str) -> None:
+        body: list[Field] = [
+            (45, ref_seq),
+            (372, msg_type),
+            (380, "3"),
+            (58, f"the venue takes only D, F and G, not {msg_type!r}"),
+        ]
+        self._transmit(session_id, BUSINESS_MESSAGE_REJECT, body)

@@ -1,0 +1,252 @@
+"""The venue over FIX, application to application (in memory, no sockets): the same command
+stream through the in-process link and through FIX gives the same replies, and lost
+connections and a venue restart neither lose nor duplicate anything."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from directbroker.adapters.venues import InProcessVenueLink
+from directbroker.adapters.venues.fix_link import VenueSession
+from directbroker.adapters.venues.fix_venue import Cursors, VenueApplication
+from directbroker.app.journals import SqliteJournals
+from directbroker.domain.instruments import Instrument
+from directbroker.domain.messages import Message
+from directbroker.domain.orders import CancelReason, OrderType, PostOnly, Side, TimeInForce
+from directbroker.domain.routing_messages import MarkVenueDown, MarkVenueUp
+from directbroker.domain.venue_config import FeeSchedule, VenueConfig
+from directbroker.domain.venue_messages import (
+    CancelOrder,
+    OrderCancelled,
+    ReplaceOrder,
+    SubmitOrder,
+)
+from directbroker.engines.matching import VenueEngine
+from directbroker.runtime import ManualClock
+from directbroker.runtime.stepped import SteppedCore
+from directbroker.runtime.venue_link import VenueCommand
+from tests.integration.fix_loopback import LoopbackSession
+
+SYMBOL = "XYZ"
+CONFIG = VenueConfig("ARCA", "ARCA", FeeSchedule(maker=-2_000, taker=3_000), (Instrument(SYMBOL),))
+BROKER, MAKER = "BRKR", "MM"
+
+Step = tuple[str, VenueCommand | None]
+"""(who, command): who is a participant, or ``down`` / ``up`` (the broker's session drops /
+comes back) or ``lost`` (the broker sends the command and the connection drops at once)."""
+DOWN, UP, LOST = "down", "up", "lost"
+
+
+def stream() -> list[Step]:
+    """Resting liquidity, a partial fill, a replace, a cancel, rejects, an IOC remainder,
+    a reserve order and a post-only order that would take."""
+
+    def buy(oid: str, qty: int, px: int | None, **kw: object) -> SubmitOrder:
+        kind = OrderType.LIMIT if px is not None else OrderType.MARKET
+        return SubmitOrder(oid, BROKER, SYMBOL, Side.BUY, kind, qty, px, **kw)  # type: ignore[arg-type]
+
+    def ask(oid: str, qty: int, px: int, **kw: object) -> SubmitOrder:
+        return SubmitOrder(oid, MAKER, SYMBOL, Side.SELL, OrderType.LIMIT, qty, px, **kw)  # type: ignore[arg-type]
+
+    return [
+        (MAKER, ask("m1", 100, 100_000)),
+        (MAKER, ask("m2", 300, 100_500, display_quantity=100)),
+        (BROKER, buy("c1", 250, 100_200)),  # takes m1 (100), rests 150 at 10.02
+        (BROKER, ReplaceOrder("c1", BROKER, 200, 100_100)),  # 150 open -> 100 open, new price
+        (MAKER, SubmitOrder("m3", MAKER, SYMBOL, Side.SELL, OrderType.LIMIT, 60, 100_100)),
+        (BROKER, CancelOrder("c1", BROKER)),
+        (BROKER, CancelOrder("c1", BROKER)),  # already done: a reject
+        (BROKER, ReplaceOrder("nope", BROKER, 10, 100_000)),  # unknown: a reject
+        (BROKER, buy("c2", 500, 100_500, time_in_force=TimeInForce.IOC)),  # sweeps, IOC rest
+        (BROKER, buy("c3", 100, 100_600, post_only=PostOnly.REJECT)),
+        (BROKER, buy("c4", 100, 99_000, display_quantity=10, time_in_force=TimeInForce.GTC)),
+        (BROKER, SubmitOrder("c5", BROKER, "NOPE", Side.SELL_SHORT, OrderType.LIMIT, 5, 1)),
+        (MAKER, SubmitOrder("m4", MAKER, SYMBOL, Side.SELL, OrderType.MARKET, 30)),
+        (BROKER, buy("c1", 1, 99_000)),  # a reused order id
+    ]
+
+
+def in_process_replies(steps: Sequence[Step]) -> list[Message]:
+    replies: list[Message] = []
+    link = InProcessVenueLink({"ARCA": VenueEngine(CONFIG)}, BROKER, replies.append, ManualClock())
+    for who, command in steps:
+        if who == DOWN:
+            link.disconnect("ARCA")
+        elif who == UP:
+            link.reconnect("ARCA")
+        elif who == LOST:
+            assert command is not None
+            link.send("ARCA", command)
+            link.disconnect("ARCA")
+        elif who == BROKER:
+            assert command is not None
+            link.send("ARCA", command)
+        else:
+            assert command is not None
+            link.submit_external("ARCA", command)
+        link.pump()
+    return replies
+
+
+class FixVenue:
+    """A venue application on a journal, with a broker and a maker session on loopback."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.broker_replies: list[Message] = []
+        self.maker_replies: list[Message] = []
+        self.broker = VenueSession("ARCA", self.broker_replies.append, run_id="t")
+        self.maker = VenueSession("ARCA", self.maker_replies.append, run_id="t")
+        self.links = {
+            BROKER: LoopbackSession("BRKR->ARCA", "ARCA->BRKR"),
+            MAKER: LoopbackSession("MM->ARCA", "ARCA->MM"),
+        }
+        for participant, session in ((BROKER, self.broker), (MAKER, self.maker)):
+            loop = self.links[participant]
+            loop.initiator.app = session
+            session.attach(loop.send)
+        self.journals: SqliteJournals | None = None
+        self.start_venue()
+
+    def start_venue(self) -> None:
+        """(Re)start the venue application from its journal; its FIX stores stay."""
+        if self.journals is not None:
+            self.journals.close()
+        self.journals = SqliteJournals(self.directory)
+        journal, snapshots = self.journals("ARCA")
+        core = SteppedCore(lambda: VenueEngine(CONFIG), journal, snapshots)
+        by_session = {loop.acceptor.session_id: p for p, loop in self.links.items()}
+        clock = ManualClock(step_ns=1_000)
+        self.venue = VenueApplication(
+            "ARCA", core, by_session.get, clock.now_ns, Cursors(self.directory / "cursors.json")
+        )
+        for loop in self.links.values():
+            loop.acceptor.app = self.venue
+        self.venue.attach(self._send)
+
+    def _send(self, session_id: str, msg_type: str, body: object) -> None:
+        for loop in self.links.values():
+            if session_id == loop.acceptor.session_id:
+                loop.send(session_id, msg_type, body)  # type: ignore[arg-type]
+
+    def connect(self) -> None:
+        for loop in self.links.values():
+            loop.connect()
+        self.pump()
+
+    def pump(self) -> None:
+        while sum(loop.pump() for loop in self.links.values()):
+            pass
+
+    def run(self, steps: Sequence[Step]) -> None:
+        for who, command in steps:
+            if who == DOWN:
+                self.links[BROKER].disconnect()
+            elif who == UP:
+                self.links[BROKER].connect()
+            elif who == LOST:
+                assert command is not None
+                self.broker.send(command)
+                self.links[BROKER].disconnect()
+            else:
+                assert command is not None
+                (self.broker if who == BROKER else self.maker).send(command)
+            self.pump()
+
+    def close(self) -> None:
+        if self.journals is not None:
+            self.journals.close()
+
+
+def untimed(replies: Sequence[Message]) -> list[Message]:
+    """Replies without the venue's time stamp (each path stamps by its own clock)."""
+    return [
+        dataclasses.replace(r, ts_ns=0) if hasattr(r, "ts_ns") else r  # type: ignore[type-var]
+        for r in replies
+    ]
+
+
+def test_the_same_commands_give_the_same_replies_in_process_and_over_fix(tmp_path: Path) -> None:
+    expected = in_process_replies(stream())
+    kinds = {type(r).__name__ for r in expected}
+    assert kinds == {
+        "OrderAccepted",
+        "OrderFilled",
+        "OrderReplaced",
+        "OrderCancelled",
+        "OrderRejected",
+    }
+    venue = FixVenue(tmp_path)
+    try:
+        venue.connect()
+        venue.run(stream())
+    finally:
+        venue.close()
+    assert untimed(venue.broker_replies) == untimed(expected)
+    assert any(
+        isinstance(r, OrderCancelled) and r.reason is CancelReason.IOC_REMAINDER for r in expected
+    )
+
+
+def test_commands_sent_while_the_session_is_down_are_held_and_replies_wait(
+    tmp_path: Path,
+) -> None:
+    steps = stream()
+    # Down after c1 rests: the maker's fill of c1 waits for the broker, and so do the
+    # broker's replace and cancel; all of it arrives, once, after the logon.
+    steps[3:3] = [(DOWN, None), steps[4]]
+    del steps[6]
+    steps[6:6] = [(UP, None)]
+    expected = in_process_replies(steps)
+    assert [type(r) for r in expected].count(MarkVenueUp) == 1
+    venue = FixVenue(tmp_path)
+    try:
+        venue.connect()
+        venue.run(steps)
+    finally:
+        venue.close()
+    assert untimed(venue.broker_replies) == untimed(expected)
+
+
+def test_a_request_lost_in_flight_is_resent_and_applied_once(tmp_path: Path) -> None:
+    steps = stream()
+    steps[3] = (LOST, steps[3][1])
+    steps[4:4] = [(UP, None)]
+    expected = in_process_replies(steps)
+    venue = FixVenue(tmp_path)
+    try:
+        venue.connect()
+        venue.run(steps)
+    finally:
+        venue.close()
+    assert untimed(venue.broker_replies) == untimed(expected)
+
+
+def test_a_venue_restart_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    expected = in_process_replies(stream())
+    venue = FixVenue(tmp_path)
+    try:
+        venue.connect()
+        steps = stream()
+        venue.run(steps[:4])
+        # The venue dies having journaled the replace but before its FIX store recorded
+        # that it had read it, and before its cursor moved: the broker's session resends the
+        # replace (PossDup) and the venue's reports are sent again from the journal.
+        for loop in venue.links.values():
+            loop.disconnect()
+        venue.links[BROKER].acceptor.received -= 1
+        cursors = tmp_path / "cursors.json"
+        positions = json.loads(cursors.read_text())
+        positions[BROKER] -= 1
+        cursors.write_text(json.dumps(positions))
+        venue.start_venue()
+        venue.connect()
+        venue.run(steps[4:])
+    finally:
+        venue.close()
+    got = [r for r in venue.broker_replies if not isinstance(r, MarkVenueDown | MarkVenueUp)]
+    assert untimed(got) == untimed(expected)
+    assert venue.broker.duplicates_dropped > 0
