@@ -15,14 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from directbroker.adapters.venues.fix_ports import Done, SessionKey
 from directbroker.protocols.fix.effects import ApplicationMessage
 from directbroker.protocols.fix.message import Field, FixMessage
 
 
 class Application(Protocol):
-    def on_logon(self, session_id: str) -> None: ...
-    def on_message(self, session_id: str, message: ApplicationMessage) -> None: ...
-    def on_logout(self, session_id: str) -> None: ...
+    def on_logon(self, session_id: SessionKey) -> None: ...
+    def on_message(self, session_id: SessionKey, message: ApplicationMessage) -> None: ...
+    def on_logout(self, session_id: SessionKey) -> None: ...
 
 
 @dataclass
@@ -43,20 +44,28 @@ class LoopbackSession:
         self.connected = False
         self._wire: deque[tuple[_End, FixMessage, bool]] = deque()
 
-    def _ends(self, session_id: str) -> tuple[_End, _End]:
+    def _ends(self, session_id: SessionKey) -> tuple[_End, _End]:
         if session_id == self.initiator.session_id:
             return self.initiator, self.acceptor
         assert session_id == self.acceptor.session_id, session_id
         return self.acceptor, self.initiator
 
-    def send(self, session_id: str, msg_type: str, body: Sequence[Field]) -> None:
-        """The transport's send for either side (``session_id`` names the sender's side)."""
+    def send(
+        self, session_id: SessionKey, msg_type: str, body: Sequence[Field], done: Done | None
+    ) -> None:
+        """The transport's send for either side (``session_id`` names the sender's side):
+        stored and on the wire while connected, refused (``done(False)``) otherwise."""
         mine, theirs = self._ends(session_id)
+        if not self.connected:
+            if done is not None:
+                done(False)
+            return
         seq = len(mine.store) + 1
         message = FixMessage.of([(35, msg_type), (34, str(seq)), *body])
         mine.store.append(message)
-        if self.connected:
-            self._wire.append((theirs, message, False))
+        self._wire.append((theirs, message, False))
+        if done is not None:
+            done(True)
 
     def connect(self) -> None:
         """Log on both sides; what each missed is resent (PossDup) ahead of anything new."""

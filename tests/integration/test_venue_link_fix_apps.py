@@ -11,6 +11,7 @@ from pathlib import Path
 
 from directbroker.adapters.venues import InProcessVenueLink
 from directbroker.adapters.venues.fix_link import VenueSession
+from directbroker.adapters.venues.fix_ports import Done, SessionKey
 from directbroker.adapters.venues.fix_venue import Cursors, VenueApplication
 from directbroker.app.journals import SqliteJournals
 from directbroker.domain.instruments import Instrument
@@ -25,6 +26,7 @@ from directbroker.domain.venue_messages import (
     SubmitOrder,
 )
 from directbroker.engines.matching import VenueEngine
+from directbroker.protocols.fix.message import Field
 from directbroker.runtime import ManualClock
 from directbroker.runtime.stepped import SteppedCore
 from directbroker.runtime.venue_link import VenueCommand
@@ -118,7 +120,9 @@ class FixVenue:
         self.journals = SqliteJournals(self.directory)
         journal, snapshots = self.journals("ARCA")
         core = SteppedCore(lambda: VenueEngine(CONFIG), journal, snapshots)
-        by_session = {loop.acceptor.session_id: p for p, loop in self.links.items()}
+        by_session: dict[SessionKey, str] = {
+            loop.acceptor.session_id: p for p, loop in self.links.items()
+        }
         clock = ManualClock(step_ns=1_000)
         self.venue = VenueApplication(
             "ARCA", core, by_session.get, clock.now_ns, Cursors(self.directory / "cursors.json")
@@ -127,10 +131,12 @@ class FixVenue:
             loop.acceptor.app = self.venue
         self.venue.attach(self._send)
 
-    def _send(self, session_id: str, msg_type: str, body: object) -> None:
+    def _send(
+        self, session_id: SessionKey, msg_type: str, body: Sequence[Field], done: Done | None
+    ) -> None:
         for loop in self.links.values():
             if session_id == loop.acceptor.session_id:
-                loop.send(session_id, msg_type, body)  # type: ignore[arg-type]
+                loop.send(session_id, msg_type, body, done)
 
     def connect(self) -> None:
         for loop in self.links.values():

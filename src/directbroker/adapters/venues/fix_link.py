@@ -33,6 +33,7 @@ from directbroker.adapters.venues.fix_mapping import (
     ref_of,
     report_from_fix,
 )
+from directbroker.adapters.venues.fix_ports import Done, Send, SessionKey
 from directbroker.domain.rejects import DomainRejection, RejectCode
 from directbroker.domain.routing_messages import MarkVenueDown, MarkVenueUp
 from directbroker.domain.venue_messages import CancelOrder, OrderRejected, SubmitOrder
@@ -41,9 +42,6 @@ from directbroker.protocols.fix.message import Field
 from directbroker.runtime.venue_link import ReplySink, VenueCommand
 
 log = logging.getLogger(__name__)
-
-Send = Callable[[str, str, Sequence[Field]], None]
-"""The transport's ``send(session_id, msg_type, body)`` (callable from any thread)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +59,10 @@ class VenueEndpoint:
 class Initiator(Protocol):
     """What the link needs of a running FIX initiator."""
 
-    def send(self, session_id: str, msg_type: str, body: Sequence[Field]) -> None:
-        """Queue an application message on the session (from any thread)."""
+    def send(
+        self, session_id: SessionKey, msg_type: str, body: Sequence[Field], done: Done | None
+    ) -> None:
+        """Queue an application message on the session (from any thread); see ``Send``."""
         ...
 
     def close(self) -> None:
@@ -93,9 +93,11 @@ class VenueSession:
         self._run = run_id or _base36(now_ns())
         self._lock = threading.RLock()
         self._send: Send | None = None
-        self._session_id: str | None = None
+        self._session_id: SessionKey | None = None
         self._down_reported = False
         self._held: list[VenueCommand] = []
+        self._retry: list[VenueCommand] = []
+        """Written while the session was going down, not stored: they go before the held."""
         self._refs: dict[str, OrderRef] = {}
         self._seen: set[str] = set()
         self._requests = 0
@@ -120,7 +122,7 @@ class VenueSession:
                 return
             self._write(self._session_id, command)
 
-    def _write(self, session_id: str, command: VenueCommand) -> None:
+    def _write(self, session_id: SessionKey, command: VenueCommand) -> None:
         assert self._send is not None
         if isinstance(command, SubmitOrder):
             self._refs[command.order_id] = ref_of(command)
@@ -131,23 +133,37 @@ class VenueSession:
             request_id = f"{command.order_id}.{kind}{self._run}.{self._requests}"
         ref = self._refs.get(command.order_id)
         msg_type, body = command_to_fix(command, request_id, self._now_ns(), ref)
-        self._send(session_id, msg_type, body)
+
+        def done(stored: bool) -> None:
+            if not stored:
+                self._unsent(command)
+
+        self._send(session_id, msg_type, body, done)
+
+    def _unsent(self, command: VenueCommand) -> None:
+        """The session went away before it stored ``command``: send it again on logon (or
+        now, if a new logon came first). Never twice: it was not stored."""
+        with self._lock:
+            if self._session_id is None:
+                self._retry.append(command)
+            else:
+                self._write(self._session_id, command)
 
     # --- the application interface ------------------------------------------------------
 
-    def on_logon(self, session_id: str) -> None:
+    def on_logon(self, session_id: SessionKey) -> None:
         """Logged on: the venue is up (say so if it was reported down), then the held
         requests go out in the order they were sent."""
         with self._lock:
             self._session_id = session_id
             was_down, self._down_reported = self._down_reported, False
-            held, self._held = self._held, []
+            held, self._held, self._retry = [*self._retry, *self._held], [], []
             if was_down:
                 self._on_reply(MarkVenueUp(self.venue))
             for command in held:
                 self._write(session_id, command)
 
-    def on_logout(self, session_id: str) -> None:
+    def on_logout(self, session_id: SessionKey) -> None:
         """The session is gone: the venue is down until the next logon."""
         with self._lock:
             if self._session_id != session_id:
@@ -157,7 +173,7 @@ class VenueSession:
                 self._down_reported = True
                 self._on_reply(MarkVenueDown(self.venue, "session lost"))
 
-    def on_message(self, session_id: str, message: ApplicationMessage) -> None:
+    def on_message(self, session_id: SessionKey, message: ApplicationMessage) -> None:
         """An execution report or cancel reject: once per ExecID, to ``on_reply``."""
         fix = message.message
         msg_type = fix.msg_type

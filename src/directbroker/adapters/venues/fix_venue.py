@@ -25,7 +25,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from directbroker.adapters.venues.fix_mapping import (
@@ -38,6 +39,7 @@ from directbroker.adapters.venues.fix_mapping import (
     request_id_of,
     values_of,
 )
+from directbroker.adapters.venues.fix_ports import Done, Send, SessionKey
 from directbroker.domain.messages import Event, Message
 from directbroker.domain.rejects import DomainRejection, RejectCode
 from directbroker.domain.venue_messages import (
@@ -58,9 +60,7 @@ from directbroker.runtime.stepped import SteppedCore
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[str, str, Sequence[Field]], None]
-"""The transport's ``send(session_id, msg_type, body)``."""
-ParticipantOf = Callable[[str], str | None]
+ParticipantOf = Callable[[SessionKey], str | None]
 """The participant a FIX session trades as (``None``: not a trading session)."""
 
 BUSINESS_MESSAGE_REJECT = "j"
@@ -82,29 +82,48 @@ def answering_of(key: str | None) -> tuple[str, Answering] | None:
 
 
 class Cursors:
-    """Per participant, the last journal entry whose reports were handed to its session.
+    """Per participant, the last journal entry whose reports its session has stored.
 
     A small JSON file replaced atomically; it is not fsynced: a cursor that lags after a
-    machine crash only re-sends reports the router recognises by ExecID."""
+    machine crash only re-sends reports the router recognises by ExecID. Confirmations come
+    from the transport's thread, hence the lock. A report that was not sent pins the cursor
+    below it until the next catch-up (a later report's confirmation must not skip it)."""
 
     def __init__(self, path: Path | None) -> None:
         self._path = path
+        self._lock = threading.Lock()
         self.positions: dict[str, int] = {}
+        self._floors: dict[str, int] = {}
         if path is not None and path.exists():
             self.positions = {str(k): int(v) for k, v in json.loads(path.read_text()).items()}
 
-    def get(self, participant: str) -> int:
-        """The cursor of ``participant`` (0: nothing sent yet)."""
-        return self.positions.get(participant, 0)
+    def start_catch_up(self, participant: str) -> int:
+        """Where a catch-up for ``participant`` starts (and lift any pin)."""
+        with self._lock:
+            floor = self._floors.pop(participant, None)
+            position = self.positions.get(participant, 0)
+            return position if floor is None else min(position, floor)
 
-    def advance(self, participants: Iterable[str], seq: int) -> None:
-        """Move the cursors of ``participants`` to ``seq`` and save."""
-        changed = False
-        for participant in participants:
-            if self.positions.get(participant, 0) < seq:
-                self.positions[participant] = seq
-                changed = True
-        if changed and self._path is not None:
+    def confirmed(self, participant: str, seq: int) -> None:
+        """Every report of entry ``seq`` for ``participant`` is stored by its session."""
+        with self._lock:
+            floor = self._floors.get(participant)
+            target = seq if floor is None else min(seq, floor)
+            if self.positions.get(participant, 0) >= target:
+                return
+            self.positions[participant] = target
+            self._save()
+
+    def failed(self, participant: str, seq: int) -> None:
+        """A report of entry ``seq`` was not sent: the next catch-up starts before it."""
+        with self._lock:
+            self._floors[participant] = min(self._floors.get(participant, seq - 1), seq - 1)
+            if self.positions.get(participant, 0) >= seq:
+                self.positions[participant] = seq - 1
+                self._save()
+
+    def _save(self) -> None:
+        if self._path is not None:
             temporary = self._path.with_suffix(".tmp")
             temporary.write_text(json.dumps(self.positions, sort_keys=True))
             os.replace(temporary, self._path)
@@ -168,7 +187,7 @@ class VenueApplication:
         self._now_ns = now_ns
         self._cursors = cursors or Cursors(None)
         self._send: Send | None = None
-        self._sessions: dict[str, str] = {}
+        self._sessions: dict[str, SessionKey] = {}
         """Logged-on participant -> its session id."""
         self._facts = OrderBookOfFacts()
         for entry in core.journal.read(0):
@@ -183,26 +202,25 @@ class VenueApplication:
 
     # --- the application interface ------------------------------------------------------
 
-    def on_logon(self, session_id: str) -> None:
+    def on_logon(self, session_id: SessionKey) -> None:
         """A participant logged on: send what it missed, then it is live."""
         participant = self._participant_of(session_id)
         if participant is None:
             return
         self._sessions[participant] = session_id
-        last = self._core.last_seq
-        for entry in self._core.journal.read(self._cursors.get(participant), last):
+        start = self._cursors.start_catch_up(participant)
+        for entry in self._core.journal.read(start, self._core.last_seq):
             events = [e for e in codec.decode_many(entry.events) if isinstance(e, Event)]
             target = getattr(codec.decode(entry.command), "order_id", None)
             self._deliver(entry.seq, entry.client_id, target, events, only={participant})
-        self._cursors.advance([participant], last)
 
-    def on_logout(self, session_id: str) -> None:
+    def on_logout(self, session_id: SessionKey) -> None:
         """The participant's session ended: its reports wait in the journal."""
         participant = self._participant_of(session_id)
         if participant is not None and self._sessions.get(participant) == session_id:
             del self._sessions[participant]
 
-    def on_message(self, session_id: str, message: ApplicationMessage) -> None:
+    def on_message(self, session_id: SessionKey, message: ApplicationMessage) -> None:
         """One in-sequence application message: journal the venue command it asks for."""
         participant = self._participant_of(session_id)
         fix = message.message
@@ -226,7 +244,7 @@ class VenueApplication:
 
     # --- the venue ----------------------------------------------------------------------
 
-    def apply(self, command: VenueOrderCommand, key: str, session_id: str) -> None:
+    def apply(self, command: VenueOrderCommand, key: str, session_id: SessionKey) -> None:
         """Journal ``command`` under ``key`` and send the owners their reports; a key already
         journaled for this very command is a resend and is answered by nothing."""
         prior = self._core.journal.find_client_ids([key]).get(key)
@@ -243,13 +261,11 @@ class VenueApplication:
         if outcome.duplicate:
             return
         self._deliver(outcome.seq, key, command.order_id, list(outcome.events), only=None)
-        self._cursors.advance(self._sessions, outcome.seq)
 
     def submit_unkeyed(self, commands: Sequence[Message]) -> None:
         """Operator or simulator input (halts, crosses): journaled, reports to their owners."""
         for outcome in self._core.apply_outcomes(commands, self._now_ns()):
             self._deliver(outcome.seq, None, None, list(outcome.events), only=None)
-            self._cursors.advance(self._sessions, outcome.seq)
 
     def _deliver(
         self,
@@ -262,6 +278,7 @@ class VenueApplication:
         """Send each report of one journal entry to its owner, if logged on (and in
         ``only``); a report about the order the entry's request named answers that request."""
         request = answering_of(key)
+        outgoing: list[tuple[SessionKey, str, list[Field]]] = []
         for index, event in enumerate(events):
             self._facts.observe(event)
             if not isinstance(event, EXECUTION_REPORTS):
@@ -274,24 +291,53 @@ class VenueApplication:
             answering = None
             if request is not None and request[0] == event.participant:
                 answering = request[1] if event.order_id == target else None
-            self._send_report(session_id, event, f"{seq}-{index}", answering)
+            facts = self._facts.get(event.order_id)
+            msg_type, body = report_to_fix(event, f"{seq}-{index}", answering, facts)
+            outgoing.append((session_id, msg_type, body))
+        # The entry is confirmed for a participant when its last report is stored.
+        last_of: dict[SessionKey, int] = {sid: i for i, (sid, _, _) in enumerate(outgoing)}
+        for index, (session_id, msg_type, body) in enumerate(outgoing):
+            participant = self._participant_of(session_id) or ""
+            is_last = last_of[session_id] == index
+            self._transmit(session_id, msg_type, body, self._done(participant, seq, is_last))
+
+    def _done(self, participant: str, seq: int, last: bool) -> Done:
+        cursors = self._cursors
+
+        def done(stored: bool) -> None:
+            if not stored:
+                cursors.failed(participant, seq)
+            elif last:
+                cursors.confirmed(participant, seq)
+
+        return done
 
     def _send_report(
-        self, session_id: str, report: ExecutionReport, exec_id: str, answering: Answering | None
+        self,
+        session_id: SessionKey,
+        report: ExecutionReport,
+        exec_id: str,
+        answering: Answering | None,
     ) -> None:
         msg_type, body = report_to_fix(report, exec_id, answering, self._facts.get(report.order_id))
         self._transmit(session_id, msg_type, body)
 
-    def _transmit(self, session_id: str, msg_type: str, body: Sequence[Field]) -> None:
+    def _transmit(
+        self,
+        session_id: SessionKey,
+        msg_type: str,
+        body: Sequence[Field],
+        done: Done | None = None,
+    ) -> None:
         if self._send is None:
             raise RuntimeError("the venue application is not attached to a transport")
-        self._send(session_id, msg_type, body)
+        self._send(session_id, msg_type, body, done)
 
     # --- refusals that never reach the venue ---------------------------------------------
 
     def _refuse(
         self,
-        session_id: str,
+        session_id: SessionKey,
         msg_type: str,
         participant: str,
         body: Sequence[Field],
@@ -315,7 +361,7 @@ class VenueApplication:
 
     def _refuse_command(
         self,
-        session_id: str,
+        session_id: SessionKey,
         command: VenueOrderCommand,
         answering: Answering,
         refused: DomainRejection,
@@ -332,7 +378,7 @@ class VenueApplication:
         exec_id = f"R-{answering.msg_type}-{answering.request_id}-{self._core.last_seq}"
         self._send_report(session_id, report, exec_id, answering)
 
-    def _business_reject(self, session_id: str, ref_seq: str, msg_type: str) -> None:
+    def _business_reject(self, session_id: SessionKey, ref_seq: str, msg_type: str) -> None:
         body: list[Field] = [
             (45, ref_seq),
             (372, msg_type),
