@@ -63,6 +63,9 @@ log = logging.getLogger(__name__)
 ParticipantOf = Callable[[SessionKey], str | None]
 """The participant a FIX session trades as (``None``: not a trading session)."""
 
+OnCommit = Callable[[int, int, Sequence[Event]], None]
+"""(journal seq, its time, its events)."""
+
 BUSINESS_MESSAGE_REJECT = "j"
 
 
@@ -195,6 +198,8 @@ class VenueApplication:
                 if isinstance(event, Event):
                     self._facts.observe(event)
         self.rejected_requests = 0
+        self.on_commit: OnCommit | None = None
+        """Told of every journal entry applied, after its reports went out (the feed)."""
 
     def attach(self, send: Send) -> None:
         """The transport's send, once the acceptor exists."""
@@ -261,11 +266,22 @@ class VenueApplication:
         if outcome.duplicate:
             return
         self._deliver(outcome.seq, key, command.order_id, list(outcome.events), only=None)
+        self._committed(outcome.seq, outcome.ts_ns, outcome.events)
 
     def submit_unkeyed(self, commands: Sequence[Message]) -> None:
         """Operator or simulator input (halts, crosses): journaled, reports to their owners."""
         for outcome in self._core.apply_outcomes(commands, self._now_ns()):
             self._deliver(outcome.seq, None, None, list(outcome.events), only=None)
+            self._committed(outcome.seq, outcome.ts_ns, outcome.events)
+
+    def _committed(self, seq: int, ts_ns: int, events: Sequence[Event]) -> None:
+        if self.on_commit is not None:
+            self.on_commit(seq, ts_ns, events)
+
+    @property
+    def core(self) -> SteppedCore[VenueEngine]:
+        """The venue core behind its journal (for the feed's catch-up: same thread only)."""
+        return self._core
 
     def _deliver(
         self,
