@@ -86,6 +86,12 @@ class LoopbackSession:
             if end.app is not None:
                 end.app.on_logout(end.session_id)
 
+    def swallow(self) -> None:
+        """The receiver's session takes the next message in (its sequence number counts as
+        received) but its application never sees it: a crash between the two."""
+        receiver, message, _ = self._wire.popleft()
+        receiver.received = int(message.require(34))
+
     def pump(self) -> int:
         """Deliver everything in flight (and what that causes); how many messages."""
         count = 0

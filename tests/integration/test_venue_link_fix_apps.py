@@ -256,3 +256,29 @@ def test_a_venue_restart_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     got = [r for r in venue.broker_replies if not isinstance(r, MarkVenueDown | MarkVenueUp)]
     assert untimed(got) == untimed(expected)
     assert venue.broker.duplicates_dropped > 0
+
+
+def test_a_request_the_venue_session_took_in_but_never_applied_is_written_again(
+    tmp_path: Path,
+) -> None:
+    expected = in_process_replies(stream())
+    venue = FixVenue(tmp_path)
+    try:
+        venue.connect()
+        steps = stream()
+        venue.run(steps[:3])
+        replace = steps[3][1]
+        assert replace is not None
+        venue.broker.send(replace)
+        venue.links[BROKER].swallow()  # counted as received, then the venue died
+        assert venue.broker.unanswered == 1
+        for loop in venue.links.values():
+            loop.disconnect()
+        venue.start_venue()
+        venue.connect()
+        assert venue.broker.unanswered == 0
+        venue.run(steps[4:])
+    finally:
+        venue.close()
+    got = [r for r in venue.broker_replies if not isinstance(r, MarkVenueDown | MarkVenueUp)]
+    assert untimed(got) == untimed(expected)

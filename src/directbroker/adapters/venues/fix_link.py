@@ -75,6 +75,13 @@ Connect = Callable[[VenueEndpoint, "VenueSession"], Initiator]
 on_logout; it reconnects by itself until closed."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Request:
+    command: VenueCommand
+    request_id: str
+    """Its ClOrdID: the order id for a new order, unique to this run for the others."""
+
+
 class VenueSession:
     """The router's FIX application for one venue (thread-safe: the router's thread sends,
     the transport's thread delivers)."""
@@ -95,9 +102,12 @@ class VenueSession:
         self._send: Send | None = None
         self._session_id: SessionKey | None = None
         self._down_reported = False
-        self._held: list[VenueCommand] = []
-        self._retry: list[VenueCommand] = []
-        """Written while the session was going down, not stored: they go before the held."""
+        self._held: list[_Request] = []
+        """Sent while the session was down: written, in order, at the next logon."""
+        self._pending: dict[str, _Request] = {}
+        """Written and not answered yet, by ClOrdID, in the order written: after a new logon
+        they are written again (the venue drops what it has already applied), since the
+        session may have taken a request in and lost it before the venue journaled it."""
         self._refs: dict[str, OrderRef] = {}
         self._seen: set[str] = set()
         self._requests = 0
@@ -112,56 +122,54 @@ class VenueSession:
         """Whether requests go out now (else they are held)."""
         return self._session_id is not None
 
+    @property
+    def unanswered(self) -> int:
+        """Requests written that the venue has not answered yet."""
+        return len(self._pending)
+
     # --- outbound -----------------------------------------------------------------------
 
     def send(self, command: VenueCommand) -> None:
         """Write ``command`` as a FIX request now, or hold it until the session logs on."""
         with self._lock:
+            request = self._request(command)
             if self._session_id is None or self._send is None:
-                self._held.append(command)
+                self._held.append(request)
                 return
-            self._write(self._session_id, command)
+            self._write(self._session_id, request)
 
-    def _write(self, session_id: SessionKey, command: VenueCommand) -> None:
-        assert self._send is not None
+    def _request(self, command: VenueCommand) -> _Request:
         if isinstance(command, SubmitOrder):
             self._refs[command.order_id] = ref_of(command)
-            request_id = command.order_id
-        else:
-            self._requests += 1
-            kind = "C" if isinstance(command, CancelOrder) else "R"
-            request_id = f"{command.order_id}.{kind}{self._run}.{self._requests}"
+            return _Request(command, command.order_id)
+        self._requests += 1
+        kind = "C" if isinstance(command, CancelOrder) else "R"
+        return _Request(command, f"{command.order_id}.{kind}{self._run}.{self._requests}")
+
+    def _write(self, session_id: SessionKey, request: _Request) -> None:
+        assert self._send is not None
+        command = request.command
         ref = self._refs.get(command.order_id)
-        msg_type, body = command_to_fix(command, request_id, self._now_ns(), ref)
-
-        def done(stored: bool) -> None:
-            if not stored:
-                self._unsent(command)
-
-        self._send(session_id, msg_type, body, done)
-
-    def _unsent(self, command: VenueCommand) -> None:
-        """The session went away before it stored ``command``: send it again on logon (or
-        now, if a new logon came first). Never twice: it was not stored."""
-        with self._lock:
-            if self._session_id is None:
-                self._retry.append(command)
-            else:
-                self._write(self._session_id, command)
+        msg_type, body = command_to_fix(command, request.request_id, self._now_ns(), ref)
+        self._pending[request.request_id] = request
+        # Not stored (the session went down meanwhile): it is still pending, so it is
+        # written again at the next logon.
+        self._send(session_id, msg_type, body, None)
 
     # --- the application interface ------------------------------------------------------
 
     def on_logon(self, session_id: SessionKey) -> None:
-        """Logged on: the venue is up (say so if it was reported down), then the held
-        requests go out in the order they were sent."""
+        """Logged on: the venue is up (say so if it was reported down); the unanswered
+        requests go again, then the held ones, in the order they were sent."""
         with self._lock:
             self._session_id = session_id
             was_down, self._down_reported = self._down_reported, False
-            held, self._held, self._retry = [*self._retry, *self._held], [], []
+            again = list(self._pending.values())
+            held, self._held = self._held, []
             if was_down:
                 self._on_reply(MarkVenueUp(self.venue))
-            for command in held:
-                self._write(session_id, command)
+            for request in [*again, *held]:
+                self._write(session_id, request)
 
     def on_logout(self, session_id: SessionKey) -> None:
         """The session is gone: the venue is down until the next logon."""
@@ -183,6 +191,9 @@ class VenueSession:
         body = fix.body()
         exec_id = exec_id_of(msg_type, body)
         with self._lock:
+            answered = fix.get(11)
+            if answered is not None:
+                self._pending.pop(answered, None)
             if exec_id is not None:
                 if exec_id in self._seen:
                     self.duplicates_dropped += 1
