@@ -52,7 +52,9 @@ def test_the_feed_catches_up_goes_live_and_resumes_without_gaps(tmp_path: Path) 
         server = FeedServer(worker)
         port = await server.start()
         first: list[tuple[str, Event]] = []
-        client = FeedClient("ARCA", "127.0.0.1", port, lambda v, e, t: first.append((v, e)))
+        client = FeedClient(
+            "ARCA", "127.0.0.1", port, lambda v, q, t, es: first.extend((v, e) for e in es)
+        )
         client.start()
         await wait_for(lambda: len(first) == 3)
         submit(app_orders[3])  # live
@@ -61,11 +63,17 @@ def test_the_feed_catches_up_goes_live_and_resumes_without_gaps(tmp_path: Path) 
         submit(app_orders[4])  # while away
         submit(order("b1", Side.BUY, 15, 100_100))  # trades through two levels
         client = FeedClient(
-            "ARCA", "127.0.0.1", port, lambda v, e, t: first.append((v, e)), client.last_seq
+            "ARCA",
+            "127.0.0.1",
+            port,
+            lambda v, q, t, es: first.extend((v, e) for e in es),
+            client.last_seq,
         )
         client.start()
         late: list[tuple[str, Event]] = []
-        other = FeedClient("ARCA", "127.0.0.1", port, lambda v, e, t: late.append((v, e)))
+        other = FeedClient(
+            "ARCA", "127.0.0.1", port, lambda v, q, t, es: late.extend((v, e) for e in es)
+        )
         other.start()
         await wait_for(
             lambda: len(late) == len(first) and any(isinstance(e, TradeReported) for _, e in first)

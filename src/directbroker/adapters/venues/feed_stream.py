@@ -18,12 +18,14 @@ import logging
 import struct
 from collections.abc import Callable, Sequence
 
-from directbroker.adapters.venues.in_process import FeedSink
 from directbroker.adapters.venues.venue_worker import VenueWorker
 from directbroker.domain.messages import Event
 from directbroker.protocols import codec
 
 log = logging.getLogger(__name__)
+
+FeedBatchSink = Callable[[str, int, int, Sequence[Event]], None]
+"""Receives (venue, journal seq, its time, the entry's public events), once per entry."""
 
 HEADER = struct.Struct(">QQI")
 MAX_FRAME_BYTES = 1 << 24
@@ -117,14 +119,14 @@ class FeedClient:
         venue: str,
         host: str,
         port: int,
-        on_feed: FeedSink,
+        on_batch: FeedBatchSink,
         after_seq: int = 0,
         retry_s: Callable[[int], float] = lambda attempt: min(0.05 * 2**attempt, 2.0),
     ) -> None:
         self.venue = venue
         self._host = host
         self._port = port
-        self._on_feed = on_feed
+        self._on_batch = on_batch
         self.last_seq = after_seq
         """The last journal entry delivered."""
         self._retry_s = retry_s
@@ -159,8 +161,7 @@ class FeedClient:
                     seq, ts_ns, events = await read_frame(reader)
                     if seq <= self.last_seq:
                         continue
-                    for event in events:
-                        self._on_feed(self.venue, event, ts_ns)
+                    self._on_batch(self.venue, seq, ts_ns, events)
                     self.last_seq = seq
             except (asyncio.IncompleteReadError, ConnectionError, ValueError):
                 pass
