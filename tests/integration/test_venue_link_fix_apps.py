@@ -9,88 +9,32 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from directbroker.adapters.venues import InProcessVenueLink
 from directbroker.adapters.venues.fix_link import VenueSession
 from directbroker.adapters.venues.fix_ports import Done, SessionKey
 from directbroker.adapters.venues.fix_venue import Cursors, VenueApplication
 from directbroker.app.journals import SqliteJournals
-from directbroker.domain.instruments import Instrument
 from directbroker.domain.messages import Message
-from directbroker.domain.orders import CancelReason, OrderType, PostOnly, Side, TimeInForce
+from directbroker.domain.orders import CancelReason
 from directbroker.domain.routing_messages import MarkVenueDown, MarkVenueUp
-from directbroker.domain.venue_config import FeeSchedule, VenueConfig
 from directbroker.domain.venue_messages import (
-    CancelOrder,
     OrderCancelled,
-    ReplaceOrder,
-    SubmitOrder,
 )
 from directbroker.engines.matching import VenueEngine
 from directbroker.protocols.fix.message import Field
 from directbroker.runtime import ManualClock
 from directbroker.runtime.stepped import SteppedCore
-from directbroker.runtime.venue_link import VenueCommand
 from tests.integration.fix_loopback import LoopbackSession
-
-SYMBOL = "XYZ"
-CONFIG = VenueConfig("ARCA", "ARCA", FeeSchedule(maker=-2_000, taker=3_000), (Instrument(SYMBOL),))
-BROKER, MAKER = "BRKR", "MM"
-
-Step = tuple[str, VenueCommand | None]
-"""(who, command): who is a participant, or ``down`` / ``up`` (the broker's session drops /
-comes back) or ``lost`` (the broker sends the command and the connection drops at once)."""
-DOWN, UP, LOST = "down", "up", "lost"
-
-
-def stream() -> list[Step]:
-    """Resting liquidity, a partial fill, a replace, a cancel, rejects, an IOC remainder,
-    a reserve order and a post-only order that would take."""
-
-    def buy(oid: str, qty: int, px: int | None, **kw: object) -> SubmitOrder:
-        kind = OrderType.LIMIT if px is not None else OrderType.MARKET
-        return SubmitOrder(oid, BROKER, SYMBOL, Side.BUY, kind, qty, px, **kw)  # type: ignore[arg-type]
-
-    def ask(oid: str, qty: int, px: int, **kw: object) -> SubmitOrder:
-        return SubmitOrder(oid, MAKER, SYMBOL, Side.SELL, OrderType.LIMIT, qty, px, **kw)  # type: ignore[arg-type]
-
-    return [
-        (MAKER, ask("m1", 100, 100_000)),
-        (MAKER, ask("m2", 300, 100_500, display_quantity=100)),
-        (BROKER, buy("c1", 250, 100_200)),  # takes m1 (100), rests 150 at 10.02
-        (BROKER, ReplaceOrder("c1", BROKER, 200, 100_100)),  # 150 open -> 100 open, new price
-        (MAKER, SubmitOrder("m3", MAKER, SYMBOL, Side.SELL, OrderType.LIMIT, 60, 100_100)),
-        (BROKER, CancelOrder("c1", BROKER)),
-        (BROKER, CancelOrder("c1", BROKER)),  # already done: a reject
-        (BROKER, ReplaceOrder("nope", BROKER, 10, 100_000)),  # unknown: a reject
-        (BROKER, buy("c2", 500, 100_500, time_in_force=TimeInForce.IOC)),  # sweeps, IOC rest
-        (BROKER, buy("c3", 100, 100_600, post_only=PostOnly.REJECT)),
-        (BROKER, buy("c4", 100, 99_000, display_quantity=10, time_in_force=TimeInForce.GTC)),
-        (BROKER, SubmitOrder("c5", BROKER, "NOPE", Side.SELL_SHORT, OrderType.LIMIT, 5, 1)),
-        (MAKER, SubmitOrder("m4", MAKER, SYMBOL, Side.SELL, OrderType.MARKET, 30)),
-        (BROKER, buy("c1", 1, 99_000)),  # a reused order id
-    ]
-
-
-def in_process_replies(steps: Sequence[Step]) -> list[Message]:
-    replies: list[Message] = []
-    link = InProcessVenueLink({"ARCA": VenueEngine(CONFIG)}, BROKER, replies.append, ManualClock())
-    for who, command in steps:
-        if who == DOWN:
-            link.disconnect("ARCA")
-        elif who == UP:
-            link.reconnect("ARCA")
-        elif who == LOST:
-            assert command is not None
-            link.send("ARCA", command)
-            link.disconnect("ARCA")
-        elif who == BROKER:
-            assert command is not None
-            link.send("ARCA", command)
-        else:
-            assert command is not None
-            link.submit_external("ARCA", command)
-        link.pump()
-    return replies
+from tests.integration.venue_streams import (
+    BROKER,
+    CONFIG,
+    DOWN,
+    LOST,
+    MAKER,
+    UP,
+    Step,
+    in_process_replies,
+    stream,
+)
 
 
 class FixVenue:

@@ -15,6 +15,7 @@ from directbroker.adapters.venues.fix_mapping import (
     report_from_fix,
     report_to_fix,
 )
+from directbroker.adapters.venues.fix_mapping.reports import avg_px_text
 from directbroker.domain.orders import (
     CancelReason,
     Liquidity,
@@ -158,3 +159,10 @@ def test_an_execution_report_round_trips_through_fix(
     )
     assert required <= tags
     assert FixMessage.of(body).get(37) == report.order_id
+
+
+def test_the_average_price_is_plain_decimal_text() -> None:
+    assert avg_px_text(10_000_000, 100) == "10"
+    assert avg_px_text(1_005_000, 100) == "1.005"
+    assert avg_px_text(1, 3) == "0.000033"
+    assert avg_px_text(0, 0) == "0"

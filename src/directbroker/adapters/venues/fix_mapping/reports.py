@@ -73,7 +73,7 @@ def avg_px_text(notional: int, shares: int) -> str:
     if shares <= 0:
         return "0"
     value = Decimal(notional) / Decimal(shares * PRICE_SCALE)
-    return str(value.quantize(Decimal("0.000001")).normalize())
+    return format(value.quantize(Decimal("0.000001")).normalize(), "f")
 
 
 def report_to_fix(
