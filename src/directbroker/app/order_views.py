@@ -311,6 +311,7 @@ class OrderViews:
             failed_ns=ts if status is OrdStatus.REJECTED else record.view.failed_ns,
             replaced_ns=ts if status is OrdStatus.REPLACED else record.view.replaced_ns,
             reject_reason=event.text if event.code is not None else record.view.reject_reason,
+            reject_code=event.code.number if event.code is not None else record.view.reject_code,
         )
         trade_event = _EVENT_FOR_STATUS.get(status)
         if trade_event is None:
@@ -343,6 +344,7 @@ class OrderViews:
                 leaves_quantity=event.leaves_quantity,
                 order_id=event.order_id,
                 order_status=event.status,
+                venue=event.venue,
             )
         )
         return TradeUpdate(
@@ -353,6 +355,7 @@ class OrderViews:
             price=event.last_price,
             quantity=event.last_quantity,
             position_qty=position,
+            venue=event.venue,
         )
 
     def _child(self, event: ChildOrderSent) -> None:

@@ -62,6 +62,10 @@ class RejectCode(Enum):
     BODY_TOO_LARGE = (1021, "The request body is too large")
     NAME_TAKEN = (1022, "The account already has a watchlist with this name")
     INVALID_CONFIGURATION = (1030, "An account configuration value is not one that is allowed")
+    BLOCK_ORDERS_UNSUPPORTED = (
+        1031,
+        "Pre-allocated block orders are not supported yet: send one order per account",
+    )
 
     # 2xxx risk: the input is well formed but not allowed for this account or firm.
     KILL_SWITCH = (2001, "Trading is stopped by the kill switch")
@@ -183,6 +187,8 @@ class RejectCode(Enum):
     OVERLOADED = (6002, "The system is overloaded; retry later")
     CLIENT_ID_REUSED = (6003, "This client id was already used for a different command")
     CORE_HALTED = (6004, "The core has stopped; nothing was accepted, retry after restart")
+    ACCOUNT_NOT_PERMITTED = (6005, "This session may not act on this account")
+    UNSUPPORTED_MESSAGE = (6006, "This message type is not accepted on this session")
 
     def __init__(self, number: int, text: str) -> None:
         self.number = number

@@ -149,6 +149,9 @@ class OrderView:
     replaces: str = ""
     """The order this one replaced (Alpaca's replace makes a new order)."""
     replaced_by: str = ""
+    reject_code: int = 0
+    """The stable reject code when the platform ended the order itself (venue reject, expiry,
+    kill switch...), with ``reject_reason`` its text; 0 otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +220,8 @@ class Activity:
     order_status: OrdStatus | None = None
     net_amount: int = 0
     description: str = ""
+    venue: str = ""
+    """Where a fill executed (our extension: FIX drop copies report it as LastMkt)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +262,8 @@ class TradeUpdate:
     price: int | None = None
     quantity: int | None = None
     position_qty: int | None = None
+    venue: str = ""
+    """Where a fill executed (FIX reports it as LastMkt); empty on other events."""
 
 
 class TradeUpdateSubscription(Protocol):
