@@ -44,7 +44,10 @@ class FixVenue:
         self.directory = directory
         self.broker_replies: list[Message] = []
         self.maker_replies: list[Message] = []
-        self.broker = VenueSession("ARCA", self.broker_replies.append, run_id="t")
+        self.broker_keys: list[str | None] = []
+        self.broker = VenueSession(
+            "ARCA", self.broker_replies.append, run_id="t", keyed=self._keyed
+        )
         self.maker = VenueSession("ARCA", self.maker_replies.append, run_id="t")
         self.links = {
             BROKER: LoopbackSession("BRKR->ARCA", "ARCA->BRKR"),
@@ -56,6 +59,10 @@ class FixVenue:
             session.attach(loop.send)
         self.journals: SqliteJournals | None = None
         self.start_venue()
+
+    def _keyed(self, message: Message, key: str | None) -> None:
+        self.broker_replies.append(message)
+        self.broker_keys.append(key)
 
     def start_venue(self) -> None:
         """(Re)start the venue application from its journal; its FIX stores stay."""
@@ -200,6 +207,10 @@ def test_a_venue_restart_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     got = [r for r in venue.broker_replies if not isinstance(r, MarkVenueDown | MarkVenueUp)]
     assert untimed(got) == untimed(expected)
     assert venue.broker.duplicates_dropped > 0
+    # Every report carries its venue journal position, once: a journaling receiver keys on it.
+    keys = [k for k in venue.broker_keys if k is not None]
+    assert len(keys) == len(set(keys)) == len(got) - 1  # the reused order id is not journaled
+    assert all(k.split(":")[0] == "ARCA" and k.split(":")[1].isdigit() for k in keys)
 
 
 def test_a_request_the_venue_session_took_in_but_never_applied_is_written_again(

@@ -53,7 +53,7 @@ def test_an_order_directed_to_a_remote_venue_trades_there_and_its_book_reaches_m
             ManualClock(START_NS, step_ns=1_000),
             on_feed=feed,
         )
-        remote.link = link
+        remote.sender = lambda venue, command, request_id: link.send(venue, command)
         assert REMOTE not in platform.market.venues  # not in process
         seen: list[Event] = []
         platform.on_customer_events(seen.extend)

@@ -541,9 +541,9 @@ class Platform:
             events = [item.event for item in feed]
             result = self.market.publish_feed(events, now_ns, [item.origin for item in feed])
             self._react(result, now_ns)
-        reports = [reply for reply in replies if isinstance(reply, EXECUTION_REPORTS)]
+        reports = [(r, key) for r, key in replies if isinstance(r, EXECUTION_REPORTS)]
         if reports:
-            self._broker_apply(reports, now_ns)
+            self._broker_apply([r for r, _ in reports], now_ns, [key for _, key in reports])
 
     def _send_remote(
         self, orders: list[tuple[str, Command]], ids: list[str | None]
@@ -556,7 +556,7 @@ class Platform:
         local_ids: list[str | None] = []
         for (venue, command), client_id in zip(orders, ids, strict=True):
             if venue in remote.names and isinstance(command, VENUE_COMMANDS):
-                remote.send(venue, command)
+                remote.send(venue, command, client_id)
             else:
                 local.append((venue, command))
                 local_ids.append(client_id)

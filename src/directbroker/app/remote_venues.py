@@ -16,7 +16,11 @@ from dataclasses import dataclass
 
 from directbroker.domain.messages import Event, Message
 from directbroker.domain.venue_config import VenueConfig
-from directbroker.runtime.venue_link import VenueCommand, VenueLink
+from directbroker.domain.venue_messages import SubmitOrder
+from directbroker.runtime.venue_link import VenueCommand
+
+RemoteSend = Callable[[str, VenueCommand, str | None], None]
+"""(venue, command, request id of a cancel or replace)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +41,23 @@ class RemoteVenues:
         self.configs = tuple(configs)
         self.names = frozenset(c.name for c in configs)
         self._lock = threading.Lock()
-        self._replies: list[Message] = []
+        self._replies: list[tuple[Message, str | None]] = []
         self._feed: list[FeedItem] = []
-        self.link: VenueLink | None = None
+        self.sender: RemoteSend | None = None
+        """How child commands reach the venues (the link's send, with a request id)."""
         self._closers: list[Callable[[], None]] = []
 
     # --- what the link calls (its own thread) --------------------------------------------
 
     def on_reply(self, reply: Message) -> None:
-        """A venue's reply or the link's status change, for the broker core."""
+        """A venue's reply or the link's status change, for the broker core (unkeyed)."""
+        self.on_keyed_reply(reply, None)
+
+    def on_keyed_reply(self, reply: Message, origin: str | None) -> None:
+        """A venue's reply keyed by its origin ``VENUE:seq:index`` (the broker core then
+        applies one delivered twice once, even across restarts)."""
         with self._lock:
-            self._replies.append(reply)
+            self._replies.append((reply, origin))
 
     def on_feed(self, venue: str, seq: int, ts_ns: int, events: Sequence[Event]) -> None:
         """The public feed events of journal entry ``seq`` of ``venue``, for market data."""
@@ -59,12 +69,17 @@ class RemoteVenues:
 
     # --- what the platform calls (its thread) ---------------------------------------------
 
-    def send(self, venue: str, command: VenueCommand) -> None:
-        """A child order (or its cancel or replace) for a remote venue."""
-        assert self.link is not None
-        self.link.send(venue, command)
+    def send(self, venue: str, command: VenueCommand, origin: str | None) -> None:
+        """A child order (or its cancel or replace) for a remote venue. A cancel or replace
+        is named by the broker journal entry that asked for it (``origin``), so one sent again
+        after the firm's restart is applied by the venue once."""
+        assert self.sender is not None
+        request_id = None
+        if origin is not None and not isinstance(command, SubmitOrder):
+            request_id = f"{command.order_id}.{origin}"
+        self.sender(venue, command, request_id)
 
-    def take(self) -> tuple[list[Message], list[FeedItem]]:
+    def take(self) -> tuple[list[tuple[Message, str | None]], list[FeedItem]]:
         """Everything that arrived since the last call, in arrival order."""
         with self._lock:
             replies, self._replies = self._replies, []

@@ -34,6 +34,7 @@ from directbroker.adapters.venues.fix_mapping import (
     report_from_fix,
 )
 from directbroker.adapters.venues.fix_ports import Done, Send, SessionKey
+from directbroker.domain.messages import Message
 from directbroker.domain.rejects import DomainRejection, RejectCode
 from directbroker.domain.routing_messages import MarkVenueDown, MarkVenueUp
 from directbroker.domain.venue_messages import CancelOrder, OrderRejected, SubmitOrder
@@ -70,6 +71,11 @@ class Initiator(Protocol):
         ...
 
 
+KeyedSink = Callable[[Message, str | None], None]
+"""Receives a reply with its origin key ``VENUE:seq:index`` (the venue journal entry and the
+report's place in it; ``None`` for the link's status changes and for refusals the venue never
+journaled): a journaling receiver applies a report delivered twice once, across restarts."""
+
 Connect = Callable[[VenueEndpoint, "VenueSession"], Initiator]
 """Start an initiator for ``endpoint`` that calls the session's on_logon / on_message /
 on_logout; it reconnects by itself until closed."""
@@ -92,10 +98,12 @@ class VenueSession:
         on_reply: ReplySink,
         now_ns: Callable[[], int] = time.time_ns,
         run_id: str | None = None,
+        keyed: KeyedSink | None = None,
     ) -> None:
-        """``run_id`` makes this run's cancel/replace ClOrdIDs unique across restarts."""
+        """``run_id`` makes this run's cancel/replace ClOrdIDs unique across restarts;
+        ``keyed``, when given, receives every reply with its origin key instead."""
         self.venue = venue
-        self._on_reply = on_reply
+        self._keyed: KeyedSink = keyed or (lambda message, key: on_reply(message))
         self._now_ns = now_ns
         self._run = run_id or _base36(now_ns())
         self._lock = threading.RLock()
@@ -129,19 +137,25 @@ class VenueSession:
 
     # --- outbound -----------------------------------------------------------------------
 
-    def send(self, command: VenueCommand) -> None:
-        """Write ``command`` as a FIX request now, or hold it until the session logs on."""
+    def send(self, command: VenueCommand, request_id: str | None = None) -> None:
+        """Write ``command`` as a FIX request now, or hold it until the session logs on.
+
+        ``request_id`` names a cancel or replace (its ClOrdID); a sender that may send the
+        same request again after its own restart gives a stable one (the venue then applies
+        it once); without it the link makes one unique to this run."""
         with self._lock:
-            request = self._request(command)
+            request = self._request(command, request_id)
             if self._session_id is None or self._send is None:
                 self._held.append(request)
                 return
             self._write(self._session_id, request)
 
-    def _request(self, command: VenueCommand) -> _Request:
+    def _request(self, command: VenueCommand, request_id: str | None) -> _Request:
         if isinstance(command, SubmitOrder):
             self._refs[command.order_id] = ref_of(command)
             return _Request(command, command.order_id)
+        if request_id is not None:
+            return _Request(command, request_id)
         self._requests += 1
         kind = "C" if isinstance(command, CancelOrder) else "R"
         return _Request(command, f"{command.order_id}.{kind}{self._run}.{self._requests}")
@@ -167,7 +181,7 @@ class VenueSession:
             again = list(self._pending.values())
             held, self._held = self._held, []
             if was_down:
-                self._on_reply(MarkVenueUp(self.venue))
+                self._keyed(MarkVenueUp(self.venue), None)
             for request in [*again, *held]:
                 self._write(session_id, request)
 
@@ -179,7 +193,7 @@ class VenueSession:
             self._session_id = None
             if not self._down_reported:
                 self._down_reported = True
-                self._on_reply(MarkVenueDown(self.venue, "session lost"))
+                self._keyed(MarkVenueDown(self.venue, "session lost"), None)
 
     def on_message(self, session_id: SessionKey, message: ApplicationMessage) -> None:
         """An execution report or cancel reject: once per ExecID, to ``on_reply``."""
@@ -204,7 +218,7 @@ class VenueSession:
             except DomainRejection as bad:
                 log.error("%s sent a report the link cannot read: %s", self.venue, bad)
                 return
-            self._on_reply(report)
+            self._keyed(report, _origin(self.venue, exec_id))
 
 
 class FixVenueLink:
@@ -217,11 +231,14 @@ class FixVenueLink:
         on_reply: ReplySink,
         connect: Connect,
         now_ns: Callable[[], int] = time.time_ns,
+        keyed: KeyedSink | None = None,
     ) -> None:
+        """``keyed``, when given, receives every reply with its origin key (see
+        :data:`KeyedSink`) in place of ``on_reply``."""
         self._participant = participant
         self._on_reply = on_reply
         self.sessions: Mapping[str, VenueSession] = {
-            e.venue: VenueSession(e.venue, on_reply, now_ns) for e in endpoints
+            e.venue: VenueSession(e.venue, on_reply, now_ns, keyed=keyed) for e in endpoints
         }
         self._initiators: list[Initiator] = []
         for endpoint in endpoints:
@@ -234,8 +251,9 @@ class FixVenueLink:
         """The venues this link reaches, by name."""
         return tuple(sorted(self.sessions))
 
-    def send(self, venue: str, command: VenueCommand) -> None:
-        """Send (or hold) ``command`` for ``venue``; an unknown venue answers with a reject."""
+    def send(self, venue: str, command: VenueCommand, request_id: str | None = None) -> None:
+        """Send (or hold) ``command`` for ``venue``; an unknown venue answers with a reject.
+        ``request_id``: see :meth:`VenueSession.send`."""
         session = self.sessions.get(venue)
         if session is None:
             detail = f"no venue {venue!r} on this link"
@@ -250,13 +268,23 @@ class FixVenueLink:
                 )
             )
             return
-        session.send(command)
+        session.send(command, request_id)
 
     def close(self) -> None:
         """Log every session out and stop reconnecting."""
         initiators, self._initiators = self._initiators, []
         for initiator in initiators:
             initiator.close()
+
+
+def _origin(venue: str, exec_id: str | None) -> str | None:
+    """``VENUE:seq:index`` from an ExecID ``seq-index`` (the venue's journal position)."""
+    if exec_id is None:
+        return None
+    seq, dash, index = exec_id.partition("-")
+    if not dash or not seq.isdigit() or not index.isdigit():
+        return None
+    return f"{venue}:{seq}:{index}"
 
 
 def _base36(number: int) -> str:
