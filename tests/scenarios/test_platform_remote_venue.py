@@ -45,15 +45,16 @@ def test_an_order_directed_to_a_remote_venue_trades_there_and_its_book_reaches_m
 
     journals = SqliteJournals(tmp_path)
     try:
-        platform = Platform(journals, CONFIG, START_NS, listings=LISTED, remote=remote)
         link = InProcessVenueLink(
             {REMOTE: VenueEngine(iex)},
-            platform.participant,
+            "DBRK",
             remote.on_reply,
             ManualClock(START_NS, step_ns=1_000),
             on_feed=feed,
         )
         remote.sender = lambda venue, command, request_id: link.send(venue, command)
+        platform = Platform(journals, CONFIG, START_NS, listings=LISTED, remote=remote)
+        assert platform.participant == "DBRK" and platform.remote_resent == 0
         assert REMOTE not in platform.market.venues  # not in process
         seen: list[Event] = []
         platform.on_customer_events(seen.extend)

@@ -205,6 +205,8 @@ class Platform:
         self._day_ended = False
         self._history_flushed = time.monotonic()
         self.reconciled: Reconciled = self._reconcile()
+        self.remote_resent = 0 if remote is None else remote.resend_from(journal, BROKER)
+        """Child commands re-sent to remote venues at start-up (they drop what they have)."""
         """What start-up re-sent between the cores after a crash (nothing after a clean stop)."""
         self.market.flush_history()
         new = self._broker.last_seq == 0

@@ -14,9 +14,12 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from directbroker.domain.broker_messages import venue_command
 from directbroker.domain.messages import Event, Message
 from directbroker.domain.venue_config import VenueConfig
-from directbroker.domain.venue_messages import SubmitOrder
+from directbroker.domain.venue_messages import CancelOrder, ReplaceOrder, SubmitOrder
+from directbroker.protocols import codec
+from directbroker.runtime.journal import Journal, reading
 from directbroker.runtime.venue_link import VenueCommand
 
 RemoteSend = Callable[[str, VenueCommand, str | None], None]
@@ -73,11 +76,30 @@ class RemoteVenues:
         """A child order (or its cancel or replace) for a remote venue. A cancel or replace
         is named by the broker journal entry that asked for it (``origin``), so one sent again
         after the firm's restart is applied by the venue once."""
-        assert self.sender is not None
+        if self.sender is None:
+            raise RuntimeError("the remote venues have no link to send through")
         request_id = None
         if origin is not None and not isinstance(command, SubmitOrder):
             request_id = f"{command.order_id}.{origin}"
         self.sender(venue, command, request_id)
+
+    def resend_from(self, journal: Journal, broker: str) -> int:
+        """After a restart: send again every child command the broker journal holds for a
+        remote venue, keyed as when first sent. The firm may have journaled one and died
+        before the link had it; the venue applies each at most once (a new order by its
+        ClOrdID, a cancel or replace by the request id made from its origin). How many."""
+        sent = 0
+        with reading(journal) as entries:
+            for entry in entries:
+                for index, event in enumerate(codec.decode_many(entry.events)):
+                    child = venue_command(event) if isinstance(event, Event) else None
+                    if child is None or child[0] not in self.names:
+                        continue
+                    venue, command = child
+                    if isinstance(command, SubmitOrder | CancelOrder | ReplaceOrder):
+                        self.send(venue, command, f"{broker}:{entry.seq}:{index}")
+                        sent += 1
+        return sent
 
     def take(self) -> tuple[list[tuple[Message, str | None]], list[FeedItem]]:
         """Everything that arrived since the last call, in arrival order."""
