@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from directbroker.app.config_fix import FixConfigError, FixSection, check_fix
+
 
 class ConfigError(ValueError):
     """The configuration file is not valid; the message names the setting."""
@@ -174,6 +176,7 @@ class FirmConfig:
     clock: ClockSection = field(default_factory=ClockSection)
     onboarding: OnboardingSection = field(default_factory=OnboardingSection)
     venues: VenuesSection = field(default_factory=VenuesSection)
+    fix: FixSection = field(default_factory=FixSection)
 
     def check(self) -> FirmConfig:
         """Refuse values that parse but make no sense."""
@@ -216,6 +219,10 @@ class FirmConfig:
         if not 0 <= self.api.port <= 65_535:
             raise ConfigError(f"api.port must be 0..65535, not {self.api.port}")
         _check_venue_links(self.venues)
+        try:
+            check_fix(self.fix)
+        except FixConfigError as exc:
+            raise ConfigError(str(exc)) from None
         return self
 
 
@@ -258,7 +265,7 @@ def _value(kind: Any, raw: object, key: str) -> object:
         (item,) = typing.get_args(kind)[:1]
         if not isinstance(raw, list):
             raise ConfigError(f"{key} must be a list")
-        return tuple(_value(item, element, f"{key}[]") for element in raw)
+        return tuple(_value(item, element, f"{key}[{i}]") for i, element in enumerate(raw))
     if origin in (typing.Union, types.UnionType):
         raise ConfigError(f"{key}: unsupported setting type")
     if kind is float and type(raw) in (int, float):
@@ -284,13 +291,52 @@ def defaults_toml() -> str:
         lines.append(f"# {doc}")
         lines.append(f"[{section.name}]")
         notes = _field_notes(type(value))
+        tables = []
         for item in dataclasses.fields(value):
             note = notes.get(item.name)
             if note:
                 lines.extend(f"# {line}" for line in note.splitlines())
-            lines.append(f"{item.name} = {_toml(getattr(value, item.name))}")
+            kind = _table_array_item(type(value), item.name)
+            if kind is None:
+                lines.append(f"{item.name} = {_toml(getattr(value, item.name))}")
+            else:
+                lines.append(f"# {item.name}: none by default; each is a table like this:")
+                tables.append((f"{section.name}.{item.name}", kind))
+        for name, kind in tables:
+            lines.append("")
+            lines.extend(_example_table(name, kind, array=True))
         lines.append("")
     return "\n".join(lines)
+
+
+def _table_array_item(cls: type[Any], name: str) -> type[Any] | None:
+    """The dataclass of a field that is a tuple of dataclasses (an array of tables), if so."""
+    kind = typing.get_type_hints(cls)[name]
+    if typing.get_origin(kind) is tuple:
+        item = typing.get_args(kind)[0]
+        if dataclasses.is_dataclass(item) and isinstance(item, type):
+            return item
+    return None
+
+
+def _example_table(name: str, cls: type[Any], *, array: bool) -> list[str]:
+    """A table of defaults, commented out (an example the reader copies and fills in)."""
+    lines = [f"# [[{name}]]" if array else f"# [{name}]"]
+    notes = _field_notes(cls)
+    nested = []
+    default = cls()
+    for item in dataclasses.fields(cls):
+        value = getattr(default, item.name)
+        if dataclasses.is_dataclass(value):
+            nested.append((f"{name}.{item.name}", type(value)))
+            continue
+        note = notes.get(item.name)
+        if note:
+            lines.extend(f"#   # {line}" for line in note.splitlines())
+        lines.append(f"#   {item.name} = {_toml(value)}")
+    for nested_name, kind in nested:
+        lines.extend(_example_table(nested_name, kind, array=False))
+    return lines
 
 
 def _toml(value: object) -> str:

@@ -96,3 +96,85 @@ def test_a_venue_can_be_reached_over_fix_and_bad_links_are_refused(tmp_path: Pat
     ):
         with pytest.raises(ConfigError):
             _load(tmp_path, body)
+_FIX_EXAMPLE = """
+[fix]
+enabled = true
+port = 9878
+store = "postgresql://fix@db/firm"
+
+[[fix.sessions]]
+sender_comp_id = "DBRK"
+target_comp_id = "ALPHACAP"
+accounts = ["ALPHA-01"]
+
+[fix.sessions.schedule]
+start = "07:30"
+end = "18:00"
+timezone = "America/New_York"
+days = ["mon", "fri"]
+
+[[fix.sessions]]
+sender_comp_id = "DBRK"
+target_comp_id = "VENUE"
+version = "4.2"
+role = "initiator"
+host = "127.0.0.1"
+port = 9001
+kind = "drop_copy"
+"""
+
+
+def test_fix_sessions_are_an_array_of_tables_and_become_transport_settings(
+    tmp_path: Path,
+) -> None:
+    from directbroker.adapters.fix import SessionID
+    from directbroker.app.config_fix import session_settings
+
+    config = _load(tmp_path, _FIX_EXAMPLE)
+    assert config.fix.enabled
+    first, second = config.fix.sessions
+    assert first.schedule.days == ("mon", "fri")
+    assert second.schedule.start == ""  # no schedule: non-stop
+    settings = session_settings(config.fix)
+    assert settings[0].session_id == SessionID("FIX.4.4", "DBRK", "ALPHACAP")
+    assert settings[0].accounts == ("ALPHA-01",)
+    assert settings[0].schedule.zone == "America/New_York"
+    assert settings[1].session_id == SessionID("FIX.4.2", "DBRK", "VENUE")
+    venue = settings[1]
+    assert (venue.role, venue.port, venue.kind) == ("initiator", 9001, "drop_copy")
+    assert config.fix.limits().max_message_bytes == 1_048_576
+
+
+def test_the_documented_fix_example_loads(tmp_path: Path) -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    example = text.split("## FIX sessions", 1)[1].split("```toml", 1)[1].split("```", 1)[0]
+    config = _load(tmp_path, example)
+    assert [s.target_comp_id for s in config.fix.sessions] == ["ALPHACAP", "ALPHACAP-DC"]
+
+
+_SESSION = '[[fix.sessions]]\nsender_comp_id = "DBRK"\ntarget_comp_id = "A"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ('[fix]\nstore = "mysql://x"\n', "fix.store"),
+        ("[fix]\nport = -1\n", "fix.port"),
+        ("[fix]\nmax_message_bytes = 0\n", "max_message_bytes"),
+        ('[[fix.sessions]]\nsender_comp_id = "DBRK"\n', r"fix.sessions\[0\] needs"),
+        (_SESSION + 'version = "5.0"\n', r"fix.sessions\[0\].version"),
+        (_SESSION + 'role = "both"\n', "role"),
+        (_SESSION + 'role = "initiator"\n', "needs a host and a port"),
+        (_SESSION + 'kind = "quotes"\n', "kind"),
+        (_SESSION + "heartbeat = 0\n", "heartbeat"),
+        (_SESSION + _SESSION, r"fix.sessions\[1\] repeats"),
+        (_SESSION + 'colour = "red"\n', "'colour'"),
+        (_SESSION + '[fix.sessions.schedule]\nstart = "08:00"\n', "both a start and an end"),
+        (_SESSION + '[fix.sessions.schedule]\ntimezone = "Nowhere/At_All"\n', "time zone"),
+        (_SESSION + '[fix.sessions.schedule]\ndays = ["someday"]\n', "unknown day"),
+        ("[fix]\nsessions = [1]\n", r"fix.sessions\[0\] must be a table"),
+    ],
+)
+def test_a_bad_fix_setting_is_refused_by_name(tmp_path: Path, text: str, named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        _load(tmp_path, text)
