@@ -9,9 +9,10 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from directbroker.adapters.venues.fix_cursors import Cursors
 from directbroker.adapters.venues.fix_link import VenueSession
 from directbroker.adapters.venues.fix_ports import Done, SessionKey
-from directbroker.adapters.venues.fix_venue import Cursors, VenueApplication
+from directbroker.adapters.venues.fix_venue import VenueApplication
 from directbroker.app.journals import SqliteJournals
 from directbroker.domain.messages import Message
 from directbroker.domain.orders import CancelReason
