@@ -238,3 +238,34 @@ def test_a_request_the_venue_session_took_in_but_never_applied_is_written_again(
         venue.close()
     got = [r for r in venue.broker_replies if not isinstance(r, MarkVenueDown | MarkVenueUp)]
     assert untimed(got) == untimed(expected)
+
+
+def test_reports_the_router_lost_after_its_session_took_them_in_are_asked_for_again(
+    tmp_path: Path,
+) -> None:
+    venue = FixVenue(tmp_path)
+    try:
+        venue.connect()
+        venue.run(stream()[:6])
+        delivered = list(zip(venue.broker_replies, venue.broker_keys, strict=True))
+        keyed = [(reply, key) for reply, key in delivered if key is not None]
+        applied = int(keyed[-4][1].split(":")[1])  # the router applied up to here, then died
+        lost = [reply for reply, key in keyed if int(key.split(":")[1]) > applied]
+        assert lost
+        venue.links[BROKER].disconnect()
+        again: list[tuple[Message, str | None]] = []
+        restarted = VenueSession(
+            "ARCA",
+            lambda m: None,
+            run_id="t2",
+            keyed=lambda m, k: again.append((m, k)),
+            applied_seq=applied,
+        )
+        loop = venue.links[BROKER]
+        loop.initiator.app = restarted
+        restarted.attach(loop.send)
+        loop.connect()
+        venue.pump()
+    finally:
+        venue.close()
+    assert [reply for reply, key in again if key is not None] == lost

@@ -97,3 +97,36 @@ def test_an_order_directed_to_a_remote_venue_trades_there_and_its_book_reaches_m
         assert after is not None and after.ask_price == 1_000  # 300 left at the remote venue
     finally:
         journals.close()
+
+
+def test_the_broker_journal_says_how_far_each_remote_venue_was_applied(tmp_path: Path) -> None:
+    from directbroker.app.remote_venues import applied_positions
+    from directbroker.domain.venue_messages import OrderAccepted
+
+    (iex,) = [v for v in default_venues(LISTED) if v.name == REMOTE]
+    remote = RemoteVenues([iex])
+    remote.sender = lambda venue, command, request_id: None
+    journals = SqliteJournals(tmp_path)
+    try:
+        platform = Platform(journals, CONFIG, START_NS, listings=LISTED, remote=remote)
+        journal = platform.broker_core.journal
+        assert applied_positions(journal, remote.names) == {REMOTE: 0}
+        symbol = LISTED[0].symbol
+        for seq in (7, 3):
+            accepted = OrderAccepted(
+                REMOTE,
+                f"x{seq}",
+                "DBRK",
+                symbol,
+                Side.BUY,
+                OrderType.LIMIT,
+                1,
+                1,
+                TimeInForce.DAY,
+                0,
+            )
+            remote.on_keyed_reply(accepted, f"{REMOTE}:{seq}:0")
+            platform.step(START_NS + seq)
+        assert applied_positions(journal, remote.names) == {REMOTE: 7}
+    finally:
+        journals.close()

@@ -117,3 +117,20 @@ class RemoteVenues:
         closers, self._closers = self._closers, []
         for closer in reversed(closers):
             closer()
+
+
+def applied_positions(journal: Journal, venues: frozenset[str]) -> dict[str, int]:
+    """Per venue, the last venue journal position whose reports the broker core applied
+    (its inputs are keyed ``VENUE:seq:index``): where the link asks each venue to resume."""
+    positions = dict.fromkeys(venues, 0)
+    with reading(journal) as entries:
+        for entry in entries:
+            key = entry.client_id
+            if key is None:
+                continue
+            venue, _, rest = key.partition(":")
+            if venue in positions:
+                seq = rest.partition(":")[0]
+                if seq.isdigit():
+                    positions[venue] = max(positions[venue], int(seq))
+    return positions

@@ -33,6 +33,7 @@ from directbroker.adapters.venues.fix_mapping import (
     ref_of,
     report_from_fix,
 )
+from directbroker.adapters.venues.fix_mapping.fields import AFTER_SEQ, REPORT_REQUEST
 from directbroker.adapters.venues.fix_ports import Done, Send, SessionKey
 from directbroker.domain.messages import Message
 from directbroker.domain.rejects import DomainRejection, RejectCode
@@ -99,10 +100,16 @@ class VenueSession:
         now_ns: Callable[[], int] = time.time_ns,
         run_id: str | None = None,
         keyed: KeyedSink | None = None,
+        applied_seq: int | None = None,
     ) -> None:
         """``run_id`` makes this run's cancel/replace ClOrdIDs unique across restarts;
-        ``keyed``, when given, receives every reply with its origin key instead."""
+        ``keyed``, when given, receives every reply with its origin key instead;
+        ``applied_seq``, when given, is the venue journal position up to which the owner has
+        applied this venue's reports: at each logon the link asks the venue for the reports
+        after the position it has delivered since (a crash may have lost some the session
+        had already taken in)."""
         self.venue = venue
+        self._applied_seq = applied_seq
         self._keyed: KeyedSink = keyed or (lambda message, key: on_reply(message))
         self._now_ns = now_ns
         self._run = run_id or _base36(now_ns())
@@ -182,6 +189,9 @@ class VenueSession:
             held, self._held = self._held, []
             if was_down:
                 self._keyed(MarkVenueUp(self.venue), None)
+            if self._applied_seq is not None and self._send is not None:
+                body = [(AFTER_SEQ, str(self._applied_seq))]
+                self._send(session_id, REPORT_REQUEST, body, None)
             for request in [*again, *held]:
                 self._write(session_id, request)
 
@@ -218,7 +228,10 @@ class VenueSession:
             except DomainRejection as bad:
                 log.error("%s sent a report the link cannot read: %s", self.venue, bad)
                 return
-            self._keyed(report, _origin(self.venue, exec_id))
+            origin = _origin(self.venue, exec_id)
+            if origin is not None and self._applied_seq is not None:
+                self._applied_seq = max(self._applied_seq, int(origin.split(":")[1]))
+            self._keyed(report, origin)
 
 
 class FixVenueLink:
@@ -232,13 +245,22 @@ class FixVenueLink:
         connect: Connect,
         now_ns: Callable[[], int] = time.time_ns,
         keyed: KeyedSink | None = None,
+        applied: Mapping[str, int] | None = None,
     ) -> None:
         """``keyed``, when given, receives every reply with its origin key (see
-        :data:`KeyedSink`) in place of ``on_reply``."""
+        :data:`KeyedSink`) in place of ``on_reply``; ``applied``, per venue, the journal
+        position up to which the owner has applied its reports (see :class:`VenueSession`)."""
         self._participant = participant
         self._on_reply = on_reply
         self.sessions: Mapping[str, VenueSession] = {
-            e.venue: VenueSession(e.venue, on_reply, now_ns, keyed=keyed) for e in endpoints
+            e.venue: VenueSession(
+                e.venue,
+                on_reply,
+                now_ns,
+                keyed=keyed,
+                applied_seq=None if applied is None else applied.get(e.venue, 0),
+            )
+            for e in endpoints
         }
         self._initiators: list[Initiator] = []
         for endpoint in endpoints:

@@ -35,6 +35,7 @@ from directbroker.adapters.venues.fix_mapping import (
     request_id_of,
     values_of,
 )
+from directbroker.adapters.venues.fix_mapping.fields import AFTER_SEQ, REPORT_REQUEST, whole
 from directbroker.adapters.venues.fix_ports import Done, Send, SessionKey
 from directbroker.domain.messages import Event, Message
 from directbroker.domain.rejects import DomainRejection, RejectCode
@@ -96,6 +97,8 @@ class VenueApplication:
         self._cursors = cursors or Cursors(None)
         self._send: Send | None = None
         self._sessions: dict[str, SessionKey] = {}
+        self._caught_up_from: dict[str, int] = {}
+        """Where each participant's last logon catch-up started."""
         """Logged-on participant -> its session id."""
         self._facts = OrderBookOfFacts()
         for entry in core.journal.read(0):
@@ -119,10 +122,27 @@ class VenueApplication:
             return
         self._sessions[participant] = session_id
         start = self._cursors.start_catch_up(participant)
-        for entry in self._core.journal.read(start, self._core.last_seq):
+        self._caught_up_from[participant] = start
+        self._replay(participant, start, self._core.last_seq)
+
+    def _replay(self, participant: str, after_seq: int, until_seq: int) -> None:
+        """Send ``participant`` its reports of journal entries ``after_seq+1..until_seq``."""
+        for entry in self._core.journal.read(after_seq, until_seq):
             events = [e for e in codec.decode_many(entry.events) if isinstance(e, Event)]
             target = getattr(codec.decode(entry.command), "order_id", None)
             self._deliver(entry.seq, entry.client_id, target, events, only={participant})
+
+    def _reports_requested(self, participant: str, body: Sequence[Field]) -> None:
+        """The participant has applied the reports up to a journal position and asks for
+        those after it: the ones the logon's catch-up did not send again (its own process
+        may have lost them after its session had taken them in)."""
+        try:
+            after = whole(values_of(body).get(AFTER_SEQ), AFTER_SEQ)
+        except DomainRejection:
+            return
+        start = self._caught_up_from.get(participant, 0)
+        if 0 <= after < start:
+            self._replay(participant, after, start)
 
     def on_logout(self, session_id: SessionKey) -> None:
         """The participant's session ended: its reports wait in the journal."""
@@ -136,6 +156,9 @@ class VenueApplication:
         fix = message.message
         msg_type = fix.msg_type
         if participant is None:
+            return
+        if msg_type == REPORT_REQUEST:
+            self._reports_requested(participant, fix.body())
             return
         if msg_type not in ORDER_MSG_TYPES:
             self._business_reject(session_id, fix.get(34) or "0", msg_type)

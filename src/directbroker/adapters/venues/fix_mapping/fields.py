@@ -83,6 +83,12 @@ FEE = 9111
 """The fill's fee in micro-dollars: positive charged, negative a rebate."""
 REPORT_ID = 9112
 """The venue's id of an OrderCancelReject (FIX 4.2 gives that message no ExecID)."""
+AFTER_SEQ = 9113
+"""A venue journal position: the reports after it are asked for again."""
+
+REPORT_REQUEST = "U1"
+"""The venue link's own message (a user-defined MsgType): the participant asks the venue for
+its reports after a venue journal position (``AFTER_SEQ``), the last one it has applied."""
 
 # --- enumerations --------------------------------------------------------------------------
 SIDES: dict[Side, str] = {
