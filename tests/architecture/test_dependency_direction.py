@@ -63,9 +63,12 @@ IMPURE_MODULES = {
 
 PURE_LAYERS = {"domain", "engines"}
 
-COMPOSING_ENGINES = {"broker": {"oms", "risk", "ledger", "access", "funding", "onboarding"}}
+COMPOSING_ENGINES = {
+    "broker": {"oms", "risk", "ledger", "access", "funding", "onboarding", "portfolio"}
+}
 """The broker core is the one engine built from others (one writer over OMS, risk and ledger,
-see docs/adr/0006); the router reaches it only through the OMS's routing protocol."""
+see docs/adr/0006; account groups and block allocation, docs/adr/0023); the router reaches it
+only through the OMS's routing protocol."""
 
 DOMAIN_THIRD_PARTY_ALLOWED: set[str] = set()
 ENGINE_THIRD_PARTY_ALLOWED = {"msgpack"}

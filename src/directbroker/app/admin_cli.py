@@ -123,6 +123,8 @@ def _request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]
         return "POST", "/v1/firm/locates", body
     if group == "accounts":
         return _accounts_request(args, action)
+    if group in ("groups", "managers"):
+        return _desk_request(args, action)
     if group == "margin":
         if action == "list":
             return "GET", "/v1/firm/house-margin", None
@@ -147,6 +149,33 @@ def _accounts_request(
         return "POST", f"{path}/actions/close", None
     body = {"decision": args.decision, "reason": args.reason or ""}
     return "POST", f"/v1/firm/accounts/{_quote(args.account_id)}/review", body
+
+
+def _desk_request(
+    args: argparse.Namespace, action: str | None
+) -> tuple[str, str, dict[str, Any] | None]:
+    """Account groups (``/v1/groups``) and portfolio managers' keys (keys bound to groups)."""
+    if args.group == "managers":
+        if action == "list":
+            return "GET", "/v1/firm/keys", None
+        body = {"user_id": args.user, "roles": ["portfolio_manager"], "accounts": [],
+                "groups": args.group_id}  # fmt: skip
+        return "POST", "/v1/firm/keys", body
+    if action == "list":
+        return "GET", "/v1/groups", None
+    path = f"/v1/groups/{_quote(args.group_id)}"
+    if action == "show":
+        return "GET", path, None
+    if action == "create":
+        return "POST", "/v1/groups", {
+            "id": args.group_id, "name": args.name, "accounts": args.account
+        }  # fmt: skip
+    return "PUT", path, {"accounts": args.account}
+
+
+def _managers_only(result: Any) -> Any:
+    """The keys that manage account groups (``managers list``)."""
+    return [key for key in result if "portfolio_manager" in key.get("roles", ())]
 
 
 def _human(result: Any) -> str:
@@ -176,6 +205,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         method, path, body = _request(args)
         result = call(_base_url(args), _credential(args), method, path, body)
+        if args.group == "managers" and getattr(args, "action", None) == "list":
+            result = _managers_only(result)
     except AdminError as error:
         sys.stderr.write(f"directbroker admin: {error}\n")
         return 1
@@ -270,6 +301,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     review.add_argument("decision", choices=("approve", "reject"))
     review.add_argument("--reason", default="")
     accounts.add_parser("close", help="close an empty account").add_argument("account_id")
+
+    desk = groups.add_parser("groups", help="account groups").add_subparsers(
+        dest="action", required=True
+    )
+    desk.add_parser("list", help="every account group")
+    desk.add_parser("show", help="one group").add_argument("group_id")
+    create = desk.add_parser("create", help="create a group of accounts (in allocation order)")
+    create.add_argument("group_id")
+    create.add_argument("--name", default="")
+    create.add_argument("--account", action="append", required=True, help="repeatable")
+    members = desk.add_parser("set", help="replace a group's accounts")
+    members.add_argument("group_id")
+    members.add_argument("--account", action="append", required=True, help="repeatable")
+    managers = groups.add_parser("managers", help="portfolio managers' keys").add_subparsers(
+        dest="action", required=True
+    )
+    managers.add_parser("list", help="live keys that manage account groups")
+    manager = managers.add_parser("issue", help="a manager's key for groups (secret shown once)")
+    manager.add_argument("--user", required=True, help="who the key is for")
+    manager.add_argument("--group", dest="group_id", action="append", required=True,
+                         help="an account group it manages (repeatable)")  # fmt: skip
 
     margin = groups.add_parser("margin", help="house margin").add_subparsers(
         dest="action", required=True

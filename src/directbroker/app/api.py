@@ -37,6 +37,8 @@ from directbroker.app.api_ports import (
     PlatformMarketData,
     PlatformTrading,
 )
+from directbroker.app.block_ports import PlatformBlocks
+from directbroker.app.block_views import BlockViews
 from directbroker.app.edge_feed import EdgeFeed
 from directbroker.app.equity import EquityRecorder
 from directbroker.app.firm_ports import PlatformFirm
@@ -131,6 +133,8 @@ class PlatformApi:
             equity=EquityRecorder(),
         )
         self.funding = FundingViews()
+        self.blocks = BlockViews()
+        """Account groups and block orders (the institutional desk)."""
         self._rebuild_orders()
         if equity_store is not None:
             for sample in equity_store.read_all():
@@ -152,6 +156,7 @@ class PlatformApi:
         ]
         gate = CommandGate(platform, self.feed, answer_timeout_s)
         self.funding_port = PlatformFunding(gate, self.funding, self.models)
+        blocks = PlatformBlocks(gate, self.blocks, self.models)
         self.ports = Ports(
             trading=PlatformTrading(gate, self.models),
             market_data=PlatformMarketData(instruments, self.models),
@@ -159,6 +164,7 @@ class PlatformApi:
             directory=self.keys,
             now_ns=platform.now_ns,
             easy_to_borrow=self.firm.is_easy_to_borrow,
+            blocks=blocks,
         )
         accounts = PlatformAccounts(gate, self.models, self.onboarding)
         self.broker_ports = BrokerPorts(
@@ -167,6 +173,7 @@ class PlatformApi:
             funding=self.funding_port,
             accounts=accounts,
             trading_on_behalf=OnBehalfPorts(self.ports, self.prefs, accounts),
+            groups=blocks,
             now_ns=platform.now_ns,
         )
 
@@ -225,6 +232,9 @@ class PlatformApi:
         self.firm.apply_batch(inputs, outcomes)
         for outcome in outcomes:
             self.onboarding.apply(outcome.events)
+            for group in self.blocks.apply(outcome.events):
+                # A manager's key reaches its groups' members as they are now.
+                self.keys.set_group(group, self.blocks.groups[group].accounts)
             for event in outcome.events:
                 if isinstance(event, AccountOpened):
                     models.opened_ns.setdefault(event.account, event.ts_ns)

@@ -39,6 +39,10 @@ class Registration(str, Enum):
     JOINT = "joint"
     IRA = "ira"
     CORPORATE = "corporate"
+    AVERAGE_PRICE = "average_price"
+    """The firm's own average-price account: block orders fill here and are allocated out at
+    the average price, so it pays no commission or fees (each account pays on its share), may
+    sell what it has not yet received, and never gets a margin call."""
 
 
 class AccountStatus(str, Enum):

@@ -64,6 +64,8 @@ class CreateAccountGroup(Command):
     group: str
     accounts: tuple[str, ...]
     name: str = ""
+    actor: str = ""
+    """Who made the group (a staff user id); the broker core requires one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,8 @@ class ChangeAccountGroup(Command):
 
     group: str
     accounts: tuple[str, ...]
+    actor: str = ""
+    """Who changed the group (a staff user id); the broker core requires one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,7 @@ class AccountGroupCreated(Event):
     accounts: tuple[str, ...]
     name: str
     ts_ns: int
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,7 @@ class AccountGroupChanged(Event):
     group: str
     accounts: tuple[str, ...]
     ts_ns: int
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,6 +132,9 @@ class RejectCode(Enum):
     INVALID_ALLOCATION = (5017, "Allocation weights or shares do not fit the block")
     DUPLICATE_ALLOCATION = (5018, "An allocation with this id was already made")
     INVALID_TARGET_WEIGHTS = (5019, "Target weights must be positive and sum to at most 100")
+    UNKNOWN_BLOCK = (5020, "No block order with this id")
+    BLOCK_ALREADY_ALLOCATED = (5021, "The block order is already allocated")
+    GROUP_NOT_MANAGED = (5022, "The key does not manage this account group")
 
     # 5100-5149 the firm's staff work: API keys, risk limits, lists, locates, house margin.
     UNKNOWN_API_KEY = (5100, "No API key with this id")

@@ -22,6 +22,7 @@ from directbroker.domain.marketdata_messages import (
     Bar,
 )
 from directbroker.sim.universe import LISTINGS, instruments
+from directbroker.testing.fake_blocks import FakeBlocks
 from directbroker.testing.fake_market_data import FakeMarketData, minute_bars, seeded_history
 from directbroker.testing.fake_trading import FakeTrading
 
@@ -45,11 +46,15 @@ class FakePlatform:
     history: ThreadedHistory
     directory: ApiKeyStore
     keys: dict[str, tuple[str, str]]
+    blocks: FakeBlocks | None = None
     now_ns: Callable[[], int] = time.time_ns
 
     def ports(self) -> Ports:
         """The ports for :func:`directbroker.adapters.http.create_app`."""
-        return Ports(self.trading, self.market_data, self.history, self.directory, self.now_ns)
+        return Ports(
+            self.trading, self.market_data, self.history, self.directory, self.now_ns,
+            blocks=self.blocks,
+        )  # fmt: skip
 
     def close(self) -> None:
         """Close the history worker."""
@@ -64,7 +69,8 @@ def fake_platform(history_bars: Iterable[Bar] = ()) -> FakePlatform:
     for number in ("A1", "B1", "T1", "T2", "G1", "G2"):
         trading.open_account(number)
     directory = ApiKeyStore()
-    directory.set_group("G", ("G1", "G2"))
+    blocks = FakeBlocks(trading, time.time_ns, directory.set_group)
+    blocks.seed_group("G", "Group G", ("G1", "G2"))
     keys = {
         "alice": directory.issue("alice", Role.CUSTOMER, ["A1"]),
         "bob": directory.issue("bob", Role.CUSTOMER, ["B1"]),
@@ -73,4 +79,4 @@ def fake_platform(history_bars: Iterable[Bar] = ()) -> FakePlatform:
         "ops": directory.issue("olga", Role.OPERATIONS),
     }
     history = ThreadedHistory(seeded_history(history_bars))
-    return FakePlatform(trading, FakeMarketData(instruments()), history, directory, keys)
+    return FakePlatform(trading, FakeMarketData(instruments()), history, directory, keys, blocks)

@@ -243,3 +243,21 @@ def test_the_state_round_trips() -> None:
     )
     plain = risk.state.to_plain()
     assert RiskState.from_plain(plain).to_plain() == plain
+
+
+def test_a_block_as_a_whole_meets_the_firm_checks_but_not_an_account_s_funds() -> None:
+    from directbroker.domain.rejects import RejectCode as Code
+    from directbroker.engines.risk import MarketFacts, RiskEngine
+    from directbroker.engines.risk.limits import FirmLimits, Limits
+
+    engine = RiskEngine()
+    market = MarketFacts(usd("99.99"), usd("100.01"), usd("100.00"))
+    huge = ticket(quantity=1_000_000)
+    # No account could pay for it: the block check is about the order, not an account.
+    assert engine.check_block(huge, market) == usd("100.00")
+    engine.state.firm = FirmLimits(Limits(max_order_quantity=10_000, collar_bps=1_000))
+    assert isinstance(engine.check_block(huge, market), tuple)
+    engine.state.firm = FirmLimits()
+    engine.state.restricted["XYZ"] = "pending news"
+    refused = engine.check_block(huge, market)
+    assert isinstance(refused, tuple) and refused[0] is Code.RESTRICTED_SECURITY

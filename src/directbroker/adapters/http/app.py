@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from directbroker import __version__
 from directbroker.adapters.calendar import SessionCalendar
 from directbroker.adapters.http.account_routes import account_router
+from directbroker.adapters.http.block_routes import block_router
 from directbroker.adapters.http.broker import BrokerPorts, mount_broker_api
 from directbroker.adapters.http.context import STREAM_BUFFER, ApiContext
 from directbroker.adapters.http.data_stream import data_stream_router
@@ -78,6 +79,8 @@ def create_app(
     app.include_router(marketdata_router(context))
     app.include_router(trade_stream_router(context))
     app.include_router(data_stream_router(context))
+    if ports.blocks is not None:
+        app.include_router(block_router(context, ports.blocks))
     app.state.context = context
     exact_openapi(app, context.instruments, asset_id)
     if broker is not None:

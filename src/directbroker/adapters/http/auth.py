@@ -171,6 +171,11 @@ class ApiKeyStore:
         with self._lock:
             return sorted(self._keys.values(), key=lambda r: r.key_id)
 
+    def group(self, group_id: str) -> frozenset[str]:
+        """A group's members (empty for a group not known)."""
+        with self._lock:
+            return self._groups.get(group_id, frozenset())
+
     def set_group(self, group_id: str, accounts: Iterable[str]) -> None:
         """Define (or redefine) an account group's members."""
         with self._lock:
@@ -202,5 +207,6 @@ class ApiKeyStore:
                 accounts |= self._groups.get(group, frozenset())
         default = record.accounts[0] if record.accounts else min(accounts, default="")
         return Principal(
-            record.user_id, record.key_id, role, frozenset(accounts), default, roles=record.roles
-        )
+            record.user_id, record.key_id, role, frozenset(accounts), default,
+            roles=record.roles, groups=frozenset(record.groups),
+        )  # fmt: skip

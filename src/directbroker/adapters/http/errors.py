@@ -31,6 +31,13 @@ _STATUS_BY_CODE: dict[RejectCode, int] = {
     RejectCode.CHANGE_PENDING: 422,
     RejectCode.CLIENT_ID_REUSED: 422,
     RejectCode.DUPLICATE_ORDER_ID: 422,
+    RejectCode.UNKNOWN_BLOCK: 404,
+    RejectCode.UNKNOWN_GROUP: 404,
+    RejectCode.GROUP_NOT_MANAGED: 403,
+    RejectCode.BLOCK_ALREADY_ALLOCATED: 422,
+    RejectCode.INVALID_ALLOCATION: 422,
+    RejectCode.ALLOCATION_NOT_100_PERCENT: 422,
+    RejectCode.DUPLICATE_GROUP: 409,
 }
 
 _STATUS_BY_STAGE: dict[Stage, int] = {

@@ -19,6 +19,7 @@ from enum import Enum
 from typing import Protocol
 
 from directbroker.adapters.history import Page
+from directbroker.adapters.http.blocks_port import BlocksPort
 from directbroker.adapters.marketdata import MarketDataFanout
 from directbroker.domain.accounts import AccountValues, PositionView
 from directbroker.domain.broker_messages import (
@@ -450,10 +451,17 @@ class Principal:
     all_accounts: bool = False
     roles: frozenset[Role] = frozenset()
     """Every role the key holds (``role`` is the one that decides account access)."""
+    groups: frozenset[str] = frozenset()
+    """The account groups a portfolio manager manages (its accounts are their members)."""
 
     def may_access(self, account: str) -> bool:
         """Whether this user may read or act on ``account``."""
         return self.all_accounts or account in self.accounts
+
+    def manages(self, group: str) -> bool:
+        """Whether this user may see and trade ``group`` as a whole (block orders, group
+        views): a portfolio manager its own groups, operations staff every group."""
+        return self.all_accounts or group in self.groups
 
 
 class AccountDirectory(Protocol):
@@ -476,3 +484,6 @@ class Ports:
     easy_to_borrow: Callable[[str], bool] | None = None
     """Whether short sales in a symbol need no locate (``/v2/assets`` ``easy_to_borrow`` and
     ``shortable``); None: every symbol is."""
+    blocks: BlocksPort | None = None
+    """Account groups, block orders and group exposure (``/v2/groups``, ``/v2/blocks``);
+    None: those routes are not served."""

@@ -35,6 +35,7 @@ import msgpack
 
 from directbroker.domain.access_messages import IssueApiKey, RevokeApiKey
 from directbroker.domain.accounts import AccountStatus, AccountType, AccountValues
+from directbroker.domain.block_messages import AVERAGE_PRICE_ACCOUNT
 from directbroker.domain.broker_messages import (
     BrokerCommandRejected,
     BrokerDayEnded,
@@ -74,13 +75,14 @@ from directbroker.domain.marketdata_messages import (
 from directbroker.domain.messages import Event, Message
 from directbroker.domain.onboarding_messages import ONBOARDING_COMMANDS
 from directbroker.domain.order_status import KillSwitchScope
-from directbroker.domain.orders import TimeInForce
+from directbroker.domain.orders import Side, TimeInForce
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.sessions import SessionPhase, SessionPhaseChanged, SetSessionPhase
 from directbroker.domain.venue_messages import (
     EXECUTION_REPORTS,
 )
 from directbroker.engines.access import AccessRegistry
+from directbroker.engines.broker.block_desk import BlockBooksError, BlockDesk
 from directbroker.engines.broker.books import BrokenBooks, LedgerBooks
 from directbroker.engines.broker.config import BrokerConfig
 from directbroker.engines.broker.exposure import account_facts, held_ticket, ticket_for
@@ -172,6 +174,9 @@ class BrokerCore:
         self._handlers.update(self.funding.handlers())
         for onboarding in ONBOARDING_COMMANDS:
             self._handlers[onboarding] = self._onboard
+        self.blocks = BlockDesk(self)
+        """Account groups and block orders (docs/adr/0023-block-orders.md)."""
+        self._handlers.update(self.blocks.handlers())
 
     # --- Core ----------------------------------------------------------------------------
 
@@ -188,7 +193,15 @@ class BrokerCore:
                     ts_ns,
                 )
             ]
-        return handler(command, ts_ns)
+        events = handler(command, ts_ns)
+        if self.blocks.book.waiting:
+            # Any input may finish a block's parent (a fill, a cancel, the close, a kill
+            # switch): its allocation is booked in the same input.
+            try:
+                events.extend(self.blocks.settle(ts_ns))
+            except BlockBooksError as exc:
+                raise BrokerInvariantError(str(exc)) from exc
+        return events
 
     def snapshot(self) -> bytes:
         """Canonical bytes of the whole state, the ledger and the router's included."""
@@ -205,6 +218,7 @@ class BrokerCore:
             self.funding.book.to_plain(),
             self.onboarding.state.to_plain(),
             self.phase.value,
+            self.blocks.to_plain(),
         ]
         data: bytes = msgpack.packb(plain, use_bin_type=True)
         return data
@@ -227,6 +241,10 @@ class BrokerCore:
         self.funding.book = FundingBook.from_plain(more[1]) if len(more) > 1 else FundingBook()
         self.onboarding.state = OnboardingState.from_plain(more[2] if len(more) > 2 else [])
         self.phase = SessionPhase(more[3]) if len(more) > 3 else SessionPhase.CLOSED
+        self.blocks = BlockDesk(self)
+        if len(more) > 4:
+            self.blocks.restore(more[4])
+        self._handlers.update(self.blocks.handlers())
 
     def state_hash(self) -> str:
         """sha256 of the snapshot."""
@@ -245,10 +263,15 @@ class BrokerCore:
     # --- customer commands ---------------------------------------------------------------
 
     def _place(self, cmd: PlaceOrder, ts: int) -> list[Event]:
-        refusal = check_place(cmd) or self.oms.check_new(cmd) or self._accepting(cmd)
+        refusal = (
+            check_place(cmd)
+            or self.oms.check_new(cmd)
+            or self.accepting(cmd)
+            or _not_average_price(cmd.account)
+        )
         if refusal is not None:
             return [_rejected(cmd, cmd.order_id, cmd.client_order_id, refusal, ts)]
-        values = self._account_values(cmd.account)
+        values = self.account_values(cmd.account)
         if isinstance(values, tuple):
             return [_rejected(cmd, cmd.order_id, cmd.client_order_id, values, ts)]
         market = self.market.facts(cmd.symbol)
@@ -262,7 +285,7 @@ class BrokerCore:
         if isinstance(verdict, tuple):
             return [_rejected(cmd, cmd.order_id, cmd.client_order_id, verdict, ts)]
         primary.reserve_price = verdict
-        if not self._routes_now(cmd):
+        if not self.routes_now(cmd):
             # Outside its session the order waits at the broker (pending new, no children)
             # and goes to market when its session opens (:meth:`_set_phase`).
             self.risk.count_order(ticket, ts)
@@ -283,6 +306,10 @@ class BrokerCore:
         found = self.oms.find(cmd.order_id, cmd.account)
         if isinstance(found, tuple):
             return [_rejected(cmd, cmd.order_id, "", found, ts)]
+        # A block's parent keeps its id to the end (its fills are allocated by that id).
+        fixed = _not_average_price(cmd.account)
+        if fixed is not None:
+            return [_rejected(cmd, cmd.order_id, found.client_order_id, fixed, ts)]
         parent = found
         terms = self.oms.check_replace(parent, cmd)
         if isinstance(terms, tuple):
@@ -297,7 +324,7 @@ class BrokerCore:
         refusal = self._trading_open()
         if refusal is not None:
             return [_rejected(cmd, cmd.order_id, parent.client_order_id, refusal, ts)]
-        values = self._account_values(cmd.account)
+        values = self.account_values(cmd.account)
         if isinstance(values, tuple):
             return [_rejected(cmd, cmd.order_id, parent.client_order_id, values, ts)]
         market = self.market.facts(parent.symbol)
@@ -321,16 +348,16 @@ class BrokerCore:
         self.risk.count_order(ticket, ts)
         return self.oms.replace(parent, terms, ts, successor)
 
-    def _accepting(self, cmd: PlaceOrder) -> Refusal | None:
+    def accepting(self, cmd: PlaceOrder) -> Refusal | None:
         """Orders are taken at any hour once the firm has a business day (they wait for
         their session, as Alpaca's do), except those that must trade at once."""
         if not self.date:
             return RejectCode.MARKET_CLOSED, "The trading day has not started yet"
-        if self._routes_now(cmd) or cmd.time_in_force not in _IMMEDIATE:
+        if self.routes_now(cmd) or cmd.time_in_force not in _IMMEDIATE:
             return None
         return RejectCode.MARKET_CLOSED, "IOC and FOK orders need the market open"
 
-    def _routes_now(self, cmd: PlaceOrder) -> bool:
+    def routes_now(self, cmd: PlaceOrder) -> bool:
         if not self.open:
             return False
         if self.phase is SessionPhase.REGULAR:
@@ -344,7 +371,7 @@ class BrokerCore:
             return RejectCode.MARKET_CLOSED, "The trading day has ended; trade again tomorrow"
         return RejectCode.MARKET_CLOSED, "The trading day has not started yet"
 
-    def _account_values(self, account: str) -> AccountValues | Refusal:
+    def account_values(self, account: str) -> AccountValues | Refusal:
         """The account's values, or why it cannot trade."""
         if not self.ledger.has_account(account):
             return RejectCode.UNKNOWN_ACCOUNT, f"Unknown account {account!r}"
@@ -358,7 +385,9 @@ class BrokerCore:
         will be sent (a triggered stop is a market or limit order now), the account's values
         from the ledger and the NBBO now. Its own reservation and its OCO siblings' (only one
         of them can fill) are left out of the working orders it is checked against."""
-        values = self._account_values(parent.account)
+        if parent.account == AVERAGE_PRICE_ACCOUNT:
+            return self.blocks.admit_held(parent)
+        values = self.account_values(parent.account)
         if isinstance(values, tuple):
             return values
         book = self.oms.book
@@ -379,23 +408,38 @@ class BrokerCore:
             raise BrokerInvariantError(str(exc)) from exc
 
     def _post(self, fill: ParentFilled, ts: int) -> list[Event]:
-        account = fill.account
+        if fill.account == AVERAGE_PRICE_ACCOUNT:
+            # A block's street fill: booked to the average-price account now, allocated to
+            # the group's accounts when the parent is done (BlockDesk.settle).
+            self.blocks.on_fill(fill.order_id, fill.last_quantity, fill.last_price)
+            record = RecordExecution(
+                fill.account, fill.execution_id, fill.symbol, fill.side, fill.last_quantity,
+                fill.last_price, self.date, fill.order_id,
+            )  # fmt: skip
+            posted = self.ledger.handle(record, ts)
+            if any(type(event) is LedgerRejected for event in posted):
+                raise BrokerInvariantError(f"the books refused a block fill: {posted!r}")
+            return posted
+        return self.book_execution(
+            fill.account, fill.execution_id, fill.symbol, fill.side, fill.last_quantity,
+            fill.last_price, fill.order_id, ts,
+        )  # fmt: skip
+
+    def book_execution(
+        self, account: str, execution_id: str, symbol: str, side: Side, quantity: int,
+        price: int, order_id: str, ts: int,
+    ) -> list[Event]:  # fmt: skip
+        """Book one execution of a customer account (a fill, or its share of a block) and
+        let risk count it (day trades, cash-account rules, the daily loss)."""
         account_type = self._account_type(account)
         settled = 0
         if account_type is AccountType.CASH:
             before = self.ledger.account_values(account)
             settled = before.settled_cash + before.held_cash
-        view = self.ledger.position(account, fill.symbol)
+        view = self.ledger.position(account, symbol)
         position_before = view.quantity if view is not None else 0
         record = RecordExecution(
-            account,
-            fill.execution_id,
-            fill.symbol,
-            fill.side,
-            fill.last_quantity,
-            fill.last_price,
-            self.date,
-            fill.order_id,
+            account, execution_id, symbol, side, quantity, price, self.date, order_id
         )
         posted = self.ledger.handle(record, ts)
         booked = None
@@ -405,10 +449,10 @@ class BrokerCore:
             if type(event) is ExecutionRecorded:
                 booked = event
         assert booked is not None
-        execution = (account, fill.symbol, fill.side, fill.last_quantity, booked.net_amount)
+        execution = (account, symbol, side, quantity, booked.net_amount)
         posted.extend(
             self.risk.on_execution(
-                fill.order_id,
+                order_id,
                 account_type,
                 execution,
                 settled,
@@ -561,6 +605,14 @@ class BrokerCore:
             reason = command.reason or "kill switch"
             result.extend(self.oms.cancel_all(account, ts, RejectCode.KILL_SWITCH, reason, symbol))
         return result
+
+
+def _not_average_price(account: object) -> Refusal | None:
+    """Customers' orders never go to the average-price account (it takes block parents only),
+    and a block's parent is not replaced (cancel it and place another block)."""
+    if account == AVERAGE_PRICE_ACCOUNT:
+        return RejectCode.UNKNOWN_ACCOUNT, "The average-price account takes block orders only"
+    return None
 
 
 def _rejected(

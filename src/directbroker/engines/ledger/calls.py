@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from directbroker.domain.accounts import ceil_to
+from directbroker.domain.accounts import Registration, ceil_to
 from directbroker.domain.ledger_messages import MarginCallIssued, MarginCallMet
 from directbroker.domain.messages import Event
 from directbroker.engines.ledger.state import LedgerState
@@ -27,7 +27,10 @@ def check_margin_calls(state: LedgerState, accounts: Iterable[str], ts_ns: int) 
     """Issue or clear calls for ``accounts`` (each account's values are O(1) to compute)."""
     events: list[Event] = []
     for account in accounts:
-        if account not in state.accounts:
+        record = state.accounts.get(account)
+        if record is None or record.registration is Registration.AVERAGE_PRICE:
+            # The average-price account carries the street's fills only until they are
+            # allocated: its debit is the customers' to meet, not a call on the firm.
             continue
         in_call = account in state.margin_calls
         if not in_call and not _deficiency(state, account):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from directbroker.domain.accounts import CASH_ASSET, AccountType, Posting
+from directbroker.domain.accounts import CASH_ASSET, AccountType, Posting, Registration
 from directbroker.domain.ledger_messages import (
     BusinessDayStarted,
     ExecutionRecorded,
@@ -83,9 +83,14 @@ def record_execution(
     record = state.accounts[account]
     existing = state.positions.get((account, symbol))
     held = existing.quantity if existing is not None else 0
-    if side is Side.SELL and quantity > held:
+    transit = record.registration is Registration.AVERAGE_PRICE
+    if side is Side.SELL and quantity > held and not transit:
         raise Rejection(RejectCode.INSUFFICIENT_POSITION, f"selling {quantity}, long {held}")
-    if side in SHORT_SIDES and (record.account_type is AccountType.CASH or held > 0):
+    if (
+        side in SHORT_SIDES
+        and not transit
+        and (record.account_type is AccountType.CASH or held > 0)
+    ):
         raise Rejection(RejectCode.SHORT_SALE_NOT_ALLOWED, f"{record.account_type.value}, {held}")
 
     # Everything below is computed before the first mutation and cannot fail.
@@ -94,9 +99,9 @@ def record_execution(
     principal = principal_of(quantity, price)
     ticket = (account, order_id)
     filled, charged = state.order_fills.get(ticket, (0, 0)) if order_id else (0, 0)
-    commission = fees.commission.total(filled + quantity) - charged
-    sec_fee = fees.sec_fee(side, principal, trade_date)
-    taf_fee = fees.taf_fee(side, quantity, trade_date)
+    commission = 0 if transit else fees.commission.total(filled + quantity) - charged
+    sec_fee = 0 if transit else fees.sec_fee(side, principal, trade_date)
+    taf_fee = 0 if transit else fees.taf_fee(side, quantity, trade_date)
     if side is Side.BUY:
         net = -(principal + commission)
     else:

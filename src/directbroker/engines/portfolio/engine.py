@@ -104,7 +104,7 @@ class PortfolioCore:
         if group in self._groups:
             raise _Refused(RejectCode.DUPLICATE_GROUP, group)
         self._groups[group] = AccountGroup(group, name, accounts)
-        return [AccountGroupCreated(group, accounts, name, ts_ns)]
+        return [AccountGroupCreated(group, accounts, name, ts_ns, command.actor)]
 
     def _change(self, command: ChangeAccountGroup, ts_ns: int) -> list[Event]:
         group = _id(command.group, "group")
@@ -113,7 +113,7 @@ class PortfolioCore:
         if existing is None:
             raise _Refused(RejectCode.UNKNOWN_GROUP, group)
         self._groups[group] = AccountGroup(group, existing.name, accounts)
-        return [AccountGroupChanged(group, accounts, ts_ns)]
+        return [AccountGroupChanged(group, accounts, ts_ns, command.actor)]
 
     def _allocate(self, command: AllocateBlock, ts_ns: int) -> list[Event]:
         allocation_id = _id(command.allocation_id, "allocation_id")

@@ -69,6 +69,39 @@ class RiskEngine:
         happened (and was counted) when the order was accepted."""
         return self._check(ticket, account, market, ts, placing=False)
 
+    def check_block(self, ticket: OrderTicket, market: MarketFacts) -> Refusal | int:
+        """The checks on a block order as a whole, before each account's share is checked
+        with :meth:`check`: the kill switch, the restricted list, the market, the firm's size
+        limits and the collar. Funds are each account's matter, not the average-price
+        account's (it only carries the fills until they are allocated). Returns the price per
+        share the order is estimated at."""
+        state = self.state
+        refusal = self.kill_switch(ticket.account, ticket.symbol)
+        if refusal is not None:
+            return refusal
+        why = state.restricted.get(ticket.symbol)
+        if why is not None:
+            return (
+                RejectCode.RESTRICTED_SECURITY,
+                f"{ticket.symbol} is on the firm's restricted list: {why}",
+            )
+        refusal = rules.check_market(ticket, market)
+        if refusal is not None:
+            return refusal
+        price = rules.estimate_price(ticket, market, state.firm.market_buffer_bps)
+        if price is None:
+            return (
+                RejectCode.NO_MARKET_PRICE,
+                f"There is no quote or last sale for {ticket.symbol} to price this order; "
+                "use a limit order",
+            )
+        limits = self.limits(ticket.account)
+        return (
+            rules.check_size(ticket, price, limits)
+            or rules.check_collar(ticket, market, limits)
+            or price
+        )
+
     def _check(
         self,
         ticket: OrderTicket,

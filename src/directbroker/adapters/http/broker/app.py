@@ -13,7 +13,7 @@ from directbroker.adapters.http.broker.ports import BrokerPorts
 from directbroker.adapters.http.errors import install_error_handlers
 from directbroker.adapters.http.ratelimit import RateLimiter
 
-FAMILIES: tuple[str, ...] = ("firm", "accounts", "funding", "trading_on_behalf")
+FAMILIES: tuple[str, ...] = ("firm", "accounts", "funding", "trading_on_behalf", "groups")
 """The Broker API's families: ``BrokerPorts.<family>`` binds
 ``broker/<family>_routes.py``'s ``<family>_router``."""
 

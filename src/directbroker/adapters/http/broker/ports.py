@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from directbroker.adapters.http.ports import AccountDirectory
 
 if TYPE_CHECKING:
+    from directbroker.adapters.http.blocks_port import BlocksPort
     from directbroker.adapters.http.broker.accounts_port import AccountsPort
     from directbroker.adapters.http.broker.firm_port import FirmPort
     from directbroker.adapters.http.broker.funding_port import FundingPort
@@ -37,5 +38,7 @@ class BrokerPorts:
     """Bank relationships, transfers and journals (``broker/funding_port.py``)."""
     trading_on_behalf: OnBehalfPorts | None = None
     """Trading on behalf of an account: the Trading API ports with an account-scoped principal."""
+    groups: BlocksPort | None = None
+    """Account groups (``/v1/groups``): the institutional desk's port."""
     now_ns: Callable[[], int] = field(default=time.time_ns)
     """The edge's wall clock."""
