@@ -11,7 +11,7 @@ from directbroker import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line grammar (kept in one place so ``--help`` shows everything)."""
-    from directbroker.app import admin_cli, demo, history_cli, journal_cli, serve
+    from directbroker.app import admin_cli, demo, fix_cli, history_cli, journal_cli, serve
 
     parser = argparse.ArgumentParser(
         prog="directbroker",
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     journal_cli.register(subparsers)
     history_cli.register(subparsers)
     admin_cli.register(subparsers)
+    fix_cli.register(subparsers)
     return parser
 
 

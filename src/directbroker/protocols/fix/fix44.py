@@ -1,0 +1,234 @@
+"""FIX 4.4 in our dictionary notation (see ``dictionary``): the messages we speak.
+
+4.4 builds messages from components (Parties, Instrument, OrderQtyData ...); they are kept as
+named fragments here and spliced into the layouts, as the specification's tables do.
+"""
+
+from __future__ import annotations
+
+from directbroker.protocols.fix.dictionary import (
+    ADMIN_MSG_TYPES,
+    Dictionary,
+    FieldType,
+    MessageDef,
+    build_fields,
+    parse_layout,
+)
+
+_T = FieldType
+
+_TYPES: dict[FieldType, str] = {
+    _T.AMT: "12 118 119 137 159 237 238 381 738 884 885 886 920 921 922",
+    _T.BOOLEAN: "43 97 113 114 121 123 141 258 377 464 636 797 912",
+    _T.CHAR: (
+        "13 21 29 39 40 54 59 63 77 81 150 156 206 317 385 388 434 442 447 468 480 481 484"
+        " 497 525 528 544 564 587 589 590 591 613 624"
+    ),
+    _T.COUNTRY: "470 592 596",
+    _T.CURRENCY: "15 120 138 220 318 479 521 556 736 918 941 942 947",
+    _T.DATA: "89 91 96 213 349 351 355 363 365 619 622",
+    _T.EXCHANGE: "30 100 207 308 616",
+    _T.FLOAT: "155 211 228 231 246 253 389 436 469 485 520 614 623 850",
+    _T.INT: (
+        "98 102 103 108 157 201 203 226 244 251 315 323 371 373 378 380 423 427 452 460 462"
+        " 519 538 549 565 581 582 607 638 660 661 663 668 690 698 775 788 803 805 827 835 836"
+        " 837 838 840 841 842 843 844 846 847 851 854 865 871 875 891 911 919"
+    ),
+    _T.LENGTH: "9 90 93 95 212 348 350 354 362 364 383 618 621",
+    _T.LOCALMKTDATE: (
+        "64 75 193 224 225 229 230 240 241 242 247 248 249 254 259 432 541 542 588 611 696"
+        " 701 739 866 873 874 915 916 917 956"
+    ),
+    _T.MONTHYEAR: "200 313 610 667 955",
+    _T.MULTIPLEVALUESTRING: "18 529",
+    _T.NUMINGROUP: (
+        "78 136 146 232 382 384 386 453 454 457 518 539 555 604 627 683 711 802 804 864 870 887"
+    ),
+    _T.PERCENTAGE: "158 223 227 236 245 252 435 516 615 849 869 898",
+    _T.PRICE: (
+        "6 31 44 99 140 194 202 260 316 426 566 612 637 640 651 662 669 697 810 839 845 867 882 883"
+    ),
+    _T.PRICEOFFSET: "195 218 639 641",
+    _T.QTY: "14 32 38 80 110 111 151 152 192 210 424 425 437 561 562 652 687 879",
+    _T.SEQNUM: "7 16 34 36 45 369 630 789",
+    _T.STRING: (
+        "1 8 10 11 17 19 22 23 35 37 41 48 49 50 55 56 57 58 65 66 70 79 106 107 112 115 116"
+        " 117 128 129 139 142 143 144 145 167 198 221 222 233 234 235 239 243 250 255 256 257"
+        " 305 306 307 309 310 311 312 320 322 336 337 347 372 375 376 379 448 455 456 458 459"
+        " 461 463 467 471 472 494 513 523 524 526 527 543 545 548 551 553 554 583 584 593 594"
+        " 595 597 598 599 600 601 602 603 605 606 608 609 617 620 625 628 635 654 655 688 689"
+        " 691 693 699 740 761 762 763 764 790 848 868 872 876 877 878 888 889 913 914 943"
+    ),
+    _T.UTCTIMESTAMP: "52 60 122 126 168 438 483 515 586 629",
+}
+
+_MSG_TYPE_VALUES = (
+    "0 1 2 3 4 5 6 7 8 9 A B C D E F G H J K L M N P Q R S T V W X Y Z"
+    " a b c d e f g h i j k l m n o p q r s t u v w x y z AA AB AC AD AE AF AG AH AI AJ AK"
+    " AL AM AN AO AP AQ AR AS AT AU AV AW AX AY AZ BA BB BC BD BE BF BG BH"
+)
+MSG_TYPES = frozenset(_MSG_TYPE_VALUES.split())
+
+_ENUMS: dict[int, str] = {
+    13: "1 2 3 4 5 6",
+    21: "1 2 3",
+    29: "1 2 3 4",
+    35: " ".join(sorted(MSG_TYPES)),
+    39: "0 1 2 3 4 6 7 8 9 A B C D E",
+    40: "1 2 3 4 6 7 8 9 D E G I J K L M P",
+    54: "1 2 3 4 5 6 7 8 9 A B C D E F G",
+    59: "0 1 2 3 4 5 6 7",
+    63: "0 1 2 3 4 5 6 7 8 9",
+    77: "O C R F",
+    81: "0 1 2 3 4 5 6",
+    98: "0 1 2 3 4 5 6",
+    102: "0 1 2 3 4 5 6 99",
+    103: "0 1 2 3 4 5 6 7 8 9 10 11 13 14 15 99",
+    150: "0 3 4 5 6 7 8 9 A B C D E F G H I",
+    156: "M D",
+    167: (
+        "EUSUPRA FAC FADN PEF SUPRA CORP CPP CB DUAL EUCORP XLINKD STRUCT YANK FOR CS PS BRADY"
+        " EUSOV TBOND TINT TIPS TCAL TPRN UST USTB TNOTE TBILL REPO FORWARD BUYSELL SECLOAN"
+        " SECPLEDGE TERM RVLV RVLVTRM BRIDGE LOFC SWING DINP DEFLTED WITHDRN REPLACD MATURED"
+        " AMENDED RETIRED BA BN BOX CD CL CP DN EUCD EUCP LQN MTN ONITE PN PZFJ STN TD XCN YCD"
+        " ABS CMBS CMO IET MBS MIO MPO MPP MPT PFAND TBA AN COFO COFP GO MT RAN REV SPCLA SPCLO"
+        " SPCLT TAN TAXA TECP TRAN VRDN WAR MF MLEG NONE FUT OPT"
+    ),
+    203: "0 1",
+    373: "0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 99",
+    380: "0 1 2 3 4 5 6 7",
+    385: "S R",
+    388: "0 1 2 3 4 5 6",
+    423: "1 2 3 4 5 6 7 8 9 10 11",
+    434: "1 2",
+    442: "1 2 3",
+    447: "B C D E F G H 1 2 3 4 5 6 7 8 9 A I",
+    468: "0 1 2",
+    480: "Y N M O",
+    481: "Y N 1 2 3",
+    484: "B C D E O P Q S",
+    497: "Y N",
+    528: "A G I P R W",
+    544: "1 2 3",
+    589: "0 1 2",
+    590: "0 1 2",
+    591: "0 1",
+    827: "0 1",
+    854: "0 1",
+}
+
+_PARTIES = "453[448 447 452 802[523 803]]"
+_NESTED_PARTIES = "539[524 525 538 804[545 805]]"
+_INSTRUMENT = (
+    "55 65 48 22 454[455 456] 460 461 167 762 200 541 201 224 225 239 226 227 228 255 543"
+    " 470 471 472 240 202 947 206 231 223 207 106 348 349 107 350 351 691 667 875 876"
+    " 864[865 866 867 868] 873 874"
+)
+_FINANCING = "913 914 915 918 788 916 917 919 898"
+_UNDERLYINGS = (
+    "711[311 312 309 305 457[458 459] 462 463 310 763 313 542 315 241 242 243 244 245 246"
+    " 256 595 592 593 594 247 316 941 317 436 435 308 306 362 363 307 364 365 877 878 318"
+    " 879 810 882 883 884 885 886 887[888 889]]"
+)
+_ORDER_QTY = "38 152 516 468 469"
+_PRE_ALLOCS = f"78[79 661 736 467 {_NESTED_PARTIES} 80]"
+_SPREAD = "218 220 221 222 662 663 699 761"
+_YIELD = "235 236 701 696 697 698"
+_COMMISSION = "12 13 479 497"
+_PEG = "211 835 836 837 838 840"
+_DISCRETION = "388 389 841 842 843 844 846 847 848 849"
+_LEGS = (
+    "555[600 601 602 603 604[605 606] 607 608 609 764 610 611 248 249 250 251 252 253 257"
+    " 599 596 597 598 254 612 942 613 614 615 616 617 618 619 620 621 622 623 624 556 740"
+    " 739 955 956 687 690 683[688 689] 564 565 " + _NESTED_PARTIES + " 654 566 587 588 637]"
+)
+_SD_LEGS = (
+    "555[600 601 602 603 604[605 606] 607 608 609 764 610 611 248 249 250 251 252 253 257"
+    " 599 596 597 598 254 612 942 613 614 615 616 617 618 619 620 621 622 623 624 556 740"
+    " 739 955 956]"
+)
+_ORDER_COMMON = (
+    f"{_PARTIES} 229 75 1 660 581 589 590 591 70 {_PRE_ALLOCS} 63 64 544 635 21 18 110 111 100"
+    f" 386[336 625]"
+)
+
+_HEADER = (
+    "8! 9! 35! 49! 56! 115 128 90 91 34! 50 142 57 143 116 144 129 145 43 97 52! 122"
+    " 212 213 347 369 627[628 629 630]"
+)
+
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "0": ("Heartbeat", "112"),
+    "1": ("TestRequest", "112!"),
+    "2": ("ResendRequest", "7! 16!"),
+    "3": ("Reject", "45! 371 372 373 58 354 355"),
+    "4": ("SequenceReset", "123 36!"),
+    "5": ("Logout", "58 354 355"),
+    "A": ("Logon", "98! 108! 95 96 141 789 383 384[372 385] 464 553 554"),
+    "j": ("BusinessMessageReject", "45 372! 379 380! 58 354 355"),
+    "D": (
+        "NewOrderSingle",
+        f"11! 526 583 {_ORDER_COMMON} 81 {_INSTRUMENT} {_FINANCING} {_UNDERLYINGS} 140 54! 114"
+        f" 60! 232[233 234] 854 {_ORDER_QTY} 40! 423 44 99 {_SPREAD} {_YIELD} 15 376 377 23 117"
+        f" 59 168 432 126 427 {_COMMISSION} 528 529 582 121 120 775 58 354 355 193 192 640 77"
+        f" 203 210 {_PEG} {_DISCRETION} 480 481 513 494",
+    ),
+    "F": (
+        "OrderCancelRequest",
+        f"41! 37 11! 526 583 66 586 1 660 581 {_PARTIES} {_INSTRUMENT} {_FINANCING}"
+        f" {_UNDERLYINGS} 54! 60! {_ORDER_QTY} 376 58 354 355",
+    ),
+    "G": (
+        "OrderCancelReplaceRequest",
+        f"37 {_PARTIES} 229 75 41! 11! 526 583 66 586 1 660 581 589 590 591 70 {_PRE_ALLOCS}"
+        f" 63 64 544 635 21 18 110 111 100 386[336 625] {_INSTRUMENT} {_FINANCING}"
+        f" {_UNDERLYINGS} 54! 60! 854 {_ORDER_QTY} 40! 423 44 99 {_SPREAD} {_YIELD} {_PEG}"
+        f" {_DISCRETION} 376 377 15 59 168 432 126 427 {_COMMISSION} 528 529 582 121 120 775"
+        " 58 354 355 193 192 640 77 203 210 114 480 481 513 494",
+    ),
+    "H": (
+        "OrderStatusRequest",
+        f"37 11! 526 583 {_PARTIES} 790 1 660 {_INSTRUMENT} {_FINANCING} {_UNDERLYINGS} 54!",
+    ),
+    "8": (
+        "ExecutionReport",
+        f"37! 198 526 527 11 41 583 693 790 584 911 912 {_PARTIES} 229 382[375 337 437 438 655]"
+        f" 66 548 551 549 17! 19 150! 39! 636 103 378 1 660 581 589 590 591 63 64 544 635"
+        f" {_INSTRUMENT} {_FINANCING} {_UNDERLYINGS} 54! 232[233 234] 854 {_ORDER_QTY} 40 423"
+        " 44 99 211 835 836 837 838 840 388 389 841 842 843 844 846 839 845 847 848 849 850"
+        " 15 376 377 59 168 432 126 18 528 529 582 32 652 31 651 669 194 195 30 336 625 943"
+        f" 29 151! 14! 6! 424 425 426 427 75 60 113 {_COMMISSION} {_SPREAD} {_YIELD} 381 157"
+        " 230 158 159 738 920 921 922 258 259 260 238 237 118 119 120 155 156 21 110 111 77"
+        f" 210 775 58 354 355 193 192 641 442 480 481 513 494 483 515 484 485 638 639 851"
+        f" 518[519 520 521] {_LEGS} 797 136[137 138 139 891]",
+    ),
+    "9": (
+        "OrderCancelReject",
+        "37! 198 526 11! 583 41! 39! 636 586 66 1 660 581 229 75 60 434! 102 58 354 355",
+    ),
+    "d": (
+        "SecurityDefinition",
+        f"320! 322! 323! {_INSTRUMENT} 668 869 870[871 872] {_UNDERLYINGS} 15 336 625 58 354"
+        f" 355 {_SD_LEGS} 827 561 562",
+    ),
+}
+
+_KNOWN = frozenset(range(1, 957)) - frozenset(
+    {20, 24, 46, 47, 51, 76, 86, 92, 101, 105, 109, 125, 166, *range(173, 188), 204, 205}
+    | {219, 261, 314, 319, 370, 439, 440, 449, 450, 465, 653, 685, 809, 831}
+)
+
+FIX44 = Dictionary(
+    begin_string="FIX.4.4",
+    fields=build_fields(_TYPES, _ENUMS),
+    header=parse_layout(_HEADER),
+    trailer=parse_layout("93 89 10!"),
+    messages={
+        msg_type: MessageDef(msg_type, name, parse_layout(spec), msg_type in ADMIN_MSG_TYPES)
+        for msg_type, (name, spec) in _MESSAGES.items()
+    },
+    msg_types=MSG_TYPES,
+    session_reject_reasons=frozenset({*range(18), 99}),
+    known_tags=_KNOWN,
+)
+"""The FIX 4.4 dictionary."""
