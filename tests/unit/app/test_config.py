@@ -96,6 +96,8 @@ def test_a_venue_can_be_reached_over_fix_and_bad_links_are_refused(tmp_path: Pat
     ):
         with pytest.raises(ConfigError):
             _load(tmp_path, body)
+
+
 _FIX_EXAMPLE = """
 [fix]
 enabled = true
