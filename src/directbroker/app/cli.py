@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         journal_cli,
         report_cli,
         serve,
+        venue_cli,
     )
 
     parser = argparse.ArgumentParser(
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin_cli.register(subparsers)
     fix_cli.register(subparsers)
     report_cli.register(subparsers)
+    venue_cli.register(subparsers)
     return parser
 
 

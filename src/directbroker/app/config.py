@@ -93,6 +93,41 @@ class MarketSection:
 
 
 @dataclass(frozen=True, slots=True)
+class VenueLinkSection:
+    """How the firm reaches one venue (``[[venues.links]]``; a venue not listed is in
+    process)."""
+
+    venue: str = ""
+    """The venue's name (one of the built-in venues, e.g. ARCA)."""
+    link: str = "in_process"
+    """``in_process``: the venue runs inside the firm; ``fix``: it is a separate process
+    (``directbroker venue``) reached over FIX 4.2."""
+    host: str = "127.0.0.1"
+    """Where the venue's FIX acceptor (and feed) listen (``fix`` only)."""
+    port: int = 0
+    """The venue's FIX port (``fix`` only)."""
+    feed_port: int = 0
+    """The venue's public feed port, for market data (0: the venue contributes no depth)."""
+    sender_comp_id: str = ""
+    """Our CompID on the session (empty: the firm's participant id)."""
+    target_comp_id: str = ""
+    """The venue's CompID (empty: the venue's name)."""
+    heartbeat_seconds: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class VenuesSection:
+    """How the firm reaches its venues."""
+
+    links: tuple[VenueLinkSection, ...] = ()
+    """One ``[[venues.links]]`` table per venue that is not in process (see docs)."""
+
+    def remote(self) -> tuple[VenueLinkSection, ...]:
+        """The links to venues in other processes."""
+        return tuple(link for link in self.links if link.link == "fix")
+
+
+@dataclass(frozen=True, slots=True)
 class ClockSection:
     """Which clock the market runs on."""
 
@@ -152,6 +187,7 @@ class FirmConfig:
     market: MarketSection = field(default_factory=MarketSection)
     clock: ClockSection = field(default_factory=ClockSection)
     onboarding: OnboardingSection = field(default_factory=OnboardingSection)
+    venues: VenuesSection = field(default_factory=VenuesSection)
     fix: FixSection = field(default_factory=FixSection)
     rebalancing: RebalancingSection = field(default_factory=RebalancingSection)
 
@@ -199,6 +235,7 @@ class FirmConfig:
             raise ConfigError("api.max_commands_in_flight cannot exceed api.max_requests_in_flight")
         if not 0 <= self.api.port <= 65_535:
             raise ConfigError(f"api.port must be 0..65535, not {self.api.port}")
+        _check_venue_links(self.venues)
         try:
             check_fix(self.fix)
         except FixConfigError as exc:
@@ -349,6 +386,31 @@ def _field_notes(cls: type[Any]) -> dict[str, str]:
         ):
             notes[current.target.id] = " ".join(following.value.value.split())
     return notes
+
+
+def _check_venue_links(venues: VenuesSection) -> None:
+    from directbroker.sim.universe import VENUE_FEES
+
+    seen: set[str] = set()
+    for link in venues.links:
+        where = f"venues.links[{link.venue or '?'}]"
+        if link.venue not in VENUE_FEES:
+            known = ", ".join(VENUE_FEES)
+            raise ConfigError(f"{where}: venue must be one of {known}, not {link.venue!r}")
+        if link.venue in seen:
+            raise ConfigError(f"{where}: the venue is listed twice")
+        seen.add(link.venue)
+        if link.link not in ("in_process", "fix"):
+            raise ConfigError(f"{where}: link must be 'in_process' or 'fix', not {link.link!r}")
+        if link.link == "fix":
+            if not 0 < link.port <= 65_535:
+                raise ConfigError(f"{where}: a FIX link needs port 1..65535, not {link.port}")
+            if not 0 <= link.feed_port <= 65_535:
+                raise ConfigError(f"{where}: feed_port must be 0..65535, not {link.feed_port}")
+            if not link.host:
+                raise ConfigError(f"{where}: a FIX link needs a host")
+            if link.heartbeat_seconds <= 0:
+                raise ConfigError(f"{where}: heartbeat_seconds must be positive")
 
 
 def _check_start(clock: ClockSection) -> None:
