@@ -2,9 +2,11 @@
 
 The firm runs as a subprocess with durable journals at the default order-flow rate, with a
 ``[fix]`` section: an order entry session (FIX 4.4) and a drop copy session (FIX 4.2) for the
-demo's margin customer. The counterparty is the project's own engine as an initiator, over
-TCP. The client places, replaces and cancels a resting order and trades at the market; the
-drop copy sees every fill once. Then the firm is killed (SIGKILL) and restarted: the client,
+demo's margin customer; and one venue, ARCA, runs as its own process (``directbroker venue``)
+that the firm reaches over FIX. The counterparty is the project's own engine as an initiator,
+over TCP. The client places, replaces and cancels a resting order directed to ARCA (through
+the firm, over FIX to the venue process) and trades at the market; the drop copy sees every
+fill once. Then the firm is killed (SIGKILL) and restarted: the client,
 having lost the last reports it was sent, asks for them again and they are served from the
 firm's FIX store, the same reports with the same ExecIDs, nothing new and nothing missing.
 """
@@ -13,8 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,6 +39,25 @@ ACCOUNT = "DEMO-1"
 FIRM = "DBRK"
 TRADER = SessionID("FIX.4.4", "TRADER1", FIRM)
 DROP = SessionID("FIX.4.2", "CLEARING", FIRM)
+VENUE = "ARCA"
+
+
+@contextmanager
+def _venue_process(directory: Path, port: int) -> Iterator[None]:
+    """``directbroker venue`` for ARCA, taking the firm's orders over FIX."""
+    command = [sys.executable, "-m", "directbroker.app.cli", "venue", "--venue", VENUE,
+               "--fix-port", str(port), "--data-dir", str(directory), "--client", FIRM]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("READY "), line
+        yield
+    finally:
+        process.kill()
+        process.wait(30)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def _free_port() -> int:
@@ -43,9 +67,10 @@ def _free_port() -> int:
         return port
 
 
-def _config(root: Path, port: int) -> Path:
+def _config(root: Path, port: int, venue_port: int) -> Path:
     path = root / "firm.toml"
     path.write_text(
+        f'[[venues.links]]\nvenue = "{VENUE}"\nlink = "fix"\nport = {venue_port}\n\n'
         f"[fix]\nenabled = true\nport = {port}\n\n"
         f'[[fix.sessions]]\nsender_comp_id = "{FIRM}"\ntarget_comp_id = "TRADER1"\n'
         f'version = "4.4"\nkind = "orders"\naccounts = ["{ACCOUNT}"]\nheartbeat = 5\n\n'
@@ -150,8 +175,8 @@ def _fill_ids(app: Counterparty) -> set[str]:
 
 
 def test_fix_orders_and_drop_copy_survive_a_killed_firm(tmp_path: Path) -> None:
-    port = _free_port()
-    config = _config(tmp_path, port)
+    port, venue_port = _free_port(), _free_port()
+    config = _config(tmp_path, port, venue_port)
     args = demo_args(tmp_path / "firm", "--config", str(config))
     app = Counterparty()
     stores = MemoryMessageStores()
@@ -168,7 +193,10 @@ def test_fix_orders_and_drop_copy_survive_a_killed_firm(tmp_path: Path) -> None:
         finally:
             await client.close()
 
-    with RunningFirm(args, tmp_path).start() as firm:
+    with (
+        _venue_process(tmp_path / "venue", venue_port),
+        RunningFirm(args, tmp_path).start() as firm,
+    ):
         assert f"FIX sessions at 127.0.0.1:{port}" in firm.output
         asyncio.run(first_run())
         firm.kill()
@@ -202,7 +230,7 @@ def test_fix_orders_and_drop_copy_survive_a_killed_firm(tmp_path: Path) -> None:
             await client.close()
 
     app.online.clear()
-    with RunningFirm(args, tmp_path).start():
+    with _venue_process(tmp_path / "venue", venue_port), RunningFirm(args, tmp_path).start():
         asyncio.run(after_restart())
 
     again = app.received[TRADER][len(before) :]

@@ -17,6 +17,7 @@ re-sends whatever a crash left undelivered before anything new happens (ADR 0010
 from __future__ import annotations
 
 import datetime
+import logging
 import sys
 import threading
 import time
@@ -62,6 +63,8 @@ from directbroker.sim.universe import LISTINGS, Listing, default_venues
 BROKER = "broker"
 """The journal name of the broker core."""
 VENUE_COMMANDS = (SubmitOrder, CancelOrder, ReplaceOrder)
+
+log = logging.getLogger(__name__)
 
 
 STEP_BUDGET_S = 0.02
@@ -399,6 +402,7 @@ class Platform:
         except BaseException as exc:
             # Fail fast: state may be ahead of the journals, so nothing more runs; the owner
             # sees the failure and a restart recovers from the journals.
+            log.critical("the platform stopped", exc_info=exc)
             self._failure = exc
             self._stopping.set()
             self.admission.close(exc)
