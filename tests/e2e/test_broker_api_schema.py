@@ -138,11 +138,23 @@ def _seed() -> dict[str, str]:
         })["id"]  # fmt: skip
         watchlist = made("POST", f"{trading}/watchlists", {"name": "seeded", "symbols": []})["id"]
         documents = http.get(f"/v1/accounts/{account}/documents").json()
+        model = [
+            {"type": "asset", "symbol": "AAPL", "percent": 90},
+            {"type": "cash", "percent": 10},
+        ]
+        portfolio = made("POST", "/v1/rebalancing/portfolios", {
+            "name": "seeded", "description": "", "weights": model, "cooldown_days": 0,
+        })["id"]  # fmt: skip
+        subscription = made("POST", "/v1/rebalancing/subscriptions", {
+            "account_id": other, "portfolio_id": portfolio,
+        })["id"]  # fmt: skip
+        run = http.get("/v1/rebalancing/runs").json()["runs"][0]["id"]
     return {
         "account_id": account, "account": account, "other": other, "spare": spare,
         "relationship_id": relationship, "transfer_id": transfer, "journal_id": journal,
         "order_id": order, "watchlist_id": watchlist, "document_id": documents[0]["id"],
-        "symbol_or_asset_id": "AAPL", "key_id": KEY_ID,
+        "symbol_or_asset_id": "AAPL", "key_id": KEY_ID, "portfolio_id": portfolio,
+        "subscription_id": subscription, "run_id": run,
     }  # fmt: skip
 
 
@@ -193,6 +205,8 @@ def respect_dependencies(case: Any) -> None:
         return
     if path.endswith("/orders") and case.method.upper() == "POST":
         _exit_prices(body)
+    if path.startswith("/v1/rebalancing/"):
+        _model_weights(body)
     if path == "/v1/journals" and case.method.upper() == "POST":
         body["from_account"], body["to_account"] = SEEDED["account"], SEEDED["other"]
     elif path.endswith("/ach_relationships"):
@@ -205,6 +219,21 @@ def respect_dependencies(case: Any) -> None:
             body["accounts"] = [SEEDED["account_id"]]
         if "portfolio_manager" in roles and not body.get("groups"):
             body["groups"] = ["seeded"]
+
+
+def _model_weights(body: dict[str, Any]) -> None:
+    """A model's weights sum to exactly 100 with at most one cash line and no symbol twice
+    (what OpenAPI cannot state): drawn weights are replaced by a valid model; a subscription
+    or a run names the seeded portfolio and the seeded spare account."""
+    if body.get("weights"):
+        body["weights"] = [
+            {"type": "asset", "symbol": "AAPL", "percent": "60.5"},
+            {"type": "cash", "percent": 39.5},
+        ]
+    if "portfolio_id" in body:
+        body["portfolio_id"] = SEEDED["portfolio_id"]
+    if "account_id" in body:
+        body["account_id"] = SEEDED["spare"]
 
 
 ORDER_PATH = re.compile(r"/orders/\{order_id\}$")

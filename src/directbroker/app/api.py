@@ -50,6 +50,9 @@ from directbroker.app.onboarding_ports import PlatformAccounts
 from directbroker.app.onboarding_views import OnboardingViews
 from directbroker.app.order_views import OrderViews
 from directbroker.app.platform import Platform
+from directbroker.app.rebalancing_ports import PlatformRebalancing
+from directbroker.app.rebalancing_views import RebalancingViews
+from directbroker.app.report_ports import PlatformReports
 from directbroker.domain.access_messages import ApiKeyIssued, ApiKeyRevoked, IssueApiKey
 from directbroker.domain.instruments import Instrument
 from directbroker.domain.ledger_messages import AccountOpened
@@ -135,6 +138,8 @@ class PlatformApi:
         self.funding = FundingViews()
         self.blocks = BlockViews()
         """Account groups and block orders (the institutional desk)."""
+        self.rebalancing = RebalancingViews()
+        self.reports = PlatformReports({v.name: v.fees for v in platform.market.venue_configs})
         self._rebuild_orders()
         if equity_store is not None:
             for sample in equity_store.read_all():
@@ -174,6 +179,8 @@ class PlatformApi:
             accounts=accounts,
             trading_on_behalf=OnBehalfPorts(self.ports, self.prefs, accounts),
             groups=blocks,
+            rebalancing=PlatformRebalancing(gate, self.rebalancing, self.models),
+            reports=self.reports,
             now_ns=platform.now_ns,
         )
 
@@ -229,6 +236,8 @@ class PlatformApi:
         models = self.models
         updates = models.orders.apply_batch(inputs, outcomes)
         self.funding.apply(outcomes, updates)
+        self.rebalancing.apply(outcomes)
+        self.reports.apply(inputs, outcomes)
         self.firm.apply_batch(inputs, outcomes)
         for outcome in outcomes:
             self.onboarding.apply(outcome.events)

@@ -11,7 +11,16 @@ from directbroker import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line grammar (kept in one place so ``--help`` shows everything)."""
-    from directbroker.app import admin_cli, demo, fix_cli, history_cli, journal_cli, serve
+    from directbroker.app import (
+        admin_cli,
+        demo,
+        fix_cli,
+        history_cli,
+        journal_cli,
+        report_cli,
+        serve,
+        venue_cli,
+    )
 
     parser = argparse.ArgumentParser(
         prog="directbroker",
@@ -25,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     history_cli.register(subparsers)
     admin_cli.register(subparsers)
     fix_cli.register(subparsers)
+    report_cli.register(subparsers)
+    venue_cli.register(subparsers)
     return parser
 
 

@@ -93,6 +93,41 @@ class MarketSection:
 
 
 @dataclass(frozen=True, slots=True)
+class VenueLinkSection:
+    """How the firm reaches one venue (``[[venues.links]]``; a venue not listed is in
+    process)."""
+
+    venue: str = ""
+    """The venue's name (one of the built-in venues, e.g. ARCA)."""
+    link: str = "in_process"
+    """``in_process``: the venue runs inside the firm; ``fix``: it is a separate process
+    (``directbroker venue``) reached over FIX 4.2."""
+    host: str = "127.0.0.1"
+    """Where the venue's FIX acceptor (and feed) listen (``fix`` only)."""
+    port: int = 0
+    """The venue's FIX port (``fix`` only)."""
+    feed_port: int = 0
+    """The venue's public feed port, for market data (0: the venue contributes no depth)."""
+    sender_comp_id: str = ""
+    """Our CompID on the session (empty: the firm's participant id)."""
+    target_comp_id: str = ""
+    """The venue's CompID (empty: the venue's name)."""
+    heartbeat_seconds: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class VenuesSection:
+    """How the firm reaches its venues."""
+
+    links: tuple[VenueLinkSection, ...] = ()
+    """One ``[[venues.links]]`` table per venue that is not in process (see docs)."""
+
+    def remote(self) -> tuple[VenueLinkSection, ...]:
+        """The links to venues in other processes."""
+        return tuple(link for link in self.links if link.link == "fix")
+
+
+@dataclass(frozen=True, slots=True)
 class ClockSection:
     """Which clock the market runs on."""
 
@@ -132,6 +167,18 @@ class OnboardingSection:
 
 
 @dataclass(frozen=True, slots=True)
+class RebalancingSection:
+    """When the platform executes rebalancing runs and checks drift bands."""
+
+    review_seconds: float = 1.0
+    """How long a computed run waits (QUEUED, its orders shown) before it is executed."""
+    retry_seconds: float = 5.0
+    """How often a run the broker could not execute yet (market closed) is tried again."""
+    drift_check_seconds: float = 60.0
+    """How often subscriptions are checked against their portfolios' drift bands."""
+
+
+@dataclass(frozen=True, slots=True)
 class FirmConfig:
     """The whole configuration file."""
 
@@ -140,7 +187,9 @@ class FirmConfig:
     market: MarketSection = field(default_factory=MarketSection)
     clock: ClockSection = field(default_factory=ClockSection)
     onboarding: OnboardingSection = field(default_factory=OnboardingSection)
+    venues: VenuesSection = field(default_factory=VenuesSection)
     fix: FixSection = field(default_factory=FixSection)
+    rebalancing: RebalancingSection = field(default_factory=RebalancingSection)
 
     def check(self) -> FirmConfig:
         """Refuse values that parse but make no sense."""
@@ -159,6 +208,8 @@ class FirmConfig:
             "api.max_requests_in_flight": self.api.max_requests_in_flight,
             "api.max_commands_in_flight": self.api.max_commands_in_flight,
             "api.max_request_wait_seconds": self.api.max_request_wait_seconds,
+            "rebalancing.retry_seconds": self.rebalancing.retry_seconds,
+            "rebalancing.drift_check_seconds": self.rebalancing.drift_check_seconds,
         }
         for name, value in positive.items():
             if value <= 0:
@@ -178,10 +229,13 @@ class FirmConfig:
             raise ConfigError(
                 f"onboarding.minimum_age must be 0..150, not {onboarding.minimum_age}"
             )
+        if self.rebalancing.review_seconds < 0:
+            raise ConfigError("rebalancing.review_seconds cannot be negative")
         if self.api.max_commands_in_flight > self.api.max_requests_in_flight:
             raise ConfigError("api.max_commands_in_flight cannot exceed api.max_requests_in_flight")
         if not 0 <= self.api.port <= 65_535:
             raise ConfigError(f"api.port must be 0..65535, not {self.api.port}")
+        _check_venue_links(self.venues)
         try:
             check_fix(self.fix)
         except FixConfigError as exc:
@@ -332,6 +386,31 @@ def _field_notes(cls: type[Any]) -> dict[str, str]:
         ):
             notes[current.target.id] = " ".join(following.value.value.split())
     return notes
+
+
+def _check_venue_links(venues: VenuesSection) -> None:
+    from directbroker.sim.universe import VENUE_FEES
+
+    seen: set[str] = set()
+    for link in venues.links:
+        where = f"venues.links[{link.venue or '?'}]"
+        if link.venue not in VENUE_FEES:
+            known = ", ".join(VENUE_FEES)
+            raise ConfigError(f"{where}: venue must be one of {known}, not {link.venue!r}")
+        if link.venue in seen:
+            raise ConfigError(f"{where}: the venue is listed twice")
+        seen.add(link.venue)
+        if link.link not in ("in_process", "fix"):
+            raise ConfigError(f"{where}: link must be 'in_process' or 'fix', not {link.link!r}")
+        if link.link == "fix":
+            if not 0 < link.port <= 65_535:
+                raise ConfigError(f"{where}: a FIX link needs port 1..65535, not {link.port}")
+            if not 0 <= link.feed_port <= 65_535:
+                raise ConfigError(f"{where}: feed_port must be 0..65535, not {link.feed_port}")
+            if not link.host:
+                raise ConfigError(f"{where}: a FIX link needs a host")
+            if link.heartbeat_seconds <= 0:
+                raise ConfigError(f"{where}: heartbeat_seconds must be positive")
 
 
 def _check_start(clock: ClockSection) -> None:

@@ -84,6 +84,9 @@ def _print_api(firm: Firm, console: Console, keys: list[ApiKey]) -> None:
     if firm.port_fallback:
         console.print(f"Port {firm.config.api.port} is taken; using {server.port} instead.")
     console.print(f"Client API (Alpaca-compatible): {server.url}  docs: {server.url}/docs")
+    fix = firm.fix_summary()
+    if fix is not None:
+        console.print(fix, soft_wrap=True)
     console.print(
         f"Staff credential (Broker API, directbroker admin): {firm.data.admin_key}", soft_wrap=True
     )

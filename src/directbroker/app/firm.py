@@ -33,8 +33,11 @@ from directbroker.app.admission import Admission
 from directbroker.app.api import ApiKey, PlatformApi, key_command
 from directbroker.app.bank import attach_bank
 from directbroker.app.config import FirmConfig
+from directbroker.app.fix_service import FixService
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.platform import DemoAccount, Platform
+from directbroker.app.rebalancer import RebalancerConfig, attach_rebalancer
+from directbroker.app.remote_venues import RemoteVenues
 from directbroker.app.trading_days import DayPlan
 from directbroker.domain.broker_messages import SetEasyToBorrow
 from directbroker.domain.onboarding_messages import SetOnboardingPolicy
@@ -43,7 +46,7 @@ from directbroker.runtime.clocks import FirmClock, RealClock, SimClock
 from directbroker.runtime.schedule import TradingSchedule
 from directbroker.sim.session import DaySchedule
 from directbroker.sim.simulation import SimulationConfig
-from directbroker.sim.universe import LISTINGS, Listing
+from directbroker.sim.universe import LISTINGS, Listing, default_venues
 
 BOOTSTRAP_ACTOR = "system:bootstrap"
 """Who the journal says made what the firm makes for itself (its first staff key, its lists)."""
@@ -99,6 +102,11 @@ class DataDir:
     def preferences(self) -> Path:
         """Watchlists and account configurations."""
         return self.root / "preferences.db"
+
+    @property
+    def fix(self) -> Path:
+        """The FIX sessions' stores (sequence numbers, sent messages, drop copy records)."""
+        return self.root / "fix"
 
     @property
     def lock(self) -> Path:
@@ -168,8 +176,12 @@ class Firm:
     """Whether this start issued the staff key and wrote it to ``admin.key``."""
     _lock: IO[str]
     server: ApiServer | None = None
+    remote: RemoteVenues | None = None
+    """The links to venues in other processes (None: every venue runs here)."""
     port_fallback: bool = False
     """Whether the configured port was taken and a free one is used instead."""
+    fix: FixService | None = None
+    """The FIX sessions (``[fix] enabled``), on the API server's event loop."""
     _closed: bool = field(default=False, init=False)
 
     def start(self, *, serve_api: bool = True, wall_ns: Callable[[], int] = time.time_ns) -> None:
@@ -189,7 +201,23 @@ class Firm:
             self.server.start()
             # Where `directbroker admin --data-dir` finds this server.
             self.data.api_url.write_text(self.server.url + "\n", encoding="utf-8")
+            if self.config.fix.enabled:
+                fix = FixService(self.config.fix, self.data.fix, self.api.ports.trading)
+                self.fix = fix
+                self.server.run_on_loop(fix.start)
         self.platform.start(wall_ns)
+
+    def fix_summary(self) -> str | None:
+        """Where the FIX acceptor listens and its sessions, for the start-up message."""
+        fix = self.fix
+        if fix is None:
+            return None
+        sessions = ", ".join(
+            f"{s.target_comp_id}->{s.sender_comp_id} FIX {s.version} {s.kind}"
+            for s in self.config.fix.sessions
+        )
+        where = f"{self.config.fix.host}:{fix.port}" if fix.port is not None else "no acceptor"
+        return f"FIX sessions at {where} ({sessions})"
 
     def stop(self) -> None:
         """A clean stop: stop taking requests (in-flight ones finish), let the platform apply
@@ -199,11 +227,15 @@ class Firm:
         self._closed = True
         try:
             if self.server is not None:
+                if self.fix is not None:
+                    self.server.run_on_loop(self.fix.close)
                 self.server.stop()
             self.platform.stop()
             if not self.platform.running:
                 self.api.accounts_publisher.save()
         finally:
+            if self.remote is not None:
+                self.remote.close()
             self.queries.close()
             self.equity.close()
             self.api.prefs.close()
@@ -245,7 +277,9 @@ def open_firm(
         equity = SqliteEquityStore(str(data.portfolio_history))
         # History queries get their own connection on their own thread: never the writer's.
         queries = ThreadedHistory(partial(open_sqlite, str(data.history)))
+        remote = None
         try:
+            remote = remote_venues_for(config, root, journals)
             platform = Platform(
                 journals,
                 simulation_for(config, duration),
@@ -259,8 +293,16 @@ def open_firm(
                     config.api.queue_capacity, deadline_s=config.api.admission_deadline_seconds
                 ),
                 days=day_plan_for(config, calendar, wall_ns),
+                remote=remote,
             )
             attach_bank(platform)
+            review = config.rebalancing
+            attach_rebalancer(
+                platform,
+                RebalancerConfig(
+                    review.review_seconds, review.retry_seconds, review.drift_check_seconds
+                ),
+            )
             api = PlatformApi(
                 platform,
                 queries,
@@ -270,6 +312,8 @@ def open_firm(
                 preferences=SqlitePreferences(str(data.preferences)),
             )
         except BaseException:
+            if remote is not None:
+                remote.close()
             queries.close()
             equity.close()
             history.close()
@@ -287,12 +331,52 @@ def open_firm(
         written = ensure_admin_key(data, api)
         api.apply_onboarding_policy(onboarding_policy(config))
     except BaseException:
-        closers = (api.prefs.close, queries.close, equity.close, history.close, journals.close)
+        closers: list[Callable[[], None]] = [
+            api.prefs.close,
+            queries.close,
+            equity.close,
+            history.close,
+            journals.close,
+        ]
+        if remote is not None:
+            closers.insert(0, remote.close)
         for close in (*closers, lock.close):
             close()
         raise
     return Firm(
-        data, config, platform, api, history, queries, journals, equity, created, written, lock
+        data,
+        config,
+        platform,
+        api,
+        history,
+        queries,
+        journals,
+        equity,
+        created,
+        written,
+        lock,
+        remote=remote,
+    )
+
+
+def remote_venues_for(
+    config: FirmConfig, root: Path, journals: SqliteJournals
+) -> RemoteVenues | None:
+    """The FIX links to the configured remote venues, started (None: every venue is here).
+    Their FIX sessions keep their numbers and sent messages in ``root/fix-links.db``; each
+    venue resumes its reports after the last position the broker journal applied."""
+    links = config.venues.remote()
+    if not links:
+        return None
+    from directbroker.app.platform import BROKER
+    from directbroker.app.remote_links import connect_remote_venues
+    from directbroker.app.remote_venues import applied_positions
+
+    venues = default_venues(tuple(listings_for(config)))
+    journal, _ = journals(BROKER)
+    applied = applied_positions(journal, frozenset(link.venue for link in links))
+    return connect_remote_venues(
+        links, venues, config.firm.participant, root / "fix-links.db", applied
     )
 
 

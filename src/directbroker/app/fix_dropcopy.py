@@ -12,8 +12,9 @@ Exactly once:
 - each fill's ExecID (17) is the platform's own execution id (``Activity.activity_id``, the
   same id the order entry session reports), so a copy sent twice is recognisably the same;
 - a :class:`DropCopyStore` records, per session, the ExecIDs already sent; a fill is sent
-  only when not recorded, and recorded right after ``send`` returns (the session persists a
-  message before writing it, so what was sent can be resent by sequence number);
+  only when not recorded, and recorded once the FIX session has stored its report (the
+  session persists a message before writing it, so what was sent can be resent by sequence
+  number);
 - on every logon and after any gap in the feed the session re-reads its accounts' fills from
   the start and sends whatever is not recorded, in journal order.
 
@@ -27,9 +28,11 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from directbroker.adapters.fix.connection import SessionUnavailable
 from directbroker.adapters.fix.reports import (
     Execution,
     OrderFacts,
@@ -54,18 +57,24 @@ from directbroker.protocols.fix.message import Field
 log = logging.getLogger(__name__)
 
 Send = Callable[[str, str, Sequence[Field]], None]
+Deliver = Callable[[str, str, Sequence[Field]], Awaitable[None]]
+"""Sends and completes once the session has stored the message (so a resend can serve it);
+raises when the session is not logged on."""
 FILLS = frozenset({"FILL"})
 
 
 class DropCopyStore(Protocol):
-    """Which fills each drop copy session has been sent (by ExecID), durably."""
+    """Which fills each drop copy session has been sent (by ExecID), durably.
+
+    ``was_sent`` answers from memory (it runs on the event loop); ``record`` is durable when
+    its awaitable completes and never blocks the loop."""
 
     def was_sent(self, session_id: str, exec_id: str) -> bool:
         """Whether ``exec_id`` was recorded as sent on ``session_id``."""
         ...
 
-    def record(self, session_id: str, exec_id: str) -> None:
-        """Record ``exec_id`` as sent on ``session_id`` (durable when this returns)."""
+    async def record(self, session_id: str, exec_id: str) -> None:
+        """Record ``exec_id`` as sent on ``session_id`` (durable when this completes)."""
         ...
 
 
@@ -79,16 +88,17 @@ class MemoryDropCopyStore:
         """Whether recorded."""
         return (session_id, exec_id) in self._sent
 
-    def record(self, session_id: str, exec_id: str) -> None:
+    async def record(self, session_id: str, exec_id: str) -> None:
         """Record."""
         self._sent.add((session_id, exec_id))
 
 
 class SqliteDropCopyStore:
-    """A :class:`DropCopyStore` in a SQLite file, committed on every record."""
+    """A :class:`DropCopyStore` in a SQLite file: read whole at open, each record committed
+    on the store's own writer thread (the event loop awaits it, never blocks on it)."""
 
     def __init__(self, path: str) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(
@@ -96,24 +106,29 @@ class SqliteDropCopyStore:
             " session_id TEXT NOT NULL, exec_id TEXT NOT NULL,"
             " PRIMARY KEY (session_id, exec_id)) WITHOUT ROWID"
         )
+        rows = self._db.execute("SELECT session_id, exec_id FROM drop_copy_sent").fetchall()
+        self._sent: set[tuple[str, str]] = {(str(a), str(b)) for a, b in rows}
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="directbroker-dropcopy")
 
     def was_sent(self, session_id: str, exec_id: str) -> bool:
         """Whether recorded."""
-        row = self._db.execute(
-            "SELECT 1 FROM drop_copy_sent WHERE session_id = ? AND exec_id = ?",
-            (session_id, exec_id),
-        ).fetchone()
-        return row is not None
+        return (session_id, exec_id) in self._sent
 
-    def record(self, session_id: str, exec_id: str) -> None:
-        """Record (committed before returning)."""
+    async def record(self, session_id: str, exec_id: str) -> None:
+        """Record (committed before the awaitable completes)."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._writer, self._insert, session_id, exec_id)
+        self._sent.add((session_id, exec_id))
+
+    def _insert(self, session_id: str, exec_id: str) -> None:
         self._db.execute(
             "INSERT OR IGNORE INTO drop_copy_sent (session_id, exec_id) VALUES (?, ?)",
             (session_id, exec_id),
         )
 
     def close(self) -> None:
-        """Close the file."""
+        """Finish pending writes and close the file."""
+        self._writer.shutdown(wait=True)
         self._db.close()
 
 
@@ -150,12 +165,14 @@ class FixDropCopy:
         send: Send,
         store: DropCopyStore,
         *,
+        deliver: Deliver | None = None,
         from_ns: int = 0,
     ) -> None:
         """``from_ns``: fills before this time are not copied (a new session need not
         receive the firm's history)."""
         self._trading = trading
         self._send = send
+        self._deliver = deliver
         self._store = store
         self._from_ns = from_ns
         self._chains = OrderChains(trading)
@@ -282,8 +299,15 @@ class FixDropCopy:
             exec_id = fill.activity_id
             if fill.ts_ns >= self._from_ns and not self._store.was_sent(session_id, exec_id):
                 report = execution_report(session.terms.version, facts, _execution(fill))
-                self._send(session_id, *report)
-                self._store.record(session_id, exec_id)
+                if self._deliver is None:
+                    self._send(session_id, *report)
+                else:
+                    try:
+                        await self._deliver(session_id, *report)
+                    except SessionUnavailable:
+                        _unwalk(session, fill, root)
+                        return  # logged out meanwhile: the next logon goes on from this fill
+                await self._store.record(session_id, exec_id)
             session.cursors[account] = index + 1
 
     async def _order_of(
@@ -296,6 +320,13 @@ class FixDropCopy:
             root = fill.order_id if view is None else (await self._chains.base(view)).root_id
             session.roots[fill.order_id] = root
         return view, root
+
+
+def _unwalk(session: _DropSession, fill: Activity, root: str) -> None:
+    """Take back a fill :func:`_walk` added, when its report could not be sent."""
+    chain = session.chains[root]
+    chain.cum_quantity -= fill.quantity
+    chain.notional -= fill.quantity * fill.price
 
 
 def _walk(session: _DropSession, fill: Activity, view: OrderView | None, root: str) -> OrderFacts:

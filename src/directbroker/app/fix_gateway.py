@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from directbroker.adapters.fix.terms import SessionKind, SessionTerms
 from directbroker.adapters.http.ports import TradingPort
-from directbroker.app.fix_dropcopy import DropCopyStore, FixDropCopy
+from directbroker.app.fix_dropcopy import Deliver, DropCopyStore, FixDropCopy
 from directbroker.app.fix_orders import FixOrderEntry, Send
 from directbroker.protocols.fix.effects import ApplicationMessage
 
@@ -27,9 +27,13 @@ class FixGateway:
         send: Send,
         now_ns: Callable[[], int],
         store: DropCopyStore,
+        *,
+        deliver: Deliver | None = None,
     ) -> None:
+        """``deliver`` (when given) is how the drop copy sends a fill: it completes once the
+        session stored the report, so a fill is recorded as sent only after that."""
         self.order_entry = FixOrderEntry(trading, sessions, send, now_ns)
-        self.drop_copy = FixDropCopy(trading, sessions, send, store)
+        self.drop_copy = FixDropCopy(trading, sessions, send, store, deliver=deliver)
         self._kinds = {terms.session_id: terms.kind for terms in sessions}
 
     def _of(self, session_id: str) -> FixOrderEntry | FixDropCopy | None:

@@ -95,7 +95,7 @@ class EmbeddedMarket:
         snapshot_every: int = 50_000,
     ) -> None:
         self.listings = tuple(listings)
-        self.venue_configs = tuple(venues or default_venues(self.listings))
+        self.venue_configs = tuple(default_venues(self.listings) if venues is None else venues)
         self._venue_cores: dict[str, SteppedCore[VenueEngine]] = {}
         for venue in self.venue_configs:
             journal, snapshots = open_journal(venue.name)
@@ -374,6 +374,13 @@ class EmbeddedMarket:
         if last != recorded:
             self.history.record(batch, (MARKET_DATA, last))
         return caught_up
+
+    def publish_feed(
+        self, feed: Sequence[Event], ts_ns: int, client_ids: Sequence[str | None]
+    ) -> StepResult:
+        """The public feed of venues in other processes into market data, keyed by origin
+        (``VENUE:seq:index``), so a feed event delivered twice is applied once."""
+        return self._publish(feed, ts_ns, client_ids)
 
     def end_day(self, trading_date: str, ts_ns: int) -> StepResult:
         """Close the trading date in market data (the day bars are final)."""

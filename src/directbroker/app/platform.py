@@ -17,6 +17,7 @@ re-sends whatever a crash left undelivered before anything new happens (ADR 0010
 from __future__ import annotations
 
 import datetime
+import logging
 import sys
 import threading
 import time
@@ -30,6 +31,7 @@ from directbroker.app.admission import Admission, Reply
 from directbroker.app.journals import JournalStore
 from directbroker.app.market import MARKET_DATA, EmbeddedMarket, StepResult
 from directbroker.app.reconcile import Origin, Reconciled, Route, origin_id, reconcile
+from directbroker.app.remote_venues import RemoteVenues
 from directbroker.app.trading_days import DayPlan
 from directbroker.domain.accounts import AccountType, Registration
 from directbroker.domain.broker_messages import (
@@ -43,6 +45,9 @@ from directbroker.domain.messages import Command, Event, Message
 from directbroker.domain.sessions import SessionPhase
 from directbroker.domain.venue_messages import (
     EXECUTION_REPORTS,
+    CancelOrder,
+    ReplaceOrder,
+    SubmitOrder,
 )
 from directbroker.engines.broker import BrokerConfig, BrokerCore
 from directbroker.engines.broker.core import MARKET_INPUTS
@@ -53,10 +58,13 @@ from directbroker.runtime.schedule import Position, Transition
 from directbroker.runtime.sequencer import CoreHaltedError, Outcome
 from directbroker.runtime.stepped import SteppedCore
 from directbroker.sim.simulation import SimulationConfig
-from directbroker.sim.universe import LISTINGS, Listing
+from directbroker.sim.universe import LISTINGS, Listing, default_venues
 
 BROKER = "broker"
 """The journal name of the broker core."""
+VENUE_COMMANDS = (SubmitOrder, CancelOrder, ReplaceOrder)
+
+log = logging.getLogger(__name__)
 
 
 STEP_BUDGET_S = 0.02
@@ -145,17 +153,23 @@ class Platform:
         broker_config: BrokerConfig | None = None,
         admission: Admission | None = None,
         days: DayPlan | None = None,
+        remote: RemoteVenues | None = None,
     ) -> None:
         """Without ``days`` the platform trades one simulated day from ``start_ns`` (tests,
-        backtests); with it, day after day on the exchange calendar and ``days.clock``."""
+        backtests); with it, day after day on the exchange calendar and ``days.clock``.
+        ``remote``: venues in other processes (the rest run here, in the embedded market)."""
         self.calendar = calendar or XnysCalendar()
         self.days = days
         self.trading_date = trading_date_for(start_ns, self.calendar)
         first_day = None if days is not None else iso_date(self.trading_date)
+        self._remote = remote
+        local = None
+        if remote is not None:
+            local = [v for v in default_venues(tuple(listings)) if v.name not in remote.names]
         self.market = EmbeddedMarket(
-            config, start_ns, first_day, journals, listings, history=history
+            config, start_ns, first_day, journals, listings, venues=local, history=history
         )
-        venues = self.market.venue_configs
+        venues = (*self.market.venue_configs, *(remote.configs if remote is not None else ()))
         calendar_ = self.calendar
         settings = broker_config or BrokerConfig()
 
@@ -194,6 +208,8 @@ class Platform:
         self._day_ended = False
         self._history_flushed = time.monotonic()
         self.reconciled: Reconciled = self._reconcile()
+        self.remote_resent = 0 if remote is None else remote.resend_from(journal, BROKER)
+        """Child commands re-sent to remote venues at start-up (they drop what they have)."""
         """What start-up re-sent between the cores after a crash (nothing after a clean stop)."""
         self.market.flush_history()
         new = self._broker.last_seq == 0
@@ -386,6 +402,7 @@ class Platform:
         except BaseException as exc:
             # Fail fast: state may be ahead of the journals, so nothing more runs; the owner
             # sees the failure and a restart recovers from the journals.
+            log.critical("the platform stopped", exc_info=exc)
             self._failure = exc
             self._stopping.set()
             self.admission.close(exc)
@@ -407,6 +424,8 @@ class Platform:
             inputs = source(now_ns)
             if inputs:
                 self._broker_apply(inputs, now_ns)
+        if self._remote is not None:
+            self._take_remote(now_ns)
         while True:
             self._serve_clients(now_ns)
             due = self._next_phase(now_ns)
@@ -518,6 +537,37 @@ class Platform:
 
     # --- the loop between broker and venues ------------------------------------------------
 
+    def _take_remote(self, now_ns: int) -> None:
+        """What the remote venues said since the last step: their feed to market data (keyed
+        by origin, so a repeat is applied once), then their reports to the broker core. The
+        link's own status changes are not inputs of the broker core yet (ADR 0022)."""
+        assert self._remote is not None
+        replies, feed = self._remote.take()
+        if feed:
+            events = [item.event for item in feed]
+            result = self.market.publish_feed(events, now_ns, [item.origin for item in feed])
+            self._react(result, now_ns)
+        reports = [(r, key) for r, key in replies if isinstance(r, EXECUTION_REPORTS)]
+        if reports:
+            self._broker_apply([r for r, _ in reports], now_ns, [key for _, key in reports])
+
+    def _send_remote(
+        self, orders: list[tuple[str, Command]], ids: list[str | None]
+    ) -> tuple[list[tuple[str, Command]], list[str | None]]:
+        """Hand the remote venues' share of ``orders`` to their link; the rest stay here."""
+        remote = self._remote
+        if remote is None:
+            return orders, ids
+        local: list[tuple[str, Command]] = []
+        local_ids: list[str | None] = []
+        for (venue, command), client_id in zip(orders, ids, strict=True):
+            if venue in remote.names and isinstance(command, VENUE_COMMANDS):
+                remote.send(venue, command, client_id)
+            else:
+                local.append((venue, command))
+                local_ids.append(client_id)
+        return local, local_ids
+
     def _serve_clients(self, now_ns: int, budget_s: float = SERVE_BUDGET_S) -> None:
         """Apply every client command waiting (those past the admission deadline are dropped
         unexecuted) and answer them once durable.
@@ -608,6 +658,9 @@ class Platform:
                 break
             # The venues take these keyed by the broker's entries: those must be durable first.
             self.commit()
+            orders, ids = self._send_remote(orders, ids)
+            if not orders:
+                break
             answer = self.market.send(orders, ts_ns, ids)
             self._tell_market(answer)
             applied, follow_ids = self._broker_inputs(answer)

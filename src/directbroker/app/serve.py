@@ -45,6 +45,9 @@ def serve(firm: Firm, console: Console, duration: float | None = None) -> int:
                 f"(API docs: {server.url}/docs). Stop with Ctrl-C or SIGTERM.",
                 soft_wrap=True,
             )
+            fix = firm.fix_summary()
+            if fix is not None:
+                console.print(fix, soft_wrap=True)
             started = time.monotonic()
             while duration is None or time.monotonic() - started < duration:
                 if firm.platform.failure is not None:

@@ -167,6 +167,23 @@ class RejectCode(Enum):
     DUPLICATE_FUNDING_ID = (5215, "A relationship, transfer or journal with this id exists")
     INVALID_TRANSFER = (5216, "The transfer's direction, type or timing is not supported")
     JOURNAL_RECEIVER_SHORT = (5217, "The receiving account is short the symbol")
+    # 5250-5299 model portfolios and rebalancing: portfolios, subscriptions and runs.
+    INVALID_PORTFOLIO = (
+        5250,
+        "The portfolio's name, weights, cooldown or conditions are not valid",
+    )
+    UNKNOWN_PORTFOLIO = (5251, "No such model portfolio")
+    DUPLICATE_REBALANCING_ID = (5252, "A portfolio, subscription or run with this id exists")
+    PORTFOLIO_INACTIVE = (5253, "The portfolio is inactive")
+    PORTFOLIO_IN_USE = (5254, "The portfolio still has active subscriptions")
+    UNKNOWN_SUBSCRIPTION = (5255, "No such subscription")
+    ALREADY_SUBSCRIBED = (5256, "The account already has an active subscription")
+    UNKNOWN_RUN = (5257, "No such rebalancing run")
+    RUN_NOT_CANCELABLE = (5258, "The run has finished and cannot be canceled")
+    RUN_IN_PROGRESS = (5259, "The account already has a rebalancing run in progress")
+    INVALID_RUN = (5260, "The run's type or weights are not valid")
+    RUN_NOT_QUEUED = (5261, "Only a queued run can be executed")
+    NOT_SUBSCRIBED = (5262, "A run without weights needs the account's subscription")
     # 5150-5199 account opening (onboarding): the application, eligibility and its status.
     KYC_FIELD_MISSING = (5150, "A required KYC field is missing")
     KYC_FIELD_INVALID = (5151, "A KYC field is not valid")

@@ -228,6 +228,8 @@ class MarketSimulation:
     def _crosses(self, kind: AuctionKind) -> Batch:
         commands: list[tuple[str, Command]] = []
         for listing in self._listings:
+            if listing.primary_venue not in self._venues:
+                continue  # its listing exchange runs elsewhere and holds its own crosses
             reference = self._last_trade[listing.symbol]
             commands.append(cross(listing, kind, reference))
         self.stats.commands += len(commands)
@@ -239,8 +241,11 @@ class MarketSimulation:
         fair.advance((self._now - self._last_move[symbol]) / NS, self._speedup)
         self._last_move[symbol] = self._now
         phase = self.phase()
+        listed_here = listing.primary_venue in self._venues
         if phase is Phase.PRE_OPEN:
-            return [self._auctions.act(listing, fair.value, AuctionKind.OPEN)]
+            return (
+                [self._auctions.act(listing, fair.value, AuctionKind.OPEN)] if listed_here else []
+            )
         market = national_top(self._view, self._venues, symbol)
         if market.crossed_or_locked:
             return []
@@ -250,7 +255,11 @@ class MarketSimulation:
         if requotes:
             return requotes
         roll = self._rng.random()
-        if phase is Phase.CLOSING_WINDOW and roll < self.config.auction_order_probability:
+        if (
+            phase is Phase.CLOSING_WINDOW
+            and listed_here
+            and roll < self.config.auction_order_probability
+        ):
             return [self._auctions.act(listing, fair.value, AuctionKind.CLOSE)]
         if roll > 1.0 - self.config.sweep_probability:
             return self._sweeper.act(symbol, market)

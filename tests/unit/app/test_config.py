@@ -78,6 +78,26 @@ def test_a_simulated_start_needs_the_sim_clock_and_an_offset(tmp_path: Path) -> 
             _load(tmp_path, body)
 
 
+def test_a_venue_can_be_reached_over_fix_and_bad_links_are_refused(tmp_path: Path) -> None:
+    config = _load(
+        tmp_path,
+        '[[venues.links]]\nvenue = "ARCA"\nlink = "fix"\nport = 9101\nfeed_port = 9102\n'
+        '[[venues.links]]\nvenue = "BATS"\n',
+    )
+    (arca,) = config.venues.remote()
+    assert (arca.venue, arca.host, arca.port, arca.feed_port) == ("ARCA", "127.0.0.1", 9101, 9102)
+    assert [link.link for link in config.venues.links] == ["fix", "in_process"]
+    for body in (
+        '[[venues.links]]\nvenue = "NOPE"\n',
+        '[[venues.links]]\nvenue = "ARCA"\nlink = "fix"\n',  # no port
+        '[[venues.links]]\nvenue = "ARCA"\nlink = "carrier-pigeon"\n',
+        '[[venues.links]]\nvenue = "ARCA"\n[[venues.links]]\nvenue = "ARCA"\n',
+        '[[venues.links]]\nvenue = "ARCA"\nport = "9101"\n',
+    ):
+        with pytest.raises(ConfigError):
+            _load(tmp_path, body)
+
+
 _FIX_EXAMPLE = """
 [fix]
 enabled = true

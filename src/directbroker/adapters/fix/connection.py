@@ -95,13 +95,15 @@ class Connection:
         self._store = store
         self.window = window
 
-    async def serve(self, *, first: bytes | None = None, initiate: bool = False) -> None:
-        """Run the session until the connection ends: an initiator's Logon (``initiate``) or
-        the acceptor's first message, then the read loop, with the timer beside it."""
+    async def serve(self, *, first: bytes | None = None) -> None:
+        """Run the session until the connection ends: the session is told of the connection
+        (an initiator logs on), then the acceptor's first message and the read loop, with the
+        timer beside it."""
         timer = asyncio.create_task(self._timer_loop())
         try:
-            if initiate:
-                await self.call(lambda s, now: s.connected(now))
+            # Both ends are told of the connection: an initiator sends its Logon, an acceptor
+            # starts waiting for one (the session ignores input before it is connected).
+            await self.call(lambda s, now: s.connected(now))
             if first is not None:
                 await self.call(_received(first))
             while not self.closed:

@@ -140,7 +140,7 @@ class FixInitiator:
         try:
             opened = await registry.open(settings, window)
             conn.attach(settings.session_id, opened.session, opened.store, opened.window)
-            await conn.serve(initiate=True)
+            await conn.serve()
         finally:
             self._conn = None
             self._conn_done.set()

@@ -16,8 +16,9 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from types import TracebackType
+from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import FastAPI
@@ -28,6 +29,8 @@ from directbroker.adapters.http.protocols import (
     GuardedH11Protocol,
 )
 from directbroker.adapters.http.shedding import Shedder, ShedLimits, heartbeat
+
+T = TypeVar("T")
 
 KEEP_ALIVE_S = 5
 """Seconds an idle keep-alive connection stays open."""
@@ -58,6 +61,8 @@ class ApiServer:
         (:class:`~.shedding.ShedLimits`' defaults if not given)."""
         self.app = app
         self._on_loop = on_loop
+        self.loop: asyncio.AbstractEventLoop | None = None
+        """The server's event loop, once it runs."""
         self.host = host
         # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose protocol says
         # TCP, and without it every response waits 40 ms for a delayed ACK (Nagle).
@@ -102,7 +107,16 @@ class ApiServer:
     def _run(self) -> None:
         asyncio.run(self._serve())
 
+    def run_on_loop(self, work: Callable[[], Coroutine[Any, Any, T]], timeout: float = 10.0) -> T:
+        """Run a coroutine on the server's event loop (from another thread) and wait for it:
+        other edges that share the read models (the FIX sessions) start and stop this way."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            raise RuntimeError("the API server is not running")
+        return asyncio.run_coroutine_threadsafe(work(), loop).result(timeout)
+
     async def _serve(self) -> None:
+        self.loop = asyncio.get_running_loop()
         if self._on_loop is not None:
             self._on_loop(asyncio.get_running_loop())
         watch = asyncio.create_task(heartbeat(self.shedder))

@@ -88,6 +88,7 @@ from directbroker.engines.broker.config import BrokerConfig
 from directbroker.engines.broker.exposure import account_facts, held_ticket, ticket_for
 from directbroker.engines.broker.funding import FundingDesk
 from directbroker.engines.broker.market import MarketView
+from directbroker.engines.broker.rebalancing import RebalancingDesk
 from directbroker.engines.funding import FundingBook
 from directbroker.engines.ledger import LedgerCore
 from directbroker.engines.oms import (
@@ -101,6 +102,7 @@ from directbroker.engines.oms import (
 )
 from directbroker.engines.oms.validation import MAX_CLIENT_ORDER_ID
 from directbroker.engines.onboarding import OnboardingEngine, OnboardingState
+from directbroker.engines.portfolio.models import RebalancingBook
 from directbroker.engines.risk import ADMIN_HANDLERS, OrderTicket, RiskEngine, RiskState
 
 SNAPSHOT_VERSION = 1
@@ -177,6 +179,11 @@ class BrokerCore:
         self.blocks = BlockDesk(self)
         """Account groups and block orders (docs/adr/0023-block-orders.md)."""
         self._handlers.update(self.blocks.handlers())
+        self.rebalancing = RebalancingDesk(
+            ledger, lambda: self.risk, lambda: self.market, self.oms.order, self.open_orders,
+            lambda: self.open and self.phase is SessionPhase.REGULAR, self._place, self._cancel,
+        )  # fmt: skip
+        self._handlers.update(self.rebalancing.handlers())
 
     # --- Core ----------------------------------------------------------------------------
 
@@ -201,6 +208,9 @@ class BrokerCore:
                 events.extend(self.blocks.settle(ts_ns))
             except BlockBooksError as exc:
                 raise BrokerInvariantError(str(exc)) from exc
+        if self.rebalancing.busy:
+            # A fill, a cancel or the day's end may have finished a run's orders.
+            events.extend(self.rebalancing.follow(ts_ns))
         return events
 
     def snapshot(self) -> bytes:
@@ -219,6 +229,7 @@ class BrokerCore:
             self.onboarding.state.to_plain(),
             self.phase.value,
             self.blocks.to_plain(),
+            self.rebalancing.book.to_plain(),
         ]
         data: bytes = msgpack.packb(plain, use_bin_type=True)
         return data
@@ -245,6 +256,7 @@ class BrokerCore:
         if len(more) > 4:
             self.blocks.restore(more[4])
         self._handlers.update(self.blocks.handlers())
+        self.rebalancing.restore(RebalancingBook.from_plain(more[5] if len(more) > 5 else []))
 
     def state_hash(self) -> str:
         """sha256 of the snapshot."""

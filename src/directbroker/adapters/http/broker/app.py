@@ -13,7 +13,15 @@ from directbroker.adapters.http.broker.ports import BrokerPorts
 from directbroker.adapters.http.errors import install_error_handlers
 from directbroker.adapters.http.ratelimit import RateLimiter
 
-FAMILIES: tuple[str, ...] = ("firm", "accounts", "funding", "trading_on_behalf", "groups")
+FAMILIES: tuple[str, ...] = (
+    "firm",
+    "accounts",
+    "funding",
+    "trading_on_behalf",
+    "groups",
+    "rebalancing",
+    "reports",
+)
 """The Broker API's families: ``BrokerPorts.<family>`` binds
 ``broker/<family>_routes.py``'s ``<family>_router``."""
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from directbroker.adapters.http.broker.accounts_port import AccountsPort
     from directbroker.adapters.http.broker.firm_port import FirmPort
     from directbroker.adapters.http.broker.funding_port import FundingPort
+    from directbroker.adapters.http.broker.rebalancing_port import RebalancingPort
+    from directbroker.adapters.http.broker.reports_port import ReportsPort
     from directbroker.adapters.http.broker.trading_on_behalf_port import OnBehalfPorts
 
 
@@ -40,5 +42,9 @@ class BrokerPorts:
     """Trading on behalf of an account: the Trading API ports with an account-scoped principal."""
     groups: BlocksPort | None = None
     """Account groups (``/v1/groups``): the institutional desk's port."""
+    rebalancing: RebalancingPort | None = None
+    """Model portfolios, subscriptions and rebalancing runs (``broker/rebalancing_port.py``)."""
+    reports: ReportsPort | None = None
+    """Staff reports: Rule 606 routing and Rule 605-style execution quality."""
     now_ns: Callable[[], int] = field(default=time.time_ns)
     """The edge's wall clock."""
