@@ -1,6 +1,6 @@
-"""The FIX engine's sessions behind the real transport: two firms over TCP on SQLite stores log
-on, trade an order and its report both ways, a lost message is recovered by resend, and after
-both restart the sequence numbers resume where they left off."""
+"""The FIX engine's sessions (as serve builds them) behind the real transport: two firms over
+TCP on SQLite stores log on, trade an order and its report both ways, and after both restart
+the sequence numbers resume where they left off."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import asyncio
 from pathlib import Path
 
 from directbroker.adapters.fix import Backoff, FixTransport, SessionID, SessionSettings, open_stores
-from directbroker.adapters.fix.engine import engine_session
 from directbroker.adapters.fix.ports import SessionLike
+from directbroker.app.fix_service import session_factory
 from directbroker.protocols.fix.effects import SequenceState
 from directbroker.testing.fix_transport import RecordingApplication, until
 
@@ -30,8 +30,8 @@ REPORT = [
 ]
 
 
-def test_the_engine_session_is_what_the_transport_expects() -> None:
-    session: SessionLike = engine_session(SessionSettings(FIRM), SequenceState(5, 7))
+def test_the_session_factory_is_what_the_transport_expects() -> None:
+    session: SessionLike = session_factory(SessionSettings(FIRM), SequenceState(5, 7))
     assert session.timer(0).outgoing == []
 
 
@@ -42,7 +42,7 @@ async def _pair(
     firm = FixTransport(
         [SessionSettings(FIRM)],
         stores=await open_stores("sqlite", tmp_path / "firm"),
-        factory=engine_session,
+        factory=session_factory,
         app=firm_app,
     )
     port = await firm.start()
@@ -50,7 +50,7 @@ async def _pair(
     client = FixTransport(
         [SessionSettings(CLIENT, role="initiator", host="127.0.0.1", port=port)],
         stores=await open_stores("sqlite", tmp_path / "client"),
-        factory=engine_session,
+        factory=session_factory,
         app=client_app,
         backoff=Backoff(base_s=0.01, max_s=0.05),
     )
