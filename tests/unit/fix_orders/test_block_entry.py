@@ -26,11 +26,15 @@ def group_terms(version: FixVersion) -> SessionTerms:
     return dataclasses.replace(terms(version), groups=frozenset({"G1"}))
 
 
-def block(
+def block(version: FixVersion, *allocs: tuple[int, str], **changes: str | None) -> PlaceBlockOrder:
+    return block_of(version, allocs, MEMBERS, changes)
+
+
+def block_of(
     version: FixVersion,
-    *allocs: tuple[int, str],
-    members: tuple[str, ...] | None = MEMBERS,
-    **changes: str | None,
+    allocs: tuple[tuple[int, str], ...],
+    members: tuple[str, ...] | None,
+    changes: dict[str, str | None],
 ) -> PlaceBlockOrder:
     fields = [*new_order_fields(t1="G1", **changes), *allocs]
     msg = message(version, "D", *fields)
@@ -120,7 +124,7 @@ def test_a_malformed_repeating_group_is_refused(version: FixVersion) -> None:
 @versions
 def test_an_unknown_group_and_terms_a_block_lacks_are_refused(version: FixVersion) -> None:
     with pytest.raises(FixRefusal) as caught:
-        block(version, *ALLOCS, members=None)
+        block_of(version, ALLOCS, None, {})
     assert caught.value.code is RejectCode.UNKNOWN_GROUP
     assert caught.value.text.startswith("5014 ")
     assert refused(version, t99="230").code is RejectCode.INVALID_ATTRIBUTES
