@@ -158,6 +158,12 @@ def test_a_pre_allocated_block_fills_and_each_account_gets_its_share(desk: Desk)
         assert await desk.held(AVERAGE_PRICE_ACCOUNT) == 0
         # Every report of the block was the group's order; none leaked the average-price account.
         assert all(r[1] == "G1" for r in desk.reports(PM, "k1"))
+        again = block_order("k1", 100, "231", "G1", *ALLOCS)
+        gateway.on_message(PM, desk.message(PM, "D", *again))
+        await gateway.order_entry.idle(PM)
+        duplicate = desk.reports(PM, "k1")[-1]
+        assert (duplicate[39], duplicate[58][:5]) == ("8", "1010 ")
+        assert len(desk.blocks.blocks(None)) == 1
         await gateway.close()
 
     run(scenario)

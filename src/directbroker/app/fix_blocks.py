@@ -102,6 +102,11 @@ class FixBlocks:
             if existing is not None:
                 await send_status(existing)
                 return
+        if await self._trading.get_order_by_client_id(AVERAGE_PRICE_ACCOUNT, cl_ord_id):
+            # Every block's parent shares the average-price account: its client ids must be
+            # unique there, as an account's are (the blocks port does not check it).
+            refuse(RejectCode.DUPLICATE_ORDER_ID, "ClOrdID (11) is already used by a block")
+            return
         try:
             await self._blocks.place_block(command)
         except PortRejection as rejection:
