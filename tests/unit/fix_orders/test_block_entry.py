@@ -14,6 +14,10 @@ from directbroker.domain.block_messages import PlaceBlockOrder
 from directbroker.domain.orders import OrderType, Side, TimeInForce
 from directbroker.domain.portfolio_messages import AllocationMethod
 from directbroker.domain.rejects import RejectCode
+from directbroker.protocols.fix.fix42 import FIX42
+from directbroker.protocols.fix.fix44 import FIX44
+from directbroker.protocols.fix.message import FixMessage
+from directbroker.protocols.fix.validation import validate
 from tests.unit.fix_orders.messages import VERSIONS, message, new_order_fields, terms
 
 versions = pytest.mark.parametrize("version", VERSIONS, ids=lambda v: v.value)
@@ -165,3 +169,18 @@ def test_a_block_cannot_be_replaced(version: FixVersion) -> None:
         replace_request(message(version, "G", *body), group_terms(version))
     assert caught.value.code is RejectCode.INVALID_REPLACE
     assert caught.value.business is None
+
+
+@versions
+def test_the_session_dictionaries_take_a_pre_allocated_new_order(version: FixVersion) -> None:
+    """The session validates every inbound message first: a block must get past it."""
+    dictionary = FIX42 if version is FixVersion.FIX42 else FIX44
+    header = [(8, version.value), (9, "100"), (35, "D"), (34, "2"), (49, "PM"),
+              (52, "20261201-10:00:00.000"), (56, "DBRK")]  # fmt: skip
+    body = [(11, "c1"), (1, "G1"), *ALLOCS, (21, "1"), (55, "AAPL"), (54, "1"),
+            (60, "20261201-10:00:00"), (38, "100"), (40, "2"), (44, "231.25")]  # fmt: skip
+    assert validate(FixMessage.of([*header, *body, (10, "000")]), dictionary) is None
+    command = new_block(
+        message(version, "D", *body), group_terms(version), "blk-1", "fix:S", MEMBERS
+    )
+    assert command.quantities == (60, 40)
