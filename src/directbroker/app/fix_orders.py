@@ -12,6 +12,9 @@ from the session id), so after a restart the session still recognises its workin
 fills with nothing stored. What is lost across a restart: the ClOrdID of a cancel in flight
 (its cancel report then carries the order's own ClOrdID) and reports due while the process
 was down (the drop copy, :mod:`directbroker.app.fix_dropcopy`, is the restart-safe record).
+
+A session with account groups also places block orders for them (:mod:`directbroker.app.
+fix_blocks`): a NewOrderSingle whose Account is a group, reported as the group's order.
 """
 
 from __future__ import annotations
