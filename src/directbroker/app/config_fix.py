@@ -61,6 +61,8 @@ class FixSessionSection:
     """``orders`` (order entry) or ``drop_copy`` (execution reports of ``accounts``)."""
     accounts: tuple[str, ...] = ()
     """Accounts the counterparty may trade or see."""
+    groups: tuple[str, ...] = ()
+    """Groups an order entry session may place blocks for (Account (1) names the group)."""
     schedule: FixScheduleSection = field(default_factory=FixScheduleSection)
 
 
@@ -130,6 +132,7 @@ def session_settings(section: FixSection) -> list[SessionSettings]:
                     schedule=schedule,
                     kind=session.kind,
                     accounts=session.accounts,
+                    groups=session.groups,
                 )
             )
         except ValueError as exc:

@@ -202,7 +202,8 @@ class Firm:
             # Where `directbroker admin --data-dir` finds this server.
             self.data.api_url.write_text(self.server.url + "\n", encoding="utf-8")
             if self.config.fix.enabled:
-                fix = FixService(self.config.fix, self.data.fix, self.api.ports.trading)
+                ports = self.api.ports
+                fix = FixService(self.config.fix, self.data.fix, ports.trading, blocks=ports.blocks)
                 self.fix = fix
                 self.server.run_on_loop(fix.start)
         self.platform.start(wall_ns)

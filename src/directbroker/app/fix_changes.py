@@ -10,6 +10,7 @@ replaced); refused ones get an OrderCancelReject with CxlRejResponseTo (434) and
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from directbroker.adapters.fix.order_entry import (
     cancel_request,
@@ -24,6 +25,9 @@ from directbroker.domain.broker_messages import ReplaceCustomerOrder
 from directbroker.domain.order_status import OrdStatus
 from directbroker.domain.rejects import RejectCode
 from directbroker.protocols.fix.message import FixMessage
+
+if TYPE_CHECKING:
+    from directbroker.app.fix_blocks import FixBlocks
 
 Emit = Callable[[SessionState, Outbound], None]
 
@@ -42,8 +46,10 @@ class OrderChanges:
         chains: OrderChains,
         emit: Emit,
         new_order_id: Callable[[SessionState], str],
+        blocks: FixBlocks,
     ) -> None:
         self._trading = trading
+        self._blocks = blocks
         self._chains = chains
         self._emit = emit
         self._new_order_id = new_order_id
@@ -51,7 +57,10 @@ class OrderChanges:
     async def find(
         self, session: SessionState, account: str, cl_ord_id: str, order_id: str
     ) -> OrderView | None:
-        """The session's order by ClOrdID (any in its chain) or OrderID, as it is now."""
+        """The session's order by ClOrdID (any in its chain) or OrderID, as it is now; for a
+        group, the session's block for it."""
+        if account in session.terms.groups:
+            return await self._blocks.find(session, account, cl_ord_id, order_id)
         view = await self._trading.get_order_by_client_id(account, cl_ord_id)
         if view is None and order_id:
             view = await self._trading.get_order(order_id)
@@ -106,7 +115,10 @@ class OrderChanges:
             view = self._working(view, ids, request.account)
             session.cancels[view.order_id] = PendingIds(ids.cl_ord_id, view.client_order_id)
             try:
-                await self._trading.cancel_order(view.account, view.order_id)
+                if request.account in session.terms.groups:
+                    await self._blocks.cancel(view)
+                else:
+                    await self._trading.cancel_order(view.account, view.order_id)
                 return
             except PortRejection as rejection:
                 refusal = FixRefusal(rejection.code, rejection.message)

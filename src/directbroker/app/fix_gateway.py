@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from directbroker.adapters.fix.terms import SessionKind, SessionTerms
+from directbroker.adapters.http.blocks_port import BlocksPort
 from directbroker.adapters.http.ports import TradingPort
 from directbroker.app.fix_dropcopy import Deliver, DropCopyStore, FixDropCopy
 from directbroker.app.fix_orders import FixOrderEntry, Send
@@ -29,10 +30,12 @@ class FixGateway:
         store: DropCopyStore,
         *,
         deliver: Deliver | None = None,
+        blocks: BlocksPort | None = None,
     ) -> None:
         """``deliver`` (when given) is how the drop copy sends a fill: it completes once the
-        session stored the report, so a fill is recorded as sent only after that."""
-        self.order_entry = FixOrderEntry(trading, sessions, send, now_ns)
+        session stored the report, so a fill is recorded as sent only after that. ``blocks``
+        (when given) lets order entry sessions with groups place block orders."""
+        self.order_entry = FixOrderEntry(trading, sessions, send, now_ns, blocks=blocks)
         self.drop_copy = FixDropCopy(trading, sessions, send, store, deliver=deliver)
         self._kinds = {terms.session_id: terms.kind for terms in sessions}
 

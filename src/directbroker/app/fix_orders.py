@@ -12,16 +12,21 @@ from the session id), so after a restart the session still recognises its workin
 fills with nothing stored. What is lost across a restart: the ClOrdID of a cancel in flight
 (its cancel report then carries the order's own ClOrdID) and reports due while the process
 was down (the drop copy, :mod:`directbroker.app.fix_dropcopy`, is the restart-safe record).
+
+A session with account groups also places block orders for them (:mod:`directbroker.app.
+fix_blocks`): a NewOrderSingle whose Account is a group, reported as the group's order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 
+from directbroker.adapters.fix.block_entry import group_of
 from directbroker.adapters.fix.order_entry import new_order, status_request
 from directbroker.adapters.fix.reports import (
     STATUS,
@@ -38,7 +43,9 @@ from directbroker.adapters.fix.terms import (
     SessionTerms,
     version_of,
 )
+from directbroker.adapters.http.blocks_port import BlocksPort
 from directbroker.adapters.http.ports import OrderView, PortBusy, PortRejection, TradingPort
+from directbroker.app.fix_blocks import FixBlocks, followed_accounts
 from directbroker.app.fix_changes import OrderChanges, busy_detail
 from directbroker.app.fix_reporting import OrderChains, SessionState, exec_id, update_reports
 from directbroker.domain.rejects import RejectCode
@@ -70,13 +77,18 @@ class FixOrderEntry:
         now_ns: Callable[[], int],
         *,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        blocks: BlocksPort | None = None,
     ) -> None:
+        """``blocks`` (the institutional desk) lets sessions with groups place blocks."""
         self._trading = trading
+        self._blocks = FixBlocks(blocks, trading)
         self._send = send
         self._now_ns = now_ns
         self._new_id = new_id
         self._chains = OrderChains(trading)
-        self._changes = OrderChanges(trading, self._chains, self._emit, self._order_id)
+        self._changes = OrderChanges(
+            trading, self._chains, self._emit, self._order_id, self._blocks
+        )
         self._sessions = {
             terms.session_id: SessionState(terms, session_prefix(terms.session_id))
             for terms in sessions
@@ -94,7 +106,8 @@ class FixOrderEntry:
             return
         session.online = True
         if not session.tasks:
-            session.subscription = self._trading.subscribe_trade_updates(session.terms.accounts)
+            accounts = followed_accounts(session)
+            session.subscription = self._trading.subscribe_trade_updates(accounts)
             loop = asyncio.get_running_loop()
             session.tasks = [
                 loop.create_task(self._guard(self._work, session)),
@@ -174,10 +187,11 @@ class FixOrderEntry:
             update = await subscription.get()
             if update is None:
                 log.warning("trade updates for %s closed; subscribing again", session.prefix)
-                accounts = session.terms.accounts
+                accounts = followed_accounts(session)
                 session.subscription = self._trading.subscribe_trade_updates(accounts)
                 continue
             if update.order.order_id.startswith(session.prefix):
+                update = dataclasses.replace(update, order=self._blocks.as_group(update.order))
                 for outbound in await update_reports(self._chains, self._trading, session, update):
                     self._emit(session, outbound)
 
@@ -241,6 +255,11 @@ class FixOrderEntry:
             )
             self._emit(session, report)
 
+        if group_of(message, session.terms) is not None:
+            await self._blocks.place(
+                session, received, order_id, refuse, lambda view: self._send_status(session, view)
+            )
+            return
         try:
             command = new_order(message, session.terms, order_id)
         except FixRefusal as refusal:

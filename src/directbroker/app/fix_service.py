@@ -29,6 +29,7 @@ from directbroker.adapters.fix.ports import FixApplication
 from directbroker.adapters.fix.settings import SessionID, SessionSettings
 from directbroker.adapters.fix.terms import FixVersion, SessionKind, SessionTerms
 from directbroker.adapters.fix.transport import FixTransport, open_stores
+from directbroker.adapters.http.blocks_port import BlocksPort
 from directbroker.adapters.http.ports import TradingPort
 from directbroker.app.config_fix import FixSection, session_settings
 from directbroker.app.fix_dropcopy import SqliteDropCopyStore
@@ -60,12 +61,13 @@ def session_factory(settings: SessionSettings, state: SequenceState | None) -> S
 
 
 def session_terms(settings: SessionSettings) -> SessionTerms:
-    """What the gateway's applications need of a session: kind, version and accounts."""
+    """What the gateway's applications need of a session: kind, version, accounts, groups."""
     return SessionTerms(
         settings.session_id.key,
         SessionKind.DROP_COPY if settings.kind == "drop_copy" else SessionKind.ORDER_ENTRY,
         FixVersion(settings.session_id.begin_string),
         frozenset(settings.accounts),
+        frozenset(settings.groups),
     )
 
 
@@ -180,8 +182,12 @@ class FixService:
         directory: Path,
         trading: TradingPort,
         now_ns: Callable[[], int] = time.time_ns,
+        *,
+        blocks: BlocksPort | None = None,
     ) -> None:
+        """``blocks`` (the institutional desk) lets sessions with groups place blocks."""
         self._section = section
+        self._blocks = blocks
         self._directory = directory
         self._trading = trading
         self._now_ns = now_ns
@@ -210,6 +216,7 @@ class FixService:
             self._now_ns,
             self._drop_copies,
             deliver=outbox.deliver,
+            blocks=self._blocks,
         )
         transport = FixTransport(
             self._settings,

@@ -64,7 +64,7 @@ class RejectCode(Enum):
     INVALID_CONFIGURATION = (1030, "An account configuration value is not one that is allowed")
     BLOCK_ORDERS_UNSUPPORTED = (
         1031,
-        "Pre-allocated block orders are not supported yet: send one order per account",
+        "Pre-allocations need an account group the session may use as the order's account",
     )
 
     # 2xxx risk: the input is well formed but not allowed for this account or firm.

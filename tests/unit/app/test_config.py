@@ -152,6 +152,7 @@ def test_the_documented_fix_example_loads(tmp_path: Path) -> None:
     example = text.split("## FIX sessions", 1)[1].split("```toml", 1)[1].split("```", 1)[0]
     config = _load(tmp_path, example)
     assert [s.target_comp_id for s in config.fix.sessions] == ["ALPHACAP", "ALPHACAP-DC"]
+    assert config.fix.sessions[0].groups == ("alpha-desk",)
 
 
 _SESSION = '[[fix.sessions]]\nsender_comp_id = "DBRK"\ntarget_comp_id = "A"\n'
@@ -169,6 +170,8 @@ _SESSION = '[[fix.sessions]]\nsender_comp_id = "DBRK"\ntarget_comp_id = "A"\n'
         (_SESSION + 'role = "initiator"\n', "needs a host and a port"),
         (_SESSION + 'kind = "quotes"\n', "kind"),
         (_SESSION + "heartbeat = 0\n", "heartbeat"),
+        (_SESSION + 'kind = "drop_copy"\ngroups = ["G"]\n', "only an order entry session"),
+        (_SESSION + 'accounts = ["G"]\ngroups = ["G"]\n', "both an account and a group"),
         (_SESSION + _SESSION, r"fix.sessions\[1\] repeats"),
         (_SESSION + 'colour = "red"\n', "'colour'"),
         (_SESSION + '[fix.sessions.schedule]\nstart = "08:00"\n', "both a start and an end"),

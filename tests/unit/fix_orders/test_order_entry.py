@@ -224,7 +224,7 @@ def test_client_order_ids(version: FixVersion) -> None:
 
 
 @versions
-def test_pre_allocations_are_refused_until_blocks_exist(version: FixVersion) -> None:
+def test_pre_allocations_on_an_accounts_own_order_are_refused(version: FixVersion) -> None:
     fields = [*new_order_fields(), (78, "2"), (79, "G1"), (80, "60"), (79, "G2"), (80, "40")]
     with pytest.raises(FixRefusal) as caught:
         new_order(message(version, "D", *fields), terms(version), "ord-1")

@@ -7,7 +7,8 @@ session step in order, persist before write; the limits that keep one connection
 the others; session schedules; the message stores, memory, SQLite and PostgreSQL, that keep
 sequence numbers and sent messages across restarts), and the pure mapping between FIX
 application messages and the client API's trading port values (:mod:`.order_entry`,
-:mod:`.terms`, :mod:`.reports`: no socket, no clock, no id generator), and the small
+:mod:`.terms`, :mod:`.reports`; a group's order as a block command, :mod:`.block_entry`: no
+socket, no clock, no id generator), and the small
 acceptor of the session conformance test application (:mod:`.acceptance`).
 May import: ``directbroker.domain``, ``directbroker.protocols.fix`` (the session's contract),
 the client API's port values in ``directbroker.adapters.http.ports``, ``adapters.storage``'s

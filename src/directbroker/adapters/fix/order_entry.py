@@ -190,14 +190,21 @@ def _check_refused_tags(message: FixMessage) -> None:
 
 
 def check_no_allocations(message: FixMessage) -> None:
-    """Pre-allocated (block) orders are refused as a whole until the platform has blocks."""
+    """Pre-allocations belong to block orders, whose Account (1) is a group
+    (:mod:`directbroker.adapters.fix.block_entry`): an account's own order is refused whole."""
     groups = message.get(78)
     if (groups is not None and groups != "0") or message.all(79) or message.all(80):
         raise FixRefusal(
             RejectCode.BLOCK_ORDERS_UNSUPPORTED,
-            "pre-allocations (78/79/80) are not supported yet: send one order per account",
+            "pre-allocations (78/79/80) need Account (1) naming a group of this session",
             business=BusinessReason.OTHER,
         )
+
+
+def check_not_group(account: str, terms: SessionTerms, what: str) -> None:
+    """A group's order is a block: placed by ``block_entry``, never replaced."""
+    if account in terms.groups:
+        raise refuse(RejectCode.INVALID_ATTRIBUTES, f"{what} cannot name the group {account}")
 
 
 def route_of(message: FixMessage) -> str:
@@ -226,6 +233,7 @@ def new_order(message: FixMessage, terms: SessionTerms, order_id: str) -> PlaceO
     version = version_of(message, terms)
     cl_ord_id = client_id(message, 11, "ClOrdID")
     account = account_of(message, terms, version)
+    check_not_group(account, terms, "an account's own order")
     check_no_allocations(message)
     _check_refused_tags(message)
     symbol = message.get(55) or ""
@@ -272,6 +280,8 @@ def replace_request(message: FixMessage, terms: SessionTerms) -> ReplaceRequest:
     cl_ord_id = client_id(message, 11, "ClOrdID")
     orig = client_id(message, 41, "OrigClOrdID")
     account = account_of(message, terms, version)
+    if account in terms.groups:
+        raise refuse(RejectCode.INVALID_REPLACE, "a block cannot be replaced: cancel it")
     check_no_allocations(message)
     _check_refused_tags(message)
     quantity = quantity_of(message, 38, "OrderQty")

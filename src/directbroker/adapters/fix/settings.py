@@ -50,6 +50,8 @@ class SessionSettings:
     """``orders`` (order entry) or ``drop_copy`` (execution reports only); for the application."""
     accounts: tuple[str, ...] = ()
     """Accounts the counterparty may trade or see; for the application."""
+    groups: tuple[str, ...] = ()
+    """Account groups an order entry session may place block orders for; for the application."""
 
     def __post_init__(self) -> None:
         if self.role not in ("acceptor", "initiator"):
@@ -58,6 +60,10 @@ class SessionSettings:
             raise ValueError(f"{self.session_id}: an initiator needs a host and a port")
         if self.kind not in ("orders", "drop_copy"):
             raise ValueError(f"{self.session_id}: kind must be orders or drop_copy")
+        if self.groups and self.kind != "orders":
+            raise ValueError(f"{self.session_id}: only an order entry session takes groups")
+        if set(self.groups) & set(self.accounts):
+            raise ValueError(f"{self.session_id}: a name cannot be both an account and a group")
         if self.heartbeat_s <= 0:
             raise ValueError(f"{self.session_id}: the heartbeat must be positive")
 

@@ -42,12 +42,14 @@ class SessionKind(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class SessionTerms:
-    """What one FIX session may do: its kind, its version and the accounts it acts on."""
+    """What one FIX session may do: its kind, its version, the accounts it acts on and the
+    account groups it may place block orders for."""
 
     session_id: str
     kind: SessionKind
     version: FixVersion
     accounts: frozenset[str]
+    groups: frozenset[str] = frozenset()
 
 
 class BusinessReason(str, Enum):
@@ -121,17 +123,18 @@ def client_id(message: FixMessage, tag: int, name: str) -> str:
 
 
 def account_of(message: FixMessage, terms: SessionTerms, version: FixVersion) -> str:
-    """Account (1): one the session may act on; optional when the session has exactly one."""
+    """Account (1): an account or a group the session may act on; optional when the session
+    has exactly one account (and no group)."""
     account = message.get(1)
     if account is None or account == "":
-        if len(terms.accounts) == 1:
+        if len(terms.accounts) == 1 and not terms.groups:
             return next(iter(terms.accounts))
         raise FixRefusal(
             RejectCode.MALFORMED,
             "Account (1) is required: this session acts on several accounts",
             business=BusinessReason.FIELD_MISSING,
         )
-    if account not in terms.accounts:
+    if account not in terms.accounts and account not in terms.groups:
         reason = BusinessReason.NOT_AUTHORIZED
         if version is FixVersion.FIX42:
             reason = BusinessReason.OTHER
