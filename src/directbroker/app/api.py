@@ -315,4 +315,7 @@ class PlatformApi:
             self.ports, rate_limit=self._rate_limit, preferences=self.prefs,
             broker=self.broker_ports,
         )  # fmt: skip
+        # Built here, once, not on the event loop at the first request: the document of every
+        # route takes seconds of CPU on a loaded machine, and no request may wait that long.
+        app.openapi()
         return ApiServer(app, host, port, on_loop=self.feed.attach, shedding=shedding)
