@@ -281,6 +281,22 @@ TRAIL_PERCENT: dict[str, Any] = {
 }
 """A trail in percent, 0.01 to 50 in steps of 0.01 (text: no leading zero trick for 0)."""
 
+PEG_TYPE: dict[str, Any] = {
+    "enum": ["midpoint", "primary", "market"],
+    "description": "DirectBroker extension (Alpaca has no pegged orders): with "
+    '"type": "peg", what the order follows: the midpoint of the venue\'s quote, the best '
+    "quote on its own side (primary) or on the other side (market). The simulated venues "
+    "carry midpoint pegs; a peg no venue on the route carries is refused (42204008).",
+}
+PEG_CAP = "Optional cap: a buy peg never pays more, a sell peg never takes less."
+PEG_PLAIN: dict[str, Any] = {
+    "time_in_force": {"enum": ["day", "gtc", "ioc"]},
+    "extended_hours": {"const": False},
+    "hidden": {"const": False},
+    "post_only": {"const": "no"},
+}
+"""A peg works in the regular session and is never reserve, hidden or post-only."""
+
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [*schema["anyOf"], NULL]} if "anyOf" in schema else {"anyOf": [schema, NULL]}
@@ -369,7 +385,12 @@ def order_schema(schema: dict[str, Any]) -> None:
                    without=("trail_price",)),
         ]},
     )  # fmt: skip
-    schema["oneOf"] = [market, limit, stop, stop_limit, trailing]
+    peg = kind("peg", {"required": ["peg_type"], "properties": {
+        "peg_type": PEG_TYPE, "limit_price": _nullable(PRICE) | {"description": PEG_CAP},
+        **_nulls("stop_price", "display_qty"), **no_trail, **PEG_PLAIN}}, simple)  # fmt: skip
+    for variant in (market, limit, stop, stop_limit, trailing):
+        variant["properties"]["peg_type"] = NULL
+    schema["oneOf"] = [market, limit, stop, stop_limit, trailing, peg]
     schema["discriminator"] = {"propertyName": "type"}
 
 

@@ -2,7 +2,8 @@
 
 Prices and money are decimal strings (never floats), quantities whole-share strings, times
 RFC 3339 in UTC with nanoseconds. Our extensions sit beside Alpaca's fields under names Alpaca
-does not use (``route``, ``children``, ``reject_reason``), so Alpaca clients ignore them.
+does not use (``route``, ``children``, ``reject_reason``, ``peg_type``), so Alpaca clients
+ignore them; a pegged order's ``type`` is our ``peg``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,14 @@ _ALPACA_TYPE = {
     OrderType.MARKET_ON_CLOSE: "market",
     OrderType.LIMIT_ON_OPEN: "limit",
     OrderType.LIMIT_ON_CLOSE: "limit",
+    OrderType.PEG_MIDPOINT: "peg",
+    OrderType.PEG_PRIMARY: "peg",
+    OrderType.PEG_MARKET: "peg",
+}
+_PEG_TYPE = {
+    OrderType.PEG_MIDPOINT: "midpoint",
+    OrderType.PEG_PRIMARY: "primary",
+    OrderType.PEG_MARKET: "market",
 }
 
 _EXCHANGES = {"NSDQ": "NASDAQ", "NASDAQ": "NASDAQ", "ARCA": "ARCA", "NYSE": "NYSE",
@@ -160,6 +169,7 @@ def render_order(view: OrderView) -> Json:
         "trail_price": price_text(view.trail_amount),
         "hwm": price_text(view.hwm),
         "route": view.route,
+        "peg_type": _PEG_TYPE.get(view.order_type),
         "account": view.account,
         "short_sale": view.side in (Side.SELL_SHORT, Side.SELL_SHORT_EXEMPT),
         "reject_reason": view.reject_reason or None,
