@@ -63,8 +63,8 @@ def test_reg_sho_judges_a_pegged_short_like_any_short() -> None:
     above = ticket(Side.SELL_SHORT, limit="10.01", order_type=OrderType.PEG_MIDPOINT)
     assert check_price_test(above, restricted) is None
     # Not easy to borrow and no locate: refused before any price question.
-    refusal = RiskEngine().check(uncapped, RICH, QUOTE, 1)
-    assert isinstance(refusal, tuple) and refusal[0] is RejectCode.LOCATE_REQUIRED
+    verdict = RiskEngine().check(uncapped, RICH, QUOTE, 1)
+    assert isinstance(verdict, tuple) and verdict[0] is RejectCode.LOCATE_REQUIRED
 
 
 def test_a_pegged_long_sale_needs_the_shares() -> None:

@@ -28,9 +28,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from directbroker.adapters.http.openapi import (
-    CLIENT_TEXT_PATTERN,
-    SYMBOLS_KEY,
+from directbroker.adapters.http.openapi import CLIENT_TEXT_PATTERN, SYMBOLS_KEY
+from directbroker.adapters.http.openapi_bodies import (
     exit_schema,
     new_watchlist_schema,
     order_schema,
