@@ -236,7 +236,8 @@ def test_refusals_change_nothing(firm: Firm) -> None:
             # A sale marked long needs the shares.
             (SELLER, new_order("r9", "2", 10, "231"), "2015 "),
             (BUYER, changed(new_order("r5", "1", 10, "231"), {100: "NOWHERE"}), "4001 "),
-            (BUYER, changed(new_order("r6", "1", 10, "231"), {40: "P", 44: "", 18: "M"}), "1013 "),
+            # Primary pegs (capped here, so risk can price one with no quote): no venue has them.
+            (BUYER, changed(new_order("r6", "1", 10, "231"), {40: "P", 18: "R"}), "4008 "),
         ]
         for session, body, _ in cases:
             gateway.on_message(session, firm.message(session, "D", *body))
@@ -263,6 +264,41 @@ def test_refusals_change_nothing(firm: Firm) -> None:
         ]
         everything = OrderQuery(status="all", limit=500)
         assert await firm.trading.list_orders(["A1", "B1"], everything) == []
+        await gateway.close()
+
+    run(scenario)
+
+
+def test_a_midpoint_peg_rests_and_fills_at_the_venue_midpoint(firm: Firm) -> None:
+    async def scenario() -> None:
+        gateway = FixGateway(firm.trading, SESSIONS, firm.send, firm.now_ns, _memory_store())
+        gateway.on_logon(BUYER)
+        gateway.on_logon(SELLER)
+        # ARCA shows 230.00 bid (A1) and 231.00 offered (B1, short): the midpoint is 230.50.
+        gateway.on_message(BUYER, firm.message(BUYER, "D", *new_order("k1", "1", 100, "230")))
+        offer = new_order("k2", "5", 100, "231")
+        gateway.on_message(SELLER, firm.message(SELLER, "D", *offer))
+        await until(lambda: len(firm.reports(SELLER, "k2")) >= 2, "the offer to work")
+        peg = changed(new_order("m1", "1", 50, "0"), {40: "P", 44: "", 18: "M"})
+        gateway.on_message(BUYER, firm.message(BUYER, "D", *peg))
+        await until(lambda: len(firm.reports(BUYER, "m1")) >= 2, "the peg to work")
+        new = firm.reports(BUYER, "m1")[1]
+        assert (new[150], new[39], new[40], new[18], new[151]) == ("0", "0", "P", "M", "50")
+        assert 44 not in new
+        # A seller at 230.00 meets the peg (230.50 beats the 230.00 bid) at the midpoint.
+        hit = new_order("k3", "5", 50, "230")
+        gateway.on_message(SELLER, firm.message(SELLER, "D", *hit))
+        await until(lambda: any(r[150] == "F" for r in firm.reports(BUYER, "m1")), "peg fill")
+        fill = next(r for r in firm.reports(BUYER, "m1") if r[150] == "F")
+        assert (fill[39], fill[32], fill[31], fill[30], fill[151]) == (
+            "2",
+            "50",
+            "230.50",
+            "ARCA",
+            "0",
+        )
+        sold = next(r for r in firm.reports(SELLER, "k3") if r[150] == "2")
+        assert (sold[32], sold[31]) == ("50", "230.50")
         await gateway.close()
 
     run(scenario)

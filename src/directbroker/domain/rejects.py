@@ -111,6 +111,7 @@ class RejectCode(Enum):
     ROUTE_NO_VENUE = (4005, "No venue is available for this order")
     ROUTE_FOK_NEEDS_DIRECTED = (4006, "Fill-or-kill orders must be directed to one venue")
     ROUTE_UNKNOWN_CHILD = (4007, "The report is for no child order the router sent")
+    ROUTE_PEG_UNSUPPORTED = (4008, "No venue on this route accepts this kind of pegged order")
 
     # 5xxx ledger, accounts and portfolio.
     UNKNOWN_ACCOUNT = (5001, "Unknown account")

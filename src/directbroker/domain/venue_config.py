@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from directbroker.domain.instruments import Instrument
+from directbroker.domain.orders import OrderType
+
+MIDPOINT_ONLY = frozenset({OrderType.PEG_MIDPOINT})
+"""The pegs the simulated matching engines carry: midpoint pegs (with an optional cap). Primary
+and market pegs need a venue that prices them against the NBBO, which none of ours does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,9 @@ class VenueConfig:
     fees: FeeSchedule = field(default_factory=FeeSchedule)
     instruments: tuple[Instrument, ...] = ()
     runs_auctions: bool = True
+    peg_types: frozenset[OrderType] = MIDPOINT_ONLY
+    """The pegged order types this venue's engine accepts; the router directs a customer's peg
+    only to a venue listed for it (docs/adr/0006-broker-core-oms-and-risk.md)."""
 
     def instrument(self, symbol: str) -> Instrument | None:
         """The instrument for ``symbol`` if this venue trades it."""

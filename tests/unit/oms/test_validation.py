@@ -40,7 +40,16 @@ from tests.unit.oms.oms_helpers import USD, order
             RejectCode.INVALID_TIME_IN_FORCE,
             "day, fok, ioc",
         ),
-        ({"order_type": OrderType.PEG_MIDPOINT}, RejectCode.UNSUPPORTED_ORDER_TYPE, "peg"),
+        (
+            {"order_type": OrderType.PEG_MIDPOINT, "time_in_force": TimeInForce.FOK},
+            RejectCode.INVALID_TIME_IN_FORCE,
+            "day, gtc, ioc",
+        ),
+        (
+            {"order_type": OrderType.PEG_MIDPOINT, "hidden": True},
+            RejectCode.INVALID_ATTRIBUTES,
+            "hidden",
+        ),
         (
             {"order_type": OrderType.MARKET, "limit_price": None, "extended_hours": True},
             RejectCode.INVALID_ATTRIBUTES,

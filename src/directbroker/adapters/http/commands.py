@@ -13,6 +13,7 @@ from directbroker.adapters.http.errors import ApiError
 from directbroker.adapters.http.schemas import (
     ApiOrderClass,
     ApiOrderType,
+    ApiPegType,
     ApiSide,
     ApiTimeInForce,
     OrderBody,
@@ -38,6 +39,12 @@ _AUCTION_TYPES = {
     (ApiOrderType.LIMIT, ApiTimeInForce.OPG): OrderType.LIMIT_ON_OPEN,
     (ApiOrderType.MARKET, ApiTimeInForce.CLS): OrderType.MARKET_ON_CLOSE,
     (ApiOrderType.LIMIT, ApiTimeInForce.CLS): OrderType.LIMIT_ON_CLOSE,
+}
+
+_PEGS = {
+    ApiPegType.MIDPOINT: OrderType.PEG_MIDPOINT,
+    ApiPegType.PRIMARY: OrderType.PEG_PRIMARY,
+    ApiPegType.MARKET: OrderType.PEG_MARKET,
 }
 
 
@@ -97,7 +104,20 @@ def _order_type(body: OrderBody) -> tuple[OrderType, TimeInForce]:
             f"time_in_force {body.time_in_force.value} needs a market or limit order",
             RejectCode.INVALID_TIME_IN_FORCE,
         )
-    return OrderType(body.type.value), TimeInForce(body.time_in_force.value)
+    tif = TimeInForce(body.time_in_force.value)
+    if body.type is ApiOrderType.PEG:
+        if body.peg_type is None:
+            raise ApiError.invalid(
+                "peg orders need a peg_type: midpoint, primary or market",
+                RejectCode.UNSUPPORTED_ORDER_TYPE,
+            )
+        return _PEGS[body.peg_type], tif
+    if body.peg_type is not None:
+        raise ApiError.invalid(
+            f'peg_type is only for "type": "peg" orders, not {body.type.value}',
+            RejectCode.INVALID_ATTRIBUTES,
+        )
+    return OrderType(body.type.value), tif
 
 
 def _side(body: OrderBody, quantity: int, position: int) -> Side:
@@ -120,7 +140,7 @@ def _check_prices(kind: OrderType, limit: int | None, stop: int | None) -> None:
         raise ApiError.invalid(
             f"limit_price is required for {kind.value} orders", RejectCode.PRICE_REQUIRED
         )
-    if not kind.needs_limit_price and limit is not None:
+    if not kind.needs_limit_price and limit is not None and kind not in _PEGS.values():
         raise ApiError.invalid(
             f"limit_price is not allowed for {kind.value} orders", RejectCode.PRICE_NOT_ALLOWED
         )

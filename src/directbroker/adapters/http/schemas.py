@@ -28,9 +28,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from directbroker.adapters.http.openapi import (
-    CLIENT_TEXT_PATTERN,
-    SYMBOLS_KEY,
+from directbroker.adapters.http.openapi import CLIENT_TEXT_PATTERN, SYMBOLS_KEY
+from directbroker.adapters.http.openapi_bodies import (
     exit_schema,
     new_watchlist_schema,
     order_schema,
@@ -149,13 +148,24 @@ class ApiSide(str, Enum):
 
 
 class ApiOrderType(str, Enum):
-    """Alpaca's order types (on-open and on-close orders are market/limit with opg/cls)."""
+    """Alpaca's order types (on-open and on-close orders are market/limit with opg/cls), plus
+    ``peg`` (our extension: Alpaca has no pegged orders), whose kind is ``peg_type``."""
 
     MARKET = "market"
     LIMIT = "limit"
     STOP = "stop"
     STOP_LIMIT = "stop_limit"
     TRAILING_STOP = "trailing_stop"
+    PEG = "peg"
+
+
+class ApiPegType(str, Enum):
+    """What a ``peg`` order follows (our extension): the midpoint of the venue's quote, the
+    same-side best quote (primary peg) or the contra-side best quote (market peg)."""
+
+    MIDPOINT = "midpoint"
+    PRIMARY = "primary"
+    MARKET = "market"
 
 
 class ApiTimeInForce(str, Enum):
@@ -210,7 +220,8 @@ class StopLossBody(_Strict):
 
 class OrderBody(_Strict):
     """POST /v2/orders. ``route``, ``display_qty``, ``hidden`` and ``post_only`` are
-    DirectBroker extensions: the venue (or SMART) and a limit order's display attributes.
+    DirectBroker extensions: the venue (or SMART) and a limit order's display attributes; so
+    are ``"type": "peg"`` and ``peg_type`` (a pegged order, ``limit_price`` its optional cap).
     Its document is one schema per order type (:func:`order_schema`): what each type needs."""
 
     model_config = ConfigDict(json_schema_extra=order_schema)
@@ -235,6 +246,7 @@ class OrderBody(_Strict):
     display_qty: Num | None = None
     hidden: StrictBool = False
     post_only: ApiPostOnly = ApiPostOnly.NO
+    peg_type: ApiPegType | None = None
 
 
 class ReplaceBody(_Strict):

@@ -2,7 +2,8 @@
 
 Prices and money are decimal strings (never floats), quantities whole-share strings, times
 RFC 3339 in UTC with nanoseconds. Our extensions sit beside Alpaca's fields under names Alpaca
-does not use (``route``, ``children``, ``reject_reason``), so Alpaca clients ignore them.
+does not use (``route``, ``children``, ``reject_reason``, ``peg_type``), so Alpaca clients
+ignore them; a pegged order shows as a limit (capped) or market order with its ``peg_type``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ _ALPACA_TYPE = {
     OrderType.MARKET_ON_CLOSE: "market",
     OrderType.LIMIT_ON_OPEN: "limit",
     OrderType.LIMIT_ON_CLOSE: "limit",
+}
+_PEG_TYPE = {
+    OrderType.PEG_MIDPOINT: "midpoint",
+    OrderType.PEG_PRIMARY: "primary",
+    OrderType.PEG_MARKET: "market",
 }
 
 _EXCHANGES = {"NSDQ": "NASDAQ", "NASDAQ": "NASDAQ", "ARCA": "ARCA", "NYSE": "NYSE",
@@ -120,6 +126,12 @@ def _child(child: ChildOrderView) -> Json:
 def render_order(view: OrderView) -> Json:
     """An Alpaca order object (legs nested)."""
     kind = _ALPACA_TYPE.get(view.order_type, view.order_type.value)
+    peg_type = _PEG_TYPE.get(view.order_type)
+    if peg_type is not None:
+        # Alpaca's SDK knows no "peg" type and would refuse the whole order list over one, so
+        # a peg shows as the Alpaca order it is closest to (as on-open orders show as market
+        # or limit): limit when capped, market when not; ``peg_type`` says what it follows.
+        kind = "market" if view.limit_price is None else "limit"
     side = "buy" if view.side is Side.BUY else "sell"
     trail_percent = (
         None if view.trail_percent_bps is None else str(Decimal(view.trail_percent_bps) / 100)
@@ -160,6 +172,7 @@ def render_order(view: OrderView) -> Json:
         "trail_price": price_text(view.trail_amount),
         "hwm": price_text(view.hwm),
         "route": view.route,
+        "peg_type": peg_type,
         "account": view.account,
         "short_sale": view.side in (Side.SELL_SHORT, Side.SELL_SHORT_EXEMPT),
         "reject_reason": view.reject_reason or None,

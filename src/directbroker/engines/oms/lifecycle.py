@@ -42,6 +42,10 @@ _END_TRIGGER = {
     OrdStatus.EXPIRED: Trigger.EXPIRED,
     OrdStatus.DONE_FOR_DAY: Trigger.DAY_DONE,
 }
+_REPLACEABLE = frozenset({OrderType.LIMIT, OrderType.PEG_MIDPOINT})
+"""Child types a venue changes in place (a peg keeps its cap, or takes the new one); others
+are cancelled and routed afresh."""
+
 _CHILD_TIF = {TimeInForce.GTC: TimeInForce.DAY}
 """The broker keeps GTC orders itself (off the venues overnight), so venues see DAY."""
 
@@ -555,7 +559,7 @@ class Lifecycle:
         if (
             len(live) == 1
             and only.state is ChildState.WORKING
-            and only.order_type is OrderType.LIMIT
+            and only.order_type in _REPLACEABLE
             and only.open_quantity == parent.quantity - parent.cum_quantity
         ):
             new_leaves = terms.quantity - parent.cum_quantity

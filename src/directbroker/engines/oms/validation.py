@@ -37,9 +37,16 @@ ALLOWED_TIF: dict[OrderType, frozenset[TimeInForce]] = {
     OrderType.LIMIT_ON_OPEN: frozenset({TimeInForce.OPG, D}),
     OrderType.MARKET_ON_CLOSE: frozenset({TimeInForce.CLS, D}),
     OrderType.LIMIT_ON_CLOSE: frozenset({TimeInForce.CLS, D}),
+    OrderType.PEG_PRIMARY: frozenset({D, GTC, IOC}),
+    OrderType.PEG_MIDPOINT: frozenset({D, GTC, IOC}),
+    OrderType.PEG_MARKET: frozenset({D, GTC, IOC}),
 }
-"""The order types customers may place and the times in force each may carry (pegs are
-venue order types the router may use; customers cannot place them directly yet)."""
+"""The order types customers may place and the times in force each may carry. Pegs are
+admitted here whatever their kind: whether a venue on the order's route carries that peg is the
+router's answer (4008), since it knows the venues."""
+
+PEG_TYPES = frozenset({OrderType.PEG_PRIMARY, OrderType.PEG_MIDPOINT, OrderType.PEG_MARKET})
+"""Pegged orders: priced by the venue from its quote, with an optional limit as a cap."""
 
 _NEEDS_STOP = frozenset({OrderType.STOP, OrderType.STOP_LIMIT})
 _ENTRY_SIDES = frozenset({Side.BUY, Side.SELL_SHORT, Side.SELL_SHORT_EXEMPT})
@@ -166,7 +173,7 @@ def _check_type(cmd: PlaceOrder) -> Refusal | None:
     needs_limit = kind.needs_limit_price
     if needs_limit and cmd.limit_price is None:
         return RejectCode.PRICE_REQUIRED, f"A {kind.value} order needs a limit price"
-    if not needs_limit and cmd.limit_price is not None:
+    if not needs_limit and cmd.limit_price is not None and kind not in PEG_TYPES:
         return RejectCode.PRICE_NOT_ALLOWED, f"A {kind.value} order takes no limit price"
     if (kind in _NEEDS_STOP) != (cmd.stop_price is not None):
         if cmd.stop_price is None:

@@ -25,16 +25,20 @@ _MARKET_PRICED = frozenset(
         OrderType.TRAILING_STOP,
     }
 )
+_PEGS = frozenset({OrderType.PEG_PRIMARY, OrderType.PEG_MIDPOINT, OrderType.PEG_MARKET})
 
 
 def estimate_price(ticket: OrderTicket, market: MarketFacts, buffer_bps: int) -> int | None:
     """The price per share risk assumes the order executes at (None: nothing to go by).
 
     A limit is the worst the order can do. A market order is assumed to pay the far side of the
-    NBBO (or the last sale) plus ``buffer_bps``; a stop, its stop or the market if worse.
+    NBBO (or the last sale) plus ``buffer_bps``; a stop, its stop or the market if worse. A peg
+    never pays more than its cap, so a capped peg is its cap; an uncapped one may follow the
+    market anywhere and is priced as a market order.
     """
     buying = ticket.side is Side.BUY
-    if ticket.order_type not in _MARKET_PRICED:
+    uncapped_peg = ticket.order_type in _PEGS and ticket.limit_price is None
+    if ticket.order_type not in _MARKET_PRICED and not uncapped_peg:
         return ticket.limit_price
     far = market.ask if buying else market.bid
     reference = far if far is not None else market.last

@@ -22,7 +22,8 @@ Smart (the rules, also in docs/adr/0005-routing.md):
    (purpose PING: it probes undisplayed liquidity).
 5. Post-only orders never sweep: if marketable they are refused (REJECT) or posted one tick
    inside the contra quote (REPRICE). Fill-or-kill cannot be promised across venues: it must
-   be directed. Auction orders go to the listing venue; other types post as they are.
+   be directed. Auction orders go to the listing venue; pegs go whole to one venue that
+   carries them (:mod:`pegs`); other types post as they are.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from directbroker.domain.orders import BookSide, OrderType, PostOnly, Side, Time
 from directbroker.domain.rejects import RejectCode
 from directbroker.domain.routing import SMART, ChildInstruction, ChildPurpose, RouteRequest
 from directbroker.engines.router.market import MarketView
+from directbroker.engines.router.pegs import PEG_TYPES, check_directed_peg, smart_peg
 from directbroker.engines.router.policy import PostingPolicy, RouterConfig
 
 Refusal = tuple[RejectCode, str]
@@ -103,6 +105,9 @@ def _directed(request: RouteRequest, market: MarketView) -> list[ChildInstructio
         return RejectCode.ROUTE_VENUE_DOWN, f"{venue}: {market.down[venue]}"
     if market.is_halted(venue, symbol):
         return RejectCode.ROUTE_VENUE_HALTED, f"{venue} {symbol}"
+    peg_refusal = check_directed_peg(request, market)
+    if peg_refusal is not None:
+        return peg_refusal
     return [_child(request, venue, request.quantity, request.limit_price, ChildPurpose.DIRECTED)]
 
 
@@ -137,6 +142,8 @@ def _smart(
         if primary not in eligible:
             return RejectCode.ROUTE_NO_VENUE, f"listing venue {primary or '?'} unavailable"
         return [_child(request, primary, request.quantity, request.limit_price, _POST)]
+    if kind in PEG_TYPES:
+        return smart_peg(request, market, eligible)
     if kind not in (OrderType.LIMIT, OrderType.MARKET):
         venue = posting_venue(request, market, policy, fills, eligible, request.limit_price)
         return [_child(request, venue, request.quantity, request.limit_price, _POST)]
