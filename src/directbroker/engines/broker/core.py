@@ -35,7 +35,7 @@ import msgpack
 
 from directbroker.domain.access_messages import IssueApiKey, RevokeApiKey
 from directbroker.domain.accounts import AccountStatus, AccountType, AccountValues
-from directbroker.domain.block_messages import AVERAGE_PRICE_ACCOUNT
+from directbroker.domain.block_messages import AVERAGE_PRICE_ACCOUNT, STEP_OUT_PREFIX
 from directbroker.domain.broker_messages import (
     BrokerCommandRejected,
     BrokerDayEnded,
@@ -624,6 +624,8 @@ def _not_average_price(account: object) -> Refusal | None:
     and a block's parent is not replaced (cancel it and place another block)."""
     if account == AVERAGE_PRICE_ACCOUNT:
         return RejectCode.UNKNOWN_ACCOUNT, "The average-price account takes block orders only"
+    if type(account) is str and account.startswith(STEP_OUT_PREFIX):
+        return RejectCode.UNKNOWN_ACCOUNT, "A give-up account takes step-outs only"
     return None
 
 
