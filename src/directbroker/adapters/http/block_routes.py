@@ -11,6 +11,8 @@ manager trades the accounts one by one with the Trading API itself and the
 Allocation methods: ``equal``, ``percent`` (basis points summing to 10,000), ``ratio`` (fixed
 weights), ``shares`` (pro rata by quantity: each account's shares; a partial fill is split pro
 rata to them) and ``net_liquidation`` (pro rata by each account's equity when allocated).
+Before the method splits the fills, ``step_outs`` give part of the block up to other
+broker-dealers (booked to their give-up accounts ``STEPOUT-<broker>``, not to the group).
 
 (No ``from __future__ import annotations`` here: FastAPI resolves the routes' annotations,
 which name the dependency made inside :func:`block_router`.)
@@ -29,7 +31,12 @@ from directbroker.adapters.http.errors import ApiError
 from directbroker.adapters.http.ids import new_order_id
 from directbroker.adapters.http.ports import Principal, Role
 from directbroker.adapters.http.shapes import iso, money_text, price_text, render_order
-from directbroker.domain.block_messages import InstructBlockAllocation, PlaceBlockOrder
+from directbroker.domain.block_messages import (
+    MAX_STEP_OUTS,
+    InstructBlockAllocation,
+    PlaceBlockOrder,
+    step_out_account,
+)
 from directbroker.domain.numbers import MAX_QUANTITY, parse_price
 from directbroker.domain.orders import OrderType, Side, TimeInForce
 from directbroker.domain.portfolio_messages import AllocationMethod
@@ -72,16 +79,27 @@ class AccountShare(_Body):
     qty: Whole = Field(gt=0, le=MAX_QUANTITY)
 
 
+class StepOutBody(_Body):
+    """Shares of the block given up to another broker-dealer (a step-out): booked to that
+    broker's give-up account at the average price, not to any account of the group. ``qty`` is
+    of the whole block; a partial fill gives the step-out the same fraction of what filled."""
+
+    broker: str = Field(pattern=r"^[A-Z0-9]{1,16}$")
+    qty: Whole = Field(gt=0, le=MAX_QUANTITY)
+
+
 class AllocationBody(_Body):
     """How to split a block's fills. ``weights`` line up with the group's accounts (none for
     ``equal`` and ``net_liquidation``); or ``accounts`` name each account's shares (``shares``
-    only)."""
+    only; with step-outs they add up to what the step-outs leave of the block). ``step_outs``
+    are carved out first; the accounts split the rest by ``method``."""
 
     method: AllocationMethod
     weights: list[Annotated[int, Field(ge=0, le=10**12), BeforeValidator(_whole)]] = Field(
         default_factory=list, max_length=10_000
     )
     accounts: list[AccountShare] = Field(default_factory=list, max_length=10_000)
+    step_outs: list[StepOutBody] = Field(default_factory=list, max_length=MAX_STEP_OUTS)
 
 
 class BlockBody(_Body):
@@ -135,6 +153,16 @@ class AllocationOut(BaseModel):
     price: str
 
 
+class StepOutOut(BaseModel):
+    """A step-out: the broker, its shares of the block as instructed, and once allocated the
+    shares given up to it (at ``filled_avg_price``) and its give-up account."""
+
+    broker: str
+    qty: str
+    allocated_qty: str | None
+    give_up_account: str
+
+
 class BlockOut(BaseModel):
     """A block order: the parent as routed (``order``), each account's pre-trade share and,
     once allocated, what each account was booked at the average price."""
@@ -157,6 +185,7 @@ class BlockOut(BaseModel):
     filled_avg_price: str | None
     residual: str
     allocated_at: str | None
+    step_outs: list[StepOutOut]
 
 
 class AccountExposureOut(BaseModel):
@@ -216,6 +245,10 @@ def render_block(view: BlockView) -> dict[str, object]:
                         for a in view.allocations],
         "filled_avg_price": price_text(view.average_price),
         "residual": money_text(view.residual), "allocated_at": iso(view.allocated_ns),
+        "step_outs": [{"broker": s.broker, "qty": str(s.quantity),
+                       "allocated_qty": None if s.allocated is None else str(s.allocated),
+                       "give_up_account": step_out_account(s.broker)}
+                      for s in view.step_outs],
     }  # fmt: skip
 
 
@@ -253,6 +286,8 @@ def _instruction(body: AllocationBody) -> dict[str, Any]:
         "weights": tuple(body.weights),
         "accounts": tuple(share.account for share in body.accounts),
         "quantities": tuple(share.qty for share in body.accounts),
+        "step_out_brokers": tuple(s.broker for s in body.step_outs),
+        "step_out_quantities": tuple(s.qty for s in body.step_outs),
     }
 
 
