@@ -202,10 +202,14 @@ class BlockDesk:
         shares = self._shares(block, rest)
         if isinstance(shares, tuple):
             return shares
+        prices: list[int] = []
         for account, share in zip(block.accounts, shares, strict=True):
-            refusal = self._check_share(account, share, cmd, ts)
-            if refusal is not None:
-                return refusal
+            verdict = self._check_share(account, share, cmd, ts)
+            if isinstance(verdict, tuple):
+                return verdict
+            prices.append(verdict)
+        # While the block works, each share holds the buying power it was checked against.
+        block.shares, block.reserve_prices = tuple(shares), tuple(prices)
         parents = core.oms.build(order, 0, market.last)
         parents[0].reserve_price = verdict
         if not core.routes_now(order):
@@ -224,22 +228,24 @@ class BlockDesk:
 
     def _check_share(
         self, account: str, share: int, cmd: PlaceBlockOrder, ts: int
-    ) -> Refusal | None:
-        """Risk on one account's share, as if the account had placed it itself."""
+    ) -> Refusal | int:
+        """Risk on one account's share, as if the account had placed it itself (its other
+        blocks' shares reserve their buying power too); the price per share to reserve at."""
         if not share:
-            return None
+            return 0
         core = self._core
         values = core.account_values(account)
         if isinstance(values, tuple):
             return values
         facts = account_facts(core.ledger, core.risk, values, cmd.symbol,
-                              core.oms.book.open_orders(account))  # fmt: skip
+                              core.oms.book.open_orders(account),
+                              blocks_reserved=self.reserved(account))  # fmt: skip
         ticket = OrderTicket(account, cmd.symbol, cmd.side, cmd.order_type, share,
                              cmd.limit_price, None)  # fmt: skip
         verdict = core.risk.check(ticket, facts, core.market.facts(cmd.symbol), ts)
         if isinstance(verdict, tuple):
             return verdict[0], f"Account {account}'s share of {share}: {verdict[1]}"
-        return None
+        return verdict
 
     def admit_held(self, parent: Parent) -> Refusal | int:
         """The whole-block checks again for a parent the broker held until its session."""
@@ -266,7 +272,7 @@ class BlockDesk:
             self.book.waiting.discard(block_id)
             block = self.book.blocks[block_id]
             if not block.filled:
-                block.finished = True
+                self.book.finish(block)
                 out.append(BlockFinished(block_id, 0, 0, ts))
             elif block.method is not None:
                 out.extend(self.allocate(block, ts))
@@ -345,7 +351,7 @@ class BlockDesk:
                 )
             )
         block.allocated = sum(quantities) + sum(stepped)
-        block.finished = True
+        self.book.finish(block)
         out.append(BlockFinished(block.block_id, block.filled, block.allocated, ts))
         return out
 
@@ -371,12 +377,21 @@ class BlockDesk:
     # --- snapshot ----------------------------------------------------------------------------
 
     def to_plain(self) -> list[Any]:
-        return [self.book.to_plain(), self.groups.snapshot()]
+        # Which blocks still wait for their parent is state too: it decides what a share
+        # reserves (all of it, or its part of the fills), so a restored core must know it.
+        return [self.book.to_plain(), self.groups.snapshot(), sorted(self.book.waiting)]
 
     def restore(self, plain: list[Any]) -> None:
         self.book = BlockBook.from_plain(plain[0])
+        if len(plain) > 2:
+            self.book.waiting = set(plain[2]) & self.book.unfinished
         self.groups = PortfolioCore()
         self.groups.restore(plain[1])
+
+    def reserved(self, account: str) -> int:
+        """Buying power the account's shares of unfinished blocks hold (risk counts it as
+        working orders' reservations are counted)."""
+        return self.book.reserved(account) if self.book.unfinished else 0
 
 
 def _books_refused(events: list[Event]) -> None:

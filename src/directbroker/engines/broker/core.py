@@ -291,8 +291,9 @@ class BrokerCore:
         primary = parents[0]
         ticket = ticket_for(primary, cmd.quantity, cmd.limit_price, cmd.stop_price, market.last)
         facts = account_facts(
-            self.ledger, self.risk, values, cmd.symbol, self.oms.book.open_orders(cmd.account)
-        )
+            self.ledger, self.risk, values, cmd.symbol, self.oms.book.open_orders(cmd.account),
+            blocks_reserved=self.blocks.reserved(cmd.account),
+        )  # fmt: skip
         verdict = self.risk.check(ticket, facts, market, ts)
         if isinstance(verdict, tuple):
             return [_rejected(cmd, cmd.order_id, cmd.client_order_id, verdict, ts)]
@@ -351,6 +352,7 @@ class BrokerCore:
         facts = account_facts(
             self.ledger, self.risk, values, parent.symbol,
             self.oms.book.open_orders(cmd.account), exclude,
+            self.blocks.reserved(cmd.account),
         )  # fmt: skip
         verdict = self.risk.check(ticket, facts, market, ts)
         if isinstance(verdict, tuple):
@@ -407,6 +409,7 @@ class BrokerCore:
         facts = account_facts(
             self.ledger, self.risk, values, parent.symbol,
             book.open_orders(parent.account), exclude,
+            self.blocks.reserved(parent.account),
         )  # fmt: skip
         market = self.market.facts(parent.symbol)
         return self.risk.check_held(held_ticket(parent), facts, market, ts)
