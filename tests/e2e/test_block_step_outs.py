@@ -4,7 +4,8 @@ broker-dealer (pre-allocation at placement), and a second block whose step-out c
 allocation after the fills (``POST /v2/blocks/{id}/allocations``). The step-out's shares go to
 the broker's give-up account, not to the group; each account holds its exact share at the
 average price, its cash down by exactly that, to the cent. A step-out that does not fit is
-refused with 422 and a stable code, and nothing changes."""
+refused with 422 and a stable code, and nothing changes. Before that, a resting block's
+shares visibly hold their accounts' buying power (``/v2/account``) until it is canceled."""
 
 from __future__ import annotations
 
@@ -61,6 +62,21 @@ def test_a_manager_steps_part_of_a_block_out_to_another_broker(tmp_path: Path) -
                 "method": "equal", "step_outs": [{"broker": "gs co", "qty": 1}]}})  # fmt: skip
             assert no_broker.status_code == 422
             assert http.get("/v2/blocks").json() == []
+
+            # A resting block's shares hold their accounts' buying power until it is canceled.
+            def power(account: str) -> Decimal:
+                view = http.get("/v2/account", headers=_headers(pat, account)).json()
+                assert view["margin_call"] is None
+                return Decimal(view["buying_power"])
+
+            free = power(group[0])
+            resting = http.post("/v2/blocks", json={**base, "qty": 200, "type": "limit",
+                                                     "limit_price": "10.00"}).json()  # fmt: skip
+            assert until(lambda: power(group[0]) == free - 1_000 or None, "the reservation")
+            assert power(group[1]) == free - 1_000
+            assert http.delete(f"/v2/blocks/{resting['id']}").status_code == 200
+            until(lambda: block_in(resting["id"], "finished"), "the resting block to finish")
+            assert until(lambda: power(group[0]) == free or None, "the release")
 
             placed = http.post("/v2/blocks", json={**base, "qty": 1_000, "allocation": {
                 "method": "equal", "step_outs": [{"broker": "GSCO", "qty": 400}]}})  # fmt: skip
