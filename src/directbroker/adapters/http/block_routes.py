@@ -23,8 +23,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel
 
+from directbroker.adapters.http.block_bodies import ID_PATTERN, AllocationBody, BlockBody
 from directbroker.adapters.http.blocks_port import BlocksPort, BlockView, GroupExposure, GroupView
 from directbroker.adapters.http.context import ApiContext
 from directbroker.adapters.http.errors import ApiError
@@ -32,103 +33,16 @@ from directbroker.adapters.http.ids import new_order_id
 from directbroker.adapters.http.ports import Principal, Role
 from directbroker.adapters.http.shapes import iso, money_text, price_text, render_order
 from directbroker.domain.block_messages import (
-    MAX_STEP_OUTS,
     InstructBlockAllocation,
     PlaceBlockOrder,
     step_out_account,
 )
-from directbroker.domain.numbers import MAX_QUANTITY, parse_price
+from directbroker.domain.numbers import parse_price
 from directbroker.domain.orders import OrderType, Side, TimeInForce
-from directbroker.domain.portfolio_messages import AllocationMethod
 from directbroker.domain.rejects import DomainRejection, RejectCode
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-"""A group or account id as the desk names them."""
-PRICE_PATTERN = (
-    r"^(?:[1-9][0-9]{0,5}(?:\.[0-9]{1,4})?"
-    r"|0?\.(?:[1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9]))$"
-)
-"""A positive price in dollars below $1,000,000 with at most four decimals (zero is not one)."""
-
-
-def _whole(value: object) -> object:
-    """JSON Schema's integer: a number with no fraction (``5.0`` is one), never a boolean or
-    text."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("must be an integer")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError("must be an integer")
-        return int(value)
-    return value
-
-
-Whole = Annotated[int, BeforeValidator(_whole)]
 GroupId = Annotated[str, Path(pattern=ID_PATTERN)]
 BlockId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AccountShare(_Body):
-    """One account's shares of a block (FIX AllocAccount 79 / AllocQty 80)."""
-
-    account: str = Field(pattern=ID_PATTERN)
-    qty: Whole = Field(gt=0, le=MAX_QUANTITY)
-
-
-class StepOutBody(_Body):
-    """Shares of the block given up to another broker-dealer (a step-out): booked to that
-    broker's give-up account at the average price, not to any account of the group. ``qty`` is
-    of the whole block; a partial fill gives the step-out the same fraction of what filled."""
-
-    broker: str = Field(pattern=r"^[A-Z0-9]{1,16}$")
-    qty: Whole = Field(gt=0, le=MAX_QUANTITY)
-
-
-class AllocationBody(_Body):
-    """How to split a block's fills. ``weights`` line up with the group's accounts (none for
-    ``equal`` and ``net_liquidation``); or ``accounts`` name each account's shares (``shares``
-    only; with step-outs they add up to what the step-outs leave of the block). ``step_outs``
-    are carved out first; the accounts split the rest by ``method``."""
-
-    method: AllocationMethod
-    weights: list[Annotated[int, Field(ge=0, le=10**12), BeforeValidator(_whole)]] = Field(
-        default_factory=list, max_length=10_000
-    )
-    accounts: list[AccountShare] = Field(default_factory=list, max_length=10_000)
-    step_outs: list[StepOutBody] = Field(default_factory=list, max_length=MAX_STEP_OUTS)
-
-
-class BlockBody(_Body):
-    """A block for a group: one order (market, or limit with ``limit_price``), routed ``SMART``
-    or to a named venue; ``allocation`` given now is applied when the order is done, otherwise
-    send one to ``/v2/blocks/{block_id}/allocations`` after the fills."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "oneOf": [
-                {"properties": {"type": {"const": "market"}, "limit_price": {"type": "null"}}},
-                {"properties": {"type": {"const": "limit"},
-                                "limit_price": {"type": "string", "pattern": PRICE_PATTERN}},
-                 "required": ["limit_price"]},
-            ]
-        },
-    )  # fmt: skip
-
-    group_id: str = Field(pattern=ID_PATTERN)
-    symbol: str = Field(pattern=r"^[A-Z][A-Z0-9.]{0,11}$")
-    side: Literal["buy", "sell"]
-    type: Literal["market", "limit"]
-    qty: Whole = Field(gt=0, le=MAX_QUANTITY)
-    limit_price: str | None = Field(None, pattern=PRICE_PATTERN)
-    time_in_force: Literal["day", "gtc", "ioc", "fok"] = "day"
-    route: str = Field("SMART", pattern=r"^[A-Z]{1,8}$")
-    client_order_id: str = Field("", max_length=128, pattern=r"^[!-~]*$")
-    allocation: AllocationBody | None = None
 
 
 class GroupOut(BaseModel):
