@@ -79,6 +79,7 @@ OUTSTANDING = (
     "GET /v1/events/transfers/status",
     "GET /v1/events/journals/status",
     "GET /v1/events/trades",
+    "GET /v1/events/margin_calls",
 )
 """Operations with known findings still to fix: left out until they are (not a weakening of
 any check on the others)."""

@@ -1,7 +1,9 @@
-"""A block's allocation conserves shares and cash to the cent, for any number of accounts and
-fills: the accounts end up holding exactly what the street filled, each at the average price;
-what they paid plus what the average-price account kept is exactly what the street was paid;
-every entry balances. Driven through the broker core's own block desk and ledger."""
+"""A block's allocation conserves shares and cash to the cent, for any number of accounts,
+fills and step-outs: the accounts and the step-out brokers' give-up accounts end up holding
+exactly what the street filled, each at the average price (a step-out exactly its shares when
+the block filled, its fraction of them when it did not); what they paid plus what the
+average-price account kept is exactly what the street was paid; every entry balances. Driven
+through the broker core's own block desk and ledger."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from directbroker.domain.accounts import AccountType, Registration
-from directbroker.domain.block_messages import AVERAGE_PRICE_ACCOUNT
+from directbroker.domain.block_messages import AVERAGE_PRICE_ACCOUNT, step_out_account
 from directbroker.domain.ledger_messages import (
     Deposit,
     ExecutionRecorded,
@@ -36,6 +38,7 @@ DATE = 20260601
         [AllocationMethod.EQUAL, AllocationMethod.RATIO, AllocationMethod.NET_LIQUIDATION]
     ),
     side=st.sampled_from([Side.BUY, Side.SELL]),
+    unfilled=st.integers(0, 3_000),
     data=st.data(),
 )
 def test_allocation_conserves_shares_and_cash_to_the_cent(
@@ -43,6 +46,7 @@ def test_allocation_conserves_shares_and_cash_to_the_cent(
     accounts: int,
     method: AllocationMethod,
     side: Side,
+    unfilled: int,
     data: st.DataObject,
 ) -> None:
     h = BrokerHarness()
@@ -67,13 +71,32 @@ def test_allocation_conserves_shares_and_cash_to_the_cent(
                                            max_size=accounts)))  # fmt: skip
     ledger = core.ledger
     before = {n: (ledger.account_values(n).cash, _held(h, n)) for n in names}
-    block = Block("B", "G", names, "AAPL", side, filled, "pm", 0, method, weights,
-                  [q for q, _ in fills], [p for _, p in fills])  # fmt: skip
+    whole = filled + unfilled
+    stepped = data.draw(st.lists(st.integers(1, max(1, whole // 3)), max_size=min(3, whole)))
+    brokers = tuple(f"BD{i}" for i in range(len(stepped)))
+    block = Block("B", "G", names, "AAPL", side, whole, "pm", 0, method, weights,
+                  [q for q, _ in fills], [p for _, p in fills],
+                  step_out_brokers=brokers, step_out_quantities=tuple(stepped))  # fmt: skip
     events = core.blocks.allocate(block, h.tick())
     (allocated,) = [e for e in events if isinstance(e, BlockAllocated)]
     sign = 1 if side is Side.BUY else -1
+    assert allocated.step_out_brokers == brokers
+    if not unfilled:
+        assert list(allocated.step_out_quantities) == stepped
     moved = 0
     paid = 0
+    for broker, quantity in zip(brokers, allocated.step_out_quantities, strict=True):
+        giveup = step_out_account(broker)
+        assert _held(h, giveup) == sign * quantity
+        principal = principal_of(quantity, allocated.average_price) if quantity else 0
+        booked = [e for e in events if isinstance(e, ExecutionRecorded) and e.account == giveup]
+        assert [e.principal for e in booked] == ([principal] if quantity else [])
+        assert all(e.commission == e.sec_fee == e.taf_fee == 0 for e in booked)
+        # The step-in broker owes the principal for a buy, is owed it for a sell.
+        cash = ledger.account_values(giveup).cash if ledger.has_account(giveup) else 0
+        assert cash == -sign * principal
+        moved += quantity
+        paid += principal
     for name, quantity in zip(names, allocated.quantities, strict=True):
         cash, held = before[name]
         assert _held(h, name) - held == sign * quantity

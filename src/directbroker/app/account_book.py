@@ -23,6 +23,12 @@ from dataclasses import dataclass
 
 from directbroker.adapters.history.equity import MINUTE_NS, EquitySample, SqliteEquityStore
 from directbroker.domain.accounts import AccountValues, PositionView
+from directbroker.domain.block_messages import (
+    AVERAGE_PRICE_ACCOUNT,
+    BlockAllocationInstructed,
+    BlockFinished,
+    BlockOrderPlaced,
+)
 from directbroker.domain.broker_messages import (
     AccountConfiguration,
     BrokerDayEnded,
@@ -31,6 +37,7 @@ from directbroker.domain.broker_messages import (
 from directbroker.domain.ledger_messages import BusinessDayStarted, RecordPriorClose
 from directbroker.domain.marketdata_messages import TradePrinted
 from directbroker.domain.messages import Message
+from directbroker.domain.portfolio_messages import BlockAllocated
 from directbroker.engines.broker import BrokerCore, account_buying_power
 from directbroker.engines.risk.buying_power import BuyingPower
 from directbroker.runtime.sequencer import Outcome
@@ -41,6 +48,8 @@ SAVE_INTERVAL_S = 2.0
 """How often the equity samples are written to the store (derived data: a crash loses at
 most these seconds of portfolio history, never anything in the books)."""
 
+_BLOCK_EVENTS = (BlockOrderPlaced, BlockAllocationInstructed, BlockFinished)
+"""Block events after which the block's members' buying power may have changed."""
 _EVERY_ACCOUNT = (BusinessDayStarted, BrokerDayStarted, BrokerDayEnded)
 """Events after which every account's values may have changed (day roll, settlement)."""
 
@@ -118,6 +127,7 @@ class AccountPublisher:
                     touched.add(account)
                 elif isinstance(event, _EVERY_ACCOUNT):
                     everyone = True
+        touched.update(self._block_accounts(outcomes, AVERAGE_PRICE_ACCOUNT in touched))
         ledger = self._broker.ledger
         if everyone:
             touched.update(ledger.accounts())
@@ -127,6 +137,20 @@ class AccountPublisher:
             self._remark -= touched
             stamp = outcomes[-1].ts_ns if outcomes else 0
             self._publish(self._value(sorted(touched), stamp))
+
+    def _block_accounts(self, outcomes: Sequence[Outcome], parent_moved: bool) -> set[str]:
+        """The members of blocks this batch placed, instructed or finished, and, when a block's
+        parent moved (its account is the average-price account), of every unfinished block:
+        their shares' reservations changed."""
+        book = self._broker.blocks.book
+        ids: set[str] = set(book.unfinished) if parent_moved else set()
+        for outcome in outcomes:
+            for event in outcome.events:
+                if isinstance(event, _BLOCK_EVENTS):
+                    ids.add(event.block_id)
+                elif isinstance(event, BlockAllocated):
+                    ids.add(event.allocation_id)
+        return {a for b in ids if b in book.blocks for a in book.blocks[b].accounts}
 
     def on_tick(self, now_ns: int) -> None:
         """Tick listener: publish the re-marked accounts when they are due; save equity."""
@@ -149,8 +173,9 @@ class AccountPublisher:
             positions = tuple(p for p in ledger.positions(account) if p.quantity)
             values = ledger.account_values(account)
             power = account_buying_power(
-                ledger, broker.risk, values, broker.oms.book.open_orders(account)
-            )
+                ledger, broker.risk, values, broker.oms.book.open_orders(account),
+                broker.blocks.reserved(account),
+            )  # fmt: skip
             config = broker.risk.state.configuration(account)
             states.append(AccountState(values, positions, ts_ns, power, config))
         return states

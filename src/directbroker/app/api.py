@@ -45,6 +45,7 @@ from directbroker.app.firm_ports import PlatformFirm
 from directbroker.app.firm_views import FirmViews
 from directbroker.app.funding_ports import PlatformFunding
 from directbroker.app.funding_views import FundingViews
+from directbroker.app.margin_views import MarginCalls
 from directbroker.app.market_views import MarketReplica
 from directbroker.app.onboarding_ports import PlatformAccounts
 from directbroker.app.onboarding_views import OnboardingViews
@@ -134,6 +135,7 @@ class PlatformApi:
             accounts=AccountBook(),
             market=MarketReplica(platform.market.market_data.snapshot()),
             equity=EquityRecorder(),
+            margin=MarginCalls(platform.calendar),
         )
         self.funding = FundingViews()
         self.blocks = BlockViews()
@@ -236,6 +238,7 @@ class PlatformApi:
         models = self.models
         updates = models.orders.apply_batch(inputs, outcomes)
         self.funding.apply(outcomes, updates)
+        models.margin.apply(outcomes)
         self.rebalancing.apply(outcomes)
         self.reports.apply(inputs, outcomes)
         self.firm.apply_batch(inputs, outcomes)

@@ -32,6 +32,7 @@ from directbroker.app.account_book import AccountBook
 from directbroker.app.admission import Overloaded
 from directbroker.app.edge_feed import EdgeFeed
 from directbroker.app.equity import EquityRecorder
+from directbroker.app.margin_views import MarginCalls
 from directbroker.app.market_views import MarketReplica
 from directbroker.app.order_views import OrderViews
 from directbroker.app.platform import Platform
@@ -80,6 +81,8 @@ class EdgeModels:
     fanout: MarketDataFanout = field(default_factory=MarketDataFanout)
     opened_ns: dict[str, int] = field(default_factory=dict)
     """When each account was opened (from the broker's ``AccountOpened`` events)."""
+    margin: MarginCalls = field(default_factory=MarginCalls)
+    """Open margin calls and their event stream."""
 
     def here(self) -> EdgeModels:
         """The models, owned from now on by the running event loop (the first loop that
@@ -257,6 +260,7 @@ class PlatformTrading:
                 None if power is None else power.non_marginable_buying_power
             ),
             trade_suspended_by_user=config.suspend_trade,
+            margin_call=self._live.margin.call(account),
         )
 
     async def configuration(self, account: str) -> AccountConfiguration:

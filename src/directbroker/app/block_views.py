@@ -12,7 +12,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from directbroker.adapters.http.blocks_port import AllocationView, BlockView, GroupView
+from directbroker.adapters.http.blocks_port import (
+    AllocationView,
+    BlockView,
+    GroupView,
+    StepOutView,
+)
 from directbroker.domain.block_messages import (
     BlockAllocationInstructed,
     BlockFinished,
@@ -58,7 +63,10 @@ class BlockViews:
             elif isinstance(event, BlockOrderPlaced):
                 self._placed(event)
             elif isinstance(event, BlockAllocationInstructed):
-                self._update(event.block_id, method=event.method.value, weights=event.weights)
+                self._update(
+                    event.block_id, method=event.method.value, weights=event.weights,
+                    step_outs=_step_outs(event.step_out_brokers, event.step_out_quantities),
+                )  # fmt: skip
             elif isinstance(event, BlockAllocated):
                 allocations = tuple(
                     AllocationView(a, q, event.average_price)
@@ -69,6 +77,7 @@ class BlockViews:
                     average_price=event.average_price, residual=event.residual,
                     allocated_ns=event.ts_ns, method=event.method.value,
                 )  # fmt: skip
+                self._given_up(event)
             elif isinstance(event, BlockFinished) and not event.allocated:
                 self._update(event.block_id, status=FINISHED)
         return changed
@@ -78,8 +87,19 @@ class BlockViews:
             event.block_id, event.client_order_id, event.group, event.accounts, event.shares,
             event.symbol, event.side, event.quantity, event.parent_account, event.method,
             event.weights, event.actor, event.ts_ns, WORKING,
+            step_outs=_step_outs(event.step_out_brokers, event.step_out_quantities),
         )  # fmt: skip
         self._order.append(event.block_id)
+
+    def _given_up(self, event: BlockAllocated) -> None:
+        view = self.blocks.get(event.allocation_id)
+        if view is None:
+            return
+        booked = dict(zip(event.step_out_brokers, event.step_out_quantities, strict=True))
+        step_outs = tuple(
+            dataclasses.replace(s, allocated=booked.get(s.broker, 0)) for s in view.step_outs
+        )
+        self._update(event.allocation_id, step_outs=step_outs)
 
     def _update(self, block_id: str, **changes: object) -> None:
         view = self.blocks.get(block_id)
@@ -89,3 +109,7 @@ class BlockViews:
     def newest_first(self) -> list[BlockView]:
         """Every block, newest first."""
         return [self.blocks[block_id] for block_id in reversed(self._order)]
+
+
+def _step_outs(brokers: tuple[str, ...], quantities: tuple[int, ...]) -> tuple[StepOutView, ...]:
+    return tuple(StepOutView(b, q) for b, q in zip(brokers, quantities, strict=True))

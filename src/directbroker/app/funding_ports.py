@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from directbroker.adapters.http.broker.funding_port import (
     JOURNALS,
+    MARGIN_CALLS,
     TRADES,
     TRANSFERS,
     EventStream,
@@ -105,6 +106,7 @@ class PlatformFunding:
             TRANSFERS: views.transfer_events,
             JOURNALS: views.journal_events,
             TRADES: views.trade_events,
+            MARGIN_CALLS: self._models.margin.events,
         }
         return logs[name]
 

@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from directbroker.adapters.http.ports import TradeUpdate
+from directbroker.adapters.http.ports import MarginCallUpdate, TradeUpdate
 from directbroker.domain.funding_messages import (
     REL_CANCELED,
     AchRelationshipUpdated,
@@ -30,6 +30,10 @@ SUBSCRIBER_BACKLOG = 10_000
 ``since_id`` and loses nothing)."""
 
 
+StreamPayload = TransferUpdated | JournalUpdated | TradeUpdate | MarginCallUpdate
+"""What the streams carry (margin calls' stream lives in ``margin_views``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class StreamEvent:
     """One entry of an SSE stream: its number, when it happened, whose it is and the fact."""
@@ -37,7 +41,7 @@ class StreamEvent:
     event_id: int
     ts_ns: int
     account: str
-    payload: TransferUpdated | JournalUpdated | TradeUpdate
+    payload: StreamPayload
 
 
 class Subscription:
@@ -77,9 +81,7 @@ class EventLog:
     events: list[StreamEvent] = field(default_factory=list)
     subscribers: list[Subscription] = field(default_factory=list)
 
-    def append(
-        self, ts_ns: int, account: str, payload: TransferUpdated | JournalUpdated | TradeUpdate
-    ) -> None:
+    def append(self, ts_ns: int, account: str, payload: StreamPayload) -> None:
         """Number and keep one event, and hand it to every live subscriber."""
         event = StreamEvent(len(self.events) + 1, ts_ns, account, payload)
         self.events.append(event)

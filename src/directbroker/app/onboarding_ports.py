@@ -69,15 +69,21 @@ class PlatformAccounts:
         return await self._submit(CloseBrokerAccount(account_id, reason, actor), account_id)
 
     def get(self, account_id: str) -> AccountView | None:
-        """One account, with its equity as the books last valued it."""
+        """One account, with its equity and open margin call as the books last valued it."""
         view = self._views.get(account_id)
         if view is None:
             return None
-        state = self._models.here().accounts.state(account_id)
+        models = self._models.here()
+        state = models.accounts.state(account_id)
         if state is None:
             return view
         values = state.values
-        return replace(view, last_equity=values.equity - values.day_pnl)
+        return replace(
+            view,
+            last_equity=values.equity - values.day_pnl,
+            margin_call=models.margin.call(account_id),
+            margin_deficiency=values.margin_deficiency,
+        )
 
     def list_accounts(self, query: AccountQuery) -> list[AccountView]:
         """Accounts matching ``query``."""

@@ -43,6 +43,15 @@ class Registration(str, Enum):
     """The firm's own average-price account: block orders fill here and are allocated out at
     the average price, so it pays no commission or fees (each account pays on its share), may
     sell what it has not yet received, and never gets a margin call."""
+    STEP_OUT = "step_out"
+    """Another broker-dealer's give-up account: what a block steps out to that broker is booked
+    here at the average price (its position is what the broker takes or delivers, its cash
+    what it owes or is owed), transit like the average-price account: no commission or fees
+    (the step-in broker charges its own customer), no position check, no margin call."""
+
+
+TRANSIT_REGISTRATIONS = frozenset({Registration.AVERAGE_PRICE, Registration.STEP_OUT})
+"""The firm's pass-through accounts, booked without charges, position checks or margin calls."""
 
 
 class AccountStatus(str, Enum):

@@ -24,6 +24,16 @@ AVERAGE_PRICE_ACCOUNT = "FIRM-AVGPX"
 """The firm's average-price account, where every block's parent order lives and fills: it
 holds the street's fills until they are allocated and keeps the rounding residual."""
 
+STEP_OUT_PREFIX = "STEPOUT-"
+"""A step-out broker's give-up account is this prefix and the broker's id (``STEPOUT-GSCO``)."""
+MAX_STEP_OUTS = 8
+"""Step-outs one block may name (FIX allocations to other brokers are a handful at most)."""
+
+
+def step_out_account(broker: str) -> str:
+    """The give-up account of step-out broker ``broker``."""
+    return STEP_OUT_PREFIX + broker
+
 
 @dataclass(frozen=True, slots=True)
 class PlaceBlockOrder(Command):
@@ -47,13 +57,19 @@ class PlaceBlockOrder(Command):
     weights: tuple[int, ...] = ()
     accounts: tuple[str, ...] = ()
     quantities: tuple[int, ...] = ()
+    step_out_brokers: tuple[str, ...] = ()
+    """Brokers (MPID-like ids) given up part of the block; lined up with
+    ``step_out_quantities``, shares of the whole block. The group's accounts split the rest."""
+    step_out_quantities: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class InstructBlockAllocation(Command):
     """How to allocate a block (replacing any instruction it had): applied at once when its
     parent is already done, else when it is. ``weights`` line up with the block's accounts;
-    or ``accounts``/``quantities`` name the accounts and their shares (the rest get none)."""
+    or ``accounts``/``quantities`` name the accounts and their shares (the rest get none).
+    ``step_out_brokers``/``step_out_quantities`` give shares of the block up to other brokers
+    (replacing any step-outs given before)."""
 
     block_id: str
     actor: str
@@ -61,6 +77,8 @@ class InstructBlockAllocation(Command):
     weights: tuple[int, ...] = ()
     accounts: tuple[str, ...] = ()
     quantities: tuple[int, ...] = ()
+    step_out_brokers: tuple[str, ...] = ()
+    step_out_quantities: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +99,8 @@ class BlockOrderPlaced(Event):
     weights: tuple[int, ...]
     actor: str
     ts_ns: int
+    step_out_brokers: tuple[str, ...] = ()
+    step_out_quantities: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +112,8 @@ class BlockAllocationInstructed(Event):
     weights: tuple[int, ...]
     actor: str
     ts_ns: int
+    step_out_brokers: tuple[str, ...] = ()
+    step_out_quantities: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,7 +125,8 @@ class BlockAllocated(Event):
     """A block was allocated. ``quantities`` line up with ``accounts`` and sum to the filled
     quantity; every account gets ``average_price`` (the fills' VWAP rounded half up to $0.0001).
     ``residual`` is the block's exact notional minus ``average_price`` x filled quantity, in
-    money units, which the firm's average-price account absorbs."""
+    money units, which the firm's average-price account absorbs. With step-outs, the accounts'
+    ``quantities`` sum to what the step-outs leave of the filled quantity."""
 
     allocation_id: str
     group: str
@@ -137,6 +138,10 @@ class BlockAllocated(Event):
     quantities: tuple[int, ...]
     residual: int
     ts_ns: int
+    step_out_brokers: tuple[str, ...] = ()
+    """Brokers given up part of the block (booked to their give-up accounts at the average
+    price); ``quantities`` and ``step_out_quantities`` together sum to the filled quantity."""
+    step_out_quantities: tuple[int, ...] = ()
 
     @property
     def allocations(self) -> tuple[Allocation, ...]:

@@ -136,6 +136,7 @@ class RejectCode(Enum):
     UNKNOWN_BLOCK = (5020, "No block order with this id")
     BLOCK_ALREADY_ALLOCATED = (5021, "The block order is already allocated")
     GROUP_NOT_MANAGED = (5022, "The key does not manage this account group")
+    INVALID_STEP_OUT = (5023, "A step-out needs a broker id and shares that fit the block")
 
     # 5100-5149 the firm's staff work: API keys, risk limits, lists, locates, house margin.
     UNKNOWN_API_KEY = (5100, "No API key with this id")

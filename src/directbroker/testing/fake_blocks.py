@@ -101,6 +101,7 @@ class FakeBlocks:
         group = self._groups.get(command.group)
         if group is None:
             raise PortRejection(RejectCode.UNKNOWN_GROUP, f"no group {command.group}")
+        _no_step_outs(command)
         price = self._trading.prices.get(command.symbol)
         if price is None:
             raise PortRejection(RejectCode.UNKNOWN_SYMBOL, command.symbol)
@@ -125,6 +126,7 @@ class FakeBlocks:
             raise PortRejection(RejectCode.UNKNOWN_BLOCK, command.block_id)
         if view.status != "awaiting_allocation":
             raise PortRejection(RejectCode.BLOCK_ALREADY_ALLOCATED, command.block_id)
+        _no_step_outs(command)
         given = self._instruction(view.accounts, command, 0)
         await self._book(view, given.method, given.weights)
         return self._blocks[view.block_id]
@@ -196,3 +198,12 @@ class FakeBlocks:
             allocations=tuple(AllocationView(a, q, average)
                               for a, q in zip(view.accounts, quantities, strict=True)),
         )  # fmt: skip
+
+
+def _no_step_outs(command: PlaceBlockOrder | InstructBlockAllocation) -> None:
+    """This in-memory desk books no give-ups: it says so rather than drop the step-outs."""
+    if command.step_out_brokers or command.step_out_quantities:
+        raise PortRejection(
+            RejectCode.INVALID_STEP_OUT,
+            "the in-memory desk does not model step-outs; the platform's desk does",
+        )

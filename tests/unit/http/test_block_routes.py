@@ -100,3 +100,23 @@ def test_only_a_manager_of_the_group_may_place_a_block(fake: FakePlatform) -> No
     limit = call(fake, "pm", "POST", "/v2/blocks", {**BLOCK, "type": "limit"})
     assert limit.status_code == 422
     assert call(fake, "pm", "GET", "/v2/positions", account="H1").status_code == 403
+
+
+def test_step_outs_are_checked_at_the_edge_and_the_fake_desk_says_it_books_none(
+    fake: FakePlatform,
+) -> None:
+    def allocation(*step_outs: dict[str, Any]) -> dict[str, Any]:
+        return {**BLOCK, "allocation": {"method": "equal", "step_outs": list(step_outs)}}
+
+    for bad in (
+        {"broker": "gs co", "qty": 1},
+        {"broker": "GSCO", "qty": 0},
+        {"broker": "GSCO", "qty": 1, "extra": 1},
+        {"broker": "G" * 17, "qty": 1},
+    ):
+        assert call(fake, "pm", "POST", "/v2/blocks", allocation(bad)).status_code == 422
+    nine = [{"broker": f"B{i}", "qty": 1} for i in range(9)]
+    assert call(fake, "pm", "POST", "/v2/blocks", allocation(*nine)).status_code == 422
+    honest = call(fake, "pm", "POST", "/v2/blocks", allocation({"broker": "GSCO", "qty": 1}))
+    assert honest.status_code == 422 and honest.json()["code"] == 42205023
+    assert call(fake, "pm", "GET", "/v2/blocks").json() == []

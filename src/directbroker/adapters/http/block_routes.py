@@ -11,6 +11,8 @@ manager trades the accounts one by one with the Trading API itself and the
 Allocation methods: ``equal``, ``percent`` (basis points summing to 10,000), ``ratio`` (fixed
 weights), ``shares`` (pro rata by quantity: each account's shares; a partial fill is split pro
 rata to them) and ``net_liquidation`` (pro rata by each account's equity when allocated).
+Before the method splits the fills, ``step_outs`` give part of the block up to other
+broker-dealers (booked to their give-up accounts ``STEPOUT-<broker>``, not to the group).
 
 (No ``from __future__ import annotations`` here: FastAPI resolves the routes' annotations,
 which name the dependency made inside :func:`block_router`.)
@@ -21,96 +23,26 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel
 
+from directbroker.adapters.http.block_bodies import ID_PATTERN, AllocationBody, BlockBody
 from directbroker.adapters.http.blocks_port import BlocksPort, BlockView, GroupExposure, GroupView
 from directbroker.adapters.http.context import ApiContext
 from directbroker.adapters.http.errors import ApiError
 from directbroker.adapters.http.ids import new_order_id
 from directbroker.adapters.http.ports import Principal, Role
 from directbroker.adapters.http.shapes import iso, money_text, price_text, render_order
-from directbroker.domain.block_messages import InstructBlockAllocation, PlaceBlockOrder
-from directbroker.domain.numbers import MAX_QUANTITY, parse_price
+from directbroker.domain.block_messages import (
+    InstructBlockAllocation,
+    PlaceBlockOrder,
+    step_out_account,
+)
+from directbroker.domain.numbers import parse_price
 from directbroker.domain.orders import OrderType, Side, TimeInForce
-from directbroker.domain.portfolio_messages import AllocationMethod
 from directbroker.domain.rejects import DomainRejection, RejectCode
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-"""A group or account id as the desk names them."""
-PRICE_PATTERN = (
-    r"^(?:[1-9][0-9]{0,5}(?:\.[0-9]{1,4})?"
-    r"|0?\.(?:[1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9]))$"
-)
-"""A positive price in dollars below $1,000,000 with at most four decimals (zero is not one)."""
-
-
-def _whole(value: object) -> object:
-    """JSON Schema's integer: a number with no fraction (``5.0`` is one), never a boolean or
-    text."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("must be an integer")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError("must be an integer")
-        return int(value)
-    return value
-
-
-Whole = Annotated[int, BeforeValidator(_whole)]
 GroupId = Annotated[str, Path(pattern=ID_PATTERN)]
 BlockId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AccountShare(_Body):
-    """One account's shares of a block (FIX AllocAccount 79 / AllocQty 80)."""
-
-    account: str = Field(pattern=ID_PATTERN)
-    qty: Whole = Field(gt=0, le=MAX_QUANTITY)
-
-
-class AllocationBody(_Body):
-    """How to split a block's fills. ``weights`` line up with the group's accounts (none for
-    ``equal`` and ``net_liquidation``); or ``accounts`` name each account's shares (``shares``
-    only)."""
-
-    method: AllocationMethod
-    weights: list[Annotated[int, Field(ge=0, le=10**12), BeforeValidator(_whole)]] = Field(
-        default_factory=list, max_length=10_000
-    )
-    accounts: list[AccountShare] = Field(default_factory=list, max_length=10_000)
-
-
-class BlockBody(_Body):
-    """A block for a group: one order (market, or limit with ``limit_price``), routed ``SMART``
-    or to a named venue; ``allocation`` given now is applied when the order is done, otherwise
-    send one to ``/v2/blocks/{block_id}/allocations`` after the fills."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "oneOf": [
-                {"properties": {"type": {"const": "market"}, "limit_price": {"type": "null"}}},
-                {"properties": {"type": {"const": "limit"},
-                                "limit_price": {"type": "string", "pattern": PRICE_PATTERN}},
-                 "required": ["limit_price"]},
-            ]
-        },
-    )  # fmt: skip
-
-    group_id: str = Field(pattern=ID_PATTERN)
-    symbol: str = Field(pattern=r"^[A-Z][A-Z0-9.]{0,11}$")
-    side: Literal["buy", "sell"]
-    type: Literal["market", "limit"]
-    qty: Whole = Field(gt=0, le=MAX_QUANTITY)
-    limit_price: str | None = Field(None, pattern=PRICE_PATTERN)
-    time_in_force: Literal["day", "gtc", "ioc", "fok"] = "day"
-    route: str = Field("SMART", pattern=r"^[A-Z]{1,8}$")
-    client_order_id: str = Field("", max_length=128, pattern=r"^[!-~]*$")
-    allocation: AllocationBody | None = None
 
 
 class GroupOut(BaseModel):
@@ -135,6 +67,16 @@ class AllocationOut(BaseModel):
     price: str
 
 
+class StepOutOut(BaseModel):
+    """A step-out: the broker, its shares of the block as instructed, and once allocated the
+    shares given up to it (at ``filled_avg_price``) and its give-up account."""
+
+    broker: str
+    qty: str
+    allocated_qty: str | None
+    give_up_account: str
+
+
 class BlockOut(BaseModel):
     """A block order: the parent as routed (``order``), each account's pre-trade share and,
     once allocated, what each account was booked at the average price."""
@@ -157,6 +99,7 @@ class BlockOut(BaseModel):
     filled_avg_price: str | None
     residual: str
     allocated_at: str | None
+    step_outs: list[StepOutOut]
 
 
 class AccountExposureOut(BaseModel):
@@ -216,6 +159,10 @@ def render_block(view: BlockView) -> dict[str, object]:
                         for a in view.allocations],
         "filled_avg_price": price_text(view.average_price),
         "residual": money_text(view.residual), "allocated_at": iso(view.allocated_ns),
+        "step_outs": [{"broker": s.broker, "qty": str(s.quantity),
+                       "allocated_qty": None if s.allocated is None else str(s.allocated),
+                       "give_up_account": step_out_account(s.broker)}
+                      for s in view.step_outs],
     }  # fmt: skip
 
 
@@ -253,6 +200,8 @@ def _instruction(body: AllocationBody) -> dict[str, Any]:
         "weights": tuple(body.weights),
         "accounts": tuple(share.account for share in body.accounts),
         "quantities": tuple(share.qty for share in body.accounts),
+        "step_out_brokers": tuple(s.broker for s in body.step_outs),
+        "step_out_quantities": tuple(s.qty for s in body.step_outs),
     }
 
 

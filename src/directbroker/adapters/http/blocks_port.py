@@ -43,6 +43,16 @@ class AllocationView:
 
 
 @dataclass(frozen=True, slots=True)
+class StepOutView:
+    """Shares of a block given up to another broker-dealer: ``quantity`` as instructed (of the
+    whole block), ``allocated`` what was booked to its give-up account (None until then)."""
+
+    broker: str
+    quantity: int
+    allocated: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class BlockView:
     """A block order as its manager sees it. ``order`` is the parent as the router works it
     (status, fills, average price, venue children); ``shares`` each account's share of the
@@ -70,6 +80,7 @@ class BlockView:
     average_price: int | None = None
     residual: int = 0
     allocated_ns: int | None = None
+    step_outs: tuple[StepOutView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

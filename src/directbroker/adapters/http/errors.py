@@ -36,6 +36,7 @@ _STATUS_BY_CODE: dict[RejectCode, int] = {
     RejectCode.GROUP_NOT_MANAGED: 403,
     RejectCode.BLOCK_ALREADY_ALLOCATED: 422,
     RejectCode.INVALID_ALLOCATION: 422,
+    RejectCode.INVALID_STEP_OUT: 422,
     RejectCode.ALLOCATION_NOT_100_PERCENT: 422,
     RejectCode.DUPLICATE_GROUP: 409,
 }

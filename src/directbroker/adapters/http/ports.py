@@ -175,6 +175,33 @@ class OrderQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class MarginCallView:
+    """An open margin call, as the ledger issued it. Alpaca's account object has no such
+    field; the edge shows it as the ``margin_call`` extension so a customer can see why the
+    account is liquidation-only and by when to meet the call."""
+
+    account: str
+    amount: int
+    """The deficiency when the call was issued (money units, $0.0001)."""
+    equity: int
+    maintenance_requirement: int
+    issued_ns: int
+    due_date: int
+    """The session (YYYYMMDD) by which the call must be met (firm policy, see margin_views)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarginCallUpdate:
+    """A margin call issued (``met`` False) or met (True), as its event stream carries it."""
+
+    call: MarginCallView
+    met: bool
+    ts_ns: int
+    equity: int
+    """The account's equity at the event."""
+
+
+@dataclass(frozen=True, slots=True)
 class AccountSnapshot:
     """What GET /v2/account shows: the books' values plus account facts outside the books."""
 
@@ -198,6 +225,8 @@ class AccountSnapshot:
     daytrading_buying_power: int | None = None
     non_marginable_buying_power: int | None = None
     trade_suspended_by_user: bool = False
+    margin_call: MarginCallView | None = None
+    """The open margin call, if any (an extension field of the account)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from directbroker.adapters.http.ports import (
     AccountSnapshot,
     Activity,
     ChildOrderView,
+    MarginCallView,
     OrderView,
     PositionView,
     TradeUpdate,
@@ -286,7 +287,29 @@ def render_account(snapshot: AccountSnapshot) -> Json:
         "account_type": values.account_type.value,
         "settled_cash": money_text(values.settled_cash),
         "withdrawable_cash": money_text(values.withdrawable_cash),
+        "margin_call": render_margin_call(snapshot.margin_call, values.margin_deficiency),
     }
+
+
+def render_margin_call(call: MarginCallView | None, deficiency: int) -> Json | None:
+    """The ``margin_call`` extension of the account (null without an open call; alpaca-py
+    ignores fields its models do not know). ``amount`` is the call as issued, ``deficiency``
+    what is still missing as the books value the account now."""
+    if call is None:
+        return None
+    return {
+        "amount": money_text(call.amount),
+        "deficiency": money_text(deficiency),
+        "equity_at_call": money_text(call.equity),
+        "maintenance_requirement": money_text(call.maintenance_requirement),
+        "issued_at": iso(call.issued_ns),
+        "due_date": iso_date(call.due_date),
+    }
+
+
+def iso_date(date: int) -> str:
+    """YYYYMMDD as ``YYYY-MM-DD``."""
+    return f"{date // 10_000:04d}-{date // 100 % 100:02d}-{date % 100:02d}"
 
 
 def _activity_id(activity: Activity) -> str:

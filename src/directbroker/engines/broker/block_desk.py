@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from directbroker.domain.accounts import AccountStatus, AccountType, Registration
 from directbroker.domain.block_messages import (
     AVERAGE_PRICE_ACCOUNT,
+    STEP_OUT_PREFIX,
     BlockAllocationInstructed,
     BlockFinished,
     BlockOrderPlaced,
@@ -54,11 +55,13 @@ from directbroker.engines.broker.blocks import (
     instruction,
     opposite,
     split,
+    step_outs,
 )
 from directbroker.engines.broker.exposure import account_facts, held_ticket
+from directbroker.engines.broker.step_outs import book_step_outs, step_out_refusal
 from directbroker.engines.oms import Parent
 from directbroker.engines.oms import check_place as check_order
-from directbroker.engines.portfolio import AllocationError, PortfolioCore, allocate
+from directbroker.engines.portfolio import AllocationError, PortfolioCore, allocate_block
 from directbroker.engines.risk import OrderTicket
 
 if TYPE_CHECKING:
@@ -109,7 +112,9 @@ class BlockDesk:
         ledger = self._core.ledger
         for account in members:
             if type(account) is str and (
-                account == AVERAGE_PRICE_ACCOUNT or not ledger.has_account(account)
+                account == AVERAGE_PRICE_ACCOUNT
+                or account.startswith(STEP_OUT_PREFIX)
+                or not ledger.has_account(account)
             ):
                 return [BrokerCommandRejected(name, group, RejectCode.UNKNOWN_ACCOUNT,
                                               f"Unknown account {account[:64]!r}", ts)]  # fmt: skip
@@ -141,7 +146,7 @@ class BlockDesk:
                 block.block_id, cmd.client_order_id, block.group, block.accounts, tuple(shares),
                 AVERAGE_PRICE_ACCOUNT, block.symbol, block.side, block.quantity,
                 block.method.value if block.method is not None else "", block.weights,
-                block.actor, ts,
+                block.actor, ts, block.step_out_brokers, block.step_out_quantities,
             )
         )  # fmt: skip
         out.extend(core.oms.place(parents, plan, ts))
@@ -157,15 +162,24 @@ class BlockDesk:
             return RejectCode.UNKNOWN_GROUP, f"Unknown account group {cmd.group!r}"
         method: AllocationMethod | None = None
         weights: tuple[int, ...] = ()
+        whole = cmd.quantity if type(cmd.quantity) is int else 0
+        stepped = step_outs(cmd.step_out_brokers, cmd.step_out_quantities, whole)
+        if not isinstance(stepped, Instruction):
+            return stepped
+        rest = whole - sum(stepped.step_out_quantities)
         if cmd.method is not None or cmd.accounts or cmd.quantities:
             given = cmd.method if cmd.method is not None else AllocationMethod.SHARES
-            whole = cmd.quantity if type(cmd.quantity) is int else 0
             answer = instruction(
-                group.accounts, given, cmd.weights, cmd.accounts, cmd.quantities, whole
+                group.accounts, given, cmd.weights, cmd.accounts, cmd.quantities, rest
             )
             if not isinstance(answer, Instruction):
                 return answer
+            if cmd.quantities and not rest:
+                return RejectCode.INVALID_ALLOCATION, "The step-outs take the whole block"
             method, weights = answer.method, answer.weights
+        elif stepped.step_out_brokers:
+            text = "Step-outs are part of an allocation instruction: give the method too"
+            return RejectCode.INVALID_STEP_OUT, text
         order = PlaceOrder(
             cmd.block_id, cmd.client_order_id, AVERAGE_PRICE_ACCOUNT, cmd.symbol, cmd.side,
             cmd.order_type, cmd.quantity, cmd.limit_price, time_in_force=cmd.time_in_force,
@@ -175,20 +189,27 @@ class BlockDesk:
         if refusal is not None:
             return refusal
         block = Block(cmd.block_id, group.group, group.accounts, cmd.symbol, cmd.side,
-                      cmd.quantity, cmd.actor, ts, method, weights)  # fmt: skip
+                      cmd.quantity, cmd.actor, ts, method, weights,
+                      step_out_brokers=stepped.step_out_brokers,
+                      step_out_quantities=stepped.step_out_quantities)  # fmt: skip
         market = core.market.facts(cmd.symbol)
         ticket = OrderTicket(AVERAGE_PRICE_ACCOUNT, cmd.symbol, cmd.side, cmd.order_type,
                              cmd.quantity, cmd.limit_price, None)  # fmt: skip
         verdict = core.risk.check_block(ticket, market)
         if isinstance(verdict, tuple):
             return verdict
-        shares = self._shares(block, cmd.quantity)
+        # Each account's share is checked as its part of what the step-outs leave.
+        shares = self._shares(block, rest)
         if isinstance(shares, tuple):
             return shares
+        prices: list[int] = []
         for account, share in zip(block.accounts, shares, strict=True):
-            refusal = self._check_share(account, share, cmd, ts)
-            if refusal is not None:
-                return refusal
+            verdict = self._check_share(account, share, cmd, ts)
+            if isinstance(verdict, tuple):
+                return verdict
+            prices.append(verdict)
+        # While the block works, each share holds the buying power it was checked against.
+        block.shares, block.reserve_prices = tuple(shares), tuple(prices)
         parents = core.oms.build(order, 0, market.last)
         parents[0].reserve_price = verdict
         if not core.routes_now(order):
@@ -207,22 +228,24 @@ class BlockDesk:
 
     def _check_share(
         self, account: str, share: int, cmd: PlaceBlockOrder, ts: int
-    ) -> Refusal | None:
-        """Risk on one account's share, as if the account had placed it itself."""
+    ) -> Refusal | int:
+        """Risk on one account's share, as if the account had placed it itself (its other
+        blocks' shares reserve their buying power too); the price per share to reserve at."""
         if not share:
-            return None
+            return 0
         core = self._core
         values = core.account_values(account)
         if isinstance(values, tuple):
             return values
         facts = account_facts(core.ledger, core.risk, values, cmd.symbol,
-                              core.oms.book.open_orders(account))  # fmt: skip
+                              core.oms.book.open_orders(account),
+                              blocks_reserved=self.reserved(account))  # fmt: skip
         ticket = OrderTicket(account, cmd.symbol, cmd.side, cmd.order_type, share,
                              cmd.limit_price, None)  # fmt: skip
         verdict = core.risk.check(ticket, facts, core.market.facts(cmd.symbol), ts)
         if isinstance(verdict, tuple):
             return verdict[0], f"Account {account}'s share of {share}: {verdict[1]}"
-        return None
+        return verdict
 
     def admit_held(self, parent: Parent) -> Refusal | int:
         """The whole-block checks again for a parent the broker held until its session."""
@@ -249,7 +272,7 @@ class BlockDesk:
             self.book.waiting.discard(block_id)
             block = self.book.blocks[block_id]
             if not block.filled:
-                block.finished = True
+                self.book.finish(block)
                 out.append(BlockFinished(block_id, 0, 0, ts))
             elif block.method is not None:
                 out.extend(self.allocate(block, ts))
@@ -260,8 +283,11 @@ class BlockDesk:
         refusal = instruct_refusal(cmd, block)
         answer: Instruction | Refusal | None = None
         if refusal is None and block is not None:
-            answer = instruction(block.accounts, cmd.method, cmd.weights, cmd.accounts,
-                                 cmd.quantities, 0)  # fmt: skip
+            answer = step_outs(cmd.step_out_brokers, cmd.step_out_quantities, block.quantity)
+            if isinstance(answer, Instruction):
+                stepped = answer
+                answer = instruction(block.accounts, cmd.method, cmd.weights, cmd.accounts,
+                                     cmd.quantities, 0)  # fmt: skip
         if block is None or not isinstance(answer, Instruction):
             why = refusal or answer or (RejectCode.UNKNOWN_BLOCK, "No such block")
             assert isinstance(why, tuple)
@@ -269,9 +295,12 @@ class BlockDesk:
             return [BlockRejected(type(cmd).__name__, str(cmd.block_id)[:64], group,
                                   why[0], why[1], ts)]  # fmt: skip
         block.method, block.weights = answer.method, answer.weights
+        block.step_out_brokers = stepped.step_out_brokers
+        block.step_out_quantities = stepped.step_out_quantities
         out: list[Event] = [
-            BlockAllocationInstructed(block.block_id, cmd.method, block.weights, cmd.actor, ts)
-        ]
+            BlockAllocationInstructed(block.block_id, cmd.method, block.weights, cmd.actor, ts,
+                                      block.step_out_brokers, block.step_out_quantities)
+        ]  # fmt: skip
         parent = self._core.oms.order(block.block_id)
         if block.block_id not in self.book.waiting and parent is not None:
             out.extend(self.allocate(block, ts))
@@ -286,19 +315,25 @@ class BlockDesk:
         if method is AllocationMethod.NET_LIQUIDATION:
             weights = tuple(max(0, self._equity(a)) for a in block.accounts)
         try:
-            average, residual, quantities = allocate(
-                method, len(block.accounts), weights, block.fill_quantities, block.fill_prices
-            )
+            average, residual, quantities, stepped = allocate_block(
+                method, len(block.accounts), weights, block.fill_quantities, block.fill_prices,
+                block.quantity, block.step_out_quantities,
+            )  # fmt: skip
         except AllocationError as exc:
             return [self._refused(block, (exc.code, exc.detail), ts)]
-        refusal = self._bookable(block, quantities)
+        refusal = self._bookable(block, quantities) or step_out_refusal(
+            self._core.ledger, block.step_out_brokers
+        )
         if refusal is not None:
             return [self._refused(block, refusal, ts)]
         core = self._core
         out: list[Event] = [
             BlockAllocated(block.block_id, block.group, block.symbol, block.side, method,
-                           average, block.accounts, tuple(quantities), residual, ts)
+                           average, block.accounts, tuple(quantities), residual, ts,
+                           block.step_out_brokers, tuple(stepped))
         ]  # fmt: skip
+        out.extend(book_step_outs(core.ledger, block, average, stepped, core.date, ts,
+                                  _books_refused))  # fmt: skip
         for index, (account, quantity) in enumerate(zip(block.accounts, quantities, strict=True)):
             if not quantity:
                 continue
@@ -315,8 +350,8 @@ class BlockDesk:
                     account, take, block.symbol, block.side, quantity, average, block.block_id, ts
                 )
             )
-        block.allocated = sum(quantities)
-        block.finished = True
+        block.allocated = sum(quantities) + sum(stepped)
+        self.book.finish(block)
         out.append(BlockFinished(block.block_id, block.filled, block.allocated, ts))
         return out
 
@@ -342,12 +377,25 @@ class BlockDesk:
     # --- snapshot ----------------------------------------------------------------------------
 
     def to_plain(self) -> list[Any]:
-        return [self.book.to_plain(), self.groups.snapshot()]
+        # Which blocks still wait for their parent is state too: it decides what a share
+        # reserves (all of it, or its part of the fills), so a restored core must know it.
+        return [self.book.to_plain(), self.groups.snapshot(), sorted(self.book.waiting)]
 
     def restore(self, plain: list[Any]) -> None:
         self.book = BlockBook.from_plain(plain[0])
+        if len(plain) > 2:
+            self.book.waiting = set(plain[2]) & self.book.unfinished
         self.groups = PortfolioCore()
         self.groups.restore(plain[1])
+
+    def reserved(self, account: str) -> int:
+        """Buying power the account's shares of unfinished blocks hold (risk counts it as
+        working orders' reservations are counted)."""
+        return self.book.reserved(account) if self.book.unfinished else 0
+
+
+def _books_refused(events: list[Event]) -> None:
+    raise BlockBooksError(f"the books refused a give-up: {events!r}")
 
 
 def _rejected(cmd: PlaceBlockOrder, refusal: Refusal, ts: int) -> BlockRejected:

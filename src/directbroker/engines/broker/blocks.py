@@ -20,7 +20,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from directbroker.domain.block_messages import InstructBlockAllocation, PlaceBlockOrder
+from directbroker.domain.block_messages import (
+    MAX_STEP_OUTS,
+    InstructBlockAllocation,
+    PlaceBlockOrder,
+)
 from directbroker.domain.orders import Side
 from directbroker.domain.portfolio_messages import AllocationMethod
 from directbroker.domain.rejects import RejectCode
@@ -54,6 +58,27 @@ class Block:
     fill_prices: list[int] = field(default_factory=list)
     allocated: int = 0
     finished: bool = False
+    step_out_brokers: tuple[str, ...] = ()
+    step_out_quantities: tuple[int, ...] = ()
+    shares: tuple[int, ...] = ()
+    """Each account's share of the block as pre-trade risk checked it."""
+    reserve_prices: tuple[int, ...] = ()
+    """The price per share each account's share reserves buying power at (risk's verdict)."""
+
+    def reservation(self, account: str, working: bool) -> int:
+        """Buying power ``account``'s share holds until it is booked: all of its share while
+        the parent works, its part of what filled once the parent is done (allocation, or a
+        finish with nothing filled, releases it)."""
+        if account not in self.accounts or not self.reserve_prices or self.quantity <= 0:
+            return 0
+        index = self.accounts.index(account)
+        outstanding = self.quantity if working else self.filled
+        return self.reserve_prices[index] * (self.shares[index] * outstanding // self.quantity)
+
+    @property
+    def stepped_out(self) -> int:
+        """Shares of the block given up to other brokers (of the whole block)."""
+        return sum(self.step_out_quantities)
 
     @property
     def filled(self) -> int:
@@ -66,16 +91,22 @@ class Block:
             self.quantity, self.actor, self.placed_ns,
             self.method.value if self.method is not None else None, list(self.weights),
             self.fill_quantities, self.fill_prices, self.allocated, self.finished,
+            list(self.step_out_brokers), list(self.step_out_quantities), list(self.shares),
+            list(self.reserve_prices),
         ]  # fmt: skip
 
     @classmethod
     def from_plain(cls, plain: list[Any]) -> Block:
         (block_id, group, accounts, symbol, side, quantity, actor, placed, method, weights,
-         fill_quantities, fill_prices, allocated, finished) = plain  # fmt: skip
+         fill_quantities, fill_prices, allocated, finished) = plain[:14]  # fmt: skip
+        # Snapshots taken before step-outs (and reservations) existed have none.
+        brokers, stepped = plain[14:16] if len(plain) >= 16 else ([], [])
+        shares, prices = plain[16:18] if len(plain) >= 18 else ([], [])
         return cls(
             block_id, group, tuple(accounts), symbol, Side(side), quantity, actor, placed,
             AllocationMethod(method) if method is not None else None, tuple(weights),
             list(fill_quantities), list(fill_prices), allocated, finished,
+            tuple(brokers), tuple(stepped), tuple(shares), tuple(prices),
         )  # fmt: skip
 
 
@@ -85,6 +116,42 @@ class Instruction:
 
     method: AllocationMethod
     weights: tuple[int, ...]
+    step_out_brokers: tuple[str, ...] = ()
+    step_out_quantities: tuple[int, ...] = ()
+
+
+def step_outs(brokers: object, quantities: object, block_quantity: int) -> Instruction | Refusal:
+    """Step-outs as an (incomplete) instruction, or why not: each broker an MPID-like id
+    (1 to 16 capital letters or digits) named once, with positive shares that together leave
+    no less than nothing of the block."""
+    if type(brokers) is not tuple or type(quantities) is not tuple:
+        return RejectCode.MALFORMED, "step-out brokers and quantities must be lists"
+    if len(brokers) != len(quantities) or len(brokers) > MAX_STEP_OUTS:
+        text = f"Name at most {MAX_STEP_OUTS} step-out brokers, each with its quantity"
+        return RejectCode.INVALID_STEP_OUT, text
+    for broker in brokers:
+        if not _broker_id(broker):
+            shown = str(broker)[:32]
+            return RejectCode.INVALID_STEP_OUT, f"{shown!r} is not a broker id (A-Z, 0-9)"
+    if len(set(brokers)) != len(brokers):
+        return RejectCode.INVALID_STEP_OUT, "Name each step-out broker once"
+    if any(type(q) is not int or q <= 0 for q in quantities):
+        return RejectCode.INVALID_STEP_OUT, "Step-out quantities must be positive whole shares"
+    if sum(quantities) > block_quantity:
+        text = f"Step-outs of {sum(quantities)} shares exceed the block of {block_quantity}"
+        return RejectCode.INVALID_STEP_OUT, text
+    return Instruction(AllocationMethod.SHARES, (), brokers, quantities)
+
+
+def _broker_id(value: object) -> bool:
+    """1 to 16 capital ASCII letters or digits (an MPID, a clearing number)."""
+    return (
+        type(value) is str
+        and 0 < len(value) <= 16
+        and value.isascii()
+        and value.isalnum()
+        and value == value.upper()
+    )
 
 
 def opposite(side: Side) -> Side:
@@ -194,15 +261,27 @@ def instruct_refusal(cmd: InstructBlockAllocation, block: Block | None) -> Refus
 
 
 class BlockBook:
-    """Every block by id, and which of them wait for their parent to finish."""
+    """Every block by id, which of them wait for their parent to finish, and which are not
+    finished yet (their shares still reserve buying power)."""
 
     def __init__(self) -> None:
         self.blocks: dict[str, Block] = {}
         self.waiting: set[str] = set()
+        self.unfinished: set[str] = set()
 
     def add(self, block: Block) -> None:
         self.blocks[block.block_id] = block
         self.waiting.add(block.block_id)
+        self.unfinished.add(block.block_id)
+
+    def finish(self, block: Block) -> None:
+        """Nothing more will be booked for ``block``: its reservations end."""
+        block.finished = True
+        self.unfinished.discard(block.block_id)
+
+    def reserved(self, account: str) -> int:
+        """Buying power ``account``'s shares of unfinished blocks hold."""
+        return sum(self.blocks[b].reservation(account, b in self.waiting) for b in self.unfinished)
 
     def get(self, block_id: object) -> Block | None:
         return self.blocks.get(block_id) if type(block_id) is str else None
@@ -217,5 +296,8 @@ class BlockBook:
             block = Block.from_plain(item)
             book.blocks[block.block_id] = block
             if not block.finished:
+                book.unfinished.add(block.block_id)
+                # A parent that was done is not waiting: it is allocated or awaits an
+                # instruction; the desk's settle() tells them apart as before.
                 book.waiting.add(block.block_id)
         return book

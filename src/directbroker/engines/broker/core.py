@@ -35,7 +35,7 @@ import msgpack
 
 from directbroker.domain.access_messages import IssueApiKey, RevokeApiKey
 from directbroker.domain.accounts import AccountStatus, AccountType, AccountValues
-from directbroker.domain.block_messages import AVERAGE_PRICE_ACCOUNT
+from directbroker.domain.block_messages import AVERAGE_PRICE_ACCOUNT, STEP_OUT_PREFIX
 from directbroker.domain.broker_messages import (
     BrokerCommandRejected,
     BrokerDayEnded,
@@ -291,8 +291,9 @@ class BrokerCore:
         primary = parents[0]
         ticket = ticket_for(primary, cmd.quantity, cmd.limit_price, cmd.stop_price, market.last)
         facts = account_facts(
-            self.ledger, self.risk, values, cmd.symbol, self.oms.book.open_orders(cmd.account)
-        )
+            self.ledger, self.risk, values, cmd.symbol, self.oms.book.open_orders(cmd.account),
+            blocks_reserved=self.blocks.reserved(cmd.account),
+        )  # fmt: skip
         verdict = self.risk.check(ticket, facts, market, ts)
         if isinstance(verdict, tuple):
             return [_rejected(cmd, cmd.order_id, cmd.client_order_id, verdict, ts)]
@@ -351,6 +352,7 @@ class BrokerCore:
         facts = account_facts(
             self.ledger, self.risk, values, parent.symbol,
             self.oms.book.open_orders(cmd.account), exclude,
+            self.blocks.reserved(cmd.account),
         )  # fmt: skip
         verdict = self.risk.check(ticket, facts, market, ts)
         if isinstance(verdict, tuple):
@@ -407,6 +409,7 @@ class BrokerCore:
         facts = account_facts(
             self.ledger, self.risk, values, parent.symbol,
             book.open_orders(parent.account), exclude,
+            self.blocks.reserved(parent.account),
         )  # fmt: skip
         market = self.market.facts(parent.symbol)
         return self.risk.check_held(held_ticket(parent), facts, market, ts)
@@ -624,6 +627,8 @@ def _not_average_price(account: object) -> Refusal | None:
     and a block's parent is not replaced (cancel it and place another block)."""
     if account == AVERAGE_PRICE_ACCOUNT:
         return RejectCode.UNKNOWN_ACCOUNT, "The average-price account takes block orders only"
+    if type(account) is str and account.startswith(STEP_OUT_PREFIX):
+        return RejectCode.UNKNOWN_ACCOUNT, "A give-up account takes step-outs only"
     return None
 
 

@@ -63,8 +63,10 @@ def account_facts(
     symbol: str,
     orders: Iterable[Parent],
     exclude: frozenset[str] = frozenset(),
+    blocks_reserved: int = 0,
 ) -> AccountFacts:
-    """Position, working orders (minus ``exclude``) and house margin for one account."""
+    """Position, working orders (minus ``exclude``) and house margin for one account;
+    ``blocks_reserved`` is what its shares of working blocks hold (the block desk's)."""
     account = values.account
     view = ledger.position(account, symbol)
     position = view.quantity if view is not None else 0
@@ -72,7 +74,7 @@ def account_facts(
     single_sells = 0
     group_sells: dict[str, int] = {}
     working = [o for o in orders if o.order_id not in exclude]
-    reserved = reserved_by(working)
+    reserved = reserved_by(working) + blocks_reserved
     for order in working:
         if order.status is OrdStatus.SUSPENDED:
             continue
@@ -113,14 +115,19 @@ def reserved_by(orders: Iterable[Parent]) -> int:
 
 
 def account_buying_power(
-    ledger: LedgerCore, risk: RiskEngine, values: AccountValues, orders: Iterable[Parent]
+    ledger: LedgerCore,
+    risk: RiskEngine,
+    values: AccountValues,
+    orders: Iterable[Parent],
+    blocks_reserved: int = 0,
 ) -> BuyingPower:
     """The account's buying power as risk checks it: the books' figure net of what working
-    orders hold, with the holder's margin multiplier (the account view shows exactly this)."""
+    orders and its shares of working blocks hold, with the holder's margin multiplier (the
+    account view shows exactly this)."""
     multiplier = risk.state.configuration(values.account).max_margin_multiplier
     house = 0
     if risk.state.house_margin and values.account_type is AccountType.MARGIN:
         house = sum(
             risk.house_addon(p.symbol, p.market_value) for p in ledger.positions(values.account)
         )
-    return buying_power(values, reserved_by(orders), multiplier, house)
+    return buying_power(values, reserved_by(orders) + blocks_reserved, multiplier, house)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from directbroker.domain.accounts import Registration, ceil_to
+from directbroker.domain.accounts import TRANSIT_REGISTRATIONS, ceil_to
 from directbroker.domain.ledger_messages import MarginCallIssued, MarginCallMet
 from directbroker.domain.messages import Event
 from directbroker.engines.ledger.state import LedgerState
@@ -28,7 +28,7 @@ def check_margin_calls(state: LedgerState, accounts: Iterable[str], ts_ns: int) 
     events: list[Event] = []
     for account in accounts:
         record = state.accounts.get(account)
-        if record is None or record.registration is Registration.AVERAGE_PRICE:
+        if record is None or record.registration in TRANSIT_REGISTRATIONS:
             # The average-price account carries the street's fills only until they are
             # allocated: its debit is the customers' to meet, not a call on the firm.
             continue

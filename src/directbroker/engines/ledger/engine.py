@@ -16,6 +16,7 @@ from directbroker.domain.accounts import (
     AccountValues,
     JournalEntry,
     PositionView,
+    Registration,
 )
 from directbroker.domain.funding_messages import JournalCash, JournalSecurities, ReturnDeposit
 from directbroker.domain.ledger_messages import (
@@ -142,6 +143,12 @@ class LedgerCore:
     def has_account(self, account: str) -> bool:
         """Whether the account exists."""
         return account in self._state.accounts
+
+    def registration(self, account: str) -> Registration | None:
+        """Who owns the account (None if unknown): the desk books give-ups only into
+        step-out accounts."""
+        record = self._state.accounts.get(account)
+        return record.registration if record is not None else None
 
     def account_values(self, account: str) -> AccountValues:
         """Real-time values of an account; KeyError if unknown."""

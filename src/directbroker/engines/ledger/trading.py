@@ -11,7 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from directbroker.domain.accounts import CASH_ASSET, AccountType, Posting, Registration
+from directbroker.domain.accounts import (
+    CASH_ASSET,
+    TRANSIT_REGISTRATIONS,
+    AccountType,
+    Posting,
+)
 from directbroker.domain.ledger_messages import (
     BusinessDayStarted,
     ExecutionRecorded,
@@ -83,7 +88,7 @@ def record_execution(
     record = state.accounts[account]
     existing = state.positions.get((account, symbol))
     held = existing.quantity if existing is not None else 0
-    transit = record.registration is Registration.AVERAGE_PRICE
+    transit = record.registration in TRANSIT_REGISTRATIONS
     if side is Side.SELL and quantity > held and not transit:
         raise Rejection(RejectCode.INSUFFICIENT_POSITION, f"selling {quantity}, long {held}")
     if (

@@ -14,8 +14,10 @@ values and net liquidation values as command inputs.
 from directbroker.engines.portfolio.allocation import (
     AllocationError,
     allocate,
+    allocate_block,
     average_price,
     largest_remainder,
+    step_out_split,
 )
 from directbroker.engines.portfolio.engine import AccountGroup, PortfolioCore
 from directbroker.engines.portfolio.rebalance import rebalance
@@ -36,10 +38,12 @@ __all__ = [
     "Exposure",
     "PortfolioCore",
     "allocate",
+    "allocate_block",
     "average_price",
     "concentration",
     "exposure_by_symbol",
     "largest_remainder",
     "pnl_by_account",
     "rebalance",
+    "step_out_split",
 ]

@@ -4,6 +4,10 @@ Every method reduces to integer weights, and the split is the largest-remainder 
 method: each account gets ``floor(filled x weight / total)``, and the shares left over go one
 each to the largest remainders, ties to the account listed first in the group. The quantities
 therefore always sum to the filled quantity, and the same inputs always give the same split.
+
+A step-out (part of the block given up to another broker-dealer, which clears it for its own
+customer) is carved out first: :func:`step_out_split` gives each step-out its share of the
+block, pro rata to what filled, and the accounts split the rest by the method.
 """
 
 from __future__ import annotations
@@ -100,3 +104,44 @@ def allocate(
     integer_weights = method_weights(method, accounts, weights, filled)
     average, residual = average_price(quantities, prices)
     return average, residual, largest_remainder(filled, integer_weights)
+
+
+def step_out_split(
+    filled: int, block_quantity: int, step_outs: Sequence[int]
+) -> tuple[list[int], int]:
+    """Each step-out's part of ``filled`` and what is left for the accounts.
+
+    A step-out names shares of the whole block, so a full fill gives it exactly those shares;
+    a partial fill gives it the same fraction of what filled, by largest remainder over the
+    step-outs and the accounts' part (ties to the step-out named first, then the accounts).
+    """
+    if any(type(q) is not int or q <= 0 for q in step_outs):
+        raise AllocationError(RejectCode.INVALID_ALLOCATION, "step-outs need positive shares")
+    rest = block_quantity - sum(step_outs)
+    if rest < 0 or not 0 <= filled <= block_quantity:
+        raise AllocationError(
+            RejectCode.INVALID_ALLOCATION,
+            f"step-outs of {sum(step_outs)} shares exceed the block of {block_quantity}",
+        )
+    if not step_outs:
+        return [], filled
+    parts = largest_remainder(filled, [*step_outs, rest])
+    return parts[:-1], parts[-1]
+
+
+def allocate_block(
+    method: AllocationMethod,
+    accounts: int,
+    weights: Sequence[object],
+    fill_quantities: Sequence[object],
+    fill_prices: Sequence[object],
+    block_quantity: int,
+    step_outs: Sequence[int] = (),
+) -> tuple[int, int, list[int], list[int]]:
+    """``(average_price, residual, quantities, step_out_quantities)``: the step-outs' part of
+    the fills (:func:`step_out_split`), then the accounts' split of the rest by ``method``;
+    together they are exactly the filled quantity, all at the one average price."""
+    average, residual, whole = allocate(AllocationMethod.EQUAL, 1, (), fill_quantities, fill_prices)
+    stepped, rest = step_out_split(whole[0], block_quantity, step_outs)
+    integer_weights = method_weights(method, accounts, weights, rest)
+    return average, residual, largest_remainder(rest, integer_weights), stepped

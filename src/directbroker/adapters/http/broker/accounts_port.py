@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from directbroker.adapters.http.ports import MarginCallView
+
 
 @dataclass(frozen=True, slots=True)
 class AccountView:
@@ -27,6 +29,10 @@ class AccountView:
     updated_ns: int
     last_equity: int = 0
     """Money units ($0.0001); 0 until the books value the account."""
+    margin_call: MarginCallView | None = None
+    """The open margin call (shown as the ``margin_call`` extension field)."""
+    margin_deficiency: int = 0
+    """What the call still misses as the books last valued the account."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from directbroker.adapters.http.broker.accounts_port import AccountView
-from directbroker.adapters.http.shapes import Json, iso, money_text
+from directbroker.adapters.http.shapes import Json, iso, money_text, render_margin_call
 
 KYC_SECTIONS = ("contact", "identity", "disclosures", "agreements", "trusted_contact")
 HIDDEN_IDENTITY = frozenset({"tax_id"})
@@ -68,6 +68,7 @@ def render_account(view: AccountView) -> Json:
         "trading_type": view.account_type,
         "enabled_assets": kyc.get("enabled_assets") or ["us_equity"],
         "kyc_results": None,
+        "margin_call": render_margin_call(view.margin_call, view.margin_deficiency),
     }
     for name in KYC_SECTIONS:
         if name in kyc:

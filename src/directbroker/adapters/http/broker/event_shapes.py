@@ -47,10 +47,20 @@ TRADE_EVENT = _event("TradeEvent", {
 }}  # fmt: skip
 """An order's trade update (Alpaca's ``trade_updates`` data) for one account."""
 
+MARGIN_CALL_EVENT = _event("MarginCallEvent", {
+    "event_id": _EVENT_ID, "account_id": _TEXT, "at": _AT,
+    "event": {"type": "string", "enum": ["margin_call", "margin_call_met"]},
+    "amount": _TEXT, "equity": _TEXT, "maintenance_requirement": _TEXT, "issued_at": _AT,
+    "due_date": {"type": "string", "format": "date"},
+})  # fmt: skip
+"""A margin call issued or met (an extension: Alpaca has no margin call stream). ``amount``
+is the call as issued; ``equity`` the account's at the event."""
+
 STREAMS: dict[str, dict[int | str, dict[str, Any]]] = {
     "accounts": sse_response(ACCOUNT_STATUS_EVENT, "Account status events (SSE)."),
     "transfers": sse_response(TRANSFER_STATUS_EVENT, "Transfer status events (SSE)."),
     "journals": sse_response(JOURNAL_STATUS_EVENT, "Journal status events (SSE)."),
     "trades": sse_response(TRADE_EVENT, "Trade events (SSE)."),
+    "margin_calls": sse_response(MARGIN_CALL_EVENT, "Margin calls issued and met (SSE)."),
 }
 """``responses=`` of each event stream route."""

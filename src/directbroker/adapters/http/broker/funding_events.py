@@ -1,5 +1,6 @@
 """Server-Sent Event streams of the Broker API (Alpaca v1): transfer status, journal status and
-trade events, from the read models' event logs.
+trade events, from the read models' event logs; and margin calls issued and met
+(``/v1/events/margin_calls``, an extension in the same conventions: Alpaca has none).
 
 As Alpaca's: without ``since`` or ``since_id`` only live events are sent; with one, history
 from there first, then live; with ``until`` or ``until_id`` the stream ends (200) once the
@@ -24,6 +25,7 @@ from directbroker.adapters.http.broker.errors import BrokerApiError
 from directbroker.adapters.http.broker.event_shapes import STREAMS
 from directbroker.adapters.http.broker.funding_port import (
     JOURNALS,
+    MARGIN_CALLS,
     TRADES,
     TRANSFERS,
     FundingPort,
@@ -63,7 +65,8 @@ def _frame(entry: StreamEntry) -> bytes:
 
 
 def funding_events_router(port: FundingPort) -> APIRouter:
-    """``/events/transfers/status``, ``/events/journals/status`` and ``/events/trades``."""
+    """``/events/transfers/status``, ``/events/journals/status``, ``/events/trades`` and
+    ``/events/margin_calls``."""
     router = APIRouter()
 
     def streamer(name: str):  # type: ignore[no-untyped-def]
@@ -95,6 +98,7 @@ def funding_events_router(port: FundingPort) -> APIRouter:
         ("/events/transfers/status", TRANSFERS, "transfers"),
         ("/events/journals/status", JOURNALS, "journals"),
         ("/events/trades", TRADES, "trades"),
+        ("/events/margin_calls", MARGIN_CALLS, "margin_calls"),
     ):
         router.add_api_route(
             path, streamer(name), methods=["GET"], response_class=StreamingResponse,

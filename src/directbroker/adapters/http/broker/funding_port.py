@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from directbroker.adapters.http.ports import TradeUpdate
+from directbroker.adapters.http.ports import MarginCallUpdate, TradeUpdate
 from directbroker.domain.funding_messages import (
     AchRelationshipUpdated,
     CreateAchRelationship,
@@ -22,6 +22,8 @@ from directbroker.domain.funding_messages import (
 
 TRANSFERS, JOURNALS, TRADES = "transfers", "journals", "trades"
 """The event streams."""
+MARGIN_CALLS = "margin_calls"
+"""The margin call stream (an extension: Alpaca has none)."""
 
 
 class StreamEntry(Protocol):
@@ -34,7 +36,7 @@ class StreamEntry(Protocol):
     @property
     def account(self) -> str: ...
     @property
-    def payload(self) -> TransferUpdated | JournalUpdated | TradeUpdate: ...
+    def payload(self) -> TransferUpdated | JournalUpdated | TradeUpdate | MarginCallUpdate: ...
 
 
 class StreamSubscription(Protocol):
@@ -114,5 +116,5 @@ class FundingPort(Protocol):
         ...
 
     def stream(self, name: str) -> EventStream:
-        """One of the event streams (TRANSFERS, JOURNALS, TRADES)."""
+        """One of the event streams (TRANSFERS, JOURNALS, TRADES, MARGIN_CALLS)."""
         ...

@@ -7,8 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from directbroker.adapters.http.broker.funding_port import StreamEntry
-from directbroker.adapters.http.ports import TradeUpdate
-from directbroker.adapters.http.shapes import iso, money_text, price_text, render_trade_update
+from directbroker.adapters.http.ports import MarginCallUpdate, TradeUpdate
+from directbroker.adapters.http.shapes import (
+    iso,
+    iso_date,
+    money_text,
+    price_text,
+    render_trade_update,
+)
 from directbroker.domain.funding_messages import (
     JNLC,
     AchRelationshipUpdated,
@@ -82,7 +88,7 @@ def render_journal(item: JournalUpdated) -> Json:
 
 
 def render_stream_event(entry: StreamEntry) -> Json:
-    """One SSE ``data:`` object of the transfer, journal or trade stream."""
+    """One SSE ``data:`` object of the transfer, journal, trade or margin call stream."""
     payload = entry.payload
     at = iso(entry.ts_ns)
     if isinstance(payload, TransferUpdated):
@@ -103,7 +109,28 @@ def render_stream_event(entry: StreamEntry) -> Json:
             "status_from": payload.status_from,
             "status_to": payload.status_to,
         }
+    if isinstance(payload, MarginCallUpdate):
+        return render_margin_event(entry.event_id, entry.account, at, payload)
     assert isinstance(payload, TradeUpdate)
     data: Json = dict(render_trade_update(payload)["data"])
     data.update({"account_id": entry.account, "at": at, "event_id": entry.event_id})
     return data
+
+
+def render_margin_event(
+    event_id: int, account: str, at: str | None, update: MarginCallUpdate
+) -> Json:
+    """One margin call event (an extension stream): ``margin_call`` when issued, ``margin_call_met``
+    when the account is back above maintenance."""
+    call = update.call
+    return {
+        "event_id": event_id,
+        "account_id": account,
+        "at": at,
+        "event": "margin_call_met" if update.met else "margin_call",
+        "amount": money_text(call.amount),
+        "equity": money_text(update.equity),
+        "maintenance_requirement": money_text(call.maintenance_requirement),
+        "issued_at": iso(call.issued_ns),
+        "due_date": iso_date(call.due_date),
+    }

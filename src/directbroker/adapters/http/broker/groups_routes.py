@@ -14,7 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from directbroker.adapters.http.block_routes import ID_PATTERN, GroupOut, render_group
+from directbroker.adapters.http.block_bodies import ID_PATTERN
+from directbroker.adapters.http.block_routes import GroupOut, render_group
 from directbroker.adapters.http.blocks_port import BlocksPort
 from directbroker.adapters.http.broker.auth import AnyStaff, OperationsStaff
 from directbroker.adapters.http.broker.errors import BrokerApiError, register_status
