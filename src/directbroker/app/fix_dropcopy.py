@@ -25,7 +25,6 @@ it sends that fill again after the restart, with the same ExecID (ADR 0021).
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -49,12 +48,12 @@ from directbroker.adapters.http.ports import (
     TradingPort,
 )
 from directbroker.app.fix_reporting import OrderChains
+from directbroker.app.fix_tasks import SessionTasks
 from directbroker.domain.order_status import OrdStatus
 from directbroker.domain.rejects import RejectCode
 from directbroker.protocols.fix.effects import ApplicationMessage
 from directbroker.protocols.fix.message import Field
 
-log = logging.getLogger(__name__)
 
 Send = Callable[[str, str, Sequence[Field]], None]
 Deliver = Callable[[str, str, Sequence[Field]], Awaitable[None]]
@@ -181,7 +180,7 @@ class FixDropCopy:
             for terms in sessions
             if terms.kind is SessionKind.DROP_COPY
         }
-        self.failure: BaseException | None = None
+        self._tasks = SessionTasks("drop copy")
 
     def on_logon(self, session_id: str) -> None:
         """Start (once) and catch up: every account is looked at again."""
@@ -191,10 +190,9 @@ class FixDropCopy:
         session.online = True
         if not session.tasks:
             session.subscription = self._trading.subscribe_trade_updates(session.terms.accounts)
-            loop = asyncio.get_running_loop()
             session.tasks = [
-                loop.create_task(self._guard(self._work, session)),
-                loop.create_task(self._guard(self._pump, session)),
+                self._tasks.start(self._work, session),
+                self._tasks.start(self._pump, session),
             ]
         self._catch_up(session)
 
@@ -224,34 +222,18 @@ class FixDropCopy:
     async def idle(self, session_id: str) -> None:
         """Wait until every account queued for the session so far has been looked at."""
         await self._sessions[session_id].due.join()
-        if self.failure is not None:
-            raise self.failure
+        self._tasks.check()
+
+    @property
+    def failure(self) -> BaseException | None:
+        """Why a session's task stopped (a broken invariant: fail fast, never swallow)."""
+        return self._tasks.failure
 
     async def close(self) -> None:
         """Stop every session's tasks and subscription."""
-        for session in self._sessions.values():
-            if session.subscription is not None:
-                session.subscription.close()
-            for task in session.tasks:
-                task.cancel()
-            await asyncio.gather(*session.tasks, return_exceptions=True)
-            session.tasks = []
+        await SessionTasks.stop(self._sessions.values())
 
     # --- the session's tasks ------------------------------------------------------------------
-
-    async def _guard(
-        self, work: Callable[[_DropSession], Awaitable[None]], session: _DropSession
-    ) -> None:
-        """Run one of the session's tasks; a failure is kept and re-raised, never swallowed
-        (the coroutine is made inside the task, so a task cancelled early leaves none)."""
-        try:
-            await work(session)
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:
-            log.exception("FIX drop copy stopped")
-            self.failure = exc
-            raise
 
     def _catch_up(self, session: _DropSession) -> None:
         for account in sorted(session.terms.accounts):

@@ -24,7 +24,7 @@ import dataclasses
 import hashlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from directbroker.adapters.fix.block_entry import group_of
 from directbroker.adapters.fix.order_entry import new_order, status_request
@@ -48,6 +48,7 @@ from directbroker.adapters.http.ports import OrderView, PortBusy, PortRejection,
 from directbroker.app.fix_blocks import FixBlocks, followed_accounts
 from directbroker.app.fix_changes import OrderChanges, busy_detail
 from directbroker.app.fix_reporting import OrderChains, SessionState, exec_id, update_reports
+from directbroker.app.fix_tasks import SessionTasks
 from directbroker.domain.rejects import RejectCode
 from directbroker.protocols.fix.effects import ApplicationMessage
 from directbroker.protocols.fix.message import Field, FixMessage
@@ -94,8 +95,7 @@ class FixOrderEntry:
             for terms in sessions
             if terms.kind is SessionKind.ORDER_ENTRY
         }
-        self.failure: BaseException | None = None
-        """Why a session's task stopped (a broken invariant: fail fast, never swallow)."""
+        self._tasks = SessionTasks("order entry")
 
     # --- the application interface -----------------------------------------------------
 
@@ -108,10 +108,9 @@ class FixOrderEntry:
         if not session.tasks:
             accounts = followed_accounts(session)
             session.subscription = self._trading.subscribe_trade_updates(accounts)
-            loop = asyncio.get_running_loop()
             session.tasks = [
-                loop.create_task(self._guard(self._work, session)),
-                loop.create_task(self._guard(self._pump, session)),
+                self._tasks.start(self._work, session),
+                self._tasks.start(self._pump, session),
             ]
         while session.held and session.online:
             msg_type, body = session.held.popleft()
@@ -143,34 +142,18 @@ class FixOrderEntry:
     async def idle(self, session_id: str) -> None:
         """Wait until every message queued for the session so far has been handled."""
         await self._sessions[session_id].inbox.join()
-        if self.failure is not None:
-            raise self.failure
+        self._tasks.check()
+
+    @property
+    def failure(self) -> BaseException | None:
+        """Why a session's task stopped (a broken invariant: fail fast, never swallow)."""
+        return self._tasks.failure
 
     async def close(self) -> None:
         """Stop every session's tasks and subscription."""
-        for session in self._sessions.values():
-            if session.subscription is not None:
-                session.subscription.close()
-            for task in session.tasks:
-                task.cancel()
-            await asyncio.gather(*session.tasks, return_exceptions=True)
-            session.tasks = []
+        await SessionTasks.stop(self._sessions.values())
 
     # --- the session's tasks --------------------------------------------------------------
-
-    async def _guard(
-        self, work: Callable[[SessionState], Awaitable[None]], session: SessionState
-    ) -> None:
-        """Run one of the session's tasks; a failure is kept and re-raised, never swallowed
-        (the coroutine is made inside the task, so a task cancelled early leaves none)."""
-        try:
-            await work(session)
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:
-            log.exception("FIX order entry stopped")
-            self.failure = exc
-            raise
 
     async def _work(self, session: SessionState) -> None:
         while True:
