@@ -54,7 +54,6 @@ from directbroker.domain.rejects import RejectCode
 from directbroker.protocols.fix.effects import ApplicationMessage
 from directbroker.protocols.fix.message import Field
 
-
 Send = Callable[[str, str, Sequence[Field]], None]
 Deliver = Callable[[str, str, Sequence[Field]], Awaitable[None]]
 """Sends and completes once the session has stored the message (so a resend can serve it);
