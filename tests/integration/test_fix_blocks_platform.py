@@ -13,25 +13,15 @@ from dataclasses import dataclass, field
 import pytest
 
 from directbroker.adapters.fix.terms import FixVersion, SessionKind, SessionTerms
-from directbroker.adapters.history import open_sqlite
 from directbroker.adapters.http.blocks_port import BlocksPort
-from directbroker.adapters.http.history import ThreadedHistory
 from directbroker.adapters.http.ports import TradingPort
-from directbroker.app.api import PlatformApi
 from directbroker.app.fix_dropcopy import SqliteDropCopyStore
 from directbroker.app.fix_gateway import FixGateway
-from directbroker.app.journals import MemoryJournals
-from directbroker.app.platform import DemoAccount, Platform, accelerated_clock
-from directbroker.domain.accounts import AccountType
 from directbroker.domain.block_messages import AVERAGE_PRICE_ACCOUNT
-from directbroker.domain.broker_messages import SetEasyToBorrow
 from directbroker.domain.portfolio_messages import CreateAccountGroup
 from directbroker.protocols.fix.effects import ApplicationMessage
 from directbroker.protocols.fix.message import Field, FixMessage
-from directbroker.sim.session import DaySchedule
-from directbroker.sim.simulation import SimulationConfig
-from directbroker.sim.universe import LISTINGS
-from tests.integration.test_fix_orders_platform import new_order, run, until
+from tests.integration.test_fix_orders_platform import new_order, run, running_platform, until
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -85,33 +75,10 @@ class Desk:
 
 @pytest.fixture
 def desk() -> Iterator[Desk]:
-    clock = accelerated_clock(1.0)
-    config = SimulationConfig(
-        seed=3,
-        schedule=DaySchedule(
-            pre_open_seconds=0.2, continuous_seconds=23_400, closing_window_seconds=60
-        ),
-        events_per_second=0.01,
-    )
-    accounts = [
-        DemoAccount(n, n.lower(), AccountType.MARGIN, 1_000_000 * 10_000) for n in (*GROUP, "B1")
-    ]
-    history = open_sqlite(":memory:")
-    platform = Platform(
-        MemoryJournals(), config, clock(), accounts=accounts, history=history, listings=LISTINGS[:2]
-    )
-    api = PlatformApi(platform, ThreadedHistory(lambda: history))
-    platform.apply_before_start([SetEasyToBorrow("AAPL", True, "system:test")])
-    api.feed.drain_now()
-    platform.start(clock)
-    blocks = api.ports.blocks
-    assert blocks is not None
-    try:
+    with running_platform((*GROUP, "B1")) as (api, clock):
+        blocks = api.ports.blocks
+        assert blocks is not None
         yield Desk(api.ports.trading, blocks, clock)
-    finally:
-        platform.stop()
-        history.close()
-        assert platform.failure is None
 
 
 ALLOCS: tuple[Field, ...] = ((78, "2"), (79, "A1"), (80, "60"), (79, "A3"), (80, "40"))

@@ -8,6 +8,7 @@ import asyncio
 import itertools
 import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,8 +81,12 @@ def _memory_store() -> SqliteDropCopyStore:
     return SqliteDropCopyStore(":memory:")
 
 
-@pytest.fixture
-def firm() -> Iterator[Firm]:
+@contextmanager
+def running_platform(
+    account_names: Sequence[str],
+) -> Iterator[tuple[PlatformApi, Callable[[], int]]]:
+    """The embedded platform, started, with a funded margin account per name and AAPL easy
+    to borrow, and its clock; stopped afterwards (and checked not to have failed)."""
     clock = accelerated_clock(1.0)
     config = SimulationConfig(
         seed=3,
@@ -91,7 +96,7 @@ def firm() -> Iterator[Firm]:
         events_per_second=0.01,
     )
     accounts = [
-        DemoAccount(n, n.lower(), AccountType.MARGIN, 1_000_000 * 10_000) for n in ("A1", "B1")
+        DemoAccount(n, n.lower(), AccountType.MARGIN, 1_000_000 * 10_000) for n in account_names
     ]
     history = open_sqlite(":memory:")
     platform = Platform(
@@ -102,11 +107,17 @@ def firm() -> Iterator[Firm]:
     api.feed.drain_now()
     platform.start(clock)
     try:
-        yield Firm(api.ports.trading, clock)
+        yield api, clock
     finally:
         platform.stop()
         history.close()
         assert platform.failure is None
+
+
+@pytest.fixture
+def firm() -> Iterator[Firm]:
+    with running_platform(("A1", "B1")) as (api, clock):
+        yield Firm(api.ports.trading, clock)
 
 
 async def until(probe: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
