@@ -9,7 +9,7 @@ replaced); refused ones get an OrderCancelReject with CxlRejResponseTo (434) and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from directbroker.adapters.fix.order_entry import (
@@ -113,19 +113,13 @@ class OrderChanges:
             ids = PendingIds(request.cl_ord_id, request.orig_cl_ord_id)
             view = await self.find(session, request.account, ids.orig_cl_ord_id, request.order_id)
             view = self._working(view, ids, request.account)
-            session.cancels[view.order_id] = PendingIds(ids.cl_ord_id, view.client_order_id)
-            try:
-                if request.account in session.terms.groups:
-                    await self._blocks.cancel(view)
-                else:
-                    await self._trading.cancel_order(view.account, view.order_id)
-                return
-            except PortRejection as rejection:
-                refusal = FixRefusal(rejection.code, rejection.message)
-            except PortBusy as busy:
-                refusal = FixRefusal(RejectCode.OVERLOADED, busy_detail(busy))
-            session.cancels.pop(view.order_id, None)
-            raise refusal
+            pending = PendingIds(ids.cl_ord_id, view.client_order_id)
+            cancel: Awaitable[object]
+            if request.account in session.terms.groups:
+                cancel = self._blocks.cancel(view)
+            else:
+                cancel = self._trading.cancel_order(view.account, view.order_id)
+            await _pending(session.cancels, view.order_id, pending, cancel)
         except FixRefusal as refusal:
             if refusal.business is not None:
                 raise
@@ -158,20 +152,29 @@ class OrderChanges:
                     RejectCode.QUANTITY_NOT_POSITIVE,
                     f"OrderQty (38) {request.quantity} must be above the {filled} filled",
                 )
-            session.replaces[view.order_id] = PendingIds(ids.cl_ord_id, view.client_order_id)
-            try:
-                await self._trading.replace_order(command)
-                return
-            except PortRejection as rejection:
-                refusal = FixRefusal(rejection.code, rejection.message)
-            except PortBusy as busy:
-                refusal = FixRefusal(RejectCode.OVERLOADED, busy_detail(busy))
-            session.replaces.pop(view.order_id, None)
-            raise refusal
+            pending = PendingIds(ids.cl_ord_id, view.client_order_id)
+            replace = self._trading.replace_order(command)
+            await _pending(session.replaces, view.order_id, pending, replace)
         except FixRefusal as refusal:
             if refusal.business is not None:
                 raise
             await self._refuse(session, ids, True, refusal, view)
+
+
+async def _pending(
+    requests: dict[str, PendingIds], order_id: str, ids: PendingIds, sent: Awaitable[object]
+) -> None:
+    """Await a cancel or replace with its ids recorded as pending on ``order_id`` (its reports
+    name them); a platform refusal forgets them and is raised as a :class:`FixRefusal`."""
+    requests[order_id] = ids
+    try:
+        await sent
+    except PortRejection as rejection:
+        requests.pop(order_id, None)
+        raise FixRefusal(rejection.code, rejection.message) from None
+    except PortBusy as busy:
+        requests.pop(order_id, None)
+        raise FixRefusal(RejectCode.OVERLOADED, busy_detail(busy)) from None
 
 
 def _ids_of(message: FixMessage) -> PendingIds:
