@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from directbroker.adapters.fix.connection import SessionUnavailable
-from directbroker.adapters.fix.ports import FixApplication
 from directbroker.adapters.fix.settings import SessionID, SessionSettings
 from directbroker.adapters.fix.terms import FixVersion, SessionKind, SessionTerms
 from directbroker.adapters.fix.transport import FixTransport, open_stores
@@ -169,10 +168,6 @@ class _Bridge:
         self._gateway.on_logout(session_id.key)
 
 
-def _bridge(outbox: SessionOutbox, gateway: FixGateway) -> FixApplication:
-    return _Bridge(outbox, gateway)
-
-
 class FixService:
     """Every configured FIX session of the firm; :meth:`start` and :meth:`close` on the loop."""
 
@@ -203,12 +198,7 @@ class FixService:
         self._directory.mkdir(parents=True, exist_ok=True)
         stores = await open_stores(self._section.store, self._directory)
         self._drop_copies = SqliteDropCopyStore(str(self._directory / DROP_COPY_FILE))
-        transport_holder: list[FixTransport] = []
-
-        async def send(session_id: SessionID, msg_type: str, body: Sequence[Field]) -> None:
-            await transport_holder[0].send(session_id, msg_type, body)
-
-        outbox = SessionOutbox(send, [s.session_id for s in self._settings])
+        outbox = SessionOutbox(self._send, [s.session_id for s in self._settings])
         gateway = FixGateway(
             self._trading,
             [session_terms(s) for s in self._settings],
@@ -222,16 +212,20 @@ class FixService:
             self._settings,
             stores=stores,
             factory=session_factory,
-            app=_bridge(outbox, gateway),
+            app=_Bridge(outbox, gateway),
             clock=self._now_ns,
             limits=self._section.limits(),
             host=self._section.host,
             port=self._section.port,
         )
-        transport_holder.append(transport)
         self.transport, self.gateway, self._outbox = transport, gateway, outbox
         self.port = await transport.start()
         return self.port
+
+    async def _send(self, session_id: SessionID, msg_type: str, body: Sequence[Field]) -> None:
+        # The outbox is made before the transport (the transport's application holds it).
+        assert self.transport is not None
+        await self.transport.send(session_id, msg_type, body)
 
     async def close(self) -> None:
         """Drop every connection, stop the applications and close the stores."""
