@@ -179,6 +179,23 @@ class RebalancingSection:
 
 
 @dataclass(frozen=True, slots=True)
+class BackOfficeSection:
+    """The back office: the clearing hand-off, books and records, the customer documents."""
+
+    enabled: bool = True
+    """Run the end-of-day and end-of-month jobs in ``serve`` (trade file, the clearing firm's
+    files, reconciliation, confirmations, statements)."""
+    clearing_firm: str = "Liberty Street Clearing Corp. (simulated)"
+    """The clearing firm that carries the customers' accounts, named on every document."""
+    clearing_number: str = "0158"
+    """The firm's number at the clearing firm (the trade file's header carries it)."""
+    drop_copy: bool = True
+    """The simulated clearing firm takes a real-time FIX drop copy of every execution."""
+    retention_years: int = 6
+    """How long generated books and records are kept (17a-4: six years for the longest)."""
+
+
+@dataclass(frozen=True, slots=True)
 class FirmConfig:
     """The whole configuration file."""
 
@@ -190,6 +207,7 @@ class FirmConfig:
     venues: VenuesSection = field(default_factory=VenuesSection)
     fix: FixSection = field(default_factory=FixSection)
     rebalancing: RebalancingSection = field(default_factory=RebalancingSection)
+    backoffice: BackOfficeSection = field(default_factory=BackOfficeSection)
 
     def check(self) -> FirmConfig:
         """Refuse values that parse but make no sense."""
@@ -210,6 +228,7 @@ class FirmConfig:
             "api.max_request_wait_seconds": self.api.max_request_wait_seconds,
             "rebalancing.retry_seconds": self.rebalancing.retry_seconds,
             "rebalancing.drift_check_seconds": self.rebalancing.drift_check_seconds,
+            "backoffice.retention_years": self.backoffice.retention_years,
         }
         for name, value in positive.items():
             if value <= 0:

@@ -11,19 +11,17 @@ Exit status: 0 printed; 2 the journal could not be read or the period is not val
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from directbroker.app.broker_journal import journal_entries
 from directbroker.backoffice import rule605, rule606
 from directbroker.backoffice.order_flow import OrderFlow
 from directbroker.backoffice.periods import local_month
-from directbroker.domain.messages import Event, Message
 from directbroker.domain.venue_config import FeeSchedule
-from directbroker.protocols.codec import decode, decode_many
 from directbroker.sim.universe import default_venues
 
 EXIT_OK = 0
@@ -34,27 +32,6 @@ MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 def venue_fees() -> dict[str, FeeSchedule]:
     """The fee schedule of each venue the firm routes to."""
     return {venue.name: venue.fees for venue in default_venues()}
-
-
-def journal_entries(data_dir: Path) -> Iterator[tuple[Message, tuple[Event, ...], int]]:
-    """Every entry of the broker journal in ``data_dir``: the input, its events, its time."""
-    from directbroker.adapters.storage.sqlite import SqliteStorage
-
-    # The broker core's modules define (and so register) every message its journal holds.
-    importlib.import_module("directbroker.engines.broker")
-    path = data_dir / "journals" / "broker.journal.db"
-    if not path.exists():
-        raise FileNotFoundError(f"no broker journal at {path}")
-    with SqliteStorage(str(path), readonly=True) as storage:
-        entries = storage.journal.read(0, None)
-        try:
-            for entry in entries:
-                events = tuple(e for e in decode_many(entry.events) if isinstance(e, Event))
-                yield decode(entry.command), events, entry.ts_ns
-        finally:
-            close = getattr(entries, "close", None)
-            if close is not None:
-                close()
 
 
 def load(data_dir: Path) -> tuple[OrderFlow, int]:

@@ -1,0 +1,51 @@
+"""Reading a firm's broker journal from its data directory, read-only, for the back office.
+
+The back office's folds (:mod:`directbroker.backoffice`) take journal entries one by one; this
+is where the CLI and ``serve``'s back-office worker get them. It opens the SQLite journal
+read-only, so a running server may keep writing while a report or a reconciliation reads.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from directbroker.domain.messages import Event, Message
+from directbroker.protocols.codec import decode, decode_many
+
+Entry = tuple[Message, tuple[Event, ...], int]
+"""One journal entry as the folds take it: the input, the events it caused, its time."""
+
+
+def broker_journal_path(data_dir: Path) -> Path:
+    """Where the broker core's journal of a data directory is."""
+    return data_dir / "journals" / "broker.journal.db"
+
+
+def broker_entries(data_dir: Path, after_seq: int = 0) -> Iterator[tuple[int, Entry]]:
+    """Every entry of the broker journal in ``data_dir`` after ``after_seq``, with its
+    sequence number. Raises :class:`FileNotFoundError` when there is no journal."""
+    from directbroker.adapters.storage.sqlite import SqliteStorage
+
+    # The broker core's modules define (and so register) every message its journal holds.
+    importlib.import_module("directbroker.engines.broker")
+    path = broker_journal_path(data_dir)
+    if not path.exists():
+        raise FileNotFoundError(f"no broker journal at {path}")
+    with SqliteStorage(str(path), readonly=True) as storage:
+        entries = storage.journal.read(after_seq, None)
+        try:
+            for entry in entries:
+                events = tuple(e for e in decode_many(entry.events) if isinstance(e, Event))
+                yield entry.seq, (decode(entry.command), events, entry.ts_ns)
+        finally:
+            close = getattr(entries, "close", None)
+            if close is not None:
+                close()
+
+
+def journal_entries(data_dir: Path) -> Iterator[Entry]:
+    """Every entry of the broker journal in ``data_dir``: the input, its events, its time."""
+    for _seq, entry in broker_entries(data_dir):
+        yield entry
