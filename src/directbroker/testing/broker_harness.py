@@ -133,6 +133,9 @@ class BrokerHarness:
         self.fees = fees
         self.broker = self.new_core()
         self.inputs: list[tuple[Message, int]] = []
+        self.entries: list[tuple[Message, tuple[Event, ...], int]] = []
+        """Every broker input with the events it produced and its time: what the broker
+        journal would hold (``testing.broker_journal`` writes them to one)."""
         self.events: list[Event] = []
         self.outbox: deque[tuple[str, Command]] = deque()
         self.auto_flush = auto_flush
@@ -172,6 +175,7 @@ class BrokerHarness:
         ts = self.tick()
         self.inputs.append((message, ts))
         produced = self.broker.handle(message, ts)
+        self.entries.append((message, tuple(produced), ts))
         self.events.extend(produced)
         for event in produced:
             routed = venue_command(event)
