@@ -31,6 +31,8 @@ from directbroker.adapters.http.server import ApiServer
 from directbroker.adapters.http.shedding import ShedLimits
 from directbroker.app.admission import Admission
 from directbroker.app.api import ApiKey, PlatformApi, key_command
+from directbroker.app.backoffice_jobs import back_office_for
+from directbroker.app.backoffice_runner import BackOfficeRunner
 from directbroker.app.bank import attach_bank
 from directbroker.app.config import FirmConfig
 from directbroker.app.fix_service import FixService
@@ -182,6 +184,8 @@ class Firm:
     """Whether the configured port was taken and a free one is used instead."""
     fix: FixService | None = None
     """The FIX sessions (``[fix] enabled``), on the API server's event loop."""
+    backoffice: BackOfficeRunner | None = None
+    """The end-of-day and end-of-month jobs (``[backoffice] enabled``), on their own thread."""
     _closed: bool = field(default=False, init=False)
 
     def start(self, *, serve_api: bool = True, wall_ns: Callable[[], int] = time.time_ns) -> None:
@@ -207,6 +211,8 @@ class Firm:
                 self.fix = fix
                 self.server.run_on_loop(fix.start)
         self.platform.start(wall_ns)
+        if self.backoffice is not None:
+            self.backoffice.start()
 
     def fix_summary(self) -> str | None:
         """Where the FIX acceptor listens and its sessions, for the start-up message."""
@@ -234,6 +240,8 @@ class Firm:
             self.platform.stop()
             if not self.platform.running:
                 self.api.accounts_publisher.save()
+            if self.backoffice is not None:
+                self.backoffice.stop()
         finally:
             if self.remote is not None:
                 self.remote.close()
@@ -357,6 +365,7 @@ def open_firm(
         written,
         lock,
         remote=remote,
+        backoffice=back_office_for(root, config, platform, calendar),
     )
 
 
