@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from directbroker.app.broker_journal import broker_entries, broker_journal_path
-from directbroker.backoffice.books import DayClose, FirmBooks
+from directbroker.backoffice.books import QUIET_INPUTS, DayClose, FirmBooks
 from directbroker.runtime.schedule import BusinessCalendar
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,8 @@ class BackOfficeRunner:
             return 0
         folded = 0
         take = self._books.take
-        for seq, (message, events, ts_ns) in broker_entries(self._data_dir, self._seq):
+        entries = broker_entries(self._data_dir, self._seq, QUIET_INPUTS)
+        for seq, (message, events, ts_ns) in entries:
             take(message, events, ts_ns)
             self._seq = seq
             folded += 1

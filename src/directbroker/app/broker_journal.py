@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from directbroker.domain.messages import Event, Message
-from directbroker.protocols.codec import decode, decode_many
+from directbroker.protocols.codec import decode, decode_many, encode_many
 
 Entry = tuple[Message, tuple[Event, ...], int]
 """One journal entry as the folds take it: the input, the events it caused, its time."""
@@ -23,9 +23,29 @@ def broker_journal_path(data_dir: Path) -> Path:
     return data_dir / "journals" / "broker.journal.db"
 
 
-def broker_entries(data_dir: Path, after_seq: int = 0) -> Iterator[tuple[int, Entry]]:
+_NO_EVENTS = encode_many(())
+
+
+def type_tag(command: bytes) -> bytes:
+    """The type tag of an encoded message, read from its first bytes without decoding it
+    (``[tag, field, ...]`` in MessagePack: an array header, then the tag as a short string)."""
+    head = command[0] if command else 0
+    start = 1 if 0x90 <= head <= 0x9F else 3 if head == 0xDC else 5
+    size = command[start] - 0xA0 if len(command) > start else -1
+    if not 0 <= size < 32:
+        return b""
+    return command[start + 1 : start + 1 + size]
+
+
+def broker_entries(
+    data_dir: Path, after_seq: int = 0, quiet_inputs: frozenset[bytes] | None = None
+) -> Iterator[tuple[int, Entry]]:
     """Every entry of the broker journal in ``data_dir`` after ``after_seq``, with its
-    sequence number. Raises :class:`FileNotFoundError` when there is no journal."""
+    sequence number. Raises :class:`FileNotFoundError` when there is no journal.
+
+    With ``quiet_inputs``, an entry whose input caused no event is skipped unless its type
+    tag is one of them: most of a broker journal is market data that changed nothing on the
+    books, and not decoding it is what keeps a fold of a long journal fast."""
     from directbroker.adapters.storage.sqlite import SqliteStorage
 
     # The broker core's modules define (and so register) every message its journal holds.
@@ -37,6 +57,12 @@ def broker_entries(data_dir: Path, after_seq: int = 0) -> Iterator[tuple[int, En
         entries = storage.journal.read(after_seq, None)
         try:
             for entry in entries:
+                if (
+                    quiet_inputs is not None
+                    and entry.events == _NO_EVENTS
+                    and type_tag(entry.command) not in quiet_inputs
+                ):
+                    continue
                 events = tuple(e for e in decode_many(entry.events) if isinstance(e, Event))
                 yield entry.seq, (decode(entry.command), events, entry.ts_ns)
         finally:

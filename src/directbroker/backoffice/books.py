@@ -43,6 +43,10 @@ FIRM_REGISTRATIONS = frozenset({Registration.AVERAGE_PRICE, Registration.STEP_OU
 
 _TRADE_KINDS = frozenset({"execution", "settlement"})
 
+QUIET_INPUTS = frozenset({b"TradePrinted", b"RecordPriorClose"})
+"""Type tags of the inputs the fold reads even when they caused no event (the marks); a reader
+may skip every other entry without events (``broker_entries(..., quiet_inputs=...)``)."""
+
 
 @dataclass
 class AccountRecord:
