@@ -30,12 +30,20 @@ class IssuedDocument:
     content: bytes
 
 
+def document_name(kind: str, date: int) -> str:
+    """The name a document is listed under: a confirmation's trade date, a statement's
+    month."""
+    if kind == ACCOUNT_STATEMENT:
+        return f"Account statement {day(date)[:7]}"
+    return f"Trade confirmation {day(date)}"
+
+
 def documents_for_day(books: FirmBooks, close: DayClose, firm: FirmDetails) -> list[IssuedDocument]:
     """The confirmations for the day ``close`` ended (one per account that traded)."""
     issued = []
     for account in accounts_traded(books, close.date):
         content = confirmation_pdf(confirmation(books, account, close.date), firm)
-        name = f"Trade confirmation {day(close.date)}"
+        name = document_name(TRADE_CONFIRMATION, close.date)
         issued.append(IssuedDocument(account, TRADE_CONFIRMATION, close.date, name, content))
     return issued
 
@@ -50,7 +58,7 @@ def documents_for_month(
         if not open_during(record, year, month):
             continue
         found = statement(books, record, year, month)
-        name = f"Account statement {year:04d}-{month:02d}"
+        name = document_name(ACCOUNT_STATEMENT, found.date)
         content = statement_pdf(found, firm)
         issued.append(IssuedDocument(record.account, ACCOUNT_STATEMENT, found.date, name, content))
     return issued

@@ -1,12 +1,13 @@
 """Monthly account statements: the account between two month-end closes of the books.
 
-The period runs from the previous month's last day close (exclusive) to this month's
-(inclusive), by the moment the books closed, so the activity listed is exactly what moved the
-balances from one close to the other: opening cash plus every trade's net amount and every
-cash movement is the closing cash, to the $0.0001. Positions are valued at the month-end
-marks (the last sale). A margin account also shows its debit balance (cash owed to the firm)
-and its equity. The firm's details and the disclosures a customer statement carries (SIPC,
-the clearing firm that carries the account, how to report an error) close the document.
+The period runs from the last day close of the month before (exclusive; of the last month the
+books closed, should a month have none) to this month's (inclusive), by the moment the books
+closed, so the activity listed is exactly what moved the balances from one close to the
+other: opening cash plus every trade's net amount and every cash movement is the closing
+cash, to the $0.0001. Positions are valued at the month-end marks (the last sale). A margin
+account also shows its debit balance (cash owed to the firm) and its equity. The firm's
+details and the disclosures a customer statement carries (SIPC, the clearing firm that
+carries the account, how to report an error) close the document.
 """
 
 from __future__ import annotations
@@ -150,18 +151,14 @@ class Statement:
         return max(0, -self.closing.cash)
 
 
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    """The calendar month before."""
-    return (year - 1, 12) if month == 1 else (year, month - 1)
-
-
 def statement(books: FirmBooks, account: AccountRecord, year: int, month: int) -> Statement:
     """The account's statement for the month (:class:`NoMonthClose` when no day of it
     ended)."""
     close = books.month_closes.get((year, month))
     if close is None:
         raise NoMonthClose(f"no business day of {year:04d}-{month:02d} has ended on the books")
-    before = books.month_closes.get(previous_month(year, month))
+    earlier = [key for key in books.month_closes if key < (year, month)]
+    before = books.month_closes[max(earlier)] if earlier else None
     after_ns = before.ts_ns if before is not None else -1
     first = before.date if before is not None else 0
     name = account.account
