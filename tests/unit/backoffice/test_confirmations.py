@@ -79,10 +79,24 @@ def test_the_pdf_carries_every_figure_of_every_execution() -> None:
     pdf = confirmation_pdf(confirmation(hand.books, "BOB", DAY), FIRM)
     text = text_of(pdf)
     for figure in (
-        "2026-12-01", "2026-12-02", "Sell short", "250", "MSFT", "410.125",
-        dollars(bob.principal), dollars(bob.commission), dollars(bob.sec_fee),
-        dollars(bob.taf_fee), dollars(bob.net_amount), "Agent", bob.execution_id,
-        FIRM.name, FIRM.address, FIRM.clearing_firm, "agent", "SIPC",
+        "2026-12-01",
+        "2026-12-02",
+        "Sell short",
+        "250",
+        "MSFT",
+        "410.125",
+        dollars(bob.principal),
+        dollars(bob.commission),
+        dollars(bob.sec_fee),
+        dollars(bob.taf_fee),
+        dollars(bob.net_amount),
+        "Agent",
+        bob.execution_id,
+        FIRM.name,
+        FIRM.address,
+        FIRM.clearing_firm,
+        "agent",
+        "SIPC",
     ):
         assert figure in text, figure
     assert "AAPL" not in text  # another account's trades are not on it

@@ -97,9 +97,20 @@ def test_the_pdf_carries_the_figures() -> None:
     dec = statement(hand.books, hand.books.accounts["BOB"], 2026, 12)
     text = text_of(statement_pdf(dec, FIRM))
     for figure in (
-        "2026-12", dollars(dec.closing.cash), dollars(dec.debit_balance), dollars(dec.equity),
-        "Buy 60 MSFT @ 400.00", "390.00", dollars(60 * 390_0000), "Deposit", "5,000.00",
-        "Margin", "SIPC", FIRM.name, FIRM.clearing_firm, "Page 1 of 1",
+        "2026-12",
+        dollars(dec.closing.cash),
+        dollars(dec.debit_balance),
+        dollars(dec.equity),
+        "Buy 60 MSFT @ 400.00",
+        "390.00",
+        dollars(60 * 390_0000),
+        "Deposit",
+        "5,000.00",
+        "Margin",
+        "SIPC",
+        FIRM.name,
+        FIRM.clearing_firm,
+        "Page 1 of 1",
     ):
         assert figure in text, figure
 

@@ -5,9 +5,9 @@ API's partner); a direct broker's customers need their own, so these extend ``/v
 with the Broker API's list shape: ``GET /v2/account/documents`` (``start``, ``end``, ``type``)
 and ``GET /v2/account/documents/{document_id}/download``. A key sees only the account it acts
 on; another account's document is 404, as an unknown one is, so ids cannot be probed.
+(No ``from __future__ import annotations`` here: FastAPI resolves the routes' ``Annotated``
+dependencies, which name a local, when they are defined.)
 """
-
-from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Protocol
