@@ -146,9 +146,7 @@ def test_confirmations_and_statements_issued_listed_and_read_back(tmp_path: Path
         contents = {}
         for kind in ("trade_confirmation", "account_statement"):
             target = tmp_path / f"{kind}.pdf"
-            broker.download_trade_document_for_account_by_id(
-                account, by_type[kind].id, str(target)
-            )
+            broker.download_trade_document_for_account_by_id(account, by_type[kind].id, str(target))
             contents[kind] = target.read_bytes()
         confirm = text_of(contents["trade_confirmation"])
         for fill in fills:
