@@ -163,3 +163,19 @@ def test_activity_carries_opening_to_closing(actions: list[tuple[str, int]]) -> 
         if previous is not None:
             assert found.opening == previous.closing
         previous = found
+
+
+def test_a_long_month_runs_onto_more_pages_with_every_line() -> None:
+    hand = HandBooks()
+    hand.open("A")
+    hand.start(20261201)
+    hand.cash("A", 1_000_000 * 10_000)
+    fills = [hand.trade("A", Side.BUY, 10 + n, "XYZ", 20_0000 + n * 100) for n in range(90)]
+    hand.end()
+    found = statement(hand.books, hand.books.accounts["A"], 2026, 12)
+    text = text_of(statement_pdf(found, FIRM))
+    assert "Page 1 of 3" in text and "Page 3 of 3" in text
+    assert text.count("Cash balance") == 3  # the activity's heading on each page it spans
+    for fill in fills:
+        assert dollars(fill.net_amount) in text
+    assert f"Closing cash balance {dollars(found.closing.cash)}" in text
