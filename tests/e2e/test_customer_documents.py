@@ -153,6 +153,8 @@ def test_confirmations_and_statements_issued_listed_and_read_back(tmp_path: Path
             assert fill["order_id"] in confirm
             assert f"{fill['qty']} AAPL {price_text(fill['price'])}" in confirm, fill
         assert "Buy" in confirm and "Sell" in confirm and "Agent" in confirm
+        # The day's net amount is all that moved the deposit to the account's cash.
+        assert f"Net amount {cash - 50_000:,.2f}" in confirm
         statement = text_of(contents["account_statement"])
         assert f"Closing cash balance {cash:,.2f}" in statement
         assert "50,000.00" in statement and "AAPL" in statement

@@ -62,9 +62,14 @@ class Confirmation:
     executions: tuple[BookedExecution, ...]
 
     @property
-    def principal(self) -> int:
-        """Principal of all the executions (unsigned)."""
-        return sum(e.principal for e in self.executions)
+    def bought(self) -> int:
+        """Principal of the purchases."""
+        return sum(e.principal for e in self.executions if e.side is Side.BUY)
+
+    @property
+    def sold(self) -> int:
+        """Principal of the sales (long and short)."""
+        return sum(e.principal for e in self.executions if e.side is not Side.BUY)
 
     @property
     def commission(self) -> int:
@@ -149,7 +154,8 @@ def confirmation_pdf(confirm: Confirmation, firm: FirmDetails) -> bytes:
     pdf.heading("Totals for the trade date")
     pdf.fields(
         [
-            ("Principal", money(confirm.principal)),
+            ("Purchases (principal)", money(confirm.bought)),
+            ("Sales (principal)", money(confirm.sold)),
             ("Commission", money(confirm.commission)),
             ("SEC fees and TAF", money(confirm.fees)),
             ("Net amount", money(confirm.net_amount)),

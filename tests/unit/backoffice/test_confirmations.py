@@ -65,6 +65,7 @@ def test_totals_are_the_sums_of_the_executions() -> None:
     assert [e.execution_id for e in confirm.executions] == [f.execution_id for f in alice]
     assert confirm.net_amount == sum(f.net_amount for f in alice)
     assert confirm.commission == sum(f.commission for f in alice)
+    assert confirm.bought == alice[0].principal and confirm.sold == alice[1].principal
     assert confirm.fees == sum(f.sec_fee + f.taf_fee for f in alice)
     # A buy costs principal plus commission; a sale pays principal less commission and fees.
     buy, sale = alice
