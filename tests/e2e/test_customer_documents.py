@@ -18,7 +18,7 @@ import httpx
 import pypdf
 
 from directbroker.app import documents_cli
-from tests.e2e.running import RunningFirm, demo_args
+from tests.e2e.running import RunningFirm
 from tests.e2e.test_broker_accounts import request  # imports alpaca quietly
 
 from alpaca.broker.client import BrokerClient  # isort: skip
@@ -30,6 +30,9 @@ from alpaca.broker.requests import (  # isort: skip
 )
 
 SPEED = "2000"
+START = "2026-11-30T08:00:00-05:00"
+"""A Monday before the open: the customer is opened and funded before the session, so the
+whole session is left for its trades however slow the machine."""
 
 
 def until(what: str, check: Any, timeout: float = 90.0) -> Any:
@@ -55,7 +58,8 @@ def price_text(text: str) -> str:
 
 
 def firm(data: Path, cwd: Path) -> RunningFirm:
-    args = demo_args(data, "--clock", "sim", "--speed", SPEED, "--rate", "100")
+    args = ["demo", "--no-live", "--data-dir", str(data), "--api-port", "0", "--start", START,
+            "--clock", "sim", "--speed", SPEED, "--rate", "100"]  # fmt: skip
     return RunningFirm(args, cwd).start(wait_for_keys=2)
 
 
