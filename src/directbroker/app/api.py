@@ -24,6 +24,7 @@ from directbroker.adapters.http.auth import (
 )
 from directbroker.adapters.http.broker import BrokerPorts
 from directbroker.adapters.http.broker.trading_on_behalf_port import OnBehalfPorts
+from directbroker.adapters.http.document_routes import customer_documents_router
 from directbroker.adapters.http.ports import HistoryPort, Ports, Role
 from directbroker.adapters.http.prefs import InMemoryPreferences, PreferencesStore
 from directbroker.adapters.http.ratelimit import RateLimit
@@ -318,6 +319,7 @@ class PlatformApi:
             self.ports, rate_limit=self._rate_limit, preferences=self.prefs,
             broker=self.broker_ports,
         )  # fmt: skip
+        app.include_router(customer_documents_router(app.state.context, self.onboarding.documents))
         # Built here, once, not on the event loop at the first request: the document of every
         # route takes seconds of CPU on a loaded machine, and no request may wait that long.
         app.openapi()

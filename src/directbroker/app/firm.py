@@ -35,6 +35,7 @@ from directbroker.app.backoffice_jobs import back_office_for
 from directbroker.app.backoffice_runner import BackOfficeRunner
 from directbroker.app.bank import attach_bank
 from directbroker.app.config import FirmConfig
+from directbroker.app.document_files import load_documents
 from directbroker.app.fix_service import FixService
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.platform import DemoAccount, Platform
@@ -320,6 +321,7 @@ def open_firm(
                 equity_store=equity,
                 preferences=SqlitePreferences(str(data.preferences)),
             )
+            load_documents(root, api.onboarding.documents)
         except BaseException:
             if remote is not None:
                 remote.close()
