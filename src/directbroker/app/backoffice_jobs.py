@@ -3,29 +3,81 @@
 :func:`back_office_for` builds the :class:`~directbroker.app.backoffice_runner.BackOfficeRunner`
 of a firm's data directory with the jobs its ``[backoffice]`` section asks for, and wakes it
 on every broker commit (a cheap signal: the worker reads the journal itself, on its thread).
+Documents are written to disk on the worker's thread and handed to the API's document store
+on the API's event loop (through its feed), so a customer can list them at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from directbroker.app.backoffice_runner import BackOfficeRunner, DayJob, MonthJob
 from directbroker.app.config import FirmConfig
+from directbroker.app.document_files import firm_details, write_documents
 from directbroker.app.platform import Platform
+from directbroker.backoffice.books import DayClose, FirmBooks
+from directbroker.backoffice.customer_documents import (
+    IssuedDocument,
+    documents_for_day,
+    documents_for_month,
+)
+from directbroker.backoffice.pdf_layout import FirmDetails
 from directbroker.domain.messages import Message
 from directbroker.runtime.schedule import BusinessCalendar
 from directbroker.runtime.sequencer import Outcome
 
+Publish = Callable[[list[IssuedDocument]], None]
+"""Hands issued documents to whoever serves them (any thread)."""
+
+
+class Confirmations:
+    """Each day's trade confirmations: one per account that traded."""
+
+    name = "confirmations"
+
+    def __init__(self, data_dir: Path, firm: FirmDetails, publish: Publish) -> None:
+        self._data_dir = data_dir
+        self._firm = firm
+        self._publish = publish
+
+    def run_day(self, close: DayClose, books: FirmBooks) -> None:
+        """Issue the confirmations of ``close.date``."""
+        documents = documents_for_day(books, close, self._firm)
+        write_documents(self._data_dir, documents)
+        self._publish(documents)
+
+
+class Statements:
+    """Each month's account statements: one per customer account open in the month."""
+
+    name = "statements"
+
+    def __init__(self, data_dir: Path, firm: FirmDetails, publish: Publish) -> None:
+        self._data_dir = data_dir
+        self._firm = firm
+        self._publish = publish
+
+    def run_month(self, year: int, month: int, close: DayClose, books: FirmBooks) -> None:
+        """Issue the statements of ``year``-``month``."""
+        documents = documents_for_month(books, year, month, self._firm)
+        write_documents(self._data_dir, documents)
+        self._publish(documents)
+
 
 def back_office_for(
-    data_dir: Path, config: FirmConfig, platform: Platform, calendar: BusinessCalendar
+    data_dir: Path,
+    config: FirmConfig,
+    platform: Platform,
+    calendar: BusinessCalendar,
+    publish: Publish,
 ) -> BackOfficeRunner | None:
     """The firm's back office (None when ``[backoffice] enabled`` is off)."""
     if not config.backoffice.enabled:
         return None
-    day_jobs: list[DayJob] = []
-    month_jobs: list[MonthJob] = []
+    firm = firm_details(config)
+    day_jobs: list[DayJob] = [Confirmations(data_dir, firm, publish)]
+    month_jobs: list[MonthJob] = [Statements(data_dir, firm, publish)]
     runner = BackOfficeRunner(data_dir, calendar, day_jobs, month_jobs)
 
     def wake(_inputs: Sequence[Message], _outcomes: Sequence[Outcome]) -> None:
@@ -33,3 +85,13 @@ def back_office_for(
 
     platform.on_broker_commit(wake)
     return runner
+
+
+def publisher(push: Callable[[Callable[[], None]], None], store_issue: Publish) -> Publish:
+    """A :data:`Publish` that runs ``store_issue`` through ``push`` (the API's feed)."""
+
+    def publish(documents: list[IssuedDocument]) -> None:
+        if documents:
+            push(lambda: store_issue(documents))
+
+    return publish

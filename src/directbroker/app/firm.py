@@ -31,11 +31,11 @@ from directbroker.adapters.http.server import ApiServer
 from directbroker.adapters.http.shedding import ShedLimits
 from directbroker.app.admission import Admission
 from directbroker.app.api import ApiKey, PlatformApi, key_command
-from directbroker.app.backoffice_jobs import back_office_for
+from directbroker.app.backoffice_jobs import back_office_for, publisher
 from directbroker.app.backoffice_runner import BackOfficeRunner
 from directbroker.app.bank import attach_bank
 from directbroker.app.config import FirmConfig
-from directbroker.app.document_files import load_documents
+from directbroker.app.document_files import issue_documents, load_documents
 from directbroker.app.fix_service import FixService
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.platform import DemoAccount, Platform
@@ -367,7 +367,13 @@ def open_firm(
         written,
         lock,
         remote=remote,
-        backoffice=back_office_for(root, config, platform, calendar),
+        backoffice=back_office_for(
+            root,
+            config,
+            platform,
+            calendar,
+            publisher(api.feed.push, partial(issue_documents, api.onboarding.documents)),
+        ),
     )
 
 

@@ -33,6 +33,9 @@ def _day(text: str | None, name: str) -> str | None:
         raise BrokerApiError.invalid(f"{name} must be a date (YYYY-MM-DD)") from None
 
 
+_EXTENSIONS = {"application/pdf": "pdf", "text/plain": "txt"}
+
+
 def render_document(view: DocumentView) -> Json:
     """Alpaca's TradeDocument."""
     return {
@@ -76,12 +79,15 @@ def documents_router(port: AccountsPort, known: Callable[[str], str]) -> APIRout
         "/accounts/{account_id}/documents/{document_id}/download",
         summary="Download a document",
         response_class=Response,
-        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
-                         "description": "The document's text."}},
+        responses={200: {"content": {"application/pdf": {"schema": {"type": "string",
+                                                                   "format": "binary"}},
+                                     "text/plain": {"schema": {"type": "string"}}},
+                         "description": "The document: a PDF, or text for the opening summary."}},
     )  # fmt: skip
     async def download(account_id: str, document_id: str, actor: DocumentsStaff) -> Response:
         view, content = one(account_id, document_id)
-        filename = f"{view.document_type}-{view.date}.txt"
+        extension = _EXTENSIONS.get(view.mime_type, "bin")
+        filename = f"{view.document_type}-{view.date}.{extension}"
         return Response(
             content,
             media_type=view.mime_type,
