@@ -1,0 +1,391 @@
+"""Daily reconciliation of the firm's books against the clearing firm's files.
+
+The clearing firm carries the customers' accounts, so its books and ours must agree every day.
+:func:`reconcile` compares one business day at two levels, as a real break report does:
+
+- **items**: every execution (by execution id) and cash movement (by reference) we booked
+  against what the clearing firm's activity file says it booked; a difference is a
+  missing, unknown, duplicate, price, quantity, account or amount break;
+- **day-end holdings**: every account's positions and trade-date cash in our day close against
+  the clearing firm's position and balance files.
+
+An item break usually moves the holdings too, so both levels are reported, and each holdings
+break names the item breaks that touch it (``caused_by``) and says whether they account for
+the whole difference (``explained``): a difference nobody's item explains is the one to chase.
+
+A pure function of its inputs: the same books and files always give the same breaks, in the
+same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+
+from directbroker.backoffice.books import BookedExecution, CashMovement, DayClose
+from directbroker.backoffice.clearing_records import (
+    ActivityRecord,
+    BalanceRecord,
+    PositionRecord,
+)
+from directbroker.domain.numbers import PRICE_SCALE
+from directbroker.domain.orders import Side
+
+TRADE_KIND = "trade"
+"""The activity kind the clearing firm gives a trade (cash movements carry their own kind)."""
+
+
+class BreakCode(str, Enum):
+    """What kind of difference a break is. The values are stable: reports and ageing key on
+    them."""
+
+    MISSING_AT_CLEARING = "MISSING_AT_CLEARING"
+    UNKNOWN_AT_CLEARING = "UNKNOWN_AT_CLEARING"
+    DUPLICATE_AT_CLEARING = "DUPLICATE_AT_CLEARING"
+    PRICE_MISMATCH = "PRICE_MISMATCH"
+    QUANTITY_MISMATCH = "QUANTITY_MISMATCH"
+    ACCOUNT_MISMATCH = "ACCOUNT_MISMATCH"
+    AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
+    POSITION_BREAK = "POSITION_BREAK"
+    CASH_BREAK = "CASH_BREAK"
+
+    @property
+    def item_level(self) -> bool:
+        """Whether the break is about one execution or movement (not a day-end holding)."""
+        return self not in (BreakCode.POSITION_BREAK, BreakCode.CASH_BREAK)
+
+
+CODE_ORDER = tuple(BreakCode)
+
+
+class Unit(str, Enum):
+    """What a break's ``ours``, ``theirs`` and ``difference`` count."""
+
+    SHARES = "shares"
+    PRICE = "price"
+    """Price units ($0.0001)."""
+    CASH = "cash"
+    """Money units ($0.0001)."""
+    COUNT = "count"
+    """How many times the item was booked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """One difference between our books and the clearing firm's. ``difference`` is theirs
+    less ours. ``other_account`` is the clearing firm's account in an account mismatch;
+    ``caused_by`` lists the keys of the item breaks that move a day-end holding and ``moved``
+    how much of its difference they account for."""
+
+    code: BreakCode
+    account: str
+    symbol: str
+    reference: str
+    ours: int
+    theirs: int
+    difference: int
+    unit: Unit
+    message: str
+    other_account: str = ""
+    caused_by: tuple[str, ...] = ()
+    moved: int = 0
+
+    @property
+    def explained(self) -> bool:
+        """Whether the break is an item, or a holding its item breaks wholly account for."""
+        return self.code.item_level or self.moved == self.difference
+
+    @property
+    def key(self) -> str:
+        """The break's identity from one day to the next (what ageing matches on)."""
+        return break_key(self.code, self.account, self.symbol, self.reference)
+
+
+def break_key(code: BreakCode, account: str, symbol: str, reference: str) -> str:
+    """The stable key of a break: its code, account, symbol and reference."""
+    return f"{code.value}|{account}|{symbol}|{reference}"
+
+
+def money(units: int) -> str:
+    """Money or price units as dollars with four decimals (signed)."""
+    return str((Decimal(units) / PRICE_SCALE).quantize(Decimal("0.0001")))
+
+
+def render_value(unit: Unit, value: int) -> str:
+    """A break's value as a person reads it."""
+    return money(value) if unit in (Unit.PRICE, Unit.CASH) else str(value)
+
+
+# -- items ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """An execution or a movement on either side, reduced to what both sides carry."""
+
+    reference: str
+    account: str
+    trade: bool
+    symbol: str
+    quantity: int
+    """Signed: a purchase adds shares, a sale takes them away; 0 for a movement."""
+    price: int
+    net: int
+    """What it does to the account's trade-date cash."""
+
+
+def _ours_execution(execution: BookedExecution) -> _Item:
+    signed = execution.quantity if execution.side is Side.BUY else -execution.quantity
+    return _Item(
+        execution.execution_id, execution.account, True, execution.symbol, signed,
+        execution.price, execution.net_amount,
+    )  # fmt: skip
+
+
+def _ours_movement(movement: CashMovement) -> _Item:
+    return _Item(movement.reference, movement.account, False, "", 0, 0, movement.amount)
+
+
+def _theirs(record: ActivityRecord) -> _Item:
+    trade = record.kind == TRADE_KIND
+    signed = record.quantity if record.side == Side.BUY.value else -record.quantity
+    return _Item(
+        record.reference, record.account, trade, record.symbol if trade else "",
+        signed if trade else 0, record.price if trade else 0, record.net_amount,
+    )  # fmt: skip
+
+
+@dataclass
+class _Incident:
+    """Item breaks of one reference and what they do to the day-end holdings."""
+
+    keys: list[str] = field(default_factory=list)
+    positions: dict[tuple[str, str], int] = field(default_factory=dict)
+    cash: dict[str, int] = field(default_factory=dict)
+
+    def moved(self, ours: Iterable[_Item], theirs: Iterable[_Item]) -> None:
+        for sign, items in ((-1, ours), (1, theirs)):
+            for item in items:
+                if item.trade:
+                    spot = (item.account, item.symbol)
+                    self.positions[spot] = self.positions.get(spot, 0) + sign * item.quantity
+                self.cash[item.account] = self.cash.get(item.account, 0) + sign * item.net
+
+
+def _what(item: _Item) -> str:
+    if item.trade:
+        side = "buy" if item.quantity > 0 else "sell"
+        return f"{side} {abs(item.quantity)} {item.symbol} @ {money(item.price)}"
+    return f"{money(item.net)} cash"
+
+
+class _Breaks:
+    def __init__(self) -> None:
+        self.items: list[Break] = []
+        self.incidents: list[_Incident] = []
+
+    def add(self, incident: _Incident, item: Break) -> None:
+        incident.keys.append(item.key)
+        self.items.append(item)
+
+    def group(self, ours: list[_Item], theirs: list[_Item]) -> None:
+        """Compare everything both sides booked under one reference."""
+        incident = _Incident()
+        left = list(theirs)
+        unmatched: list[_Item] = []
+        for mine in ours:
+            found = next((t for t in left if t.account == mine.account), None)
+            if found is None:
+                unmatched.append(mine)
+                continue
+            left.remove(found)
+            self._pair(incident, mine, found)
+        mine_accounts = {mine.account for mine in ours}
+        extra = [t for t in left if t.account in mine_accounts]
+        left = [t for t in left if t.account not in mine_accounts]
+        for account in sorted({t.account for t in extra}):
+            copies = [t for t in extra if t.account == account]
+            incident.moved((), copies)
+            reference, symbol = copies[0].reference, copies[0].symbol
+            self.add(incident, Break(
+                BreakCode.DUPLICATE_AT_CLEARING, account, symbol, reference,
+                1, 1 + len(copies), len(copies), Unit.COUNT,
+                f"{reference}: clearing booked {_what(copies[0])} in {account} "
+                f"{1 + len(copies)} times, we booked it once",
+            ))  # fmt: skip
+        for mine, found in zip(unmatched, left, strict=False):
+            incident.moved((mine,), (found,))
+            self.add(incident, Break(
+                BreakCode.ACCOUNT_MISMATCH, mine.account, mine.symbol, mine.reference,
+                mine.quantity, found.quantity, found.quantity - mine.quantity, Unit.SHARES,
+                f"{mine.reference}: we booked {_what(mine)} in {mine.account}, "
+                f"clearing booked it in {found.account}",
+                other_account=found.account,
+            ))  # fmt: skip
+        for mine in unmatched[len(left) :]:
+            incident.moved((mine,), ())
+            self.add(incident, Break(
+                BreakCode.MISSING_AT_CLEARING, mine.account, mine.symbol, mine.reference,
+                1, 0, -1, Unit.COUNT,
+                f"{mine.reference}: we booked {_what(mine)} in {mine.account}, "
+                "clearing did not",
+            ))  # fmt: skip
+        for found in left[len(unmatched) :]:
+            incident.moved((), (found,))
+            self.add(incident, Break(
+                BreakCode.UNKNOWN_AT_CLEARING, found.account, found.symbol, found.reference,
+                0, 1, 1, Unit.COUNT,
+                f"{found.reference}: clearing booked {_what(found)} in {found.account}, "
+                "we did not",
+            ))  # fmt: skip
+        if incident.keys:
+            self.incidents.append(incident)
+
+    def _pair(self, incident: _Incident, mine: _Item, found: _Item) -> None:
+        account, reference, symbol = mine.account, mine.reference, mine.symbol
+        before = len(incident.keys)
+        if mine.quantity != found.quantity or mine.symbol != found.symbol:
+            self.add(incident, Break(
+                BreakCode.QUANTITY_MISMATCH, account, symbol, reference,
+                mine.quantity, found.quantity, found.quantity - mine.quantity, Unit.SHARES,
+                f"{reference}: we booked {_what(mine)}, clearing booked {_what(found)}",
+            ))  # fmt: skip
+        if mine.price != found.price:
+            self.add(incident, Break(
+                BreakCode.PRICE_MISMATCH, account, symbol, reference,
+                mine.price, found.price, found.price - mine.price, Unit.PRICE,
+                f"{reference}: we booked {_what(mine)}, clearing booked it at "
+                f"{money(found.price)}",
+            ))  # fmt: skip
+        if mine.net != found.net and len(incident.keys) == before:
+            self.add(incident, Break(
+                BreakCode.AMOUNT_MISMATCH, account, symbol, reference,
+                mine.net, found.net, found.net - mine.net, Unit.CASH,
+                f"{reference}: net amount {money(mine.net)} on our books, "
+                f"{money(found.net)} at clearing",
+            ))  # fmt: skip
+        if len(incident.keys) != before:
+            incident.moved((mine,), (found,))
+
+
+def _item_breaks(ours: list[_Item], theirs: list[_Item]) -> _Breaks:
+    by_reference: dict[tuple[bool, str], tuple[list[_Item], list[_Item]]] = {}
+    for side, items in ((0, ours), (1, theirs)):
+        for item in items:
+            by_reference.setdefault((item.trade, item.reference), ([], []))[side].append(item)
+    breaks = _Breaks()
+    for group in sorted(by_reference):
+        breaks.group(*by_reference[group])
+    return breaks
+
+
+# -- day-end holdings ----------------------------------------------------------------------
+
+
+def _holdings(
+    breaks: _Breaks,
+    our_close: DayClose,
+    accounts: Collection[str] | None,
+    their_positions: Sequence[PositionRecord],
+    their_balances: Sequence[BalanceRecord],
+) -> list[Break]:
+    ours = {
+        name: books
+        for name, books in our_close.balances.items()
+        if accounts is None or name in accounts
+    }
+    our_positions = {
+        (name, symbol): quantity
+        for name, books in ours.items()
+        for symbol, quantity in books.positions.items()
+    }
+    their_holdings: dict[tuple[str, str], int] = {}
+    for position in their_positions:
+        spot = (position.account, position.symbol)
+        their_holdings[spot] = their_holdings.get(spot, 0) + position.quantity
+    their_cash: dict[str, int] = {}
+    for balance in their_balances:
+        their_cash[balance.account] = their_cash.get(balance.account, 0) + balance.cash
+    result: list[Break] = []
+    for account, symbol in sorted(set(our_positions) | set(their_holdings)):
+        mine = our_positions.get((account, symbol), 0)
+        found = their_holdings.get((account, symbol), 0)
+        if mine == found:
+            continue
+        causes = [i for i in breaks.incidents if i.positions.get((account, symbol), 0)]
+        moved = sum(i.positions[(account, symbol)] for i in causes)
+        result.append(Break(
+            BreakCode.POSITION_BREAK, account, symbol, "", mine, found, found - mine,
+            Unit.SHARES,
+            f"{account} {symbol}: we hold {mine}, clearing carries {found}"
+            + _unknown_account(account, ours, their_cash, their_holdings),
+            caused_by=tuple(key for i in causes for key in i.keys),
+            moved=moved,
+        ))  # fmt: skip
+    for account in sorted(set(ours) | set(their_cash)):
+        mine = ours[account].cash if account in ours else 0
+        found = their_cash.get(account, 0)
+        if mine == found:
+            continue
+        causes = [i for i in breaks.incidents if i.cash.get(account, 0)]
+        moved = sum(i.cash[account] for i in causes)
+        result.append(Break(
+            BreakCode.CASH_BREAK, account, "", "", mine, found, found - mine, Unit.CASH,
+            f"{account}: trade-date cash {money(mine)} on our books, {money(found)} at clearing"
+            + _unknown_account(account, ours, their_cash, their_holdings),
+            caused_by=tuple(key for i in causes for key in i.keys),
+            moved=moved,
+        ))  # fmt: skip
+    return result
+
+
+def _unknown_account(
+    account: str,
+    ours: Collection[str],
+    their_cash: Collection[str],
+    their_holdings: Collection[tuple[str, str]],
+) -> str:
+    if account not in ours:
+        return " (an account not on our books)"
+    if account not in their_cash and all(name != account for name, _ in their_holdings):
+        return " (an account the clearing firm does not carry)"
+    return ""
+
+
+# -- the reconciliation --------------------------------------------------------------------
+
+
+def reconcile(
+    date: int,
+    our_executions: Sequence[BookedExecution],
+    our_movements: Sequence[CashMovement],
+    our_close: DayClose,
+    their_activity: Sequence[ActivityRecord],
+    their_positions: Sequence[PositionRecord],
+    their_balances: Sequence[BalanceRecord],
+    *,
+    accounts: Collection[str] | None = None,
+) -> list[Break]:
+    """Every break between our books of ``date`` and the clearing firm's files of that day.
+
+    ``our_executions`` and ``our_movements`` are the day's (by trade date and business date),
+    ``our_close`` the books at the day's end. ``accounts``, when given, limits our side to the
+    accounts the firm carries at the clearing firm (everything the clearing firm reports is
+    compared, whatever its account). Item breaks come first, then position and cash breaks,
+    each in account, symbol and reference order."""
+
+    def scope(account: str) -> bool:
+        return accounts is None or account in accounts
+
+    ours = [_ours_execution(e) for e in our_executions if e.trade_date == date and scope(e.account)]
+    ours += [
+        _ours_movement(m) for m in our_movements if m.business_date == date and scope(m.account)
+    ]
+    theirs = [_theirs(record) for record in their_activity]
+    breaks = _item_breaks(ours, theirs)
+    rank = {code: index for index, code in enumerate(CODE_ORDER)}
+    items = sorted(breaks.items, key=lambda b: (b.account, b.symbol, b.reference, rank[b.code]))
+    holdings = _holdings(breaks, our_close, accounts, their_positions, their_balances)
+    return items + holdings
