@@ -42,7 +42,8 @@ class AgedBreak:
 
 @dataclass(frozen=True, slots=True)
 class Ageing:
-    """A day's breaks with their ages, and yesterday's breaks that are gone."""
+    """A day's breaks with their ages (oldest first, then in the reconciliation's order), and
+    yesterday's breaks that are gone."""
 
     date: int
     open: tuple[AgedBreak, ...]
@@ -108,4 +109,6 @@ def age(
             opened.append(AgedBreak(aged.brk, aged.first_seen, days, carried=True))
         else:
             resolved.append(aged)
-    return Ageing(date, tuple(opened), tuple(resolved))
+    order = {id(aged): index for index, aged in enumerate(opened)}
+    oldest_first = sorted(opened, key=lambda aged: (-aged.age_days, order[id(aged)]))
+    return Ageing(date, tuple(oldest_first), tuple(resolved))

@@ -54,12 +54,6 @@ def iso(day: int) -> str:
     return to_date(day).isoformat()
 
 
-def ordered(ageing: Ageing) -> list[AgedBreak]:
-    """The open breaks oldest first, then in the reconciliation's own order."""
-    index = {id(aged): position for position, aged in enumerate(ageing.open)}
-    return sorted(ageing.open, key=lambda aged: (-aged.age_days, index[id(aged)]))
-
-
 def summarise(ageing: Ageing) -> Summary:
     """Count the open breaks by code and bucket."""
     counts = {code: dict.fromkeys(BUCKETS, 0) for code in CODE_ORDER}
@@ -91,7 +85,7 @@ def as_text(ageing: Ageing) -> str:
             lines.append(f"{code.value:<24}{cells}{sum(row.values()):>7}")
     if ageing.open:
         lines += ["", "Open breaks (oldest first)"]
-        for aged in ordered(ageing):
+        for aged in list(ageing.open):
             lines.append(_text_line(aged))
     if ageing.resolved:
         lines += ["", "Resolved today"]
@@ -137,7 +131,7 @@ def as_csv(ageing: Ageing) -> str:
         writer.writerow((iso(ageing.date), code.value, *row.values(), sum(row.values())))
     writer.writerow(())
     writer.writerow(("status", *BREAK_COLUMNS))
-    for status, rows in (("open", ordered(ageing)), ("resolved", list(ageing.resolved))):
+    for status, rows in (("open", list(ageing.open)), ("resolved", list(ageing.resolved))):
         for aged in rows:
             record = _record(aged, ageing.date)
             writer.writerow((status, *(_cell(record[name]) for name in BREAK_COLUMNS)))
@@ -216,7 +210,7 @@ def as_json(ageing: Ageing) -> dict[str, Any]:
             },
             "by_age": {b: sum(row[b] for row in summary.counts.values()) for b in BUCKETS},
         },
-        "breaks": [_record(aged, ageing.date) for aged in ordered(ageing)],
+        "breaks": [_record(aged, ageing.date) for aged in list(ageing.open)],
         "resolved": [_record(aged, ageing.date) for aged in ageing.resolved],
     }
 
