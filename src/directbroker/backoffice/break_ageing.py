@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from directbroker.backoffice.recon import Break
+from directbroker.backoffice.breaks import Break, BreakCode
 from directbroker.runtime.schedule import BusinessCalendar
+
+BOOKED_LATE = "booked late by the clearing firm"
 
 BUCKETS = ("0", "1-2", "3-5", "6+")
 """Age buckets in business days, as break reports show them."""
@@ -33,6 +35,8 @@ class AgedBreak:
     first_seen: int
     age_days: int
     carried: bool = False
+    note: str = ""
+    """How a resolved break was settled, when the reconciliation knows."""
 
     @property
     def bucket(self) -> str:
@@ -85,26 +89,39 @@ def age(
     A break whose key was open before keeps its first day; a holdings break that was open
     before also keeps naming the item breaks that caused it. A previous item break not in
     today's comparison stays open (carried) while a holdings break still names it, and is
-    resolved otherwise, like every other previous break that is gone."""
+    resolved otherwise, like every other previous break that is gone. An item the clearing
+    firm books a day late shows today as unknown to us: when it is one of ours still open as
+    missing, and its holdings agree, the two settle each other and the missing break resolves
+    as booked late."""
+    late = _booked_late(today, previous)
     before = {aged.brk.key: aged for aged in previous}
     opened: list[AgedBreak] = []
     for found in today:
+        if found.key in late:
+            continue
         brk = found
         earlier = before.get(brk.key)
         first_seen = earlier.first_seen if earlier is not None and earlier.first_seen else date
         if earlier is not None and not brk.code.item_level:
-            carried_causes = tuple(key for key in earlier.brk.caused_by if key not in brk.caused_by)
+            carried_causes = tuple(
+                key
+                for key in earlier.brk.caused_by
+                if key not in brk.caused_by and key not in late.values()
+            )
             if carried_causes:
                 moved = brk.moved + earlier.brk.moved
                 brk = replace(brk, caused_by=brk.caused_by + carried_causes, moved=moved)
         opened.append(AgedBreak(brk, first_seen, business_days_between(calendar, first_seen, date)))
     named = {key for aged in opened for key in aged.brk.caused_by}
     present = {aged.brk.key for aged in opened}
+    settled = set(late.values())
     resolved: list[AgedBreak] = []
     for aged in previous:
         if aged.brk.key in present:
             continue
-        if aged.brk.code.item_level and aged.brk.key in named:
+        if aged.brk.key in settled:
+            resolved.append(replace(aged, note=BOOKED_LATE))
+        elif aged.brk.code.item_level and aged.brk.key in named:
             days = business_days_between(calendar, aged.first_seen, date)
             opened.append(AgedBreak(aged.brk, aged.first_seen, days, carried=True))
         else:
@@ -112,3 +129,22 @@ def age(
     order = {id(aged): index for index, aged in enumerate(opened)}
     oldest_first = sorted(opened, key=lambda aged: (-aged.age_days, order[id(aged)]))
     return Ageing(date, tuple(oldest_first), tuple(resolved))
+
+
+def _booked_late(today: Sequence[Break], previous: Sequence[AgedBreak]) -> dict[str, str]:
+    """Today's unknown items that are earlier missing ones booked late: today's key to the
+    earlier break's key. Only when the late booking moved no holdings break today (it
+    booked what we did)."""
+    missing = {
+        (aged.brk.account, aged.brk.reference): aged.brk.key
+        for aged in previous
+        if aged.brk.code is BreakCode.MISSING_AT_CLEARING
+    }
+    named = {key for brk in today for key in brk.caused_by}
+    return {
+        brk.key: missing[(brk.account, brk.reference)]
+        for brk in today
+        if brk.code is BreakCode.UNKNOWN_AT_CLEARING
+        and (brk.account, brk.reference) in missing
+        and brk.key not in named
+    }

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from directbroker.backoffice.break_ageing import BUCKETS, AgedBreak, Ageing, bucket_of
-from directbroker.backoffice.recon import (
+from directbroker.backoffice.breaks import (
     CODE_ORDER,
     Break,
     BreakCode,
@@ -115,7 +115,7 @@ def _text_line(aged: AgedBreak) -> str:
 BREAK_COLUMNS = (
     "date", "code", "account", "other_account", "symbol", "reference", "unit", "ours",
     "theirs", "difference", "first_seen", "age_days", "bucket", "carried", "explained",
-    "caused_by", "message",
+    "caused_by", "note", "message",
 )  # fmt: skip
 
 
@@ -190,6 +190,7 @@ def _record(aged: AgedBreak, day: int) -> dict[str, Any]:
         "age_days": aged.age_days,
         "bucket": bucket_of(aged.age_days),
         "carried": aged.carried,
+        "note": aged.note,
         "message": brk.message,
     }
 
@@ -250,7 +251,8 @@ def _aged(record: dict[str, Any]) -> AgedBreak:
         age_days = record["age_days"]
         if not isinstance(age_days, int):
             raise ReportError(f"age {age_days!r} is not an integer")
-        return AgedBreak(brk, _parse_day(record["first_seen"]), age_days, bool(record["carried"]))
+        first_seen = _parse_day(record["first_seen"])
+        return AgedBreak(brk, first_seen, age_days, bool(record["carried"]), str(record["note"]))
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, ReportError):
             raise

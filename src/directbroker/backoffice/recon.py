@@ -20,102 +20,39 @@ same order.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
-from enum import Enum
+from dataclasses import dataclass, field, replace
 
 from directbroker.backoffice.books import BookedExecution, CashMovement, DayClose
+from directbroker.backoffice.breaks import (
+    CODE_ORDER,
+    Break,
+    BreakCode,
+    Unit,
+    break_key,
+    money,
+    render_value,
+)
 from directbroker.backoffice.clearing_records import (
     ActivityRecord,
     BalanceRecord,
     PositionRecord,
 )
-from directbroker.domain.numbers import PRICE_SCALE
 from directbroker.domain.orders import Side
+
+__all__ = [
+    "CODE_ORDER",
+    "TRADE_KIND",
+    "Break",
+    "BreakCode",
+    "Unit",
+    "break_key",
+    "money",
+    "reconcile",
+    "render_value",
+]
 
 TRADE_KIND = "trade"
 """The activity kind the clearing firm gives a trade (cash movements carry their own kind)."""
-
-
-class BreakCode(str, Enum):
-    """What kind of difference a break is. The values are stable: reports and ageing key on
-    them."""
-
-    MISSING_AT_CLEARING = "MISSING_AT_CLEARING"
-    UNKNOWN_AT_CLEARING = "UNKNOWN_AT_CLEARING"
-    DUPLICATE_AT_CLEARING = "DUPLICATE_AT_CLEARING"
-    PRICE_MISMATCH = "PRICE_MISMATCH"
-    QUANTITY_MISMATCH = "QUANTITY_MISMATCH"
-    ACCOUNT_MISMATCH = "ACCOUNT_MISMATCH"
-    AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
-    POSITION_BREAK = "POSITION_BREAK"
-    CASH_BREAK = "CASH_BREAK"
-
-    @property
-    def item_level(self) -> bool:
-        """Whether the break is about one execution or movement (not a day-end holding)."""
-        return self not in (BreakCode.POSITION_BREAK, BreakCode.CASH_BREAK)
-
-
-CODE_ORDER = tuple(BreakCode)
-
-
-class Unit(str, Enum):
-    """What a break's ``ours``, ``theirs`` and ``difference`` count."""
-
-    SHARES = "shares"
-    PRICE = "price"
-    """Price units ($0.0001)."""
-    CASH = "cash"
-    """Money units ($0.0001)."""
-    COUNT = "count"
-    """How many times the item was booked."""
-
-
-@dataclass(frozen=True, slots=True)
-class Break:
-    """One difference between our books and the clearing firm's. ``difference`` is theirs
-    less ours. ``other_account`` is the clearing firm's account in an account mismatch;
-    ``caused_by`` lists the keys of the item breaks that move a day-end holding and ``moved``
-    how much of its difference they account for."""
-
-    code: BreakCode
-    account: str
-    symbol: str
-    reference: str
-    ours: int
-    theirs: int
-    difference: int
-    unit: Unit
-    message: str
-    other_account: str = ""
-    caused_by: tuple[str, ...] = ()
-    moved: int = 0
-
-    @property
-    def explained(self) -> bool:
-        """Whether the break is an item, or a holding its item breaks wholly account for."""
-        return self.code.item_level or self.moved == self.difference
-
-    @property
-    def key(self) -> str:
-        """The break's identity from one day to the next (what ageing matches on)."""
-        return break_key(self.code, self.account, self.symbol, self.reference)
-
-
-def break_key(code: BreakCode, account: str, symbol: str, reference: str) -> str:
-    """The stable key of a break: its code, account, symbol and reference."""
-    return f"{code.value}|{account}|{symbol}|{reference}"
-
-
-def money(units: int) -> str:
-    """Money or price units as dollars with four decimals (signed)."""
-    return str((Decimal(units) / PRICE_SCALE).quantize(Decimal("0.0001")))
-
-
-def render_value(unit: Unit, value: int) -> str:
-    """A break's value as a person reads it."""
-    return money(value) if unit in (Unit.PRICE, Unit.CASH) else str(value)
 
 
 # -- items ---------------------------------------------------------------------------------
@@ -127,7 +64,8 @@ class _Item:
 
     reference: str
     account: str
-    trade: bool
+    kind: str
+    """``trade`` for an execution, the movement's kind otherwise."""
     symbol: str
     quantity: int
     """Signed: a purchase adds shares, a sale takes them away; 0 for a movement."""
@@ -135,24 +73,28 @@ class _Item:
     net: int
     """What it does to the account's trade-date cash."""
 
+    @property
+    def trade(self) -> bool:
+        return self.kind == TRADE_KIND
+
 
 def _ours_execution(execution: BookedExecution) -> _Item:
     signed = execution.quantity if execution.side is Side.BUY else -execution.quantity
     return _Item(
-        execution.execution_id, execution.account, True, execution.symbol, signed,
+        execution.execution_id, execution.account, TRADE_KIND, execution.symbol, signed,
         execution.price, execution.net_amount,
     )  # fmt: skip
 
 
 def _ours_movement(movement: CashMovement) -> _Item:
-    return _Item(movement.reference, movement.account, False, "", 0, 0, movement.amount)
+    return _Item(movement.reference, movement.account, movement.kind, "", 0, 0, movement.amount)
 
 
 def _theirs(record: ActivityRecord) -> _Item:
     trade = record.kind == TRADE_KIND
     signed = record.quantity if record.side == Side.BUY.value else -record.quantity
     return _Item(
-        record.reference, record.account, trade, record.symbol if trade else "",
+        record.reference, record.account, record.kind, record.symbol if trade else "",
         signed if trade else 0, record.price if trade else 0, record.net_amount,
     )  # fmt: skip
 
@@ -174,6 +116,15 @@ class _Incident:
                 self.cash[item.account] = self.cash.get(item.account, 0) + sign * item.net
 
 
+def _by_account(items: Sequence[_Item]) -> list[tuple[str, list[_Item]]]:
+    accounts = sorted({item.account for item in items})
+    return [(account, [item for item in items if item.account == account]) for account in accounts]
+
+
+def _times(count: int) -> str:
+    return "" if count == 1 else f" {count} times"
+
+
 def _what(item: _Item) -> str:
     if item.trade:
         side = "buy" if item.quantity > 0 else "sell"
@@ -185,8 +136,15 @@ class _Breaks:
     def __init__(self) -> None:
         self.items: list[Break] = []
         self.incidents: list[_Incident] = []
+        self._keys: set[str] = set()
 
     def add(self, incident: _Incident, item: Break) -> None:
+        # Keys must be unique for ageing; only books that hold one item twice could collide.
+        repeat = 1
+        while item.key in self._keys:
+            repeat += 1
+            item = replace(item, reference=f"{item.reference.partition('#')[0]}#{repeat}")
+        self._keys.add(item.key)
         incident.keys.append(item.key)
         self.items.append(item)
 
@@ -217,27 +175,34 @@ class _Breaks:
             ))  # fmt: skip
         for mine, found in zip(unmatched, left, strict=False):
             incident.moved((mine,), (found,))
+            was, booked, unit = (
+                (mine.quantity, found.quantity, Unit.SHARES)
+                if mine.trade
+                else (mine.net, found.net, Unit.CASH)
+            )
             self.add(incident, Break(
                 BreakCode.ACCOUNT_MISMATCH, mine.account, mine.symbol, mine.reference,
-                mine.quantity, found.quantity, found.quantity - mine.quantity, Unit.SHARES,
+                was, booked, booked - was, unit,
                 f"{mine.reference}: we booked {_what(mine)} in {mine.account}, "
                 f"clearing booked it in {found.account}",
                 other_account=found.account,
             ))  # fmt: skip
-        for mine in unmatched[len(left) :]:
-            incident.moved((mine,), ())
+        for account, items in _by_account(unmatched[len(left) :]):
+            incident.moved(items, ())
+            first, times = items[0], _times(len(items))
             self.add(incident, Break(
-                BreakCode.MISSING_AT_CLEARING, mine.account, mine.symbol, mine.reference,
-                1, 0, -1, Unit.COUNT,
-                f"{mine.reference}: we booked {_what(mine)} in {mine.account}, "
+                BreakCode.MISSING_AT_CLEARING, account, first.symbol, first.reference,
+                len(items), 0, -len(items), Unit.COUNT,
+                f"{first.reference}: we booked {_what(first)} in {account}{times}, "
                 "clearing did not",
             ))  # fmt: skip
-        for found in left[len(unmatched) :]:
-            incident.moved((), (found,))
+        for account, items in _by_account(left[len(unmatched) :]):
+            incident.moved((), items)
+            first, times = items[0], _times(len(items))
             self.add(incident, Break(
-                BreakCode.UNKNOWN_AT_CLEARING, found.account, found.symbol, found.reference,
-                0, 1, 1, Unit.COUNT,
-                f"{found.reference}: clearing booked {_what(found)} in {found.account}, "
+                BreakCode.UNKNOWN_AT_CLEARING, account, first.symbol, first.reference,
+                0, len(items), len(items), Unit.COUNT,
+                f"{first.reference}: clearing booked {_what(first)} in {account}{times}, "
                 "we did not",
             ))  # fmt: skip
         if incident.keys:
@@ -271,10 +236,10 @@ class _Breaks:
 
 
 def _item_breaks(ours: list[_Item], theirs: list[_Item]) -> _Breaks:
-    by_reference: dict[tuple[bool, str], tuple[list[_Item], list[_Item]]] = {}
+    by_reference: dict[tuple[str, str], tuple[list[_Item], list[_Item]]] = {}
     for side, items in ((0, ours), (1, theirs)):
         for item in items:
-            by_reference.setdefault((item.trade, item.reference), ([], []))[side].append(item)
+            by_reference.setdefault((item.reference, item.kind), ([], []))[side].append(item)
     breaks = _Breaks()
     for group in sorted(by_reference):
         breaks.group(*by_reference[group])

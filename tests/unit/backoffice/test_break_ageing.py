@@ -8,13 +8,21 @@ from dataclasses import replace
 
 from directbroker.adapters.calendar import XnysCalendar
 from directbroker.backoffice.break_ageing import (
+    BOOKED_LATE,
     BUCKETS,
     age,
     bucket_of,
     business_days_between,
 )
-from directbroker.backoffice.recon import Break
-from tests.unit.backoffice.recon_fixtures import mirror, opening_close, rebook, run, sample_day
+from directbroker.backoffice.recon import Break, BreakCode
+from tests.unit.backoffice.recon_fixtures import (
+    activity_of,
+    mirror,
+    opening_close,
+    rebook,
+    run,
+    sample_day,
+)
 
 CALENDAR = XnysCalendar(2026, 2026)
 
@@ -130,3 +138,33 @@ def test_ageing_the_same_day_twice_gives_the_same_result() -> None:
     once = age(20260303, _holdings_only(day1), previous, CALENDAR)
     twice = age(20260303, _holdings_only(day1), previous, CALENDAR)
     assert once == twice
+
+
+def test_an_item_booked_late_by_the_clearing_firm_settles_its_missing_break() -> None:
+    day1 = _missing_trade_day(20260302)
+    first = age(20260302, day1, (), CALENDAR)
+    still = age(20260303, _holdings_only(day1), first.open, CALENDAR)
+    # The next day the clearing firm books O1.2: unknown to today's books, holdings agree.
+    day = sample_day()
+    day.day = 20260304
+    day.executions, day.movements = [], []
+    late = replace(activity_of(sample_day().executions[1]), business_date=20260304)
+    files = mirror(day)
+    breaks = run(day, replace(files, activity=[late]))
+    assert [b.code.value for b in breaks] == ["UNKNOWN_AT_CLEARING"]
+    settled = age(20260304, breaks, still.open, CALENDAR)
+    assert settled.open == ()
+    by_code = {a.brk.code.value: a for a in settled.resolved}
+    assert set(by_code) == {"MISSING_AT_CLEARING", "POSITION_BREAK", "CASH_BREAK"}
+    assert by_code["MISSING_AT_CLEARING"].note == BOOKED_LATE
+    assert by_code["POSITION_BREAK"].note == ""
+
+
+def test_an_unknown_item_that_moves_holdings_is_not_taken_for_a_late_booking() -> None:
+    day1 = _missing_trade_day(20260302)
+    first = age(20260302, day1, (), CALENDAR)
+    unknown = replace(day1[0], code=BreakCode.UNKNOWN_AT_CLEARING)
+    position = replace(day1[1], caused_by=(unknown.key,))
+    second = age(20260303, [unknown, position], first.open, CALENDAR)
+    assert unknown.key in {a.brk.key for a in second.open}
+    assert all(a.note == "" for a in second.resolved)

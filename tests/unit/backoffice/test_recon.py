@@ -247,3 +247,51 @@ def test_breaks_come_in_a_stable_order_with_stable_keys() -> None:
     assert first == again
     assert [(b.account, b.reference) for b in first] == [("C1", "O1.2"), ("C1", "O3.1")]
     assert first[0].key == break_key(BreakCode.PRICE_MISMATCH, "C1", "AAPL", "O1.2")
+
+
+def test_something_only_clearing_booked_twice_is_one_unknown_break_counting_both() -> None:
+    day = sample_day()
+    files = mirror(day)
+    stranger = replace(activity_of(day.executions[0]), reference="X9.1")
+    breaks = run(day, rebook(files, [*files.activity, stranger, stranger], opening_close(day)))
+    unknown = [b for b in breaks if b.code is BreakCode.UNKNOWN_AT_CLEARING]
+    assert [(b.reference, b.ours, b.theirs) for b in unknown] == [("X9.1", 0, 2)]
+    assert "2 times" in unknown[0].message
+    position = next(b for b in breaks if b.code is BreakCode.POSITION_BREAK)
+    assert position.difference == 200 and position.explained
+
+
+def test_a_movement_in_the_wrong_account_is_an_account_mismatch_in_cash() -> None:
+    day = sample_day()
+    files = mirror(day)
+    wrong = [replace(a, account="C1") if a.reference == "DEP-1" else a for a in files.activity]
+    breaks = run(day, rebook(files, wrong, opening_close(day)))
+    assert codes(breaks) == ["ACCOUNT_MISMATCH", "CASH_BREAK", "CASH_BREAK"]
+    mismatch = breaks[0]
+    assert (mismatch.account, mismatch.other_account, mismatch.unit) == ("C2", "C1", Unit.CASH)
+    assert mismatch.ours == mismatch.theirs == 5_000_0000
+    assert all(b.explained and b.caused_by == (mismatch.key,) for b in breaks[1:])
+
+
+def test_items_of_one_reference_and_different_kinds_are_matched_apart() -> None:
+    day = sample_day()
+    returned = replace(day.movements[0], kind="deposit_returned", amount=-5_000_0000)
+    day.movements.append(returned)
+    assert run(day, mirror(day)) == []
+    files = mirror(day)
+    kept = [a for a in files.activity if a.kind != "deposit_returned"]
+    breaks = run(day, rebook(files, kept, opening_close(day)))
+    assert codes(breaks) == ["MISSING_AT_CLEARING", "CASH_BREAK"]
+    assert breaks[0].reference == "DEP-1" and "-5000.0000 cash" in breaks[0].message
+    assert breaks[1].difference == 5_000_0000 and breaks[1].explained
+
+
+def test_break_keys_stay_unique_when_our_books_hold_an_item_twice() -> None:
+    day = sample_day()
+    day.executions.append(day.executions[0])
+    files = mirror(day)
+    kept = [a for a in files.activity if a.reference != "O1.1"]
+    breaks = run(day, rebook(files, kept, opening_close(day)))
+    missing = [b for b in breaks if b.code is BreakCode.MISSING_AT_CLEARING]
+    assert [(b.reference, b.ours) for b in missing] == [("O1.1", 2)]
+    assert len({b.key for b in breaks}) == len(breaks)
