@@ -9,7 +9,9 @@ gone are resolved today.
 An item break (a missing trade, a wrong price) belongs to the day its item was booked, so it
 does not reappear in the next day's comparison; while the holdings it moved still break, it is
 still open and is carried forward (the holdings break keeps naming it), and it resolves with
-them. Ages are counted on the calendar handed in, so this module stays free of any adapter.
+them, or when the clearing firm's correction (a late booking, a cancel and rebook under the
+item's reference) arrives. Ages are counted on the calendar handed in, so this module stays
+free of any adapter.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from directbroker.backoffice.breaks import Break, BreakCode
 from directbroker.runtime.schedule import BusinessCalendar
 
 BOOKED_LATE = "booked late by the clearing firm"
+CORRECTED = "corrected by the clearing firm"
 
 BUCKETS = ("0", "1-2", "3-5", "6+")
 """Age buckets in business days, as break reports show them."""
@@ -89,15 +92,16 @@ def age(
     A break whose key was open before keeps its first day; a holdings break that was open
     before also keeps naming the item breaks that caused it. A previous item break not in
     today's comparison stays open (carried) while a holdings break still names it, and is
-    resolved otherwise, like every other previous break that is gone. An item the clearing
-    firm books a day late shows today as unknown to us: when it is one of ours still open as
-    missing, and its holdings agree, the two settle each other and the missing break resolves
-    as booked late."""
-    late = _booked_late(today, previous)
+    resolved otherwise, like every other previous break that is gone. A clearing firm
+    corrects an item on a later day (booking it late, or cancelling it and booking it again),
+    which today's comparison sees as rows unknown to today's books: when they carry the
+    reference of an item break still open and the holdings agree, they settle it, and it
+    resolves as booked late or corrected."""
+    rows, settled = _corrections(today, previous)
     before = {aged.brk.key: aged for aged in previous}
     opened: list[AgedBreak] = []
     for found in today:
-        if found.key in late:
+        if found.key in rows:
             continue
         brk = found
         earlier = before.get(brk.key)
@@ -106,7 +110,7 @@ def age(
             carried_causes = tuple(
                 key
                 for key in earlier.brk.caused_by
-                if key not in brk.caused_by and key not in late.values()
+                if key not in brk.caused_by and key not in settled
             )
             if carried_causes:
                 moved = brk.moved + earlier.brk.moved
@@ -114,13 +118,12 @@ def age(
         opened.append(AgedBreak(brk, first_seen, business_days_between(calendar, first_seen, date)))
     named = {key for aged in opened for key in aged.brk.caused_by}
     present = {aged.brk.key for aged in opened}
-    settled = set(late.values())
     resolved: list[AgedBreak] = []
     for aged in previous:
         if aged.brk.key in present:
             continue
         if aged.brk.key in settled:
-            resolved.append(replace(aged, note=BOOKED_LATE))
+            resolved.append(replace(aged, note=settled[aged.brk.key]))
         elif aged.brk.code.item_level and aged.brk.key in named:
             days = business_days_between(calendar, aged.first_seen, date)
             opened.append(AgedBreak(aged.brk, aged.first_seen, days, carried=True))
@@ -131,20 +134,33 @@ def age(
     return Ageing(date, tuple(oldest_first), tuple(resolved))
 
 
-def _booked_late(today: Sequence[Break], previous: Sequence[AgedBreak]) -> dict[str, str]:
-    """Today's unknown items that are earlier missing ones booked late: today's key to the
-    earlier break's key. Only when the late booking moved no holdings break today (it
-    booked what we did)."""
-    missing = {
-        (aged.brk.account, aged.brk.reference): aged.brk.key
-        for aged in previous
-        if aged.brk.code is BreakCode.MISSING_AT_CLEARING
-    }
+def _corrections(
+    today: Sequence[Break], previous: Sequence[AgedBreak]
+) -> tuple[set[str], dict[str, str]]:
+    """Today's unknown rows that correct an earlier open item break (the same reference:
+    a late booking, or a cancel and rebook), as long as they move no holdings break today
+    (the correction put things right): their keys, and the earlier breaks they settle with
+    how."""
+    open_items: dict[str, list[AgedBreak]] = {}
+    for aged in previous:
+        if aged.brk.code.item_level:
+            open_items.setdefault(_reference(aged.brk), []).append(aged)
     named = {key for brk in today for key in brk.caused_by}
-    return {
-        brk.key: missing[(brk.account, brk.reference)]
+    rows = [
+        brk
         for brk in today
         if brk.code is BreakCode.UNKNOWN_AT_CLEARING
-        and (brk.account, brk.reference) in missing
+        and _reference(brk) in open_items
         and brk.key not in named
+    ]
+    settled = {
+        aged.brk.key: BOOKED_LATE if aged.brk.code is BreakCode.MISSING_AT_CLEARING else CORRECTED
+        for brk in rows
+        for aged in open_items[_reference(brk)]
     }
+    return {brk.key for brk in rows}, settled
+
+
+def _reference(brk: Break) -> str:
+    """The item's own reference (without the repeat mark that keeps keys unique)."""
+    return brk.reference.partition("#")[0]

@@ -40,6 +40,7 @@ from directbroker.backoffice.clearing_records import (
 from directbroker.domain.orders import Side
 
 __all__ = [
+    "CANCEL_SUFFIX",
     "CODE_ORDER",
     "TRADE_KIND",
     "Break",
@@ -53,6 +54,9 @@ __all__ = [
 
 TRADE_KIND = "trade"
 """The activity kind the clearing firm gives a trade (cash movements carry their own kind)."""
+CANCEL_SUFFIX = "_cancel"
+"""The kind of a clearing row that reverses an earlier booking of the same reference
+(``trade_cancel``): the clearing firm corrects by cancel and rebook, never by editing."""
 
 
 # -- items ---------------------------------------------------------------------------------
@@ -65,7 +69,10 @@ class _Item:
     reference: str
     account: str
     kind: str
-    """``trade`` for an execution, the movement's kind otherwise."""
+    """``trade`` for an execution, the movement's kind otherwise (``_cancel`` reversals
+    included)."""
+    trade: bool
+    """Whether it moves shares: a trade or the cancel of one."""
     symbol: str
     quantity: int
     """Signed: a purchase adds shares, a sale takes them away; 0 for a movement."""
@@ -73,29 +80,37 @@ class _Item:
     net: int
     """What it does to the account's trade-date cash."""
 
-    @property
-    def trade(self) -> bool:
-        return self.kind == TRADE_KIND
-
 
 def _ours_execution(execution: BookedExecution) -> _Item:
     signed = execution.quantity if execution.side is Side.BUY else -execution.quantity
     return _Item(
-        execution.execution_id, execution.account, TRADE_KIND, execution.symbol, signed,
+        execution.execution_id, execution.account, TRADE_KIND, True, execution.symbol, signed,
         execution.price, execution.net_amount,
     )  # fmt: skip
 
 
-def _ours_movement(movement: CashMovement) -> _Item:
-    return _Item(movement.reference, movement.account, movement.kind, "", 0, 0, movement.amount)
+def _ours_movements(movements: Iterable[CashMovement]) -> list[_Item]:
+    """Movements by (reference, account, kind), the identity of a line of the money file:
+    two postings of one movement to one account are one item, and a sum of zero is none."""
+    totals: dict[tuple[str, str, str], int] = {}
+    for movement in movements:
+        key = (movement.reference, movement.account, movement.kind)
+        totals[key] = totals.get(key, 0) + movement.amount
+    return [
+        _Item(reference, account, kind, False, "", 0, 0, amount)
+        for (reference, account, kind), amount in totals.items()
+        if amount
+    ]
 
 
 def _theirs(record: ActivityRecord) -> _Item:
-    trade = record.kind == TRADE_KIND
+    cancel = record.kind.endswith(CANCEL_SUFFIX)
+    trade = record.kind.removesuffix(CANCEL_SUFFIX) == TRADE_KIND
     signed = record.quantity if record.side == Side.BUY.value else -record.quantity
     return _Item(
-        record.reference, record.account, record.kind, record.symbol if trade else "",
-        signed if trade else 0, record.price if trade else 0, record.net_amount,
+        record.reference, record.account, record.kind, trade, record.symbol if trade else "",
+        (-signed if cancel else signed) if trade else 0, record.price if trade else 0,
+        record.net_amount,
     )  # fmt: skip
 
 
@@ -126,10 +141,12 @@ def _times(count: int) -> str:
 
 
 def _what(item: _Item) -> str:
-    if item.trade:
-        side = "buy" if item.quantity > 0 else "sell"
-        return f"{side} {abs(item.quantity)} {item.symbol} @ {money(item.price)}"
-    return f"{money(item.net)} cash"
+    if not item.trade:
+        return f"{money(item.net)} {item.kind}"
+    cancel = item.kind.endswith(CANCEL_SUFFIX)
+    side = "buy" if (item.quantity > 0) != cancel else "sell"
+    text = f"{side} {abs(item.quantity)} {item.symbol} @ {money(item.price)}"
+    return f"cancel of {text}" if cancel else text
 
 
 class _Breaks:
@@ -345,9 +362,9 @@ def reconcile(
         return accounts is None or account in accounts
 
     ours = [_ours_execution(e) for e in our_executions if e.trade_date == date and scope(e.account)]
-    ours += [
-        _ours_movement(m) for m in our_movements if m.business_date == date and scope(m.account)
-    ]
+    ours += _ours_movements(
+        m for m in our_movements if m.business_date == date and scope(m.account)
+    )
     theirs = [_theirs(record) for record in their_activity]
     breaks = _item_breaks(ours, theirs)
     rank = {code: index for index, code in enumerate(CODE_ORDER)}

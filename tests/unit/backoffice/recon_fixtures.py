@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from directbroker.backoffice.books import AccountBalances, BookedExecution, CashMovement, DayClose
 from directbroker.backoffice.clearing_records import ActivityRecord, BalanceRecord, PositionRecord
-from directbroker.backoffice.recon import TRADE_KIND, Break, reconcile
+from directbroker.backoffice.recon import CANCEL_SUFFIX, TRADE_KIND, Break, reconcile
 from directbroker.domain.orders import Side
 
 DAY = 20260302
@@ -114,15 +114,17 @@ def mirror(day: Day) -> Files:
 
 
 def rebook(files: Files, activity: Sequence[ActivityRecord], close: DayClose) -> Files:
-    """The files of a clearing firm that booked ``activity`` on top of ``close``'s opening
-    (so its positions and cash follow what it booked): ``close`` must be the books before
-    the day's items, i.e. the opening."""
+    """The files of a clearing firm that booked ``activity`` (cancels reverse) on top of the
+    holdings in ``close``, the books before the day's items: its positions and cash follow
+    what it booked."""
     cash = {name: books.cash for name, books in close.balances.items()}
     held = {(name, s): q for name, b in close.balances.items() for s, q in b.positions.items()}
     for record in activity:
         cash[record.account] = cash.get(record.account, 0) + record.net_amount
-        if record.kind == TRADE_KIND:
+        if record.kind.removesuffix(CANCEL_SUFFIX) == TRADE_KIND:
             signed = record.quantity if record.side == "buy" else -record.quantity
+            if record.kind.endswith(CANCEL_SUFFIX):
+                signed = -signed
             spot = (record.account, record.symbol)
             held[spot] = held.get(spot, 0) + signed
     day = activity[0].business_date if activity else DAY

@@ -282,7 +282,7 @@ def test_items_of_one_reference_and_different_kinds_are_matched_apart() -> None:
     kept = [a for a in files.activity if a.kind != "deposit_returned"]
     breaks = run(day, rebook(files, kept, opening_close(day)))
     assert codes(breaks) == ["MISSING_AT_CLEARING", "CASH_BREAK"]
-    assert breaks[0].reference == "DEP-1" and "-5000.0000 cash" in breaks[0].message
+    assert breaks[0].reference == "DEP-1" and "-5000.0000 deposit_returned" in breaks[0].message
     assert breaks[1].difference == 5_000_0000 and breaks[1].explained
 
 
