@@ -188,14 +188,20 @@ def run_recon_day(
     executions: Sequence[BookedExecution],
     movements: Sequence[CashMovement],
     close: DayClose,
-    calendar: BusinessCalendar,
+    calendar: BusinessCalendar | None = None,
     *,
     accounts: Collection[str] | None = None,
 ) -> ReconResult:
     """Reconcile ``day`` against the clearing firm's files in ``data_dir``, age the breaks
     against the latest earlier report and write the day's report. Raises
     :class:`InboundError` (and writes nothing) when the files are missing or bad, and
-    :class:`~directbroker.backoffice.break_report.ReportError` when the earlier report is."""
+    :class:`~directbroker.backoffice.break_report.ReportError` when the earlier report is.
+    ``calendar`` ages the breaks (the XNYS calendar when None); ``accounts`` limits our side
+    to the accounts carried at the clearing firm (all of the books' when None)."""
+    if calendar is None:
+        from directbroker.adapters.calendar import XnysCalendar
+
+        calendar = XnysCalendar()
     if close.date != day:
         raise ValueError(f"the day close is of {close.date}, not {day}")
     inbound = _read_inbound(data_dir, day)
@@ -210,7 +216,7 @@ def run_recon_day(
 
 
 def run_recon_for_books(
-    data_dir: Path, close: DayClose, books: FirmBooks, calendar: BusinessCalendar
+    data_dir: Path, close: DayClose, books: FirmBooks, calendar: BusinessCalendar | None = None
 ) -> ReconResult:
     """:func:`run_recon_day` for the books standing at the end of ``close``'s day (what the
     books' ``on_day_end`` listener receives)."""

@@ -90,9 +90,9 @@ def as_text(ageing: Ageing) -> str:
     if ageing.resolved:
         lines += ["", "Resolved today"]
         for aged in ageing.resolved:
-            lines.append(
-                f"  {aged.brk.code.value} {aged.brk.message} (since {iso(aged.first_seen)})"
-            )
+            note = f"; {aged.note}" if aged.note else ""
+            since = f"(since {iso(aged.first_seen)}{note})"
+            lines.append(f"  {aged.brk.code.value}: {aged.brk.message} {since}")
     return "\n".join(lines) + "\n"
 
 

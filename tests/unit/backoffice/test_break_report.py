@@ -14,7 +14,7 @@ import pytest
 
 from directbroker.adapters.calendar import XnysCalendar
 from directbroker.backoffice import break_report
-from directbroker.backoffice.break_ageing import Ageing, age
+from directbroker.backoffice.break_ageing import CORRECTED, AgedBreak, Ageing, age
 from tests.unit.backoffice.recon_fixtures import (
     activity_of,
     mirror,
@@ -134,3 +134,14 @@ def test_a_damaged_report_is_refused_by_name(tmp_path: Path, damage: object, say
     with pytest.raises(break_report.ReportError, match=says) as caught:
         break_report.read_report(path)
     assert str(path) in str(caught.value)
+
+
+def test_a_break_settled_by_a_correction_reads_back_with_its_note(tmp_path: Path) -> None:
+    opened = _two_days()
+    late = AgedBreak(opened.open[0].brk, 20260302, 3, note=CORRECTED)
+    done = Ageing(20260306, (), (late,))
+    assert f"(since 2026-03-02; {CORRECTED})" in break_report.as_text(done)
+    rows = list(csv.DictReader(io.StringIO(break_report.as_csv(done).split("\n\n")[1])))
+    assert [(row["status"], row["note"]) for row in rows] == [("resolved", CORRECTED)]
+    path = break_report.write_report(tmp_path, done)
+    assert break_report.read_report(path) == done
