@@ -10,28 +10,21 @@ bad file is refused by line (exit 2) without touching the report already written
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from directbroker.app.broker_journal import journal_entries
-from directbroker.app.recon_job import (
-    ACTIVITY_COLUMNS,
-    ACTIVITY_FILE,
-    BALANCE_COLUMNS,
-    BALANCES_FILE,
-    POSITION_COLUMNS,
-    POSITIONS_FILE,
-    inbound_folder,
-)
+from directbroker.app.recon_job import BALANCES_FILE, inbound_folder
 from directbroker.backoffice.books import DayClose, FirmBooks
+from directbroker.backoffice.break_report import report_path
 from directbroker.backoffice.recon import money
+from tests.unit.app.recon_inbound import booked, deliver, holdings
 
 pytestmark = pytest.mark.timeout(180)
 START = "2026-03-02T19:00:00-05:00"
@@ -61,47 +54,15 @@ def _books(data: Path) -> tuple[FirmBooks, DayClose]:
     return books, closes[0]
 
 
-def _write(path: Path, columns: Sequence[str], rows: list[list[str]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-
-
 def _deliver(data: Path, books: FirmBooks, close: DayClose, *, lose: str = "") -> None:
-    """The clearing firm's files of the day; ``lose`` names a movement it never booked."""
-    day = close.date
-    iso = f"{day // 10_000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"
-    folder = inbound_folder(data, day)
-    kept = [m for m in books.movements.get(day, []) if m.reference != lose]
-    lost = {m.account: m.amount for m in books.movements.get(day, []) if m.reference == lose}
-    activity = [
-        [
-            e.execution_id,
-            e.account,
-            "trade",
-            e.symbol,
-            e.side.value,
-            str(e.quantity),
-            money(e.price),
-            money(e.net_amount),
-            iso,
-        ]
-        for e in books.executions.get(day, [])
-    ] + [[m.reference, m.account, m.kind, "", "", "0", "0", money(m.amount), iso] for m in kept]
-    _write(folder / ACTIVITY_FILE, ACTIVITY_COLUMNS, activity)
-    positions = [
-        [name, symbol, str(qty), iso]
-        for name, b in close.balances.items()
-        for symbol, qty in b.positions.items()
-    ]
-    _write(folder / POSITIONS_FILE, POSITION_COLUMNS, positions)
-    balances = [
-        [name, money(b.cash - lost.get(name, 0)), iso] for name, b in close.balances.items()
-    ]
-    _write(folder / BALANCES_FILE, BALANCE_COLUMNS, balances)
-    # The fixture's days are reconciled from scratch in each test.
+    """The clearing firm's files of the day; ``lose`` names a movement it never booked (its
+    cash follows)."""
+    activity = booked(books, close.date)
+    lost = {a.account: a.net_amount for a in activity if a.reference == lose}
+    positions, balances = holdings(close)
+    balances = [replace(b, cash=b.cash - lost.get(b.account, 0)) for b in balances]
+    deliver(data, close.date, [a for a in activity if a.reference != lose], positions, balances)
+    # The fixture's day is reconciled from scratch in each test.
     for report in data.joinpath("backoffice", "recon").glob("*.json"):
         report.unlink()
 
@@ -145,7 +106,7 @@ def test_a_deposit_the_clearing_firm_never_booked_is_a_break(firm: Path) -> None
     cash = report["breaks"][1]
     assert cash["difference"] == money(-lost.amount) and cash["explained"] is True
     assert cash["caused_by"] == [report["breaks"][0]["key"]]
-    persisted = next(firm.joinpath("backoffice", "recon").glob("*.json"))
+    persisted = report_path(firm, close.date)
     assert json.loads(persisted.read_text()) == report
 
     spoiled = inbound_folder(firm, close.date) / BALANCES_FILE

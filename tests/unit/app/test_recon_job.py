@@ -16,11 +16,8 @@ import pytest
 from directbroker.adapters.calendar import XnysCalendar
 from directbroker.app import recon_cli
 from directbroker.app.recon_job import (
-    ACTIVITY_COLUMNS,
     ACTIVITY_FILE,
-    BALANCE_COLUMNS,
     BALANCES_FILE,
-    POSITION_COLUMNS,
     POSITIONS_FILE,
     InboundError,
     inbound_folder,
@@ -28,11 +25,11 @@ from directbroker.app.recon_job import (
 )
 from directbroker.backoffice.books import DayClose, FirmBooks
 from directbroker.backoffice.break_report import report_path
-from directbroker.backoffice.recon import money
 from directbroker.domain.broker_messages import EndBrokerDay, PlaceOrder
 from directbroker.domain.messages import Event, Message
 from directbroker.domain.orders import OrderType, Side
 from directbroker.testing.broker_harness import BrokerHarness
+from tests.unit.app.recon_inbound import booked, deliver, holdings
 
 DAY = 20260601
 NEXT = 20260602
@@ -67,39 +64,15 @@ def _books() -> tuple[FirmBooks, DayClose]:
     return books, closes[0]
 
 
-def _write(path: Path, columns: Sequence[str], rows: list[list[str]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-
-
-def _iso(day: int) -> str:
-    return f"{day // 10_000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"
-
-
-def _mirror(data: Path, books: FirmBooks, close: DayClose, *, drop: str = "") -> None:
-    """Deliver what an honest clearing firm would send for the day, less ``drop``."""
-    day = close.date
-    folder = inbound_folder(data, day)
-    activity = [
-        [e.execution_id, e.account, "trade", e.symbol, "buy" if e.side is Side.BUY else "sell",
-         str(e.quantity), money(e.price), money(e.net_amount), _iso(day)]
-        for e in books.executions.get(day, [])
-    ] + [
-        [m.reference, m.account, m.kind, "", "", "0", "0", money(m.amount), _iso(day)]
-        for m in books.movements.get(day, [])
-    ]  # fmt: skip
-    _write(folder / ACTIVITY_FILE, ACTIVITY_COLUMNS, [r for r in activity if r[0] != drop])
-    positions = [
-        [name, symbol, str(qty), _iso(day)]
-        for name, b in close.balances.items()
-        for symbol, qty in b.positions.items()
-    ]
-    _write(folder / POSITIONS_FILE, POSITION_COLUMNS, positions)
-    balances = [[name, money(b.cash), _iso(day)] for name, b in close.balances.items()]
-    _write(folder / BALANCES_FILE, BALANCE_COLUMNS, balances)
+def _mirror(
+    data: Path, books: FirmBooks, close: DayClose, *, drop: str = "", cash_off: int = 0
+) -> None:
+    """Deliver what a faithful clearing firm sends for the day, without the item ``drop``
+    (its holdings untouched: a test sets them) and with C1's cash ``cash_off``."""
+    activity = [a for a in booked(books, close.date) if a.reference != drop]
+    positions, balances = holdings(close)
+    balances = [replace(b, cash=b.cash + cash_off) if b.account == "C1" else b for b in balances]
+    deliver(data, close.date, activity, positions, balances)
 
 
 def test_the_journal_has_the_day_to_reconcile() -> None:
@@ -122,10 +95,11 @@ def test_a_clean_day_writes_a_clean_report(tmp_path: Path) -> None:
 def test_a_missing_execution_is_reported_and_a_second_run_writes_the_same(tmp_path: Path) -> None:
     books, close = _books()
     missing = books.executions[DAY][1].execution_id
-    _mirror(tmp_path, books, close, drop=missing)
     # The clearing firm's holdings follow what it booked: without the trade, C2 has no MSFT.
-    folder = inbound_folder(tmp_path, DAY)
-    _write(folder / POSITIONS_FILE, POSITION_COLUMNS, [["C1", "AAPL", "60", _iso(DAY)]])
+    activity = [a for a in booked(books, DAY) if a.reference != missing]
+    positions, balances = holdings(close)
+    positions = [p for p in positions if p.account != "C2"]
+    deliver(tmp_path, DAY, activity, positions, balances)
     args = (tmp_path, DAY, books.executions[DAY], books.movements[DAY], close, CALENDAR)
     first = run_recon_day(*args)
     written = first.path.read_bytes()
@@ -138,17 +112,13 @@ def test_a_missing_execution_is_reported_and_a_second_run_writes_the_same(tmp_pa
 
 def test_breaks_age_from_the_previous_report(tmp_path: Path) -> None:
     books, close = _books()
-    _mirror(tmp_path, books, close)
-    balances = inbound_folder(tmp_path, DAY) / BALANCES_FILE
-    text = balances.read_text().replace(money(close.of("C1").cash), money(close.of("C1").cash - 1))
-    balances.write_text(text)
+    _mirror(tmp_path, books, close, cash_off=-1)
     first = run_recon_day(
         tmp_path, DAY, books.executions[DAY], books.movements[DAY], close, CALENDAR
     )
     assert [(b.code.value, b.account) for b in first.breaks] == [("CASH_BREAK", "C1")]
     following = replace(close, date=NEXT)
-    _mirror(tmp_path, books, following)
-    (inbound_folder(tmp_path, NEXT) / BALANCES_FILE).write_text(text.replace(_iso(DAY), _iso(NEXT)))
+    _mirror(tmp_path, books, following, cash_off=-1)
     second = run_recon_day(tmp_path, NEXT, [], [], following, CALENDAR)
     cash = [a for a in second.ageing.open if a.brk.code.value == "CASH_BREAK"]
     assert [(a.first_seen, a.age_days, a.bucket) for a in cash] == [(DAY, 1, "1-2")]
@@ -197,7 +167,7 @@ def _spoil(path: Path, record: int, column: int | None, value: str) -> None:
         rows[record] = rows[record][:-1]
     else:
         rows[record][column] = value
-    _write(path, rows[0], rows[1:])
+    path.write_text("\n".join(",".join(row) for row in rows) + "\n")
 
 
 # -- the command ---------------------------------------------------------------------------
@@ -267,3 +237,16 @@ def test_register_recon_adds_the_subcommand_to_an_existing_backoffice_command() 
     recon_cli.register_recon(backoffice.add_subparsers(dest="job"))
     args = parser.parse_args(["backoffice", "recon", "--data-dir", "D", "--format", "csv"])
     assert args.handler is recon_cli.run and args.format == "csv" and args.date is None
+
+
+@pytest.mark.usefixtures("journal")
+def test_the_command_exits_2_when_the_previous_report_is_damaged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _mirror(tmp_path, *_books())
+    earlier = report_path(tmp_path, 20260529)
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text("{not json")
+    assert recon_cli.main(["backoffice", "recon", "--data-dir", str(tmp_path)]) == 2
+    assert "2026-05-29.json" in capsys.readouterr().err
+    assert not report_path(tmp_path, DAY).exists()
