@@ -3,9 +3,10 @@
 The clearing firm carries the customers' accounts, so its books and ours must agree every day.
 :func:`reconcile` compares one business day at two levels, as a real break report does:
 
-- **items**: every execution (by execution id) and cash movement (by reference) we booked
-  against what the clearing firm's activity file says it booked; a difference is a
-  missing, unknown, duplicate, price, quantity, account or amount break;
+- **items**: every execution (by execution id) and cash movement (by reference and kind) we
+  booked against what the clearing firm's activity file says it booked; a difference is a
+  missing, unknown, duplicate, price, quantity, account or amount break (a clearing row that
+  cancels an earlier booking, kind ``..._cancel``, reverses what it names);
 - **day-end holdings**: every account's positions and trade-date cash in our day close against
   the clearing firm's position and balance files.
 
@@ -330,7 +331,7 @@ def _unknown_account(
     their_holdings: Collection[tuple[str, str]],
 ) -> str:
     if account not in ours:
-        return " (an account not on our books)"
+        return " (nothing on our books)"
     if account not in their_cash and all(name != account for name, _ in their_holdings):
         return " (an account the clearing firm does not carry)"
     return ""

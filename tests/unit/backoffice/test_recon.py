@@ -172,7 +172,7 @@ def test_something_only_clearing_booked_is_unknown_at_clearing() -> None:
     breaks = run(day, rebook(files, [*files.activity, stranger], opening_close(day)))
     assert codes(breaks) == ["UNKNOWN_AT_CLEARING", "POSITION_BREAK", "CASH_BREAK"]
     assert breaks[0].account == "C9" and "we did not" in breaks[0].message
-    assert "not on our books" in breaks[1].message and breaks[1].explained
+    assert "nothing on our books" in breaks[1].message and breaks[1].explained
 
 
 def test_an_account_the_clearing_firm_does_not_carry_breaks() -> None:
