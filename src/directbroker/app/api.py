@@ -142,7 +142,9 @@ class PlatformApi:
         self.blocks = BlockViews()
         """Account groups and block orders (the institutional desk)."""
         self.rebalancing = RebalancingViews()
-        self.reports = PlatformReports({v.name: v.fees for v in platform.market.venue_configs})
+        self.reports = PlatformReports(
+            {v.name: v.fees for v in platform.market.venue_configs}, platform.calendar
+        )
         self._rebuild_orders()
         if equity_store is not None:
             for sample in equity_store.read_all():

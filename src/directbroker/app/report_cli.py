@@ -1,4 +1,5 @@
-"""``directbroker report 606|605``: the routing reports from a firm's data directory.
+"""``directbroker report 606|605``: the routing reports from a firm's data directory (and
+``report monthly``, the monthly activity report, from :mod:`directbroker.app.monthly_cli`).
 
 Reads the broker core's journal read-only (a running server may keep writing) and folds it
 with :mod:`directbroker.backoffice.order_flow`; venue fees are the simulated venues' schedules
@@ -17,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from directbroker.app import monthly_cli
 from directbroker.app.broker_journal import journal_entries
 from directbroker.backoffice import rule605, rule606
 from directbroker.backoffice.order_flow import OrderFlow
@@ -45,8 +47,10 @@ def load(data_dir: Path) -> tuple[OrderFlow, int]:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``directbroker report 606`` and ``directbroker report 605``."""
-    report = subparsers.add_parser("report", help="routing and execution-quality reports")
+    """Add ``directbroker report 606``, ``605`` and ``monthly``."""
+    report = subparsers.add_parser(
+        "report", help="routing, execution-quality and monthly activity reports"
+    )
     kinds = report.add_subparsers(dest="report", required=True)
     for name, text in (
         ("606", "Rule 606(a) order routing: a quarter by month, order type and venue"),
@@ -62,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         else:
             parser.add_argument("--month", help="YYYY-MM (default: the journal's last month)")
             parser.set_defaults(handler=run_605)
+    monthly_cli.add_parser(kinds)
 
 
 def render_606(flow: OrderFlow, year: int, quarter: int, fmt: str) -> str:
