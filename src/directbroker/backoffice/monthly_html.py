@@ -37,7 +37,7 @@ th, td { padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 .up { color: #17693a; } .down { color: #a4262c; }
 figure { margin: 0 0 2em; } figcaption { font-weight: 600; margin-bottom: 4px; }
-svg text { font-size: 11px; fill: #555; }
+svg text { fill: #555; }
 """
 
 
@@ -57,7 +57,8 @@ def chart(name: str, kind: str, points: list[tuple[Month, Number | None]]) -> st
     step = (WIDTH - LEFT - RIGHT) // max(len(points), 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(LABELS[name])}">',
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(LABELS[name])}" '
+        'font-family="sans-serif" font-size="11">',
         f'<line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" stroke="#999"/>',
         f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end">{escape(shown(name, top))}</text>',
         f'<text x="{LEFT - 6}" y="{base}" text-anchor="end">0</text>',
@@ -66,10 +67,12 @@ def chart(name: str, kind: str, points: list[tuple[Month, Number | None]]) -> st
     for index, ((year, month), value) in enumerate(points):
         x = LEFT + index * step
         middle = x + step // 2
-        label = f"{month_name(year, month)[:3]} '{year % 100:02d}"
         parts.append(
-            f'<text x="{middle}" y="{base + 14}" text-anchor="middle">{escape(label)}</text>'
+            f'<text x="{middle}" y="{base + 14}" text-anchor="middle">'
+            f"{month_name(year, month)[:3]}</text>"
         )
+        if index == 0 or month == 1:
+            parts.append(f'<text x="{middle}" y="{base + 28}" text-anchor="middle">{year}</text>')
         if value is None:
             parts.append(f'<text x="{middle}" y="{base - 4}" text-anchor="middle">{NA}</text>')
             continue
