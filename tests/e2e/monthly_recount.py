@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,22 @@ def _months(first: str, last: str) -> list[str]:
     return out
 
 
-def recount_months(data_dir: Path) -> dict[str, dict[str, int | None]]:
-    """Every month the journal spans -> its figures (money in $0.0001 units)."""
+def raw_entries(data_dir: Path) -> Iterator[tuple[Any, list[Any], int]]:
+    """Every entry of a data directory's broker journal, decoded here from the SQLite file."""
     importlib.import_module("directbroker.engines.broker")  # registers the journal's messages
+    journal = data_dir / "journals" / "broker.journal.db"
+    with SqliteStorage(str(journal), readonly=True) as storage:
+        for entry in storage.journal.read(0, None):
+            yield decode(entry.command), list(decode_many(entry.events)), entry.ts_ns
+
+
+def recount_months(data_dir: Path) -> dict[str, dict[str, int | None]]:
+    """Every month a data directory's journal spans -> its figures ($0.0001 units)."""
+    return recount(raw_entries(data_dir))
+
+
+def recount(entries: Iterable[tuple[Any, list[Any], int]]) -> dict[str, dict[str, int | None]]:
+    """Every month the entries span -> its figures (money in $0.0001 units)."""
     registration: dict[str, str] = {}
     opened_month: dict[str, str] = {}
     status_changes: list[tuple[str, str, bool]] = []  # (month, account, closed now)
@@ -57,62 +71,55 @@ def recount_months(data_dir: Path) -> dict[str, dict[str, int | None]]:
     assets: dict[str, int] = {}
     net_new: dict[str, int] = defaultdict(int)
     day, first_ts, last_ts = 0, 0, 0
-    journal = data_dir / "journals" / "broker.journal.db"
-    with SqliteStorage(str(journal), readonly=True) as storage:
-        for entry in storage.journal.read(0, None):
-            first_ts, last_ts = first_ts or entry.ts_ns, entry.ts_ns
-            message: Any = decode(entry.command)
-            kind = type(message).__name__
-            if kind == "TradePrinted" or (
-                kind == "RecordPriorClose" and message.symbol not in marks
-            ):
-                marks[message.symbol] = message.price
-            for event in decode_many(entry.events):
-                e: Any = event
-                name = type(event).__name__
-                if name == "BrokerDayStarted":
-                    day = e.date
-                elif name == "AccountOpened":
-                    registration[e.account] = e.registration.value
-                    opened_month[e.account] = _month_of_ns(e.ts_ns)
-                elif name == "AccountStatusChanged":
-                    closed, was = e.new_status.value == "closed", e.old_status.value == "closed"
-                    if closed != was:
-                        status_changes.append((_month_of_ns(e.ts_ns), e.account, closed))
-                elif name == "ParentFilled":
-                    if registration.get(e.account, "step_out") == "step_out":
+    for message, events, ts_ns in entries:
+        first_ts, last_ts = first_ts or ts_ns, ts_ns
+        kind = type(message).__name__
+        if kind == "TradePrinted" or (kind == "RecordPriorClose" and message.symbol not in marks):
+            marks[message.symbol] = message.price
+        for event in events:
+            e: Any = event
+            name = type(event).__name__
+            if name == "BrokerDayStarted":
+                day = e.date
+            elif name == "AccountOpened":
+                registration[e.account] = e.registration.value
+                opened_month[e.account] = _month_of_ns(e.ts_ns)
+            elif name == "AccountStatusChanged":
+                closed, was = e.new_status.value == "closed", e.old_status.value == "closed"
+                if closed != was:
+                    status_changes.append((_month_of_ns(e.ts_ns), e.account, closed))
+            elif name == "ParentFilled":
+                if registration.get(e.account, "step_out") == "step_out":
+                    continue
+                first_fill.setdefault(e.order_id, _month_of_date(day))
+                shares[_month_of_date(day)] += e.last_quantity
+            elif name == "PostingsRecorded":
+                crossed = "external:bank" in e.book_accounts
+                for book, asset, amount in zip(e.book_accounts, e.assets, e.amounts, strict=True):
+                    parts = book.split(":")
+                    if parts[0] != "customer":
                         continue
-                    first_fill.setdefault(e.order_id, _month_of_date(day))
-                    shares[_month_of_date(day)] += e.last_quantity
-                elif name == "PostingsRecorded":
-                    crossed = "external:bank" in e.book_accounts
-                    for book, asset, amount in zip(
-                        e.book_accounts, e.assets, e.amounts, strict=True
-                    ):
-                        parts = book.split(":")
-                        if parts[0] != "customer":
-                            continue
-                        account, kind = ":".join(parts[1:-1]), parts[-1]
-                        cells[(account, asset if kind == "securities" else kind)] += (
-                            amount if kind == "securities" or asset == "$USD" else 0
-                        )
-                        customer = registration.get(account) not in TRANSIT
-                        if (
-                            crossed and customer and asset == "$USD"
-                            and kind in ("cash", "unsettled", "held")
-                            and e.kind not in ("execution", "settlement")
-                        ):  # fmt: skip
-                            net_new[_month_of_date(e.business_date)] += amount
-                elif name == "BrokerDayEnded":
-                    total = 0
-                    for (account, what), amount in cells.items():
-                        if registration.get(account, "step_out") in TRANSIT:
-                            continue
-                        if what in ("cash", "unsettled", "held"):
-                            total += amount
-                        else:
-                            total += amount * marks.get(what, 0)
-                    assets[_month_of_date(e.date)] = total
+                    account, part = ":".join(parts[1:-1]), parts[-1]
+                    cells[(account, asset if part == "securities" else part)] += (
+                        amount if part == "securities" or asset == "$USD" else 0
+                    )
+                    customer = registration.get(account) not in TRANSIT
+                    if (
+                        crossed and customer and asset == "$USD"
+                        and part in ("cash", "unsettled", "held")
+                        and e.kind not in ("execution", "settlement")
+                    ):  # fmt: skip
+                        net_new[_month_of_date(e.business_date)] += amount
+            elif name == "BrokerDayEnded":
+                total = 0
+                for (account, what), amount in cells.items():
+                    if registration.get(account, "step_out") in TRANSIT:
+                        continue
+                    if what in ("cash", "unsettled", "held"):
+                        total += amount
+                    else:
+                        total += amount * marks.get(what, 0)
+                assets[_month_of_date(e.date)] = total
     out: dict[str, dict[str, int | None]] = {}
     if not first_ts:
         return out

@@ -66,9 +66,11 @@ class Journal:
     def __init__(self) -> None:
         self.activity = ActivityBooks()
         self.entry_id = 0
+        self.entries: list[tuple[Message, list[Event], int]] = []
 
     def take(self, *events: Event, at: int, message: Message | None = None) -> None:
         self.activity.take(message or events[0], events, at)
+        self.entries.append((message or events[0], list(events), at))
 
     def day(self, date: int) -> None:
         self.take(BrokerDayStarted(date, ts(date, 4)), at=ts(date, 4))
@@ -114,6 +116,15 @@ class Journal:
                 "ARCA", f"c{n}", execution, qty, 100 * DOLLAR, qty, 0, 100 * DOLLAR,
                 Liquidity.TAKER, ts(date),
             ))  # fmt: skip
+        self.entry_id += 1
+        events.append(PostingsRecorded(
+            self.entry_id, "execution", account, execution, date,
+            (chart.customer_securities(account), chart.STREET_UNSETTLED,
+             chart.customer_unsettled(account), chart.STREET_UNSETTLED),
+            ("AAPL", "AAPL", CASH_ASSET, CASH_ASSET),
+            (qty, -qty, -qty * 100 * DOLLAR, qty * 100 * DOLLAR),
+            ts(date),
+        ))  # fmt: skip
         events.append(ExecutionRecorded(
             account, execution, "AAPL", Side.BUY, qty, 100 * DOLLAR, qty * 100 * DOLLAR,
             0, 0, 0, 0, 0, date, date, ts(date),
