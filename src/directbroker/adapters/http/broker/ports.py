@@ -45,6 +45,6 @@ class BrokerPorts:
     rebalancing: RebalancingPort | None = None
     """Model portfolios, subscriptions and rebalancing runs (``broker/rebalancing_port.py``)."""
     reports: ReportsPort | None = None
-    """Staff reports: Rule 606 routing and Rule 605-style execution quality."""
+    """Staff reports: Rule 606 routing, Rule 605-style execution quality, monthly activity."""
     now_ns: Callable[[], int] = field(default=time.time_ns)
     """The edge's wall clock."""
