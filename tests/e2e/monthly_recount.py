@@ -72,7 +72,9 @@ def recount(entries: Iterable[tuple[Any, list[Any], int]]) -> dict[str, dict[str
     net_new: dict[str, int] = defaultdict(int)
     day, first_ts, last_ts = 0, 0, 0
     for message, events, ts_ns in entries:
-        first_ts, last_ts = first_ts or ts_ns, ts_ns
+        last_ts = ts_ns
+        if events and not first_ts:
+            first_ts = ts_ns  # the firm begins with its first entry that did anything
         kind = type(message).__name__
         if kind == "TradePrinted" or (kind == "RecordPriorClose" and message.symbol not in marks):
             marks[message.symbol] = message.price

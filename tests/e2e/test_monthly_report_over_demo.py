@@ -3,11 +3,13 @@ brute-force recount of its journal: ``directbroker demo`` (a subprocess, durable
 simulated clock fast) starts on the last trading day of April; a demo customer trades through
 the Trading API then and again in May; the report is read over the Broker API (JSON and the
 HTML page) while it runs and written by ``directbroker report monthly`` after it stops, and
-every month's figures must equal :func:`tests.e2e.monthly_recount.recount_months`."""
+the back office's month-end job writes the same; every month's figures must equal
+:func:`tests.e2e.monthly_recount.recount_months`."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -19,6 +21,9 @@ from typing import Any
 import httpx
 import pytest
 
+from directbroker.adapters.calendar import XnysCalendar
+from directbroker.app.backoffice_runner import BackOfficeRunner
+from directbroker.app.monthly_job import MonthlyReportJob
 from tests.e2e.lifecycle import admin_credential
 from tests.e2e.monthly_recount import differences, recount_months
 from tests.e2e.running import RunningFirm
@@ -133,5 +138,13 @@ def test_monthly_report_across_a_month_end_equals_a_recount(tmp_path: Path) -> N
     written = json.loads(output.read_text())["figures"]
     assert written["customer_accounts"] == recount["2026-04"]["customer_accounts"] == 2
     assert written["customer_assets"] is not None
+    # The month-end job as serve's back office runs it, on a copy of the journal (serve's own
+    # back office has already run the days of this one).
+    copy = tmp_path / "copy"
+    shutil.copytree(data / "journals", copy / "journals")
+    job = MonthlyReportJob(copy, XnysCalendar())
+    BackOfficeRunner(copy, XnysCalendar(), [], [job]).catch_up()
+    by_job = json.loads((job.directory / "monthly-2026-04.json").read_text())
+    assert by_job["figures"] == written
     assets = recount["2026-04"]["customer_assets"]
     assert assets is not None and Decimal(written["customer_assets"]) == Decimal(assets).scaleb(-4)

@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 from directbroker.adapters.calendar import XnysCalendar
-from directbroker.app.broker_journal import journal_entries
+from directbroker.app.broker_journal import broker_entries
+from directbroker.backoffice.books import QUIET_INPUTS
 from directbroker.backoffice.monthly_activity import ActivityBooks, Sessions, monthly_activity
 from directbroker.backoffice.monthly_html import as_html
 from directbroker.backoffice.monthly_render import as_csv, as_json, as_text
@@ -33,7 +34,7 @@ FORMATS = ("text", "csv", "json", "html")
 def load_activity(data_dir: Path) -> ActivityBooks:
     """The books and activity fold of a data directory's broker journal."""
     activity = ActivityBooks()
-    for message, events, ts_ns in journal_entries(data_dir):
+    for _seq, (message, events, ts_ns) in broker_entries(data_dir, 0, QUIET_INPUTS):
         activity.take(message, events, ts_ns)
     return activity
 

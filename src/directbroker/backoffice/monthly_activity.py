@@ -32,7 +32,8 @@ Definitions, for a calendar month (US Eastern time; business dates are the books
   accounts minus cash out of them, by business date in the month. Journals between accounts
   and trades do not count.
 
-A month that ended before the journal's first entry had no firm: its figures are ``None``.
+A month that ended before the journal's first entry with events (in practice the firm's first
+``BrokerDayStarted``) had no firm: its figures are ``None``.
 
 **Changes** (year over year, month over month) are ``(now - before) / before`` in percent,
 computed exactly on integers and rounded half-up (away from zero) to one decimal; they are
@@ -109,7 +110,7 @@ class ActivityFold:
 
     def __init__(self) -> None:
         self.first_ts = 0
-        """The instant of the journal's first entry (0: none yet)."""
+        """The instant of the journal's first entry that caused events (0: none yet)."""
         self.accounts: dict[str, _Account] = {}
         self.first_month: dict[str, Month] = {}
         """Each counted order's month of first execution."""
@@ -118,10 +119,10 @@ class ActivityFold:
 
     def take(self, message: Message, events: Sequence[Event], ts_ns: int) -> None:
         """Fold one journal entry: the input and the events it caused."""
-        if not self.first_ts:
-            self.first_ts = ts_ns
         if not events:
             return
+        if not self.first_ts:
+            self.first_ts = ts_ns
         street: dict[str, str] = {}
         for event in events:
             if type(event) is ParentFilled:
@@ -156,11 +157,13 @@ class ActivityFold:
 
 
 class ActivityBooks:
-    """The firm's books and the activity fold, fed together."""
+    """The firm's books and the activity fold: :meth:`take` feeds both. A back office that
+    already folds a :class:`FirmBooks` (or an :class:`ActivityFold`) passes it in and feeds
+    each itself; the report only reads them."""
 
-    def __init__(self) -> None:
-        self.books = FirmBooks()
-        self.fold = ActivityFold()
+    def __init__(self, books: FirmBooks | None = None, fold: ActivityFold | None = None) -> None:
+        self.books = books if books is not None else FirmBooks()
+        self.fold = fold if fold is not None else ActivityFold()
 
     def take(self, message: Message, events: Sequence[Event], ts_ns: int) -> None:
         """Fold one journal entry into both."""
@@ -286,7 +289,7 @@ def _date(ym: Month, day: int) -> int:
 def month_figures(
     activity: ActivityBooks, year: int, month: int, sessions: Sessions
 ) -> MonthFigures | None:
-    """A month's figures; None when the month ended before the journal began."""
+    """A month's figures; None when the month ended before the firm's journal began."""
     start, end = month_bounds(year, month)
     fold, books = activity.fold, activity.books
     if not fold.first_ts or end <= fold.first_ts:
