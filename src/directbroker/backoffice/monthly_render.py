@@ -18,6 +18,7 @@ from typing import Any
 
 from directbroker.backoffice.monthly_activity import (
     FIGURES,
+    HEADLINES,
     MonthFigures,
     MonthlyActivity,
     Number,
@@ -72,6 +73,15 @@ def _pct(change: Decimal | None) -> str | None:
     return None if change is None else str(change)
 
 
+def _moved(now: Number | None, before: Number | None) -> str:
+    change = display_change(now, before)
+    if change == NA:
+        return "no comparison"
+    if change.startswith("-"):
+        return f"down {change[1:]}"
+    return "unchanged" if now == before else f"up {change}"
+
+
 def as_text(report: MonthlyActivity, firm: str = "DirectBroker") -> str:
     """The release's table: each figure this month, a year and a month earlier, the changes."""
     year, month = report.year, report.month
@@ -86,6 +96,14 @@ def as_text(report: MonthlyActivity, firm: str = "DirectBroker") -> str:
         ])  # fmt: skip
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = [f"{firm}: monthly activity, {month_name(year, month)}", ""]
+    for row in report.comparisons:
+        if row.name in HEADLINES and row.now is not None:
+            lines.append(
+                f"{LABELS[row.name]} {shown(row.name, row.now)}, "
+                f"{_moved(row.now, row.year_ago)} from {month_name(*ago)}, "
+                f"{_moved(row.now, row.prior)} from {month_name(*prior)}."
+            )
+    lines.append("")
     for r in rows:
         cells = [r[0].ljust(widths[0])] + [
             c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)

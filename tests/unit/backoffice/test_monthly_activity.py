@@ -266,4 +266,5 @@ def test_every_format_carries_the_figures() -> None:
         and "<script" not in page
         and "http" not in page.replace("http://www.w3.org/2000/svg", "")
     )
-    assert "Customer accounts" in as_text(report)
+    text = as_text(report)
+    assert "Customer accounts 2, no comparison from Mar 2025, up 100% from Feb 2026." in text
