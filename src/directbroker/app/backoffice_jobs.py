@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from directbroker.adapters.calendar import XnysCalendar
 from directbroker.app.backoffice_runner import BackOfficeRunner, DayJob, MonthJob
 from directbroker.app.config import FirmConfig
 from directbroker.app.document_files import firm_details, write_documents
+from directbroker.app.monthly_job import MonthlyReportJob
 from directbroker.app.platform import Platform
 from directbroker.backoffice.books import DayClose, FirmBooks
 from directbroker.backoffice.customer_documents import (
@@ -24,7 +26,6 @@ from directbroker.backoffice.customer_documents import (
 )
 from directbroker.backoffice.pdf_layout import FirmDetails
 from directbroker.domain.messages import Message
-from directbroker.runtime.schedule import BusinessCalendar
 from directbroker.runtime.sequencer import Outcome
 
 Publish = Callable[[list[IssuedDocument]], None]
@@ -69,7 +70,7 @@ def back_office_for(
     data_dir: Path,
     config: FirmConfig,
     platform: Platform,
-    calendar: BusinessCalendar,
+    calendar: XnysCalendar,
     publish: Publish,
 ) -> BackOfficeRunner | None:
     """The firm's back office (None when ``[backoffice] enabled`` is off)."""
@@ -77,7 +78,10 @@ def back_office_for(
         return None
     firm = firm_details(config)
     day_jobs: list[DayJob] = [Confirmations(data_dir, firm, publish)]
-    month_jobs: list[MonthJob] = [Statements(data_dir, firm, publish)]
+    month_jobs: list[MonthJob] = [
+        Statements(data_dir, firm, publish),
+        MonthlyReportJob(data_dir, calendar, config.firm.name),
+    ]
     runner = BackOfficeRunner(data_dir, calendar, day_jobs, month_jobs)
 
     def wake(_inputs: Sequence[Message], _outcomes: Sequence[Outcome]) -> None:
