@@ -1,0 +1,106 @@
+"""One business day at the simulated clearing firm, from the file drop and back to it.
+
+:func:`run_clearing_day` reads the firm's trade and money files of the day, the clearing
+firm's own position and balance files of the last day it processed before, and the faults it
+was told to make, books the day (:func:`~directbroker.backoffice.clearing_firm.clear_day`) and
+writes its activity, position and balance files. A day already processed is left as it is
+unless forced, so the end-of-day job and a person at the CLI can both run it. A bad input file
+is refused with its line and nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from directbroker.adapters.clearing.drop import (
+    InboundDay,
+    processed,
+    processed_days,
+    read_inbound,
+    read_outbound,
+    write_inbound,
+)
+from directbroker.adapters.clearing.faults import faults_on, load_faults
+from directbroker.backoffice.clearing_firm import Misbooking, clear_day, fix_date, misbook
+from directbroker.backoffice.clearing_records import BalanceRecord, PositionRecord
+from directbroker.runtime.schedule import BusinessCalendar
+
+
+class ClearingRunError(RuntimeError):
+    """The day cannot be processed: ``code`` (``NO_TRADE_FILE``, ``CLEARING_NUMBER``)."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        self.code = code
+        super().__init__(f"{code}: {detail}")
+
+
+@dataclass(frozen=True, slots=True)
+class ClearingRun:
+    """What a run did: ``booked`` False when the day had been processed already."""
+
+    date: int
+    booked: bool
+    inbound: InboundDay
+    notes: tuple[str, ...]
+
+
+def _calendar() -> BusinessCalendar:
+    from directbroker.adapters.calendar import XnysCalendar
+
+    return XnysCalendar()
+
+
+def run_clearing_day(
+    data_dir: Path,
+    date: int,
+    *,
+    force: bool = False,
+    calendar: BusinessCalendar | None = None,
+) -> ClearingRun:
+    """Have the simulated clearing firm process ``date`` (YYYYMMDD). Raises
+    :class:`ClearingRunError`, or ``ClearingFileError`` naming the line of a bad file."""
+    if processed(data_dir, date) and not force:
+        return ClearingRun(date, False, read_inbound(data_dir, date), ("already processed",))
+    try:
+        outbound = read_outbound(data_dir, date)
+    except FileNotFoundError as exc:
+        raise ClearingRunError("NO_TRADE_FILE", f"no {Path(str(exc.filename)).name}") from None
+    number = outbound.trades.clearing_number
+    if outbound.money.clearing_number != number:
+        raise ClearingRunError(
+            "CLEARING_NUMBER",
+            f"trade file {number}, money file {outbound.money.clearing_number}",
+        )
+    earlier = [day for day in processed_days(data_dir) if day < date]
+    positions: tuple[PositionRecord, ...] = ()
+    balances: tuple[BalanceRecord, ...] = ()
+    if earlier:
+        previous = read_inbound(data_dir, earlier[-1])
+        positions, balances = previous.positions.records, previous.balances.records
+    faults = load_faults(data_dir)
+    fixes: list[Misbooking] = []
+    notes: list[str] = []
+    if any(fault.fix_after_days for fault in faults):
+        calendar = calendar or _calendar()
+        for fault in faults:
+            if fault.fix_after_days and fix_date(fault, calendar) == date:
+                try:
+                    then = read_outbound(data_dir, fault.date)
+                except FileNotFoundError:
+                    notes.append(f"{fault.kind.value} of {fault.date}: no files of that day")
+                    continue
+                done = misbook(fault, then.trades.records, then.money.records)
+                if done is not None:
+                    fixes.append(done)
+    day = clear_day(
+        date,
+        positions,
+        balances,
+        outbound.trades.records,
+        outbound.money.records,
+        faults_on(faults, date),
+        fixes,
+    )
+    inbound = write_inbound(data_dir, number, day)
+    return ClearingRun(date, True, inbound, (*notes, *day.notes))
