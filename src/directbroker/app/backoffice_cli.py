@@ -15,6 +15,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 from directbroker.adapters.clearing.drop import day_name, write_trade_files
 from directbroker.adapters.clearing.faults import (
@@ -30,11 +31,12 @@ from directbroker.app.broker_journal import journal_entries
 from directbroker.backoffice.books import FirmBooks
 from directbroker.backoffice.clearing_files import ClearingFileError
 from directbroker.backoffice.clearing_firm import FIRST, ClearingFault, FaultKind
+from directbroker.runtime.schedule import BusinessCalendar
 
 EXIT_OK = 0
 EXIT_UNUSABLE = 2
 
-Parsers = argparse._SubParsersAction[argparse.ArgumentParser]
+Parsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def fold_books(data_dir: Path) -> FirmBooks:
@@ -52,6 +54,13 @@ def clearing_number(config: str | None) -> str:
     if config is None:
         return BackOfficeSection().clearing_number
     return load_config(Path(config)).backoffice.clearing_number
+
+
+def business_calendar() -> BusinessCalendar:
+    """The exchange calendar the clearing firm keeps business days by."""
+    from directbroker.adapters.calendar import XnysCalendar
+
+    return XnysCalendar()
 
 
 def _data_dir(parser: argparse.ArgumentParser) -> None:
@@ -157,6 +166,8 @@ def run_fault_add(args: argparse.Namespace) -> int:
         fault = make_fault(
             args.date, args.kind, args.target, args.amount, args.fix_after_days, args.to_account
         )
+        if not business_calendar().is_business_day(fault.date):
+            raise FaultError("BAD_FAULT", f"{args.date} is not a business day")
         faults = add_fault(args.data_dir, fault)
     except FaultError as exc:
         return _error(str(exc))

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from directbroker.backoffice.clearing_files import format_cash_field, format_price_field
 from directbroker.backoffice.clearing_records import (
     ActivityRecord,
     BalanceRecord,
@@ -143,7 +144,8 @@ def misbook(
         row = ActivityRecord(
             f"ADJ-{fault.date}-{account}", account, ADJUSTMENT, "", "", 0, 0, amount, fault.date
         )
-        return Misbooking(fault, (), (row,), f"cash_difference: {account} cash off by {amount}")
+        note = f"cash_difference: {account} cash off by {format_cash_field(amount)}"
+        return Misbooking(fault, (), (row,), note)
     found = [t for t in trades if fault.target in (FIRST, t.execution_id)][:1]
     if not found:
         return None
@@ -165,7 +167,8 @@ def misbook(
         if price <= 0:
             return None
         wrong = replace(right, price=price, net_amount=_net(trade, trade.quantity, price))
-        return Misbooking(fault, (right,), (wrong,), f"{what} booked at price {price}")
+        note = f"{what} booked at {format_price_field(price)}"
+        return Misbooking(fault, (right,), (wrong,), note)
     quantity = trade.quantity + (fault.amount or DEFAULT_QUANTITY_ERROR)
     if quantity <= 0:
         return None
