@@ -31,7 +31,6 @@ from directbroker.backoffice.clearing_records import (
     ShortMarking,
     TradeRecord,
 )
-from directbroker.backoffice.trade_file import money_records, trade_records
 from directbroker.domain.accounts import AccountType, Registration
 from directbroker.domain.ledger_messages import (
     AdjustCash,
@@ -138,10 +137,11 @@ operations = st.one_of(
 )
 
 
-def _commands(ops: list[tuple[Any, ...]], date: int, day: int) -> list[Command]:
+def _commands(ops: list[tuple[Any, ...]], day: int, prefix: str) -> list[Command]:
+    date = SESSIONS[day]
     commands: list[Command] = []
     for n, op in enumerate(ops):
-        tag = f"{day}.{n}"
+        tag = f"{prefix}{day}.{n}"
         if op[0] == "deposit":
             hold = SESSIONS[day + 1] if op[3] else None
             commands.append(Deposit(op[1], f"d{tag}", op[2] * 100, hold))
@@ -157,30 +157,38 @@ def _commands(ops: list[tuple[Any, ...]], date: int, day: int) -> list[Command]:
         elif op[0] == "settle":
             commands.append(SettleDue(date))
         else:
-            commands.append(ReleaseHold(f"d{day}.{op[1]}"))
+            commands.append(ReleaseHold(f"d{prefix}{day}.{op[1]}"))
     return commands
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.lists(operations, max_size=15), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.tuples(st.lists(operations, max_size=12), st.lists(operations, max_size=3)),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_a_clean_clearing_firm_ends_every_day_with_the_books_positions_and_cash(
-    days: list[list[tuple[Any, ...]]],
+    days: list[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]],
 ) -> None:
     firm = LedgerBooks()
     firm.run(OpenAccount(a, "owner", t, Registration.INDIVIDUAL) for a, t in ACCOUNTS.items())
     positions: tuple[PositionRecord, ...] = ()
     balances: tuple[BalanceRecord, ...] = ()
-    for day, ops in enumerate(days):
+    for day, (ops, evening) in enumerate(days):
         date = SESSIONS[day]
         firm.start(date)
-        firm.run(_commands(ops, date, day))
+        firm.run(_commands(ops, day, ""))
+        firm.end()
+        # After the day's end, before the next starts: these go with the next day's files.
+        firm.run(_commands(evening, day, "e"))
+        handed = firm.handoff.days[date]
         # Through the files, as the clearing firm gets them and sends them back.
         sent_trades = parse_file(
-            TRADES, write_file(TRADES, "0158", date, trade_records(firm.books, date)), "t"
+            TRADES, write_file(TRADES, "0158", date, handed.trades), "t"
         ).records
-        sent_money = parse_file(
-            MONEY, write_file(MONEY, "0158", date, money_records(firm.books, date)), "m"
-        ).records
+        sent_money = parse_file(MONEY, write_file(MONEY, "0158", date, handed.money), "m").records
         booked = clear_day(date, positions, balances, sent_trades, sent_money)
         positions = parse_file(
             POSITIONS, write_file(POSITIONS, "0158", date, booked.positions), "p"
@@ -190,11 +198,17 @@ def test_a_clean_clearing_firm_ends_every_day_with_the_books_positions_and_cash(
         ).records
         write_file(ACTIVITY, "0158", date, booked.activity)
         assert len(booked.activity) == len(sent_trades) + len(sent_money)
+        close = firm.closes[date]
         theirs_cash = {b.account: b.cash for b in balances}
         theirs_shares = {(p.account, p.symbol): p.quantity for p in positions}
         ours_shares = {}
         for account in ACCOUNTS:
-            ours = firm.books.balances(account)
+            ours = close.of(account)
             assert theirs_cash.get(account, 0) == ours.cash, (date, account)
             ours_shares.update({(account, s): q for s, q in ours.positions.items()})
         assert theirs_shares == ours_shares, date
+    # Every execution the books recorded was sent once (the last evening's wait for its day).
+    sent = [t.execution_id for d in firm.handoff.days.values() for t in d.trades]
+    recorded = [e.execution_id for d in firm.books.executions.values() for e in d]
+    assert len(sent) == len(set(sent))
+    assert set(recorded) - set(sent) <= {f"xe{len(days) - 1}.{n}" for n in range(3)}

@@ -1,7 +1,7 @@
 """``directbroker backoffice ...``: the back office's jobs on a firm's data directory.
 
 - ``trade-file``: fold the broker journal (read-only, a running server may keep writing) and
-  write the day's trade and money files for the clearing firm;
+  write an ended day's trade and money files for the clearing firm;
 - ``clearing-run``: the simulated clearing firm processes a day and writes its files back;
 - ``fault add|list``: what the simulated clearing firm is to get wrong, and when.
 
@@ -31,6 +31,7 @@ from directbroker.app.broker_journal import journal_entries
 from directbroker.backoffice.books import FirmBooks
 from directbroker.backoffice.clearing_files import ClearingFileError
 from directbroker.backoffice.clearing_firm import FIRST, ClearingFault, FaultKind
+from directbroker.backoffice.trade_file import HandOff
 from directbroker.runtime.schedule import BusinessCalendar
 
 EXIT_OK = 0
@@ -39,12 +40,13 @@ EXIT_UNUSABLE = 2
 Parsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def fold_books(data_dir: Path) -> FirmBooks:
-    """The books of a data directory's broker journal, folded to its last entry."""
-    books = FirmBooks()
+def hand_off(data_dir: Path) -> HandOff:
+    """Every ended day's clearing records from a data directory's broker journal."""
+    handoff = HandOff()
+    books = FirmBooks(on_day_end=handoff.day_ended)
     for message, events, ts_ns in journal_entries(data_dir):
         books.take(message, events, ts_ns)
-    return books
+    return handoff
 
 
 def clearing_number(config: str | None) -> str:
@@ -89,16 +91,16 @@ def run_trade_file(args: argparse.Namespace) -> int:
     try:
         date = parse_date(args.date) if args.date else 0
         number = clearing_number(args.config)
-        books = fold_books(args.data_dir)
+        handoff = hand_off(args.data_dir)
     except Exception as exc:
         return _error(f"cannot read the journal: {exc}")
-    date = date or (books.days_ended[-1] if books.days_ended else 0)
+    date = date or max(handoff.days, default=0)
     if not date:
         return _error("DAY_NOT_ENDED: no business day has ended in the journal yet")
-    if date not in books.days_ended:
+    if date not in handoff.days:
         return _error(f"DAY_NOT_ENDED: {day_name(date)} has not ended in the journal")
     try:
-        day = write_trade_files(args.data_dir, books, date, number)
+        day = write_trade_files(args.data_dir, handoff.days[date], number)
     except ClearingFileError as exc:
         return _error(str(exc))
     print(f"{day.folder}")

@@ -201,9 +201,6 @@ class Column:
     write: Callable[[Any], str] = _format
 
 
-_DATE_COLUMN = {"trade_date", "business_date", "as_of"}
-"""The column each record's business date is in (it must equal the header's date)."""
-
 R = TypeVar("R")
 
 
@@ -217,6 +214,12 @@ class Layout(Generic[R]):
     key: tuple[str, ...]
     """Fields no two records may share (empty: duplicates allowed, as in an activity file,
     where a clearing firm's double booking must reach the reconciliation)."""
+    day: str
+    """The column holding each record's date."""
+    earlier: bool = False
+    """Whether a record may be of an earlier date than the file's: the firm's files carry
+    what its books recorded since the previous day's end, which includes an as-of trade or
+    a transfer recorded after the end of its own business day. Otherwise it is the file's."""
 
     @property
     def header(self) -> str:
@@ -238,6 +241,8 @@ TRADES: Layout[TradeRecord] = Layout(
         _P("settlement_date", _date), _P("venue", _text),
     ),
     ("execution_id",),
+    "trade_date",
+    earlier=True,
 )  # fmt: skip
 MONEY: Layout[MoneyRecord] = Layout(
     FileKind.MONEY,
@@ -247,6 +252,8 @@ MONEY: Layout[MoneyRecord] = Layout(
         _P("amount", _cash, format_cash_field), _P("business_date", _date),
     ),
     ("reference", "account", "kind"),
+    "business_date",
+    earlier=True,
 )  # fmt: skip
 ACTIVITY: Layout[ActivityRecord] = Layout(
     FileKind.ACTIVITY,
@@ -258,18 +265,21 @@ ACTIVITY: Layout[ActivityRecord] = Layout(
         _P("business_date", _date),
     ),
     (),
+    "business_date",
 )  # fmt: skip
 POSITIONS: Layout[PositionRecord] = Layout(
     FileKind.POSITIONS,
     PositionRecord,
     (_P("account", _required), _P("symbol", _required), _P("quantity", _int), _P("as_of", _date)),
     ("account", "symbol"),
+    "as_of",
 )
 BALANCES: Layout[BalanceRecord] = Layout(
     FileKind.BALANCES,
     BalanceRecord,
     (_P("account", _required), _P("cash", _cash, format_cash_field), _P("as_of", _date)),
     ("account",),
+    "as_of",
 )
 LAYOUTS: dict[FileKind, Layout[Any]] = {
     layout.kind: layout for layout in (TRADES, MONEY, ACTIVITY, POSITIONS, BALANCES)
@@ -386,11 +396,12 @@ def parse_file(
     seen: dict[tuple[object, ...], int] = {}
     for number_, line in enumerate(body, start=3):
         record = _record(layout, line, number_, fail)
-        day_field = next(c.name for c in layout.columns if c.name in _DATE_COLUMN)
-        if getattr(record, day_field) != date:
+        day = getattr(record, layout.day)
+        if day > date or (day < date and not layout.earlier):
+            after = "after" if day > date else "before"
             raise fail(
-                ErrorCode.WRONG_DATE, number_, f"{getattr(record, day_field)} is not {date}",
-                day_field,
+                ErrorCode.WRONG_DATE, number_, f"{day} is {after} the file's date {date}",
+                layout.day,
             )  # fmt: skip
         if layout.key:
             key = tuple(getattr(record, part) for part in layout.key)

@@ -100,20 +100,19 @@ class ClearingDay:
     notes: tuple[str, ...]
 
 
-def trade_activity(trade: TradeRecord) -> ActivityRecord:
-    """A trade as the clearing firm books it."""
+def trade_activity(trade: TradeRecord, date: int) -> ActivityRecord:
+    """A trade as the clearing firm books it on ``date``."""
     return ActivityRecord(
         trade.execution_id, trade.account, TRADE, trade.symbol, trade.side, trade.quantity,
-        trade.price, trade.net_amount, trade.trade_date,
+        trade.price, trade.net_amount, date,
     )  # fmt: skip
 
 
-def money_activity(money: MoneyRecord) -> ActivityRecord:
-    """A cash movement as the clearing firm books it."""
+def money_activity(money: MoneyRecord, date: int) -> ActivityRecord:
+    """A cash movement as the clearing firm books it on ``date``."""
     return ActivityRecord(
-        money.reference, money.account, money.kind, "", "", 0, 0, money.amount,
-        money.business_date,
-    )  # fmt: skip
+        money.reference, money.account, money.kind, "", "", 0, 0, money.amount, date
+    )
 
 
 def fix_date(fault: ClearingFault, calendar: BusinessCalendar) -> int:
@@ -133,7 +132,8 @@ def _net(trade: TradeRecord, quantity: int, price: int) -> int:
 def misbook(
     fault: ClearingFault, trades: Sequence[TradeRecord], money: Sequence[MoneyRecord]
 ) -> Misbooking | None:
-    """What ``fault`` does to its day's files (None: its target is not in them)."""
+    """What ``fault`` does to the files of its day, booked that day (None: its target is not
+    in them)."""
     kind = fault.kind
     accounts = sorted({t.account for t in trades} | {m.account for m in money})
     if kind is FaultKind.CASH_DIFFERENCE:
@@ -150,7 +150,7 @@ def misbook(
     if not found:
         return None
     trade = found[0]
-    right = trade_activity(trade)
+    right = trade_activity(trade, fault.date)
     what = f"{kind.value}: {trade.execution_id}"
     if kind is FaultKind.MISSING_TRADE:
         return Misbooking(fault, (right,), (), f"{what} not booked")
@@ -200,7 +200,7 @@ def clear_day(
     """Book a day: the day before's ``positions`` and ``balances``, the firm's ``trades`` and
     ``money`` of ``date``, the ``faults`` to make today and the earlier misbookings to correct
     today (``fixes``). Returns the day's activity, positions and balances."""
-    activity = [trade_activity(t) for t in trades] + [money_activity(m) for m in money]
+    activity = [trade_activity(t, date) for t in trades] + [money_activity(m, date) for m in money]
     notes: list[str] = []
     for fault in faults:
         done = misbook(fault, trades, money)

@@ -1,5 +1,6 @@
 """A ledger driven by commands and folded into the back office's books, for the clearing tests:
-the books hold what the real ledger's events say, not hand-made records."""
+the books hold what the real ledger's events say, not hand-made records. A business day ends
+when the next one starts; the books' close of each day and its clearing records are kept."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from directbroker.adapters.calendar import SessionCalendar
-from directbroker.backoffice.books import FirmBooks
-from directbroker.domain.broker_messages import BrokerDayEnded, BrokerDayStarted
+from directbroker.backoffice.books import DayClose, FirmBooks
+from directbroker.backoffice.trade_file import HandOff
+from directbroker.domain.broker_messages import BrokerDayEnded, BrokerDayStarted, EndBrokerDay
 from directbroker.domain.ledger_messages import StartBusinessDay
 from directbroker.domain.messages import Command
 from directbroker.engines.ledger import CommissionSchedule, FeeSchedule, LedgerCore
@@ -28,9 +30,12 @@ class LedgerBooks:
 
     def __init__(self) -> None:
         self.core = LedgerCore(CALENDAR, FEES)
-        self.books = FirmBooks()
+        self.handoff = HandOff()
+        self.closes: dict[int, DayClose] = {}
+        self.books = FirmBooks(on_day_end=self._day_ended)
         self.ts = 0
         self.date = 0
+        self.ended = False
 
     def run(self, commands: Iterable[Command]) -> None:
         """Handle each command and fold it with its events."""
@@ -38,11 +43,23 @@ class LedgerBooks:
             self.ts += 1
             events = list(self.core.handle(command, self.ts))
             if isinstance(command, StartBusinessDay) and command.date != self.date:
-                if self.date:
-                    events.insert(0, BrokerDayEnded(self.date, self.ts))
+                self.end()
                 events.append(BrokerDayStarted(command.date, self.ts))
                 self.date = command.date
+                self.ended = False
             self.books.take(command, events, self.ts)
+
+    def end(self) -> None:
+        """End the current business day, as the broker core does at 20:00 (the ledger stays
+        on its date until the next day starts)."""
+        if self.date and not self.ended:
+            self.ts += 1
+            self.books.take(EndBrokerDay(self.date), [BrokerDayEnded(self.date, self.ts)], self.ts)
+            self.ended = True
+
+    def _day_ended(self, close: DayClose, books: FirmBooks) -> None:
+        self.closes[close.date] = close
+        self.handoff.day_ended(close, books)
 
     def start(self, date: int) -> None:
         """End the current business day (if any) and start ``date``."""

@@ -188,3 +188,24 @@ def test_a_broken_faults_file_is_refused_and_left_alone(tmp_path: Path) -> None:
     with pytest.raises(FaultError):
         load_faults(tmp_path)
     assert path.read_text() == "{"
+
+
+def test_days_are_processed_in_order(tmp_path: Path) -> None:
+    _outbound(tmp_path, DAY1, _trade("E1", DAY1))
+    _outbound(tmp_path, DAY2, _trade("E2", DAY2))
+    with pytest.raises(ClearingRunError) as caught:
+        run_clearing_day(tmp_path, DAY2)
+    assert caught.value.code == "DAY_SKIPPED" and "2026-11-30" in str(caught.value)
+    assert not inbound_dir(tmp_path, DAY2).exists()
+    run_clearing_day(tmp_path, DAY1)
+    run_clearing_day(tmp_path, DAY2)
+    with pytest.raises(ClearingRunError) as caught:
+        run_clearing_day(tmp_path, DAY1, force=True)
+    assert caught.value.code == "LATER_DAY_PROCESSED"
+
+
+def test_an_as_of_trade_is_booked_on_the_day_it_arrives(tmp_path: Path) -> None:
+    _outbound(tmp_path, DAY2, _trade("E0", DAY1))
+    run = run_clearing_day(tmp_path, DAY2)
+    (row,) = run.inbound.activity.records
+    assert (row.reference, row.business_date) == ("E0", DAY2)

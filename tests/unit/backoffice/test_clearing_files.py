@@ -65,6 +65,11 @@ SAMPLES: dict[FileKind, list[Any]] = {
 }
 
 
+SHORT_LINE = (
+    "BATS.2.o2.1,o2,DEMO-2,sell,short,7,0.9999,XYZ,A,0.00,0.01,0.01,6.98,20261130,20261201,"
+)
+
+
 def _text(layout: Layout[Any]) -> str:
     return write_file(layout, "0158", DATE, SAMPLES[layout.kind])
 
@@ -139,7 +144,7 @@ def test_money_is_written_exactly() -> None:
          "settlement_date", ErrorCode.BAD_FIELD),
         (FileKind.TRADES, "x,o,A,buy,,1,1.0000, S,A,0.00,0.00,0.00,0.00,20261130,20261130,V",
          "symbol", ErrorCode.BAD_FIELD),
-        (FileKind.TRADES, "x,o,A,buy,,1,1.0000,S,A,0.00,0.00,0.00,0.00,20261127,20261130,V",
+        (FileKind.TRADES, "x,o,A,buy,,1,1.0000,S,A,0.00,0.00,0.00,0.00,20261201,20261202,V",
          "trade_date", ErrorCode.WRONG_DATE),
         (FileKind.TRADES, "x,o,A,buy,short,1,1.0000,S,A,0.00,0.00,0.00,0.00,20261130,"
          "20261130,V", "", ErrorCode.BAD_LINE),
@@ -162,6 +167,10 @@ def test_money_is_written_exactly() -> None:
         (FileKind.BALANCES, "A,-0.001,20261130", "cash", ErrorCode.BAD_FIELD),
         (FileKind.BALANCES, "A,$1.00,20261130", "cash", ErrorCode.BAD_FIELD),
         (FileKind.BALANCES, "A,1.00,20261201", "as_of", ErrorCode.WRONG_DATE),
+        (FileKind.BALANCES, "A,1.00,20261127", "as_of", ErrorCode.WRONG_DATE),
+        (FileKind.ACTIVITY, "r,A,deposit,,,0,0.0000,1.00,20261127", "business_date",
+         ErrorCode.WRONG_DATE),
+        (FileKind.MONEY, "r,A,deposit,1.00,20261201", "business_date", ErrorCode.WRONG_DATE),
     ],
 )  # fmt: skip
 def test_a_bad_record_names_its_line_and_field(
@@ -199,6 +208,13 @@ def _raw(layout: Layout[Any], records: list[Any]) -> str:
     ]
     head = f"H,{layout.kind.value},0158,{DATE},{len(records)}"
     return "\n".join([head, layout.header, *body, f"T,{len(records)}"]) + "\n"
+
+
+def test_the_firms_files_take_as_of_items_of_earlier_days() -> None:
+    late_trade = _replace_line(_text(TRADES), 4, SHORT_LINE.replace(",20261130,", ",20261127,"))
+    assert parse_file(TRADES, late_trade, "f").records[1].trade_date == 20261127
+    late_money = _replace_line(_text(MONEY), 4, "w-1,DEMO-2,withdrawal,-5.00,20261127")
+    assert parse_file(MONEY, late_money, "f").records[1].business_date == 20261127
 
 
 def test_the_activity_file_keeps_a_double_booking() -> None:

@@ -1,11 +1,10 @@
-"""The day's trade and money files from the books: every execution of the trade date once,
-with its side and Reg SHO marking, agency capacity, fees and dates; every cash movement that
-is not a trade; nothing from another day."""
+"""The day's trade and money files from the books: every execution recorded since the last
+day end once, with its side and Reg SHO marking, agency capacity, fees and dates; every cash
+movement that is not a trade; what is recorded after a day's end goes with the next day."""
 
 from __future__ import annotations
 
 from directbroker.backoffice.clearing_records import MoneyRecord, ShortMarking
-from directbroker.backoffice.trade_file import money_records, trade_records
 from directbroker.domain.accounts import AccountType, Registration
 from directbroker.domain.ledger_messages import (
     AdjustCash,
@@ -17,7 +16,7 @@ from directbroker.domain.ledger_messages import (
 from directbroker.domain.orders import Side
 from tests.unit.backoffice.ledger_books import SESSIONS, LedgerBooks
 
-DAY, NEXT = SESSIONS[0], SESSIONS[1]
+DAY, NEXT, THIRD = SESSIONS[0], SESSIONS[1], SESSIONS[2]
 
 
 def _firm() -> LedgerBooks:
@@ -43,19 +42,19 @@ def _firm() -> LedgerBooks:
         RecordExecution("C1", "X6", "AAA", Side.SELL, 60, 107_000, NEXT, "o6"),
         Withdraw("C1", "w-1", 10_000_000),
     ])  # fmt: skip
+    firm.start(THIRD)
     return firm
 
 
 def test_the_trade_file_holds_each_execution_of_the_day_once_in_order() -> None:
-    firm = _firm()
-    trades = trade_records(firm.books, DAY)
-    assert [t.execution_id for t in trades] == ["X1", "X2", "X3", "X4", "X5"]
-    assert [t.execution_id for t in trade_records(firm.books, NEXT)] == ["X6"]
-    assert trade_records(firm.books, SESSIONS[5]) == []
+    days = _firm().handoff.days
+    assert [t.execution_id for t in days[DAY].trades] == ["X1", "X2", "X3", "X4", "X5"]
+    assert [t.execution_id for t in days[NEXT].trades] == ["X6"]
+    assert THIRD not in days
 
 
 def test_sides_carry_the_reg_sho_marking_and_agency_capacity() -> None:
-    trades = {t.execution_id: t for t in trade_records(_firm().books, DAY)}
+    trades = {t.execution_id: t for t in _firm().handoff.days[DAY].trades}
     assert [(trades[x].side, trades[x].marking) for x in ("X1", "X2", "X3", "X4")] == [
         ("buy", ShortMarking.NONE),
         ("sell", ShortMarking.LONG),
@@ -68,7 +67,8 @@ def test_sides_carry_the_reg_sho_marking_and_agency_capacity() -> None:
 def test_a_trade_carries_the_books_figures() -> None:
     firm = _firm()
     books = {e.execution_id: e for e in firm.books.executions[DAY]}
-    for trade in trade_records(firm.books, DAY):
+    trades = firm.handoff.days[DAY].trades
+    for trade in trades:
         booked = books[trade.execution_id]
         assert (trade.account, trade.symbol, trade.quantity, trade.price) == (
             booked.account, booked.symbol, booked.quantity, booked.price,
@@ -78,18 +78,30 @@ def test_a_trade_carries_the_books_figures() -> None:
         )  # fmt: skip
         assert (trade.trade_date, trade.settlement_date) == (DAY, NEXT)
         assert trade.order_id == booked.order_id
-    sale = next(t for t in trade_records(firm.books, DAY) if t.execution_id == "X3")
+    sale = next(t for t in trades if t.execution_id == "X3")
     assert sale.net_amount == 10 * 2_000_000 - sale.commission - sale.sec_fee - sale.taf_fee
     assert sale.commission > 0
 
 
 def test_the_money_file_holds_the_cash_movements_that_are_not_trades() -> None:
-    firm = _firm()
-    assert money_records(firm.books, DAY) == [
+    days = _firm().handoff.days
+    assert days[DAY].money == (
         MoneyRecord("dep-1", "C1", "deposit", 100_000_000, DAY),
         MoneyRecord("dep-2", "M1", "deposit", 500_000_000, DAY),
         MoneyRecord("adj-1", "M1", "adjustment", -12_300, DAY),
-    ]
-    assert [(m.reference, m.amount) for m in money_records(firm.books, NEXT)] == [
-        ("w-1", -10_000_000)
-    ]
+    )
+    assert days[NEXT].money == (MoneyRecord("w-1", "C1", "withdrawal", -10_000_000, NEXT),)
+
+
+def test_what_is_recorded_after_a_days_end_goes_with_the_next_day() -> None:
+    firm = LedgerBooks()
+    firm.run([OpenAccount("C1", "ann", AccountType.CASH, Registration.INDIVIDUAL)])
+    firm.start(DAY)
+    firm.run([Deposit("C1", "dep-1", 100_000_000)])
+    firm.end()
+    firm.run([Deposit("C1", "late", 5_000_000)])
+    firm.start(NEXT)
+    firm.start(THIRD)
+    days = firm.handoff.days
+    assert [m.reference for m in days[DAY].money] == ["dep-1"]
+    assert days[NEXT].money == (MoneyRecord("late", "C1", "deposit", 5_000_000, DAY),)

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from directbroker.backoffice.books import FirmBooks
 from directbroker.backoffice.clearing_files import (
     ACTIVITY,
     BALANCES,
@@ -41,7 +40,7 @@ from directbroker.backoffice.clearing_records import (
     PositionRecord,
     TradeRecord,
 )
-from directbroker.backoffice.trade_file import money_records, trade_records
+from directbroker.backoffice.trade_file import HandOffDay
 
 OUTBOUND_FILES = {"trades": TRADES, "money": MONEY}
 INBOUND_FILES = {"activity": ACTIVITY, "positions": POSITIONS, "balances": BALANCES}
@@ -125,13 +124,10 @@ def write_outbound(
     return read_outbound(data_dir, date)
 
 
-def write_trade_files(
-    data_dir: Path, books: FirmBooks, date: int, clearing_number: str
-) -> OutboundDay:
-    """The day's trade and money files from the books (see :mod:`.trade_file`), written."""
-    return write_outbound(
-        data_dir, date, clearing_number, trade_records(books, date), money_records(books, date)
-    )
+def write_trade_files(data_dir: Path, day: HandOffDay, clearing_number: str) -> OutboundDay:
+    """An ended day's trade and money files (see :mod:`~directbroker.backoffice.trade_file`),
+    written."""
+    return write_outbound(data_dir, day.date, clearing_number, list(day.trades), list(day.money))
 
 
 def read_outbound(data_dir: Path, date: int) -> OutboundDay:
@@ -176,14 +172,21 @@ def processed(data_dir: Path, date: int) -> bool:
 
 def processed_days(data_dir: Path) -> list[int]:
     """Every day the clearing firm processed, oldest first."""
-    root = clearing_dir(data_dir) / "inbound"
+    return [day for day in _days(data_dir, "inbound") if processed(data_dir, day)]
+
+
+def outbound_days(data_dir: Path) -> list[int]:
+    """Every day the firm wrote files for, oldest first."""
+    return _days(data_dir, "outbound")
+
+
+def _days(data_dir: Path, side: str) -> list[int]:
+    root = clearing_dir(data_dir) / side
     if not root.is_dir():
         return []
     days = []
     for entry in root.iterdir():
         name = entry.name
         if len(name) == 10 and name[4] == name[7] == "-" and name.replace("-", "").isdigit():
-            date = int(name.replace("-", ""))
-            if processed(data_dir, date):
-                days.append(date)
+            days.append(int(name.replace("-", "")))
     return sorted(days)

@@ -4,8 +4,9 @@
 firm's own position and balance files of the last day it processed before, and the faults it
 was told to make, books the day (:func:`~directbroker.backoffice.clearing_firm.clear_day`) and
 writes its activity, position and balance files. A day already processed is left as it is
-unless forced, so the end-of-day job and a person at the CLI can both run it. A bad input file
-is refused with its line and nothing is written.
+unless forced, so the end-of-day job and a person at the CLI can both run it. Days are
+processed in order: not past a day whose files wait, not again behind a later day. A bad input
+file is refused with its line and nothing is written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from directbroker.adapters.clearing.drop import (
     InboundDay,
+    day_name,
+    outbound_days,
     processed,
     processed_days,
     read_inbound,
@@ -28,7 +31,9 @@ from directbroker.runtime.schedule import BusinessCalendar
 
 
 class ClearingRunError(RuntimeError):
-    """The day cannot be processed: ``code`` (``NO_TRADE_FILE``, ``CLEARING_NUMBER``)."""
+    """The day cannot be processed: ``code`` (``NO_TRADE_FILE``, ``CLEARING_NUMBER``,
+    ``DAY_SKIPPED``: an earlier day's files wait, ``LATER_DAY_PROCESSED``: the clearing firm
+    is past this day)."""
 
     def __init__(self, code: str, detail: str) -> None:
         self.code = code
@@ -72,7 +77,18 @@ def run_clearing_day(
             "CLEARING_NUMBER",
             f"trade file {number}, money file {outbound.money.clearing_number}",
         )
-    earlier = [day for day in processed_days(data_dir) if day < date]
+    booked_days = processed_days(data_dir)
+    earlier = [day for day in booked_days if day < date]
+    later = [day for day in booked_days if day > date]
+    if later:
+        raise ClearingRunError(
+            "LATER_DAY_PROCESSED", f"{day_name(later[0])} was processed after this day"
+        )
+    skipped = [day for day in outbound_days(data_dir) if day < date and day > (earlier or [0])[-1]]
+    if skipped:
+        raise ClearingRunError(
+            "DAY_SKIPPED", f"{day_name(skipped[0])} has files but was not processed yet"
+        )
     positions: tuple[PositionRecord, ...] = ()
     balances: tuple[BalanceRecord, ...] = ()
     if earlier:
