@@ -21,8 +21,6 @@ from directbroker.domain.ledger_messages import ExecutionRecorded
 from tests.e2e.running import RunningFirm, demo_args
 
 DAY = "2026-11-30"
-START = f"{DAY}T13:30:00-05:00"
-"""The afternoon of a Monday: time to trade, and the day's end comes soon."""
 ORDERS = [("DEMO-1", "buy", 5), ("DEMO-1", "buy", 3), ("DEMO-1", "sell", 2), ("DEMO-2", "buy", 4)]
 
 
@@ -65,11 +63,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def test_every_execution_of_the_day_is_handed_to_clearing_once(tmp_path: Path) -> None:
     data = tmp_path / "firm"
-    args = [
-        *demo_args(data, "--clock", "sim", "--speed", "2000", "--rate", "100"),
-        "--start",
-        START,
-    ]
+    args = demo_args(data, "--clock", "sim", "--speed", "2000", "--rate", "100")
     filled: dict[str, int] = {}
     positions: dict[tuple[str, str], int] = {}
     with RunningFirm(args, tmp_path).start(wait_for_keys=2) as firm:
