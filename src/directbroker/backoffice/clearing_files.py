@@ -21,11 +21,12 @@ four decimals, cash with two (four when an amount is not a whole number of cents
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
+from directbroker.backoffice import clearing_fields as cf
 from directbroker.backoffice.clearing_records import (
     ActivityRecord,
     BalanceRecord,
@@ -34,7 +35,6 @@ from directbroker.backoffice.clearing_records import (
     ShortMarking,
     TradeRecord,
 )
-from directbroker.runtime.schedule import to_date
 
 
 class FileKind(str, Enum):
@@ -75,120 +75,6 @@ class ClearingFileError(ValueError):
         super().__init__(f"{code.value}: {where}: {detail}")
 
 
-# -- values -----------------------------------------------------------------------------------
-
-_TEXT = re.compile(r"^[^,\"\r\n\x00-\x1f]*$")
-_INT = re.compile(r"^-?[0-9]{1,12}$")
-_PRICE = re.compile(r"^[0-9]{1,9}\.[0-9]{4}$")
-_CASH = re.compile(r"^-?[0-9]{1,15}\.[0-9]{2}([0-9]{2})?$")
-_DATE = re.compile(r"^[0-9]{8}$")
-
-
-class _Bad(ValueError):
-    """A value that does not fit its column (turned into a ClearingFileError with the line)."""
-
-
-def _text(raw: str) -> str:
-    if raw != raw.strip() or not _TEXT.match(raw):
-        raise _Bad(f"{raw!r} has spaces at an end, a comma, a quote or a control character")
-    return raw
-
-
-def _required(raw: str) -> str:
-    if not raw:
-        raise _Bad("is empty")
-    return _text(raw)
-
-
-def _int(raw: str) -> int:
-    if not _INT.match(raw):
-        raise _Bad(f"{raw!r} is not a whole number")
-    return int(raw)
-
-
-def _positive(raw: str) -> int:
-    value = _int(raw)
-    if value <= 0:
-        raise _Bad(f"{raw!r} is not a positive number")
-    return value
-
-
-def _price(raw: str) -> int:
-    if not _PRICE.match(raw):
-        raise _Bad(f"{raw!r} is not a price in dollars with four decimals (12.3400)")
-    return int(raw.replace(".", ""))
-
-
-def _cash(raw: str) -> int:
-    if not _CASH.match(raw):
-        raise _Bad(f"{raw!r} is not an amount in dollars with two decimals (-1234.50)")
-    whole, _, cents = raw.partition(".")
-    units = int(whole.lstrip("-") + cents.ljust(4, "0"))
-    return -units if raw.startswith("-") else units
-
-
-def _trade_price(raw: str) -> int:
-    value = _price(raw)
-    if value <= 0:
-        raise _Bad(f"{raw!r} is not a positive price")
-    return value
-
-
-def _date(raw: str) -> int:
-    if not _DATE.match(raw):
-        raise _Bad(f"{raw!r} is not a date YYYYMMDD")
-    value = int(raw)
-    try:
-        to_date(value)
-    except ValueError as exc:
-        raise _Bad(f"{raw!r} is not a calendar date") from exc
-    return value
-
-
-def _side(raw: str) -> str:
-    if raw not in ("buy", "sell"):
-        raise _Bad(f"{raw!r} is not buy or sell")
-    return raw
-
-
-def _side_or_empty(raw: str) -> str:
-    return raw if raw == "" else _side(raw)
-
-
-def _marking(raw: str) -> ShortMarking:
-    try:
-        return ShortMarking(raw)
-    except ValueError:
-        raise _Bad(f"{raw!r} is not empty, long, short or short_exempt") from None
-
-
-def _capacity(raw: str) -> str:
-    if raw not in ("A", "P"):
-        raise _Bad(f"{raw!r} is not A (agency) or P (principal)")
-    return raw
-
-
-def format_price_field(units: int) -> str:
-    """A price as the files write it: dollars with four decimals."""
-    if units < 0:
-        raise ValueError(f"negative price {units}")
-    return f"{units // 10_000}.{units % 10_000:04d}"
-
-
-def format_cash_field(units: int) -> str:
-    """Cash as the files write it: dollars with two decimals (four when not whole cents)."""
-    sign = "-" if units < 0 else ""
-    whole, fraction = divmod(abs(units), 10_000)
-    text = f"{fraction:04d}"
-    return f"{sign}{whole}.{text[:2] if text.endswith('00') else text}"
-
-
-def _format(value: object) -> str:
-    if isinstance(value, ShortMarking):
-        return value.value
-    return str(value)
-
-
 # -- layouts ----------------------------------------------------------------------------------
 
 
@@ -198,7 +84,7 @@ class Column:
 
     name: str
     parse: Callable[[str], Any]
-    write: Callable[[Any], str] = _format
+    write: Callable[[Any], str] = cf.format_value
 
 
 R = TypeVar("R")
@@ -227,18 +113,24 @@ class Layout(Generic[R]):
         return ",".join(column.name for column in self.columns)
 
 
-_P = Column
+def _cash(name: str) -> Column:
+    return Column(name, cf.cash, cf.format_cash_field)
+
+
+def _price(name: str, parse: Callable[[str], int] = cf.price) -> Column:
+    return Column(name, parse, cf.format_price_field)
+
+
+_C = Column
 TRADES: Layout[TradeRecord] = Layout(
     FileKind.TRADES,
     TradeRecord,
     (
-        _P("execution_id", _required), _P("order_id", _text), _P("account", _required),
-        _P("side", _side), _P("marking", _marking), _P("quantity", _positive),
-        _P("price", _trade_price, format_price_field), _P("symbol", _required),
-        _P("capacity", _capacity), _P("commission", _cash, format_cash_field),
-        _P("sec_fee", _cash, format_cash_field), _P("taf_fee", _cash, format_cash_field),
-        _P("net_amount", _cash, format_cash_field), _P("trade_date", _date),
-        _P("settlement_date", _date), _P("venue", _text),
+        _C("execution_id", cf.required), _C("order_id", cf.text), _C("account", cf.required),
+        _C("side", cf.side), _C("marking", cf.marking), _C("quantity", cf.positive),
+        _price("price", cf.trade_price), _C("symbol", cf.required), _C("capacity", cf.capacity),
+        _cash("commission"), _cash("sec_fee"), _cash("taf_fee"), _cash("net_amount"),
+        _C("trade_date", cf.date), _C("settlement_date", cf.date), _C("venue", cf.text),
     ),
     ("execution_id",),
     "trade_date",
@@ -248,8 +140,8 @@ MONEY: Layout[MoneyRecord] = Layout(
     FileKind.MONEY,
     MoneyRecord,
     (
-        _P("reference", _required), _P("account", _required), _P("kind", _required),
-        _P("amount", _cash, format_cash_field), _P("business_date", _date),
+        _C("reference", cf.required), _C("account", cf.required), _C("kind", cf.required),
+        _cash("amount"), _C("business_date", cf.date),
     ),
     ("reference", "account", "kind"),
     "business_date",
@@ -259,10 +151,9 @@ ACTIVITY: Layout[ActivityRecord] = Layout(
     FileKind.ACTIVITY,
     ActivityRecord,
     (
-        _P("reference", _required), _P("account", _required), _P("kind", _required),
-        _P("symbol", _text), _P("side", _side_or_empty), _P("quantity", _int),
-        _P("price", _price, format_price_field), _P("net_amount", _cash, format_cash_field),
-        _P("business_date", _date),
+        _C("reference", cf.required), _C("account", cf.required), _C("kind", cf.required),
+        _C("symbol", cf.text), _C("side", cf.side_or_empty), _C("quantity", cf.whole),
+        _price("price"), _cash("net_amount"), _C("business_date", cf.date),
     ),
     (),
     "business_date",
@@ -270,14 +161,17 @@ ACTIVITY: Layout[ActivityRecord] = Layout(
 POSITIONS: Layout[PositionRecord] = Layout(
     FileKind.POSITIONS,
     PositionRecord,
-    (_P("account", _required), _P("symbol", _required), _P("quantity", _int), _P("as_of", _date)),
+    (
+        _C("account", cf.required), _C("symbol", cf.required), _C("quantity", cf.whole),
+        _C("as_of", cf.date),
+    ),
     ("account", "symbol"),
     "as_of",
-)
+)  # fmt: skip
 BALANCES: Layout[BalanceRecord] = Layout(
     FileKind.BALANCES,
     BalanceRecord,
-    (_P("account", _required), _P("cash", _cash, format_cash_field), _P("as_of", _date)),
+    (_C("account", cf.required), _cash("cash"), _C("as_of", cf.date)),
     ("account",),
     "as_of",
 )
@@ -293,11 +187,11 @@ def _check_record(layout: Layout[Any], record: Any) -> None:
     """Rules across fields (a buy has no short marking, a sale has one)."""
     if isinstance(record, TradeRecord):
         if record.side == "buy" and record.marking is not ShortMarking.NONE:
-            raise _Bad("a buy carries no short-sale marking")
+            raise cf.BadValue("a buy carries no short-sale marking")
         if record.side == "sell" and record.marking is ShortMarking.NONE:
-            raise _Bad("a sale is marked long, short or short_exempt")
+            raise cf.BadValue("a sale is marked long, short or short_exempt")
         if record.settlement_date < record.trade_date:
-            raise _Bad("settles before its trade date")
+            raise cf.BadValue("settles before its trade date")
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,7 +279,7 @@ def parse_file(
     if len(lines) < 3 or lines[1] != layout.header:
         raise fail(ErrorCode.BAD_COLUMNS, 2, f"the column line is not {layout.header!r}")
     body = lines[2:-1]
-    if not _INT.match(trailer[1]) or int(trailer[1]) != count or len(body) != count:
+    if not cf.WHOLE.match(trailer[1]) or int(trailer[1]) != count or len(body) != count:
         raise fail(
             ErrorCode.COUNT_MISMATCH,
             len(lines),
@@ -427,9 +321,9 @@ def _header(
     if not re.match(r"^[0-9A-Za-z]{1,10}$", parts[2]):
         raise fail(ErrorCode.BAD_HEADER, 1, f"clearing number {parts[2]!r}")
     try:
-        date = _date(parts[3])
-        count = _int(parts[4])
-    except _Bad as exc:
+        date = cf.date(parts[3])
+        count = cf.whole(parts[4])
+    except cf.BadValue as exc:
         raise fail(ErrorCode.BAD_HEADER, 1, str(exc)) from None
     if count < 0:
         raise fail(ErrorCode.BAD_HEADER, 1, f"record count {count}")
@@ -446,16 +340,11 @@ def _record(layout: Layout[R], line: str, number: int, fail: Callable[..., Clear
     for column, raw in zip(layout.columns, parts, strict=True):
         try:
             values[column.name] = column.parse(raw)
-        except _Bad as exc:
+        except cf.BadValue as exc:
             raise fail(ErrorCode.BAD_FIELD, number, str(exc), column.name) from None
     record = layout.record(**values)
     try:
         _check_record(layout, record)
-    except _Bad as exc:
+    except cf.BadValue as exc:
         raise fail(ErrorCode.BAD_LINE, number, str(exc)) from None
     return record
-
-
-def parse_records(layout: Layout[R], text: str, name: str) -> Sequence[R]:
-    """Just the records of a file (see :func:`parse_file`)."""
-    return parse_file(layout, text, name).records

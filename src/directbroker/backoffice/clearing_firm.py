@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from directbroker.backoffice.clearing_files import format_cash_field, format_price_field
+from directbroker.backoffice.clearing_fields import format_cash_field, format_price_field
 from directbroker.backoffice.clearing_records import (
     ActivityRecord,
     BalanceRecord,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from directbroker.backoffice.clearing_fields import format_cash_field, format_price_field
 from directbroker.backoffice.clearing_files import (
     ACTIVITY,
     BALANCES,
@@ -18,8 +19,6 @@ from directbroker.backoffice.clearing_files import (
     ErrorCode,
     FileKind,
     Layout,
-    format_cash_field,
-    format_price_field,
     parse_bytes,
     parse_file,
     write_file,
