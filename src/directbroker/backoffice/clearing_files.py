@@ -228,7 +228,8 @@ def write_file(
     try:
         parse_file(layout, text, name)
     except ClearingFileError as exc:
-        raise ClearingFileError(ErrorCode.UNWRITABLE, name, exc.line, exc.field, str(exc)) from exc
+        detail = f"{exc.code.value}: {exc.detail}"
+        raise ClearingFileError(ErrorCode.UNWRITABLE, name, exc.line, exc.field, detail) from exc
     return text
 
 

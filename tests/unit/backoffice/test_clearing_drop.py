@@ -26,10 +26,15 @@ from directbroker.adapters.clearing.faults import (
     load_faults,
     make_fault,
 )
-from directbroker.adapters.clearing.run import ClearingRunError, run_clearing_day
+from directbroker.adapters.clearing.run import ClearingRunError, clear_ended_day, run_clearing_day
 from directbroker.backoffice.clearing_files import ClearingFileError, ErrorCode
 from directbroker.backoffice.clearing_firm import ClearingFault, FaultKind
 from directbroker.backoffice.clearing_records import MoneyRecord, ShortMarking, TradeRecord
+from directbroker.domain.accounts import AccountType, Registration
+from directbroker.domain.ledger_messages import Deposit, OpenAccount, RecordExecution
+from directbroker.domain.orders import Side
+from tests.unit.backoffice.ledger_books import SESSIONS as SESSION_DAYS
+from tests.unit.backoffice.ledger_books import LedgerBooks
 
 DAY1, DAY2, DAY3 = 20261130, 20261201, 20261202
 
@@ -209,3 +214,27 @@ def test_an_as_of_trade_is_booked_on_the_day_it_arrives(tmp_path: Path) -> None:
     run = run_clearing_day(tmp_path, DAY2)
     (row,) = run.inbound.activity.records
     assert (row.reference, row.business_date) == ("E0", DAY2)
+
+
+def test_the_end_of_day_job_hands_each_day_over_and_matches_the_books(tmp_path: Path) -> None:
+    firm = LedgerBooks()
+    firm.run([OpenAccount("C1", "ann", AccountType.CASH, Registration.INDIVIDUAL)])
+    days = SESSION_DAYS[:2]
+    firm.start(days[0])
+    firm.run([Deposit("C1", "dep-1", 100_000_000)])
+    firm.run([RecordExecution("C1", "X1", "AAA", Side.BUY, 100, 105_000, days[0], "o1")])
+    firm.start(days[1])
+    firm.run([RecordExecution("C1", "X2", "AAA", Side.SELL, 30, 106_000, days[1], "o2")])
+    firm.end()
+    for date in days:
+        run = clear_ended_day(tmp_path, firm.handoff.days[date], "0158")
+        assert run.booked
+        close = firm.closes[date]
+        assert [(b.account, b.cash) for b in run.inbound.balances.records] == [
+            ("C1", close.of("C1").cash)
+        ]
+        assert [(p.symbol, p.quantity) for p in run.inbound.positions.records] == sorted(
+            close.of("C1").positions.items()
+        )
+    again = clear_ended_day(tmp_path, firm.handoff.days[days[1]], "0158")
+    assert not again.booked

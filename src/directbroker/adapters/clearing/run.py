@@ -23,10 +23,12 @@ from directbroker.adapters.clearing.drop import (
     read_inbound,
     read_outbound,
     write_inbound,
+    write_trade_files,
 )
 from directbroker.adapters.clearing.faults import faults_on, load_faults
 from directbroker.backoffice.clearing_firm import Misbooking, clear_day, fix_date, misbook
 from directbroker.backoffice.clearing_records import BalanceRecord, PositionRecord
+from directbroker.backoffice.trade_file import HandOffDay
 from directbroker.runtime.schedule import BusinessCalendar
 
 
@@ -120,3 +122,16 @@ def run_clearing_day(
     )
     inbound = write_inbound(data_dir, number, day)
     return ClearingRun(date, True, inbound, (*notes, *day.notes))
+
+
+def clear_ended_day(
+    data_dir: Path,
+    day: HandOffDay,
+    clearing_number: str,
+    *,
+    calendar: BusinessCalendar | None = None,
+) -> ClearingRun:
+    """The end-of-day job: write the firm's files of a day that just ended and have the
+    simulated clearing firm process them (a day it processed already is left as it was)."""
+    write_trade_files(data_dir, day, clearing_number)
+    return run_clearing_day(data_dir, day.date, calendar=calendar)
