@@ -17,14 +17,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
-from directbroker.adapters.clearing.drop import day_name, write_trade_files
+from directbroker.adapters.clearing.drop import day_name, parse_day, write_trade_files
 from directbroker.adapters.clearing.faults import (
     FaultError,
     add_fault,
     format_amount,
     load_faults,
     make_fault,
-    parse_date,
 )
 from directbroker.adapters.clearing.run import ClearingRunError, run_clearing_day
 from directbroker.app.broker_journal import journal_entries
@@ -89,8 +88,11 @@ def register_trade_file(commands: Parsers) -> None:
 def run_trade_file(args: argparse.Namespace) -> int:
     """Fold the journal and write the day's outbound files."""
     try:
-        date = parse_date(args.date) if args.date else 0
+        date = parse_day(args.date) if args.date else 0
         number = clearing_number(args.config)
+    except Exception as exc:
+        return _error(str(exc))
+    try:
         handoff = hand_off(args.data_dir)
     except Exception as exc:
         return _error(f"cannot read the journal: {exc}")
@@ -125,9 +127,9 @@ def register_clearing_run(commands: Parsers) -> None:
 def run_clearing(args: argparse.Namespace) -> int:
     """Run the simulated clearing firm over a day."""
     try:
-        date = parse_date(args.date)
+        date = parse_day(args.date)
         run = run_clearing_day(args.data_dir, date, force=args.force)
-    except (FaultError, ClearingRunError, ClearingFileError) as exc:
+    except (ValueError, FaultError, ClearingRunError, ClearingFileError) as exc:
         return _error(str(exc))
     inbound = run.inbound
     print(f"{inbound.folder}")

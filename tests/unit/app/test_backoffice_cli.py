@@ -75,3 +75,12 @@ def test_the_jobs_refuse_a_directory_without_a_journal_or_files(
                           "2026-11-30")  # fmt: skip
     assert status == 2 and "NO_TRADE_FILE" in err
     assert not (tmp_path / "backoffice").exists()
+
+
+@pytest.mark.parametrize("job", ["trade-file", "clearing-run"])
+def test_a_bad_date_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], job: str
+) -> None:
+    status, _, err = _run(capsys, job, "--data-dir", str(tmp_path), "--date", "2026-11-31")
+    assert status == 2 and "BAD_DATE: '2026-11-31' is not a calendar date" in err
+    assert not (tmp_path / "backoffice").exists()

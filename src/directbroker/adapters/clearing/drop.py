@@ -41,6 +41,7 @@ from directbroker.backoffice.clearing_records import (
     TradeRecord,
 )
 from directbroker.backoffice.trade_file import HandOffDay
+from directbroker.runtime.schedule import to_date
 
 OUTBOUND_FILES = {"trades": TRADES, "money": MONEY}
 INBOUND_FILES = {"activity": ACTIVITY, "positions": POSITIONS, "balances": BALANCES}
@@ -54,6 +55,18 @@ def clearing_dir(data_dir: Path) -> Path:
 def day_name(date: int) -> str:
     """YYYYMMDD as the folder name YYYY-MM-DD."""
     return f"{date // 10_000:04d}-{date // 100 % 100:02d}-{date % 100:02d}"
+
+
+def parse_day(text: str) -> int:
+    """``YYYY-MM-DD`` as YYYYMMDD; raises ValueError (``BAD_DATE: ...``)."""
+    digits = text.replace("-", "")
+    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not digits.isdigit():
+        raise ValueError(f"BAD_DATE: {text!r} is not YYYY-MM-DD")
+    try:
+        to_date(int(digits))
+    except ValueError:
+        raise ValueError(f"BAD_DATE: {text!r} is not a calendar date") from None
+    return int(digits)
 
 
 def outbound_dir(data_dir: Path, date: int) -> Path:

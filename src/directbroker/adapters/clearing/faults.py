@@ -14,9 +14,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from directbroker.adapters.clearing.drop import atomic_write, clearing_dir, day_name
+from directbroker.adapters.clearing.drop import atomic_write, clearing_dir, day_name, parse_day
 from directbroker.backoffice.clearing_firm import FIRST, ClearingFault, FaultKind
-from directbroker.runtime.schedule import to_date
 
 _DOLLAR_KINDS = {FaultKind.WRONG_PRICE, FaultKind.CASH_DIFFERENCE}
 _SHARE_KINDS = {FaultKind.WRONG_QUANTITY}
@@ -37,14 +36,10 @@ def faults_path(data_dir: Path) -> Path:
 
 def parse_date(text: str) -> int:
     """``YYYY-MM-DD`` as YYYYMMDD (raises FaultError)."""
-    digits = text.replace("-", "")
-    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not digits.isdigit():
-        raise FaultError("BAD_FAULT", f"date {text!r} is not YYYY-MM-DD")
     try:
-        to_date(int(digits))
-    except ValueError:
-        raise FaultError("BAD_FAULT", f"date {text!r} is not a calendar date") from None
-    return int(digits)
+        return parse_day(text)
+    except ValueError as exc:
+        raise FaultError("BAD_FAULT", str(exc).removeprefix("BAD_DATE: ")) from None
 
 
 def parse_amount(kind: FaultKind, text: str) -> int:
