@@ -13,6 +13,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The full command-line grammar (kept in one place so ``--help`` shows everything)."""
     from directbroker.app import (
         admin_cli,
+        backoffice_cli,
         demo,
         fix_cli,
         history_cli,
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix_cli.register(subparsers)
     report_cli.register(subparsers)
     venue_cli.register(subparsers)
+    backoffice_cli.register(subparsers)
     return parser
 
 
