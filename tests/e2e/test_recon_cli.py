@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from directbroker.app.broker_journal import journal_entries
-from directbroker.app.recon_job import BALANCES_FILE, inbound_folder
+from directbroker.app.recon_job import inbound_folder
 from directbroker.backoffice.books import DayClose, FirmBooks
 from directbroker.backoffice.break_report import report_path
 from directbroker.backoffice.recon import money
@@ -69,7 +69,7 @@ def _deliver(data: Path, books: FirmBooks, close: DayClose, *, lose: str = "") -
 
 def _recon(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "directbroker.app.recon_cli", "backoffice", "recon",
+        [sys.executable, "-m", "directbroker.app.cli", "backoffice", "recon",
          "--data-dir", str(data), *args],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
@@ -109,11 +109,11 @@ def test_a_deposit_the_clearing_firm_never_booked_is_a_break(firm: Path) -> None
     persisted = report_path(firm, close.date)
     assert json.loads(persisted.read_text()) == report
 
-    spoiled = inbound_folder(firm, close.date) / BALANCES_FILE
-    lines = spoiled.read_text().splitlines()
-    account, _cash, as_of = lines[1].split(",")
-    spoiled.write_text("\n".join([lines[0], f"{account},lots,{as_of}", *lines[2:]]) + "\n")
+    spoiled = inbound_folder(firm, close.date) / "balances.csv"
+    lines = spoiled.read_text().splitlines()  # the header, the column names, the records
+    account, _cash, as_of = lines[2].split(",")
+    spoiled.write_text("\n".join([*lines[:2], f"{account},lots,{as_of}", *lines[3:]]) + "\n")
     refused = _recon(firm)
     assert refused.returncode == 2 and refused.stdout == ""
-    assert "balances.csv line 2" in refused.stderr and "'lots'" in refused.stderr
+    assert "balances.csv line 3" in refused.stderr and "'lots'" in refused.stderr
     assert json.loads(persisted.read_text()) == report

@@ -27,6 +27,8 @@ from directbroker.adapters.clearing.faults import (
 )
 from directbroker.adapters.clearing.run import ClearingRunError, run_clearing_day
 from directbroker.app.broker_journal import journal_entries
+from directbroker.app.documents_cli import register_documents
+from directbroker.app.recon_cli import register_recon
 from directbroker.backoffice.books import FirmBooks
 from directbroker.backoffice.clearing_files import ClearingFileError
 from directbroker.backoffice.clearing_firm import FIRST, ClearingFault, FaultKind
@@ -203,10 +205,12 @@ def _describe(fault: ClearingFault) -> str:
     return " ".join(parts)
 
 
-SUBCOMMANDS: list[Callable[[Parsers], None]] = [
+SUBCOMMANDS: list[Callable[[Parsers], object]] = [
     register_trade_file,
     register_clearing_run,
     register_fault,
+    register_recon,
+    register_documents,
 ]
 """Each back-office job registers its own subcommand here."""
 

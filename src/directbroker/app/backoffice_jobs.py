@@ -3,8 +3,11 @@
 :func:`back_office_for` builds the :class:`~directbroker.app.backoffice_runner.BackOfficeRunner`
 of a firm's data directory with the jobs its ``[backoffice]`` section asks for, and wakes it
 on every broker commit (a cheap signal: the worker reads the journal itself, on its thread).
-Documents are written to disk on the worker's thread and handed to the API's document store
-on the API's event loop (through its feed), so a customer can list them at once.
+At each day end the day's trade and money files go to the clearing firm, which answers with
+its activity, position and balance files, and the day is reconciled; then the day's
+confirmations are issued. Documents are written to disk on the worker's thread and handed to
+the API's document store on the API's event loop (through its feed), so a customer can list
+them at once.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from directbroker.adapters.calendar import XnysCalendar
+from directbroker.adapters.clearing.run import clear_ended_day
 from directbroker.app.backoffice_runner import BackOfficeRunner, DayJob, MonthJob
 from directbroker.app.config import FirmConfig
 from directbroker.app.document_files import firm_details, write_documents
 from directbroker.app.monthly_job import MonthlyReportJob
 from directbroker.app.platform import Platform
+from directbroker.app.recon_job import ReconResult, run_recon_for_books
 from directbroker.backoffice.books import DayClose, FirmBooks
 from directbroker.backoffice.customer_documents import (
     IssuedDocument,
@@ -25,11 +30,41 @@ from directbroker.backoffice.customer_documents import (
     documents_for_month,
 )
 from directbroker.backoffice.pdf_layout import FirmDetails
+from directbroker.backoffice.trade_file import HandOff
 from directbroker.domain.messages import Message
 from directbroker.runtime.sequencer import Outcome
 
 Publish = Callable[[list[IssuedDocument]], None]
 """Hands issued documents to whoever serves them (any thread)."""
+
+
+class ClearingDay:
+    """The day's hand-off to the clearing firm and the reconciliation of its answer: the
+    trade and money files of the day's window of the books, the simulated clearing firm's run
+    over them, then the break report (``D/backoffice/recon/``)."""
+
+    name = "clearing"
+
+    def __init__(self, data_dir: Path, clearing_number: str, calendar: XnysCalendar) -> None:
+        self._data_dir = data_dir
+        self._clearing_number = clearing_number
+        self._calendar = calendar
+        self._handoff = HandOff()
+        self.last: ReconResult | None = None
+        """The last day's reconciliation (for the start-up message and tests)."""
+
+    def observe(self, close: DayClose, books: FirmBooks) -> None:
+        """Cut the day's window of the books (every day end, run or not)."""
+        handoff = self._handoff
+        handoff.day_ended(close, books)
+        for date in [date for date in handoff.days if date < close.date]:
+            del handoff.days[date]
+
+    def run_day(self, close: DayClose, books: FirmBooks) -> None:
+        """Hand the day to the clearing firm and reconcile what it sends back."""
+        day = self._handoff.days[close.date]
+        clear_ended_day(self._data_dir, day, self._clearing_number, calendar=self._calendar)
+        self.last = run_recon_for_books(self._data_dir, close, day, self._calendar)
 
 
 class Confirmations:
@@ -77,12 +112,15 @@ def back_office_for(
     if not config.backoffice.enabled:
         return None
     firm = firm_details(config)
-    day_jobs: list[DayJob] = [Confirmations(data_dir, firm, publish)]
+    clearing = ClearingDay(data_dir, config.backoffice.clearing_number, calendar)
+    day_jobs: list[DayJob] = [clearing, Confirmations(data_dir, firm, publish)]
     month_jobs: list[MonthJob] = [
         Statements(data_dir, firm, publish),
         MonthlyReportJob(data_dir, calendar, config.firm.name),
     ]
-    runner = BackOfficeRunner(data_dir, calendar, day_jobs, month_jobs)
+    runner = BackOfficeRunner(
+        data_dir, calendar, day_jobs, month_jobs, observers=[clearing.observe]
+    )
 
     def wake(_inputs: Sequence[Message], _outcomes: Sequence[Outcome]) -> None:
         runner.wake()

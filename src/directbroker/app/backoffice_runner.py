@@ -9,7 +9,8 @@ end; after the last business day of a month it runs the month's jobs (the statem
 
 The journal is the schedule, so a restart loses nothing: the worker folds the journal again
 from the start and runs the jobs of every day that ended after the last one it finished
-(``D/backoffice/progress.json``), each job being idempotent (a day's files come out the same
+(``D/backoffice/progress.json``); observers (what cuts a day's window of the books, say) see
+every day end, finished or not. Each job is idempotent (a day's files come out the same
 every time). A failing job is logged with its day and retried at the next start; it never
 stops the firm.
 """
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from directbroker.app.broker_journal import broker_entries, broker_journal_path
-from directbroker.backoffice.books import QUIET_INPUTS, DayClose, FirmBooks
+from directbroker.backoffice.books import QUIET_INPUTS, DayClose, DayEndListener, FirmBooks
 from directbroker.runtime.schedule import BusinessCalendar
 
 log = logging.getLogger(__name__)
@@ -97,12 +98,14 @@ class BackOfficeRunner:
         day_jobs: Sequence[DayJob],
         month_jobs: Sequence[MonthJob] = (),
         *,
+        observers: Sequence[DayEndListener] = (),
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self._data_dir = data_dir
         self._calendar = calendar
         self._day_jobs = tuple(day_jobs)
         self._month_jobs = tuple(month_jobs)
+        self._observers = tuple(observers)
         self._poll = poll_seconds
         self._progress = Progress(data_dir / "backoffice" / "progress.json")
         self._finished = self._progress.read()
@@ -166,6 +169,8 @@ class BackOfficeRunner:
             self._wake.clear()
 
     def _day_ended(self, close: DayClose, books: FirmBooks) -> None:
+        for observe in self._observers:
+            observe(close, books)
         if close.date <= self._finished:
             return
         done = True

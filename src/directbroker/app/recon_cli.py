@@ -16,10 +16,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from directbroker.app.broker_journal import journal_entries
-from directbroker.app.recon_job import InboundError, ReconResult, run_recon_day
+from directbroker.app.broker_journal import broker_entries
+from directbroker.app.recon_job import InboundError, ReconResult, run_recon_for_books
 from directbroker.backoffice import break_report
-from directbroker.backoffice.books import DayClose, FirmBooks
+from directbroker.backoffice.books import QUIET_INPUTS, DayClose, FirmBooks
+from directbroker.backoffice.trade_file import HandOff, HandOffDay
 
 EXIT_CLEAN = 0
 EXIT_BREAKS = 1
@@ -51,20 +52,27 @@ def _day(text: str) -> int:
         raise UnusableInput(f"--date {text!r} is not a date (YYYY-MM-DD)") from exc
 
 
-def books_at_close(data_dir: Path, day: int | None) -> tuple[FirmBooks, DayClose]:
-    """The books folded from the journal to the end of ``day`` (the last day ended when
-    None), and that day's close."""
+def books_at_close(data_dir: Path, day: int | None) -> tuple[HandOffDay, DayClose]:
+    """What the books handed to the clearing firm for ``day`` (the last day ended when None)
+    and that day's close, folded from the journal to the day's end."""
     closes: dict[int, DayClose] = {}
-    books = FirmBooks(on_day_end=lambda close, _books: closes.__setitem__(close.date, close))
+    handoff = HandOff()
+
+    def ended(close: DayClose, books: FirmBooks) -> None:
+        closes[close.date] = close
+        handoff.day_ended(close, books)
+
+    books = FirmBooks(on_day_end=ended)
     try:
-        for message, events, ts_ns in journal_entries(data_dir):
+        for _seq, (message, events, ts_ns) in broker_entries(data_dir, 0, QUIET_INPUTS):
             books.take(message, events, ts_ns)
             if day is not None and day in closes:
-                return books, closes[day]
+                return handoff.days[day], closes[day]
     except FileNotFoundError as exc:
         raise UnusableInput(str(exc)) from exc
     if day is None and books.days_ended:
-        return books, closes[books.days_ended[-1]]
+        last = books.days_ended[-1]
+        return handoff.days[last], closes[last]
     wanted = "any day" if day is None else break_report.iso(day)
     raise UnusableInput(f"the books in {data_dir} have no end of {wanted}")
 
@@ -73,11 +81,8 @@ def reconcile_day(data_dir: Path, day: int | None) -> ReconResult:
     """Fold the journal to the day's end and run the day's reconciliation."""
     from directbroker.adapters.calendar import XnysCalendar
 
-    books, close = books_at_close(data_dir, day)
-    return run_recon_day(
-        data_dir, close.date, books.executions.get(close.date, ()),
-        books.movements.get(close.date, ()), close, XnysCalendar(),
-    )  # fmt: skip
+    handed, close = books_at_close(data_dir, day)
+    return run_recon_for_books(data_dir, close, handed, XnysCalendar())
 
 
 def render(result: ReconResult, fmt: str) -> str:

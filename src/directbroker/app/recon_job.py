@@ -7,35 +7,25 @@ the day) and ``directbroker backoffice recon`` (which folds them from the journa
 idempotent: the previous report it ages against is always one of an earlier day, so running a
 day twice writes the same report.
 
-The clearing firm's inbound files are read in exactly one place, :func:`_read_inbound`.
+The clearing firm's inbound files are parsed by :mod:`directbroker.adapters.clearing.drop`
+(a bad file is refused naming its line) and read in exactly one place, :func:`_read_inbound`.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from directbroker.adapters.clearing.drop import inbound_dir, read_inbound
 from directbroker.backoffice import break_report
-from directbroker.backoffice.books import BookedExecution, CashMovement, DayClose, FirmBooks
+from directbroker.backoffice.books import BookedExecution, CashMovement, DayClose
 from directbroker.backoffice.break_ageing import Ageing, age
+from directbroker.backoffice.clearing_files import ClearingFileError
 from directbroker.backoffice.clearing_records import ActivityRecord, BalanceRecord, PositionRecord
 from directbroker.backoffice.recon import Break, reconcile
-from directbroker.domain.numbers import PRICE_SCALE
+from directbroker.backoffice.trade_file import HandOffDay
 from directbroker.runtime.schedule import BusinessCalendar, to_date
-
-INBOUND_FOLDER = ("backoffice", "clearing", "inbound")
-ACTIVITY_FILE = "activity.csv"
-POSITIONS_FILE = "positions.csv"
-BALANCES_FILE = "balances.csv"
-ACTIVITY_COLUMNS = (
-    "reference", "account", "kind", "symbol", "side", "quantity", "price", "net_amount",
-    "business_date",
-)  # fmt: skip
-POSITION_COLUMNS = ("account", "symbol", "quantity", "as_of")
-BALANCE_COLUMNS = ("account", "cash", "as_of")
 
 
 class InboundError(ValueError):
@@ -73,110 +63,20 @@ class ReconResult:
 
 def inbound_folder(data_dir: Path, day: int) -> Path:
     """Where the clearing firm's files of ``day`` are delivered."""
-    return data_dir.joinpath(*INBOUND_FOLDER, to_date(day).isoformat())
-
-
-# -- reading the clearing firm's files (the one place) -------------------------------------
+    return inbound_dir(data_dir, day)
 
 
 def _read_inbound(data_dir: Path, day: int) -> Inbound:
     """The clearing firm's activity, position and balance files of ``day``."""
-    folder = inbound_folder(data_dir, day)
-    activity = [
-        ActivityRecord(
-            row["reference"],
-            row["account"],
-            row["kind"],
-            row["symbol"],
-            row["side"],
-            _int(row, "quantity"),
-            _money(row, "price"),
-            _money(row, "net_amount"),
-            _day(row, "business_date", day),
-        )
-        for row in _rows(folder / ACTIVITY_FILE, ACTIVITY_COLUMNS)
-    ]
-    positions = [
-        PositionRecord(
-            row["account"], row["symbol"], _int(row, "quantity"), _day(row, "as_of", day)
-        )
-        for row in _rows(folder / POSITIONS_FILE, POSITION_COLUMNS)
-    ]
-    balances = [
-        BalanceRecord(row["account"], _money(row, "cash"), _day(row, "as_of", day))
-        for row in _rows(folder / BALANCES_FILE, BALANCE_COLUMNS)
-    ]
-    return Inbound(tuple(activity), tuple(positions), tuple(balances))
-
-
-class _Row(dict[str, str]):
-    where: str = ""
-
-
-def _rows(path: Path, columns: Sequence[str]) -> list[_Row]:
     try:
-        text = path.read_text(encoding="utf-8")
+        found = read_inbound(data_dir, day)
     except FileNotFoundError as exc:
         raise InboundError(
-            "INBOUND_MISSING", f"{path.name}: no such file in {path.parent}"
+            "INBOUND_MISSING", f"no clearing files for {to_date(day)}: {exc}"
         ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InboundError("INBOUND_UNREADABLE", f"{path.name}: {exc}") from exc
-    lines = csv.reader(text.splitlines())
-    header = next(lines, None)
-    if header is None or tuple(header) != tuple(columns):
-        raise InboundError(
-            "INBOUND_BAD_HEADER", f"{path.name} line 1: expected {','.join(columns)}"
-        )
-    rows: list[_Row] = []
-    for number, cells in enumerate(lines, start=2):
-        if not cells:
-            continue
-        if len(cells) != len(columns):
-            raise InboundError(
-                "INBOUND_BAD_RECORD",
-                f"{path.name} line {number}: {len(cells)} fields, expected {len(columns)}",
-            )
-        row = _Row(zip(columns, (cell.strip() for cell in cells), strict=True))
-        row.where = f"{path.name} line {number}"
-        rows.append(row)
-    return rows
-
-
-def _int(row: _Row, name: str) -> int:
-    try:
-        return int(row[name])
-    except ValueError as exc:
-        raise InboundError(
-            "INBOUND_BAD_RECORD", f"{row.where}: {name} {row[name]!r} is not a whole number"
-        ) from exc
-
-
-def _money(row: _Row, name: str) -> int:
-    try:
-        scaled = Decimal(row[name]) * PRICE_SCALE
-    except InvalidOperation:
-        scaled = Decimal("NaN")
-    if not scaled.is_finite() or scaled != scaled.to_integral_value():
-        raise InboundError(
-            "INBOUND_BAD_RECORD", f"{row.where}: {name} {row[name]!r} is not an amount"
-        )
-    return int(scaled)
-
-
-def _day(row: _Row, name: str, expected: int) -> int:
-    try:
-        found = break_report.parse_iso(row[name])
-    except ValueError as exc:
-        raise InboundError(
-            "INBOUND_BAD_RECORD", f"{row.where}: {name} {row[name]!r} is not YYYY-MM-DD"
-        ) from exc
-    if found != expected:
-        raise InboundError(
-            "INBOUND_WRONG_DAY",
-            f"{row.where}: {name} {row[name]} is not {to_date(expected).isoformat()}",
-        )
-    return found
+    except ClearingFileError as exc:
+        raise InboundError(exc.code.value, str(exc)) from exc
+    return Inbound(found.activity.records, found.positions.records, found.balances.records)
 
 
 # -- the day's run -------------------------------------------------------------------------
@@ -216,12 +116,9 @@ def run_recon_day(
 
 
 def run_recon_for_books(
-    data_dir: Path, close: DayClose, books: FirmBooks, calendar: BusinessCalendar | None = None
+    data_dir: Path, close: DayClose, day: HandOffDay, calendar: BusinessCalendar | None = None
 ) -> ReconResult:
-    """:func:`run_recon_day` for the books standing at the end of ``close``'s day (what the
-    books' ``on_day_end`` listener receives)."""
-    day = close.date
-    return run_recon_day(
-        data_dir, day, books.executions.get(day, ()), books.movements.get(day, ()), close,
-        calendar,
-    )  # fmt: skip
+    """:func:`run_recon_day` for the books standing at the end of ``close``'s day, against
+    what the day's files carried to the clearing firm (the executions and movements the books
+    recorded since the previous day's end: the window the clearing firm booked)."""
+    return run_recon_day(data_dir, close.date, day.executions, day.movements, close, calendar)

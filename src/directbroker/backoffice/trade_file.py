@@ -70,11 +70,15 @@ def money_records(movements: Sequence[CashMovement]) -> list[MoneyRecord]:
 
 @dataclass(frozen=True, slots=True)
 class HandOffDay:
-    """One ended business day's trade and money records."""
+    """One ended business day's trade and money records, and the books' executions and
+    movements they were made from (what the reconciliation compares the clearing firm's
+    activity with: the same window, as-of items included)."""
 
     date: int
     trades: tuple[TradeRecord, ...]
     money: tuple[MoneyRecord, ...]
+    executions: tuple[BookedExecution, ...] = ()
+    movements: tuple[CashMovement, ...] = ()
 
 
 class HandOff:
@@ -94,6 +98,8 @@ class HandOff:
             close.date,
             tuple(trade_record(execution) for execution in executions),
             tuple(money_records(movements)),
+            tuple(executions),
+            tuple(movements),
         )
 
 

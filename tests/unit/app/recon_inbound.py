@@ -1,31 +1,24 @@
 """The clearing firm's side of the reconciliation tests: what it would send for a day of our
 books, delivered into a data directory as its three inbound files.
 
-:func:`deliver` is the one place that knows the files' layout (the one
-:func:`directbroker.app.recon_job._read_inbound` reads), so the tests follow when the layout
-does.
+:func:`deliver` writes them with the clearing firm's own writer
+(:func:`directbroker.adapters.clearing.drop.write_inbound`), the layout the reconciliation
+reads.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from directbroker.app.recon_job import (
-    ACTIVITY_COLUMNS,
-    ACTIVITY_FILE,
-    BALANCE_COLUMNS,
-    BALANCES_FILE,
-    POSITION_COLUMNS,
-    POSITIONS_FILE,
-    inbound_folder,
-)
+from directbroker.adapters.clearing.drop import write_inbound
 from directbroker.backoffice.books import DayClose, FirmBooks
-from directbroker.backoffice.break_report import iso
+from directbroker.backoffice.clearing_firm import ClearingDay
 from directbroker.backoffice.clearing_records import ActivityRecord, BalanceRecord, PositionRecord
-from directbroker.backoffice.recon import TRADE_KIND, money
+from directbroker.backoffice.recon import TRADE_KIND
 from directbroker.domain.orders import Side
+
+CLEARING_NUMBER = "0158"
 
 
 def booked(books: FirmBooks, day: int) -> list[ActivityRecord]:
@@ -76,33 +69,7 @@ def deliver(
     positions: Sequence[PositionRecord],
     balances: Sequence[BalanceRecord],
 ) -> Path:
-    """Write the clearing firm's three files of ``day``; returns their folder."""
-    folder = inbound_folder(data_dir, day)
-    _write(
-        folder / ACTIVITY_FILE,
-        ACTIVITY_COLUMNS,
-        [
-            [a.reference, a.account, a.kind, a.symbol, a.side, str(a.quantity), money(a.price),
-             money(a.net_amount), iso(a.business_date)]
-            for a in activity
-        ],
-    )  # fmt: skip
-    _write(
-        folder / POSITIONS_FILE,
-        POSITION_COLUMNS,
-        [[p.account, p.symbol, str(p.quantity), iso(p.as_of)] for p in positions],
-    )
-    _write(
-        folder / BALANCES_FILE,
-        BALANCE_COLUMNS,
-        [[b.account, money(b.cash), iso(b.as_of)] for b in balances],
-    )
-    return folder
-
-
-def _write(path: Path, columns: Sequence[str], rows: list[list[str]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
+    """Write the clearing firm's three files of ``day`` (in the clearing firm's own layout);
+    returns their folder."""
+    files = ClearingDay(day, tuple(activity), tuple(positions), tuple(balances), ())
+    return write_inbound(data_dir, CLEARING_NUMBER, files).folder

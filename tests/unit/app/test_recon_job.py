@@ -15,22 +15,17 @@ import pytest
 
 from directbroker.adapters.calendar import XnysCalendar
 from directbroker.app import recon_cli
-from directbroker.app.recon_job import (
-    ACTIVITY_FILE,
-    BALANCES_FILE,
-    POSITIONS_FILE,
-    InboundError,
-    inbound_folder,
-    run_recon_day,
-)
+from directbroker.app.recon_job import InboundError, inbound_folder, run_recon_day
 from directbroker.backoffice.books import DayClose, FirmBooks
 from directbroker.backoffice.break_report import report_path
 from directbroker.domain.broker_messages import EndBrokerDay, PlaceOrder
 from directbroker.domain.messages import Event, Message
 from directbroker.domain.orders import OrderType, Side
 from directbroker.testing.broker_harness import BrokerHarness
+from directbroker.testing.broker_journal import BrokerJournalWriter
 from tests.unit.app.recon_inbound import booked, deliver, holdings
 
+ACTIVITY_FILE, POSITIONS_FILE, BALANCES_FILE = "activity.csv", "positions.csv", "balances.csv"
 DAY = 20260601
 NEXT = 20260602
 CALENDAR = XnysCalendar(2026, 2026)
@@ -128,23 +123,20 @@ def test_breaks_age_from_the_previous_report(tmp_path: Path) -> None:
     ("damage", "code", "where"),
     [
         (lambda f: (f / POSITIONS_FILE).unlink(), "INBOUND_MISSING", "positions.csv"),
-        (lambda f: (f / ACTIVITY_FILE).write_text("ref,acct\n"), "INBOUND_BAD_HEADER", "line 1"),
+        (lambda f: (f / ACTIVITY_FILE).write_text("ref,acct\n"), "BAD_HEADER", "line 1"),
+        (lambda f: _spoil(f / ACTIVITY_FILE, 3, 5, "ten"), "BAD_FIELD", "activity.csv line 4"),
         (
-            lambda f: _spoil(f / ACTIVITY_FILE, 2, 5, "ten"),
-            "INBOUND_BAD_RECORD",
-            "activity.csv line 3",
+            lambda f: _spoil(f / BALANCES_FILE, 2, 1, "1.00001"),
+            "BAD_FIELD",
+            "balances.csv line 3",
         ),
         (
-            lambda f: _spoil(f / BALANCES_FILE, 1, 1, "1.00001"),
-            "INBOUND_BAD_RECORD",
-            "balances.csv line 2",
+            lambda f: _spoil(f / POSITIONS_FILE, 2, 3, "20260602"),
+            "WRONG_DATE",
+            "positions.csv line 3",
         ),
-        (
-            lambda f: _spoil(f / POSITIONS_FILE, 1, 3, "2026-06-02"),
-            "INBOUND_WRONG_DAY",
-            "positions.csv line 2",
-        ),
-        (lambda f: _spoil(f / ACTIVITY_FILE, 1, None, ""), "INBOUND_BAD_RECORD", "8 fields"),
+        (lambda f: _spoil(f / ACTIVITY_FILE, 2, None, ""), "BAD_LINE", "activity.csv line 3"),
+        (lambda f: _cut(f / BALANCES_FILE), "COUNT_MISMATCH", "balances.csv"),
     ],
 )
 def test_bad_files_are_refused_by_line_and_nothing_is_written(
@@ -161,7 +153,8 @@ def test_bad_files_are_refused_by_line_and_nothing_is_written(
 
 
 def _spoil(path: Path, record: int, column: int | None, value: str) -> None:
-    """Set one field of one record (1-based after the header), or cut its last field."""
+    """Set one field of one line (0-based: the header line is 0, the column names 1), or cut
+    its last field."""
     rows = list(csv.reader(path.read_text().splitlines()))
     if column is None:
         rows[record] = rows[record][:-1]
@@ -170,13 +163,20 @@ def _spoil(path: Path, record: int, column: int | None, value: str) -> None:
     path.write_text("\n".join(",".join(row) for row in rows) + "\n")
 
 
+def _cut(path: Path) -> None:
+    """Cut the file's last line (its trailer): a partial delivery."""
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:-1]) + "\n")
+
+
 # -- the command ---------------------------------------------------------------------------
 
 
 @pytest.fixture
-def journal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command reads this day's journal instead of a data directory's."""
-    monkeypatch.setattr(recon_cli, "journal_entries", lambda _data: iter(JOURNAL))
+def journal(tmp_path: Path) -> None:
+    """The data directory's broker journal holds this day."""
+    with BrokerJournalWriter(tmp_path) as writer:
+        writer.add_all(JOURNAL)
 
 
 @pytest.mark.usefixtures("journal")
