@@ -60,7 +60,7 @@ class FixSessionSection:
     kind: str = "orders"
     """``orders`` (order entry) or ``drop_copy`` (execution reports of ``accounts``)."""
     accounts: tuple[str, ...] = ()
-    """Accounts the counterparty may trade or see."""
+    """Accounts the counterparty may trade or see (``["*"]``: a drop copy of every account)."""
     groups: tuple[str, ...] = ()
     """Groups an order entry session may place blocks for (Account (1) names the group)."""
     schedule: FixScheduleSection = field(default_factory=FixScheduleSection)
@@ -117,6 +117,8 @@ def session_settings(section: FixSection) -> list[SessionSettings]:
         if session_id in seen:
             raise FixConfigError(f"{where} repeats {session_id}")
         seen.add(session_id)
+        if "*" in session.accounts and session.kind != "drop_copy":
+            raise FixConfigError(f'{where}: accounts = ["*"] (every account) is for drop copies')
         sched = session.schedule
         try:
             schedule = SessionSchedule.parse(sched.start, sched.end, sched.timezone, sched.days)
