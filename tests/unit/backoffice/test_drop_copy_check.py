@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from directbroker.backoffice.books import BookedExecution
 from directbroker.backoffice.drop_copy_check import (
+    DropCopyProblem,
     DropCopyProblemCode,
     check_drop_copy,
     compare,
@@ -45,8 +46,8 @@ def copied(execution: BookedExecution, seq: int = 1) -> DropCopyRecord:
     )  # fmt: skip
 
 
-def codes(problems: list[object]) -> list[tuple[str, str]]:
-    return [(p.code.value, p.exec_id) for p in problems]  # type: ignore[attr-defined]
+def codes(problems: list[DropCopyProblem]) -> list[tuple[str, str]]:
+    return [(p.code.value, p.exec_id) for p in problems]
 
 
 def test_a_drop_copy_that_agrees_has_no_problem(tmp_path: Path) -> None:
