@@ -13,15 +13,13 @@ import pytest
 from directbroker.adapters.fix.store_sqlite import SqliteMessageStores
 from directbroker.adapters.fix.transport import SQLITE_FILE
 from directbroker.app.clearing_dropcopy import (
-    CLEARING_COMP_ID,
     ClearingDropCopy,
     clearing_fix_dir,
-    clearing_session,
     effective_fix,
 )
-from directbroker.app.config import BackOfficeSection, FirmConfig
-from directbroker.app.fix_service import FixService
+from directbroker.app.config import FirmConfig
 from directbroker.app.fix_orders import FixOrderEntry
+from directbroker.app.fix_service import FixService
 from directbroker.backoffice.drop_copy_log import DropCopyRecord, drop_copy_dir, read_file
 from directbroker.protocols.fix.effects import SequenceState
 from tests.integration.test_fix_orders_platform import (
@@ -36,17 +34,6 @@ from tests.integration.test_fix_orders_platform import (
 )
 
 pytestmark = pytest.mark.timeout(180)
-
-
-def test_the_implied_session_follows_the_backoffice_section() -> None:
-    config = FirmConfig()
-    section = effective_fix(config)
-    assert section.enabled and section.host == "127.0.0.1" and section.port == 0
-    [session] = section.sessions
-    assert (session.sender_comp_id, session.target_comp_id) == ("DBRK", CLEARING_COMP_ID)
-    assert session.kind == "drop_copy" and session.accounts == ("*",)
-    off = FirmConfig(backoffice=BackOfficeSection(drop_copy=False))
-    assert clearing_session(off) is None and not effective_fix(off).enabled
 
 
 async def _forget_numbers(data_dir: Path, clearing: ClearingDropCopy) -> None:
