@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +35,12 @@ from directbroker.app.config import FirmConfig
 from directbroker.app.config_fix import FixSection, FixSessionSection
 from directbroker.app.fix_dropcopy import ALL_ACCOUNTS
 from directbroker.app.fix_service import session_factory
+from directbroker.backoffice.books import BookedExecution
+from directbroker.backoffice.drop_copy_check import (
+    DropCopyProblem,
+    DropCopyProblemCode,
+    check_drop_copy,
+)
 from directbroker.backoffice.drop_copy_log import DropCopyLog, DropCopyRecord, drop_copy_dir
 from directbroker.domain.numbers import parse_price
 from directbroker.domain.rejects import DomainRejection
@@ -200,3 +206,26 @@ async def _rewind(stores: SqliteMessageStores, session_id: SessionID, last_seq: 
     if state is None or last_seq <= 0 or state.next_target_seq <= last_seq + 1:
         return
     await store.save(SequenceState(state.next_sender_seq, last_seq + 1), [])
+
+
+def settled_drop_copy_check(
+    data_dir: Path,
+    date: int,
+    executions: Iterable[BookedExecution],
+    *,
+    timeout_s: float = 10.0,
+    sleep: Callable[[float], None] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> list[DropCopyProblem]:
+    """:func:`~directbroker.backoffice.drop_copy_check.check_drop_copy` for the end-of-day job
+    of a running firm: the day's last copies may still be on their way when the books reach
+    the day's end, so while executions are missing the check is made again, for at most
+    ``timeout_s``; the problems left then are reported. Call it off the event loop."""
+    wanted = list(executions)
+    deadline = monotonic() + timeout_s
+    while True:
+        problems = check_drop_copy(data_dir, date, wanted)
+        waiting = any(p.code is DropCopyProblemCode.MISSING for p in problems)
+        if not waiting or monotonic() >= deadline:
+            return problems
+        sleep(0.1)

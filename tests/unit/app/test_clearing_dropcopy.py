@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from directbroker.app.clearing_dropcopy import (
     clearing_session,
     effective_fix,
     record_of,
+    settled_drop_copy_check,
 )
 from directbroker.app.config import BackOfficeSection, FirmConfig, FirmSection
 from directbroker.app.config_fix import (
@@ -22,6 +24,8 @@ from directbroker.app.config_fix import (
     check_fix,
     session_settings,
 )
+from directbroker.backoffice.books import BookedExecution
+from directbroker.backoffice.drop_copy_log import DropCopyLog, drop_copy_dir
 from directbroker.domain.orders import Side
 from directbroker.protocols.fix.message import FixMessage
 
@@ -32,6 +36,7 @@ REPORT = (
     (31, "230.5"), (30, "ARCA"), (151, "0"), (14, "100"), (6, "230.5"),
     (60, "20261130-15:00:01.250"),
 )  # fmt: skip
+COPY = tuple((t, "e1" if t == 17 else "100" if t == 32 else v) for t, v in REPORT if t != 43)
 
 
 def test_fix_off_the_clearing_session_alone_on_loopback() -> None:
@@ -91,3 +96,30 @@ def test_an_unusable_report_is_refused_naming_the_field(tag: int, value: str, pr
     fields = [(t, value if t == tag else v) for t, v in REPORT]
     with pytest.raises(ValueError, match=re.escape(problem)):
         record_of(FixMessage.of([(t, v) for t, v in fields if v]))
+
+
+def test_the_end_of_day_check_waits_a_while_for_copies_still_on_their_way(
+    tmp_path: Path,
+) -> None:
+    execution = BookedExecution(
+        "e1", "o-1", "DEMO-1", "AAPL", Side.SELL_SHORT, 100, 2_305_000, 0, 0, 0, 0, 0, 20261130,
+        20261201, 0, "ARCA", "add",
+    )  # fmt: skip
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 3:  # the copy arrives while the check waits
+            DropCopyLog(drop_copy_dir(tmp_path)).append(record_of(FixMessage.of(COPY)))
+
+    assert settled_drop_copy_check(tmp_path, 20261130, [execution], sleep=nap) == []
+    assert len(naps) == 3
+
+    naps.clear()
+    clock = iter(range(100))
+    problems = settled_drop_copy_check(
+        tmp_path, 20261130, [execution, replace(execution, execution_id="e2")],
+        timeout_s=5, sleep=nap, monotonic=lambda: float(next(clock)),
+    )  # fmt: skip
+    assert [(p.code.value, p.exec_id) for p in problems] == [("DROPCOPY_MISSING", "e2")]
+    assert len(naps) == 4  # at 1, 2, 3 and 4 seconds; at 5 the time is up
