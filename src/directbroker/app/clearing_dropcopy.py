@@ -20,9 +20,11 @@ is then asked to resend everything after it, and what the log already has is ign
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -121,13 +123,22 @@ def record_of(message: FixMessage) -> DropCopyRecord:
 
 
 class _ClearingApp:
-    """The clearing firm's FIX application: every fill reported goes to the log once."""
+    """The clearing firm's FIX application: every fill reported goes to the log once.
+
+    Appends are synced on the application's own writer thread, in arrival order, so the
+    event loop (shared with the API) never waits for the disk. A report still queued when
+    the process dies is lost to the log but not to the session: at the next start the
+    expected number is taken back to the log's last (see the module's docstring)."""
 
     def __init__(self, drop_copies: DropCopyLog) -> None:
         self.log = drop_copies
         self.appended = 0
         self.ignored = 0
         """Reports of ExecIDs the log already had (PossDup resends, repeats after a crash)."""
+        self.failure: BaseException | None = None
+        """Why the log could not be written; nothing is appended after it (so that the next
+        start asks for everything from the first report lost)."""
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="directbroker-clearing")
 
     def on_logon(self, session_id: SessionID) -> None:
         log.info("clearing drop copy %s logged on", session_id)
@@ -145,10 +156,25 @@ class _ClearingApp:
             # The reconciliation reports the execution as missing from the drop copy.
             log.error("clearing drop copy %s: unusable report: %s", session_id, exc)
             return
-        if self.log.append(record):
+        self._writer.submit(self._append, record)
+
+    def _append(self, record: DropCopyRecord) -> None:
+        if self.failure is not None:
+            return
+        try:
+            appended = self.log.append(record)
+        except OSError as exc:
+            self.failure = exc
+            log.error("clearing drop copy: the log cannot be written: %s", exc)
+            return
+        if appended:
             self.appended += 1
         else:
             self.ignored += 1
+
+    def close(self) -> None:
+        """Finish the appends queued so far."""
+        self._writer.shutdown(wait=True)
 
 
 class ClearingDropCopy:
@@ -192,10 +218,12 @@ class ClearingDropCopy:
         await self.transport.start()
 
     async def close(self) -> None:
-        """Log out (or drop the connection) and close the store."""
+        """Log out (or drop the connection), close the store and finish the log's appends."""
         if self.transport is not None:
             await self.transport.close()
             self.transport = None
+        if self.app is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.app.close)
 
 
 async def _rewind(stores: SqliteMessageStores, session_id: SessionID, last_seq: int) -> None:
