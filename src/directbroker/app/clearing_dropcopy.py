@@ -34,7 +34,7 @@ from directbroker.adapters.fix.store_sqlite import SqliteMessageStores
 from directbroker.adapters.fix.terms import SIDES
 from directbroker.adapters.fix.transport import SQLITE_FILE, FixTransport
 from directbroker.app.config import FirmConfig
-from directbroker.app.config_fix import FixSection, FixSessionSection
+from directbroker.app.config_fix import FixConfigError, FixSection, FixSessionSection
 from directbroker.app.fix_dropcopy import ALL_ACCOUNTS
 from directbroker.app.fix_service import session_factory
 from directbroker.backoffice.books import BookedExecution
@@ -74,12 +74,21 @@ def clearing_session(config: FirmConfig) -> FixSessionSection | None:
 
 def effective_fix(config: FirmConfig) -> FixSection:
     """``[fix]`` with the clearing firm's drop copy session added: to the configured sessions
-    when FIX is on, else alone on a loopback acceptor at a free port."""
+    when FIX is on, else alone on a loopback acceptor at a free port. :class:`FixConfigError`
+    when a configured session is that session already."""
     session = clearing_session(config)
     fix = config.fix
     if session is None:
         return fix
     if fix.enabled:
+        for index, mine in enumerate(fix.sessions):
+            same = (mine.version, mine.sender_comp_id, mine.target_comp_id)
+            if same == (session.version, session.sender_comp_id, session.target_comp_id):
+                raise FixConfigError(
+                    f"fix.sessions[{index}] is FIX {session.version} {session.sender_comp_id}"
+                    f"->{CLEARING_COMP_ID}, the clearing firm's drop copy session "
+                    "([backoffice] drop_copy): use another target_comp_id or version"
+                )
         return replace(fix, sessions=(*fix.sessions, session))
     return FixSection(enabled=True, host="127.0.0.1", port=0, store=fix.store, sessions=(session,))
 

@@ -60,7 +60,7 @@ class FixSessionSection:
     kind: str = "orders"
     """``orders`` (order entry) or ``drop_copy`` (execution reports of ``accounts``)."""
     accounts: tuple[str, ...] = ()
-    """Accounts the counterparty may trade or see (``["*"]``: a drop copy of every account)."""
+    """Accounts the counterparty may trade or see."""
     groups: tuple[str, ...] = ()
     """Groups an order entry session may place blocks for (Account (1) names the group)."""
     schedule: FixScheduleSection = field(default_factory=FixScheduleSection)

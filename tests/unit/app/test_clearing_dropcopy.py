@@ -58,6 +58,16 @@ def test_fix_on_the_clearing_session_joins_the_configured_ones() -> None:
     assert len(session_settings(section)) == 2
 
 
+def test_a_configured_session_cannot_be_the_clearing_firms() -> None:
+    clash = FixSessionSection(sender_comp_id="DBRK", target_comp_id="CLEARING", kind="drop_copy")
+    config = FirmConfig(fix=FixSection(enabled=True, sessions=(clash,)))
+    with pytest.raises(FixConfigError, match=r"fix.sessions\[0\] is FIX 4.4 DBRK->CLEARING"):
+        effective_fix(config)
+    # Another version is another session (the FIX 4.2 drop copy some counterparties use).
+    other = FirmConfig(fix=FixSection(enabled=True, sessions=(replace(clash, version="4.2"),)))
+    assert len(session_settings(effective_fix(other))) == 2
+
+
 @pytest.mark.parametrize(
     "backoffice", [BackOfficeSection(drop_copy=False), BackOfficeSection(enabled=False)]
 )
