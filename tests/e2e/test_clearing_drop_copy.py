@@ -36,14 +36,26 @@ def _place(firm: RunningFirm, account: str, symbol: str, side: str) -> None:
     answer = httpx.post(
         f"{firm.url}/v2/orders", json=order, headers=firm.headers(account), timeout=30
     )
-    # A market order may be refused while the simulated market is closed: no fill, no copy.
-    assert answer.status_code in (200, 403, 422), answer.text
+    # A market order may be refused (the session just closed, buying power): no fill, no copy.
+    assert answer.status_code < 500, answer.text
 
 
-def _trade(firm: RunningFirm, side: str) -> None:
-    for account, symbols in ORDERS.items():
-        for symbol in symbols:
-            _place(firm, account, symbol, side)
+def _trade(firm: RunningFirm, side: str, after: str = "") -> None:
+    """Market orders of every demo customer once the market is open on a day after ``after``
+    (YYYY-MM-DD), until at least one more fill is reported (again in the next session when
+    the orders met the close: at 2000x a session lasts seconds)."""
+    before = len(_fills(firm))
+    for _attempt in range(3):
+        _wait_for_a_session(firm, after)
+        for account, symbols in ORDERS.items():
+            for symbol in symbols:
+                _place(firm, account, symbol, side)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if len(_fills(firm)) > before:
+                return
+            time.sleep(0.2)
+    raise AssertionError("the orders did not fill")
 
 
 def _fills(firm: RunningFirm) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -76,14 +88,7 @@ def _copied(data_dir: Path) -> list[DropCopyRecord]:
     return [r for path in sorted(directory.glob("*.csv")) for r in read_file(path)]
 
 
-def _wait_for_fills(firm: RunningFirm, least: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while len(_fills(firm)) < least:
-        assert time.monotonic() < deadline, "the orders did not fill"
-        time.sleep(0.2)
-
-
-def _wait_for_the_next_session(firm: RunningFirm, after: str, timeout: float = 90.0) -> None:
+def _wait_for_a_session(firm: RunningFirm, after: str, timeout: float = 90.0) -> None:
     """Until the simulated market is open on a day after ``after`` (YYYY-MM-DD)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -101,19 +106,15 @@ def test_every_fill_is_in_the_clearing_drop_copy_once_across_a_crash(tmp_path: P
     with RunningFirm(args, tmp_path).start(wait_for_keys=2) as firm:
         assert "CLEARING->DBRK FIX 4.4 drop_copy" in firm.output
         _trade(firm, "buy")
-        _wait_for_fills(firm, 1)
-        _trade(firm, "buy")
+        for account, symbols in ORDERS.items():
+            for symbol in symbols:
+                _place(firm, account, symbol, "buy")
         firm.kill()  # mid-way: the last orders may be filling, their copies in flight
 
     with RunningFirm(args, tmp_path).start(wait_for_keys=2) as firm:
-        before = len(_fills(firm))
         _trade(firm, "sell")
-        _wait_for_fills(firm, before + 1)
         # The next trading day's fills go to that day's file.
-        _wait_for_the_next_session(firm, "2026-11-30")
-        before = len(_fills(firm))
-        _trade(firm, "buy")
-        _wait_for_fills(firm, before + 1)
+        _trade(firm, "buy", after="2026-11-30")
         deadline = time.monotonic() + 60
         while True:
             fills = _fills(firm)
