@@ -1,6 +1,6 @@
 """A drop copy of every account (``accounts = ["*"]``, the clearing firm's) against the real
 platform, in process: it catches up over every account the firm has at logon, then follows
-fills of any account as they happen, each once."""
+fills of any account as they happen, each once, the firm's transit accounts included."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ import pytest
 from directbroker.adapters.fix.terms import FixVersion, SessionKind, SessionTerms
 from directbroker.app.fix_dropcopy import ALL_ACCOUNTS, MemoryDropCopyStore
 from directbroker.app.fix_gateway import FixGateway
+from directbroker.domain.block_messages import AVERAGE_PRICE_ACCOUNT
+from directbroker.domain.portfolio_messages import CreateAccountGroup
+from tests.integration.test_fix_blocks_platform import ALLOCS, GROUP, PM, Desk, block_order
+from tests.integration.test_fix_blocks_platform import SELLER as BLOCK_SELLER
+from tests.integration.test_fix_blocks_platform import SESSIONS as BLOCK_SESSIONS
 from tests.integration.test_fix_orders_platform import (
     BUYER,
     SELLER,
@@ -73,3 +78,49 @@ def test_an_all_accounts_drop_copy_sees_every_accounts_fills_once(
         await gateway.close()
 
     run(scenario)
+
+
+def test_the_firms_average_price_account_is_copied_too() -> None:
+    """A block fills in the firm's average-price (transit) account: the street fills are
+    copied from there; the allocations to the group's accounts are bookings, not executions
+    (they reach the clearing firm in the trade file)."""
+    with running_platform((*GROUP, "B1")) as (api, clock):
+        blocks = api.ports.blocks
+        assert blocks is not None
+        desk = Desk(api.ports.trading, blocks, clock)
+        sessions = (*BLOCK_SESSIONS, ALL[-1])
+
+        async def scenario() -> None:
+            await blocks.change_group(CreateAccountGroup("G1", GROUP, "Desk", "staff:test"))
+            gateway = FixGateway(
+                desk.trading, sessions, desk.send, clock, MemoryDropCopyStore(), blocks=blocks,
+                every_account=api.models.accounts.accounts,
+            )  # fmt: skip
+            for session in (PM, BLOCK_SELLER, EVERYTHING):
+                gateway.on_logon(session)
+            block = block_order("k1", 100, "231", "G1", *ALLOCS)
+            gateway.on_message(PM, desk.message(PM, "D", *block))
+            await until(lambda: any(r[150] == "0" for r in desk.reports(PM, "k1")), "the block")
+            short = new_order("s1", "5", 100, "231.00", (114, "N"))
+            gateway.on_message(BLOCK_SELLER, desk.message(BLOCK_SELLER, "D", *short))
+
+            def copied() -> dict[str, int]:
+                totals: dict[str, int] = {}
+                for msg_type, fields in desk.sent.get(EVERYTHING, []):
+                    if msg_type == "8":
+                        totals[fields[1]] = totals.get(fields[1], 0) + int(fields[32])
+                return totals
+
+            await until(lambda: copied() == {AVERAGE_PRICE_ACCOUNT: 100, "B1": 100}, "copies")
+            block_id = next(r[37] for r in desk.reports(PM, "k1"))
+
+            def allocated() -> bool:
+                view = blocks.block(block_id)
+                return view is not None and view.status == "allocated"
+
+            await until(allocated, "the allocation")
+            await gateway.drop_copy.idle(EVERYTHING)
+            assert copied() == {AVERAGE_PRICE_ACCOUNT: 100, "B1": 100}
+            await gateway.close()
+
+        run(scenario)
