@@ -4,7 +4,9 @@ Our end: with ``[backoffice] drop_copy`` on (the default), the firm's FIX accept
 drop copy session for the clearing firm (:func:`clearing_session`: our participant id to
 ``CLEARING``, FIX 4.4) over every account, the firm's transit accounts included, without a
 ``[[fix.sessions]]`` table. When ``[fix]`` is off the acceptor is started for that session
-alone, on loopback and a free port (:func:`effective_fix`).
+alone, on loopback and a free port (:func:`effective_fix`). It carries every fill, the street
+executions; the allocations out of the average-price account are bookings, not executions,
+and reach the clearing firm in the end-of-day trade file.
 
 The clearing firm's end (:class:`ClearingDropCopy`, simulated in the same process): a FIX
 initiator that logs on to our acceptor and appends each execution it is sent to its drop copy
@@ -15,7 +17,10 @@ session: reports sent while it was away are asked for again and arrive as PossDu
 One crash window is closed here: the session stores the next expected number before the
 application sees the message, so a crash between the two would lose that report. At start
 the expected number is taken back to just after the last report the log holds; the acceptor
-is then asked to resend everything after it, and what the log already has is ignored.
+is then asked to resend everything after it, and what the log already has is ignored. The
+same covers appends still queued on the log's writer thread when the process dies.
+
+:func:`settled_drop_copy_check` is the day's check for the end-of-day job of a running firm.
 """
 
 from __future__ import annotations
