@@ -262,7 +262,9 @@ def settled_drop_copy_check(
     """:func:`~directbroker.backoffice.drop_copy_check.check_drop_copy` for the end-of-day job
     of a running firm: the day's last copies may still be on their way when the books reach
     the day's end, so while executions are missing the check is made again, for at most
-    ``timeout_s``; the problems left then are reported. Call it off the event loop."""
+    ``timeout_s``; the problems left then are reported. Call it off the event loop; for a
+    day that ended long before (a restart catching up on past days) call ``check_drop_copy``
+    itself, which does not wait."""
     wanted = list(executions)
     deadline = monotonic() + timeout_s
     while True:
