@@ -117,6 +117,8 @@ def session_settings(section: FixSection) -> list[SessionSettings]:
         if session_id in seen:
             raise FixConfigError(f"{where} repeats {session_id}")
         seen.add(session_id)
+        if "*" in session.accounts and session.kind != "drop_copy":
+            raise FixConfigError(f'{where}: accounts = ["*"] (every account) is for drop copies')
         sched = session.schedule
         try:
             schedule = SessionSchedule.parse(sched.start, sched.end, sched.timezone, sched.days)

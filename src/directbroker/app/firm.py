@@ -34,6 +34,7 @@ from directbroker.app.api import ApiKey, PlatformApi, key_command
 from directbroker.app.backoffice_jobs import back_office_for, publisher
 from directbroker.app.backoffice_runner import BackOfficeRunner
 from directbroker.app.bank import attach_bank
+from directbroker.app.clearing_dropcopy import ClearingDropCopy, clearing_session, effective_fix
 from directbroker.app.config import FirmConfig
 from directbroker.app.document_files import issue_documents, load_documents
 from directbroker.app.fix_service import FixService
@@ -184,7 +185,10 @@ class Firm:
     port_fallback: bool = False
     """Whether the configured port was taken and a free one is used instead."""
     fix: FixService | None = None
-    """The FIX sessions (``[fix] enabled``), on the API server's event loop."""
+    """The FIX sessions (``[fix] enabled``, or the clearing firm's drop copy), on the API
+    server's event loop."""
+    clearing: ClearingDropCopy | None = None
+    """The simulated clearing firm's end of the drop copy (``[backoffice] drop_copy``)."""
     backoffice: BackOfficeRunner | None = None
     """The end-of-day and end-of-month jobs (``[backoffice] enabled``), on their own thread."""
     _closed: bool = field(default=False, init=False)
@@ -206,11 +210,19 @@ class Firm:
             self.server.start()
             # Where `directbroker admin --data-dir` finds this server.
             self.data.api_url.write_text(self.server.url + "\n", encoding="utf-8")
-            if self.config.fix.enabled:
+            section = effective_fix(self.config)
+            if section.enabled:
                 ports = self.api.ports
-                fix = FixService(self.config.fix, self.data.fix, ports.trading, blocks=ports.blocks)
+                fix = FixService(
+                    section, self.data.fix, ports.trading, blocks=ports.blocks,
+                    every_account=self.api.models.accounts.accounts,
+                )  # fmt: skip
                 self.fix = fix
-                self.server.run_on_loop(fix.start)
+                port = self.server.run_on_loop(fix.start)
+                if port is not None and clearing_session(self.config) is not None:
+                    clearing = ClearingDropCopy(self.data.root, self.config.firm.participant)
+                    self.clearing = clearing
+                    self.server.run_on_loop(partial(clearing.start, section.host, port))
         self.platform.start(wall_ns)
         if self.backoffice is not None:
             self.backoffice.start()
@@ -220,11 +232,12 @@ class Firm:
         fix = self.fix
         if fix is None:
             return None
+        section = effective_fix(self.config)
         sessions = ", ".join(
             f"{s.target_comp_id}->{s.sender_comp_id} FIX {s.version} {s.kind}"
-            for s in self.config.fix.sessions
+            for s in section.sessions
         )
-        where = f"{self.config.fix.host}:{fix.port}" if fix.port is not None else "no acceptor"
+        where = f"{section.host}:{fix.port}" if fix.port is not None else "no acceptor"
         return f"FIX sessions at {where} ({sessions})"
 
     def stop(self) -> None:
@@ -235,6 +248,8 @@ class Firm:
         self._closed = True
         try:
             if self.server is not None:
+                if self.clearing is not None:
+                    self.server.run_on_loop(self.clearing.close)
                 if self.fix is not None:
                     self.server.run_on_loop(self.fix.close)
                 self.server.stop()

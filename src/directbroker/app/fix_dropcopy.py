@@ -18,6 +18,10 @@ Exactly once:
 - on every logon and after any gap in the feed the session re-reads its accounts' fills from
   the start and sends whatever is not recorded, in journal order.
 
+A session whose accounts include :data:`ALL_ACCOUNTS` (``"*"``) copies every account's
+fills, the firm's own transit accounts included (the clearing firm's drop copy): it follows
+the trade updates of every account, and catches up over every account the firm has.
+
 The one window left: a crash after ``send`` persisted a report but before the store recorded
 it sends that fill again after the restart, with the same ExecID (ADR 0021).
 """
@@ -59,6 +63,10 @@ Deliver = Callable[[str, str, Sequence[Field]], Awaitable[None]]
 """Sends and completes once the session has stored the message (so a resend can serve it);
 raises when the session is not logged on."""
 FILLS = frozenset({"FILL"})
+ALL_ACCOUNTS = "*"
+"""In a drop copy session's accounts: every account of the firm, present and future."""
+EveryAccount = Callable[[], Iterable[str]]
+"""Every account the firm has now (an all-accounts session catches up over them)."""
 
 
 class DropCopyStore(Protocol):
@@ -165,9 +173,12 @@ class FixDropCopy:
         *,
         deliver: Deliver | None = None,
         from_ns: int = 0,
+        every_account: EveryAccount | None = None,
     ) -> None:
         """``from_ns``: fills before this time are not copied (a new session need not
-        receive the firm's history)."""
+        receive the firm's history). ``every_account``: what an all-accounts session catches
+        up over (without it, only the accounts its trade updates have named so far)."""
+        self._every_account = every_account
         self._trading = trading
         self._send = send
         self._deliver = deliver
@@ -188,7 +199,7 @@ class FixDropCopy:
             return
         session.online = True
         if not session.tasks:
-            session.subscription = self._trading.subscribe_trade_updates(session.terms.accounts)
+            session.subscription = self._trading.subscribe_trade_updates(_followed(session))
             session.tasks = [
                 self._tasks.start(self._work, session),
                 self._tasks.start(self._pump, session),
@@ -235,7 +246,12 @@ class FixDropCopy:
     # --- the session's tasks ------------------------------------------------------------------
 
     def _catch_up(self, session: _DropSession) -> None:
-        for account in sorted(session.terms.accounts):
+        accounts = set(session.terms.accounts)
+        if ALL_ACCOUNTS in accounts:
+            accounts = set(session.cursors)
+            if self._every_account is not None:
+                accounts.update(self._every_account())
+        for account in sorted(accounts):
             self._look_again(session, account)
 
     def _look_again(self, session: _DropSession, account: str) -> None:
@@ -250,8 +266,7 @@ class FixDropCopy:
             update = await subscription.get()
             if update is None:
                 # The feed dropped us (slow consumer): fills may have been missed meanwhile.
-                accounts = session.terms.accounts
-                session.subscription = self._trading.subscribe_trade_updates(accounts)
+                session.subscription = self._trading.subscribe_trade_updates(_followed(session))
                 self._catch_up(session)
             elif update.event in (TradeEvent.FILL, TradeEvent.PARTIAL_FILL):
                 self._look_again(session, update.order.account)
@@ -301,6 +316,12 @@ class FixDropCopy:
             root = fill.order_id if view is None else (await self._chains.base(view)).root_id
             session.roots[fill.order_id] = root
         return view, root
+
+
+def _followed(session: _DropSession) -> frozenset[str] | None:
+    """The accounts whose trade updates a session follows (None: every account)."""
+    accounts = session.terms.accounts
+    return None if ALL_ACCOUNTS in accounts else accounts
 
 
 def _unwalk(session: _DropSession, fill: Activity, root: str) -> None:

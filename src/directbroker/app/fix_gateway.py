@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from directbroker.adapters.fix.terms import SessionKind, SessionTerms
 from directbroker.adapters.http.blocks_port import BlocksPort
 from directbroker.adapters.http.ports import TradingPort
-from directbroker.app.fix_dropcopy import Deliver, DropCopyStore, FixDropCopy
+from directbroker.app.fix_dropcopy import Deliver, DropCopyStore, EveryAccount, FixDropCopy
 from directbroker.app.fix_orders import FixOrderEntry, Send
 from directbroker.protocols.fix.effects import ApplicationMessage
 
@@ -31,12 +31,16 @@ class FixGateway:
         *,
         deliver: Deliver | None = None,
         blocks: BlocksPort | None = None,
+        every_account: EveryAccount | None = None,
     ) -> None:
         """``deliver`` (when given) is how the drop copy sends a fill: it completes once the
         session stored the report, so a fill is recorded as sent only after that. ``blocks``
-        (when given) lets order entry sessions with groups place block orders."""
+        (when given) lets order entry sessions with groups place block orders;
+        ``every_account`` lists the accounts an all-accounts drop copy catches up over."""
         self.order_entry = FixOrderEntry(trading, sessions, send, now_ns, blocks=blocks)
-        self.drop_copy = FixDropCopy(trading, sessions, send, store, deliver=deliver)
+        self.drop_copy = FixDropCopy(
+            trading, sessions, send, store, deliver=deliver, every_account=every_account
+        )
         self._kinds = {terms.session_id: terms.kind for terms in sessions}
 
     def _of(self, session_id: str) -> FixOrderEntry | FixDropCopy | None:

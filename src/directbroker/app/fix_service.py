@@ -31,7 +31,7 @@ from directbroker.adapters.fix.transport import FixTransport, open_stores
 from directbroker.adapters.http.blocks_port import BlocksPort
 from directbroker.adapters.http.ports import TradingPort
 from directbroker.app.config_fix import FixSection, session_settings
-from directbroker.app.fix_dropcopy import SqliteDropCopyStore
+from directbroker.app.fix_dropcopy import EveryAccount, SqliteDropCopyStore
 from directbroker.app.fix_gateway import FixGateway
 from directbroker.protocols.fix.effects import ApplicationMessage, SequenceState
 from directbroker.protocols.fix.message import Field
@@ -179,8 +179,11 @@ class FixService:
         now_ns: Callable[[], int] = time.time_ns,
         *,
         blocks: BlocksPort | None = None,
+        every_account: EveryAccount | None = None,
     ) -> None:
-        """``blocks`` (the institutional desk) lets sessions with groups place blocks."""
+        """``blocks`` (the institutional desk) lets sessions with groups place blocks;
+        ``every_account`` lists the firm's accounts (for all-accounts drop copies)."""
+        self._every_account = every_account
         self._section = section
         self._blocks = blocks
         self._directory = directory
@@ -207,6 +210,7 @@ class FixService:
             self._drop_copies,
             deliver=outbox.deliver,
             blocks=self._blocks,
+            every_account=self._every_account,
         )
         transport = FixTransport(
             self._settings,
