@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from directbroker.adapters.fix.order_entry import (
     cancel_request,
+    entered_by,
     check_replace_terms,
     replace_request,
 )
@@ -118,7 +119,9 @@ class OrderChanges:
             if request.account in session.terms.groups:
                 cancel = self._blocks.cancel(view)
             else:
-                cancel = self._trading.cancel_order(view.account, view.order_id)
+                cancel = self._trading.cancel_order(
+                    view.account, view.order_id, entered_by(message, session.terms)
+                )
             await _pending(session.cancels, view.order_id, pending, cancel)
         except FixRefusal as refusal:
             if refusal.business is not None:
@@ -145,6 +148,7 @@ class OrderChanges:
                 stop_price=request.stop_price,
                 new_order_id=self._new_order_id(session),
                 new_client_order_id=request.cl_ord_id,
+                actor=entered_by(message, session.terms),
             )
             if command.quantity <= view.filled_quantity:
                 filled = base.cum_quantity + view.filled_quantity
