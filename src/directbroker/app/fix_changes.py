@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from directbroker.adapters.fix.order_entry import (
     cancel_request,
-    entered_by,
     check_replace_terms,
+    entered_by,
     replace_request,
 )
 from directbroker.adapters.fix.reports import NONE, CancelRefused, Outbound, cancel_reject
