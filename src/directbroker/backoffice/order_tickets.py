@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from directbroker.domain.broker_messages import (
     CancelCustomerOrder,
     ChildOrderSent,
+    ChildReplaceSent,
     CustomerOrderRejected,
     OrderReceived,
     OrderReplacedBy,
@@ -39,7 +40,7 @@ from directbroker.domain.order_status import LegRole, OrderClass, OrdStatus
 from directbroker.domain.orders import Liquidity, OrderType, Side, TimeInForce
 from directbroker.domain.rebalancing_messages import REBALANCER_ACTOR
 from directbroker.domain.rejects import RejectCode
-from directbroker.domain.routing import SMART, ChildPurpose
+from directbroker.domain.routing import SMART
 from directbroker.runtime.schedule import new_york_date
 
 SYSTEM = "system"
@@ -49,15 +50,21 @@ REBALANCE_PREFIX = "rebalance-"
 """The client order id prefix of the rebalancer's orders (``RebalancingRuns`` names them)."""
 
 
+REPLACE_SENT = "replace"
+"""The :attr:`Routed.action` of a child changed at its venue (a cancel/replace)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Routed:
-    """One child order sent to a venue for the ticket's order."""
+    """One child order sent to a venue for the ticket's order, or changed there: ``action``
+    is the router's purpose for a new child (``ChildPurpose``), :data:`REPLACE_SENT` for a
+    change of a child's quantity and price."""
 
     child_id: str
     venue: str
     quantity: int
     limit_price: int | None
-    purpose: ChildPurpose
+    action: str
     ts_ns: int
 
 
@@ -172,6 +179,9 @@ class OrderTicket:
         return self.route != SMART
 
 
+_CANCELING = (OrdStatus.PENDING_CANCEL, OrdStatus.CANCELED)
+
+
 class OrderTickets:
     """The fold: feed it every broker journal entry in order (:meth:`take`)."""
 
@@ -179,6 +189,8 @@ class OrderTickets:
         self.tickets: dict[str, OrderTicket] = {}
         """Tickets by order id, in the order the orders were received."""
         self._replaced_from: dict[str, str] = {}
+        self._unasked: set[str] = set()
+        """Orders whose cancel came from a status change, not a request."""
 
     def take(self, message: Message, events: Sequence[Event], ts_ns: int) -> None:
         """Fold one journal entry: the input and the events it caused."""
@@ -213,7 +225,15 @@ class OrderTickets:
             if ticket is not None:
                 ticket.routes.append(
                     Routed(event.child_id, event.venue, event.quantity, event.limit_price,
-                           event.purpose, event.ts_ns)
+                           event.purpose.value, event.ts_ns)
+                )  # fmt: skip
+        elif kind is ChildReplaceSent:
+            assert isinstance(event, ChildReplaceSent)
+            changed = self.tickets.get(event.parent_id)
+            if changed is not None:
+                changed.routes.append(
+                    Routed(event.child_id, event.venue, event.quantity, event.limit_price,
+                           REPLACE_SENT, event.ts_ns)
                 )  # fmt: skip
         elif kind is OrderReplacedBy:
             assert isinstance(event, OrderReplacedBy)
@@ -234,7 +254,10 @@ class OrderTickets:
 
     def _received(self, message: Message, event: OrderReceived) -> None:
         placed = message if isinstance(message, PlaceOrder) else None
-        old = self.tickets.get(self._replaced_from.get(event.order_id, ""))
+        old_id = self._replaced_from.get(event.order_id, "")
+        if isinstance(message, ReplaceCustomerOrder) and message.new_order_id == event.order_id:
+            old_id = message.order_id
+        old = self.tickets.get(old_id)
         ticket = OrderTicket(
             event.order_id, event.client_order_id, event.account, event.symbol, event.side,
             event.order_type, event.quantity, event.limit_price, event.stop_price,
@@ -280,12 +303,21 @@ class OrderTickets:
         ticket.history.append(
             StatusChange(event.old_status, event.status, event.ts_ns, event.code, event.text)
         )
-        if event.status is OrdStatus.CANCELED:
+        if event.status in _CANCELING:
+            # A cancel nobody asked for here (the kill switch, a venue, a sibling's fill) is
+            # in the name of whoever gave the input that caused it.
             asked = ticket.cancellation
-            if asked is None or asked.effective_ns or asked.refused:
+            if not _pending(asked):
                 asked = ticket.cancellation = Cancellation(event.ts_ns, _actor_of(message))
-            asked.effective_ns = event.ts_ns
-            asked.reason = event.text
+                self._unasked.add(ticket.order_id)
+            assert asked is not None
+            if event.status is OrdStatus.CANCELED:
+                asked.effective_ns = event.ts_ns
+            asked.reason = event.text or asked.reason
+        elif event.status is OrdStatus.EXPIRED and ticket.order_id in self._unasked:
+            # Taken off the venue at the close: the order expired, nobody cancelled it.
+            if _pending(ticket.cancellation):
+                ticket.cancellation = None
         elif event.status is OrdStatus.REJECTED and event.code is not None:
             ticket.rejections.append(Rejection("venue", event.code, event.text, event.ts_ns))
 

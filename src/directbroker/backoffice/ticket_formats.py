@@ -72,7 +72,7 @@ def as_json_object(ticket: OrderTicket) -> Json:
         "replaced_by": ticket.replaced_by or None,
         "routes": [
             {"child_id": r.child_id, "venue": r.venue, "quantity": r.quantity,
-             "limit_price": _price(r.limit_price) or None, "purpose": r.purpose.value,
+             "limit_price": _price(r.limit_price) or None, "action": r.action,
              "sent_at": stamp(r.ts_ns)}
             for r in ticket.routes
         ],
@@ -167,25 +167,24 @@ def as_text(tickets: Sequence[OrderTicket]) -> str:
 
 
 def _text(t: OrderTicket) -> str:
-    price = " ".join(
+    price = "".join(
         part
         for part in (
-            f"limit {_price(t.limit_price)}" if t.limit_price is not None else "",
-            f"stop {_price(t.stop_price)}" if t.stop_price is not None else "",
+            f" limit price {_price(t.limit_price)}" if t.limit_price is not None else "",
+            f" stop price {_price(t.stop_price)}" if t.stop_price is not None else "",
         )
         if part
     )
     lines = [
         f"Order {t.order_id} (client {t.client_order_id}) account {t.account}",
-        f"  terms     {t.side.value} {t.quantity} {t.symbol} {t.order_type.value}"
-        f"{' ' + price if price else ''} {t.time_in_force.value} {t.order_class.value}"
-        f" ({t.role.value}) route {t.route}",
+        f"  terms     {t.side.value} {t.quantity} {t.symbol} {t.order_type.value}{price},"
+        f" {t.time_in_force.value}, {t.order_class.value} ({t.role.value}), route {t.route}",
         f"  entered   {stamp(t.received_ns)} by {t.entered_by or 'unrecorded'}",
     ]
     if t.replaces:
         lines.append(f"  replaces  {t.replaces}")
     for r in t.routes:
-        lines.append(f"  routed    {stamp(r.ts_ns)} {r.quantity} to {r.venue} ({r.purpose.value})")
+        lines.append(f"  routed    {stamp(r.ts_ns)} {r.quantity} to {r.venue} ({r.action})")
     for e in t.executions:
         lines.append(
             f"  executed  {stamp(e.ts_ns)} {e.quantity} @ {format_price(e.price)} on {e.venue}"
