@@ -21,10 +21,10 @@ def _touch(root: Path, relative: str) -> Path:
 
 
 def test_the_policy_keeps_journals_for_ever_and_caps_every_other_class() -> None:
-    rows = dict((record.name, kept) for record, kept in retention.policy(6))
+    rows = {record.name: kept for record, kept in retention.policy(6)}
     assert rows[JOURNALS.name] is None
     assert rows["trade blotters"] == 6 and rows["order tickets"] == 3
-    capped = dict((record.name, kept) for record, kept in retention.policy(2))
+    capped = {record.name: kept for record, kept in retention.policy(2)}
     assert all(kept == 2 for name, kept in capped.items() if name != JOURNALS.name)
     assert {r.name for r in retention.short_classes(2)} == {r.name for r in RECORD_CLASSES}
     assert [r.name for r in retention.short_classes(5)] == ["trade blotters", "clearing files"]
