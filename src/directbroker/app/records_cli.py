@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from directbroker.adapters.http.ids import core_order_id
 from directbroker.app.broker_journal import journal_entries
 from directbroker.app.config import ConfigError, load_config
 from directbroker.backoffice import order_tickets, retention, ticket_formats, trade_blotter
@@ -87,6 +86,10 @@ def select_tickets(data_dir: Path, day: int | None, order: str | None) -> list[O
         raise RecordsError(str(exc)) from None
     chosen = list(folded.tickets.values()) if day is None else folded.of_date(day)
     if order is not None:
+        # The API's ids map back to the core's (a bracket leg's UUID names ``<id>.tp``, say);
+        # imported here, as the HTTP adapter takes seconds to import.
+        from directbroker.adapters.http.ids import core_order_id
+
         wanted = {order, core_order_id(order)}
         chosen = [t for t in chosen if t.order_id in wanted] or [
             t for t in chosen if t.client_order_id == order
