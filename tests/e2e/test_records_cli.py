@@ -106,7 +106,9 @@ def _corrupt_copy(data: Path, copy: Path) -> None:
 
 def test_tickets_blotter_and_journal_verify_tell_what_was_placed(tmp_path: Path) -> None:
     data = tmp_path / "demo"
-    with RunningFirm(demo_args(data, "--clock", "sim", "--rate", "100"), tmp_path).start(wait_for_keys=2) as firm:
+    with RunningFirm(demo_args(data, "--clock", "sim", "--rate", "100"), tmp_path).start(
+        wait_for_keys=2
+    ) as firm:
         key_id, market, limit, new_id = _trade(firm)
         assert firm.terminate() == 0
 
