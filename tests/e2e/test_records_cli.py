@@ -3,7 +3,8 @@ demo`` (a subprocess, durable journals) takes a market order, and a limit order 
 replaced and cancelled, through the Trading API; once it stops, ``directbroker records
 tickets`` and ``records blotter`` must show those orders as placed (who entered each, the
 replace and the cancel with who asked, the fills and venues), and ``directbroker journal verify
---data-dir`` must pass every core's journal and name a corrupted copy's first bad entry."""
+--data-dir`` must pass every core's journal and name a corrupted copy's first bad entry. The
+Broker API serves the same ticket to staff while the firm runs."""
 
 from __future__ import annotations
 
@@ -110,6 +111,14 @@ def test_tickets_blotter_and_journal_verify_tell_what_was_placed(tmp_path: Path)
         wait_for_keys=2
     ) as firm:
         key_id, market, limit, new_id = _trade(firm)
+        # Staff read the same ticket through the Broker API while the firm runs.
+        staff_id, _, secret = (
+            (data / "admin.key").read_text(encoding="utf-8").strip().partition(":")
+        )
+        served = httpx.get(f"{firm.url}/v1/firm/records/orders/{new_id}",
+                           auth=httpx.BasicAuth(staff_id, secret), timeout=30)  # fmt: skip
+        assert served.status_code == 200, served.text
+        assert served.json()["cancellation"]["by"] == f"key:{key_id}"
         assert firm.terminate() == 0
 
     shown = _cli("records", "tickets", "--data-dir", str(data), "--date", TRADE_DATE,
