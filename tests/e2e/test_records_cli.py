@@ -112,7 +112,8 @@ def test_tickets_blotter_and_journal_verify_tell_what_was_placed(tmp_path: Path)
     ) as firm:
         key_id, market, limit, new_id = _trade(firm)
         # Staff read the same ticket through the Broker API while the firm runs.
-        staff_id, _, secret = (
+        admin_key = (data / "admin.key").read_text(encoding="utf-8").strip()
+        staff_id, _, secret = admin_key.partition(":")
             (data / "admin.key").read_text(encoding="utf-8").strip().partition(":")
         )
         served = httpx.get(f"{firm.url}/v1/firm/records/orders/{new_id}",
