@@ -107,15 +107,12 @@ def _corrupt_copy(data: Path, copy: Path) -> None:
 
 def test_tickets_blotter_and_journal_verify_tell_what_was_placed(tmp_path: Path) -> None:
     data = tmp_path / "demo"
-    with RunningFirm(demo_args(data, "--clock", "sim", "--rate", "100"), tmp_path).start(
-        wait_for_keys=2
-    ) as firm:
+    args = demo_args(data, "--clock", "sim", "--rate", "100")
+    with RunningFirm(args, tmp_path).start(wait_for_keys=2) as firm:
         key_id, market, limit, new_id = _trade(firm)
         # Staff read the same ticket through the Broker API while the firm runs.
         admin_key = (data / "admin.key").read_text(encoding="utf-8").strip()
         staff_id, _, secret = admin_key.partition(":")
-            (data / "admin.key").read_text(encoding="utf-8").strip().partition(":")
-        )
         served = httpx.get(f"{firm.url}/v1/firm/records/orders/{new_id}",
                            auth=httpx.BasicAuth(staff_id, secret), timeout=30)  # fmt: skip
         assert served.status_code == 200, served.text
