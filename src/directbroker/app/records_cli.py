@@ -3,11 +3,13 @@
 The order tickets (Rule 17a-3(a)(6)) and the trade blotter (17a-3(a)(1)) are folded from the
 broker core's journal, read read-only (a running server may keep writing), by
 :mod:`directbroker.backoffice.order_tickets` and :mod:`directbroker.backoffice.trade_blotter`;
-``--write`` also files them under ``backoffice/records/`` where the retention policy
+``--write`` also files the day's tickets and blotter under ``backoffice/records/``, as the
+end-of-day run does (:mod:`directbroker.backoffice.records_files`), where the retention policy
 (:mod:`directbroker.backoffice.retention`) finds them. ``retention`` shows the policy and the
 generated files past it, and deletes them with ``--prune``; the journals are never pruned.
 
-Exit status: 0 done; 2 a bad date, an unknown order, or a data directory without a journal.
+Exit status: 0 done; 2 a bad date, an unknown order, ``--write`` without a date, or a data
+directory without a journal.
 """
 
 from __future__ import annotations
@@ -21,16 +23,16 @@ from pathlib import Path
 
 from directbroker.app.broker_journal import journal_entries
 from directbroker.app.config import ConfigError, load_config
-from directbroker.backoffice import order_tickets, retention, ticket_formats, trade_blotter
+from directbroker.backoffice import retention, ticket_formats, trade_blotter
 from directbroker.backoffice.books import FirmBooks
-from directbroker.backoffice.order_tickets import OrderTicket
+from directbroker.backoffice.order_tickets import OrderTicket, OrderTickets
+from directbroker.backoffice.records_files import write_day_records
 from directbroker.runtime.schedule import NEW_YORK, from_date, to_date
 
 EXIT_OK = 0
 EXIT_UNUSABLE = 2
 DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 FORMATS = ("text", "csv", "json")
-RECORDS_FOLDER = ("backoffice", "records")
 
 
 class RecordsError(Exception):
@@ -56,13 +58,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     tickets.add_argument("--date", help="orders entered on YYYY-MM-DD (New York)")
     tickets.add_argument("--order", help="one order, by order id or client order id")
     tickets.add_argument("--format", choices=FORMATS, default="text")
-    tickets.add_argument("--write", action="store_true", help="also file under backoffice/")
+    tickets.add_argument(
+        "--write", action="store_true", help="also file the day's records under backoffice/"
+    )
     tickets.set_defaults(handler=run_tickets)
     blotter = kinds.add_parser("blotter", help="a trade date's purchases and sales (17a-3(a)(1))")
     blotter.add_argument("--data-dir", required=True, type=Path, help="the firm's directory")
     blotter.add_argument("--date", required=True, help="the trade date, YYYY-MM-DD")
     blotter.add_argument("--format", choices=FORMATS, default="text")
-    blotter.add_argument("--write", action="store_true", help="also file under backoffice/")
+    blotter.add_argument(
+        "--write", action="store_true", help="also file the day's records under backoffice/"
+    )
     blotter.set_defaults(handler=run_blotter)
     keep = kinds.add_parser("retention", help="the retention policy and expired files (17a-4)")
     keep.add_argument("--data-dir", required=True, type=Path, help="the firm's directory")
@@ -78,12 +84,20 @@ def _checked_dir(data_dir: Path) -> Path:
     return data_dir
 
 
-def select_tickets(data_dir: Path, day: int | None, order: str | None) -> list[OrderTicket]:
-    """The tickets of the journal in ``data_dir``: all, one day's, or one order's."""
+def load(data_dir: Path) -> tuple[FirmBooks, OrderTickets]:
+    """The books and the order tickets of the journal in ``data_dir``, in one pass."""
+    books, tickets = FirmBooks(), OrderTickets()
     try:
-        folded = order_tickets.fold(journal_entries(_checked_dir(data_dir)))
+        for message, events, ts_ns in journal_entries(_checked_dir(data_dir)):
+            books.take(message, events, ts_ns)
+            tickets.take(message, events, ts_ns)
     except FileNotFoundError as exc:
         raise RecordsError(str(exc)) from None
+    return books, tickets
+
+
+def select_tickets(folded: OrderTickets, day: int | None, order: str | None) -> list[OrderTicket]:
+    """All the tickets, one day's, or one order's (by order id or client order id)."""
     chosen = list(folded.tickets.values()) if day is None else folded.of_date(day)
     if order is not None:
         # The API's ids map back to the core's (a bracket leg's UUID names ``<id>.tp``, say);
@@ -106,39 +120,33 @@ def render_tickets(tickets: Sequence[OrderTicket], fmt: str) -> str:
     return ticket_formats.as_csv(tickets) if fmt == "csv" else ticket_formats.as_text(tickets)
 
 
-def render_blotter(data_dir: Path, day: int, fmt: str) -> str:
+def render_blotter(books: FirmBooks, day: int, fmt: str) -> str:
     """The blotter of ``day`` in a format."""
-    books = FirmBooks()
-    try:
-        for message, events, ts_ns in journal_entries(_checked_dir(data_dir)):
-            books.take(message, events, ts_ns)
-    except FileNotFoundError as exc:
-        raise RecordsError(str(exc)) from None
     lines = trade_blotter.blotter(books, day)
     if fmt == "json":
         return trade_blotter.as_json(day, lines)
     return trade_blotter.as_csv(lines) if fmt == "csv" else trade_blotter.as_text(day, lines)
 
 
-def _file(data_dir: Path, folder: str, name: str, text: str) -> Path:
-    path = data_dir.joinpath(*RECORDS_FOLDER, folder, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+def _write(data_dir: Path, day: int, books: FirmBooks, tickets: OrderTickets) -> None:
+    for path in write_day_records(data_dir, day, books, tickets):
+        print(f"written {path}", file=sys.stderr)
 
 
 def run_tickets(args: argparse.Namespace) -> int:
     """The ``records tickets`` handler."""
     try:
         day = None if args.date is None else parse_day(args.date)
-        text = render_tickets(select_tickets(args.data_dir, day, args.order), args.format)
+        if args.write and day is None:
+            raise RecordsError("--write files one day's records: give --date")
+        books, folded = load(args.data_dir)
+        text = render_tickets(select_tickets(folded, day, args.order), args.format)
     except RecordsError as exc:
         print(f"records tickets: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     sys.stdout.write(text)
-    if args.write and day is not None and args.order is None:
-        name = f"{args.date}.{args.format if args.format != 'text' else 'txt'}"
-        print(f"written to {_file(args.data_dir, 'tickets', name, text)}", file=sys.stderr)
+    if args.write and day is not None:
+        _write(args.data_dir, day, books, folded)
     return EXIT_OK
 
 
@@ -146,14 +154,14 @@ def run_blotter(args: argparse.Namespace) -> int:
     """The ``records blotter`` handler."""
     try:
         day = parse_day(args.date)
-        text = render_blotter(args.data_dir, day, args.format)
+        books, folded = load(args.data_dir)
+        text = render_blotter(books, day, args.format)
     except RecordsError as exc:
         print(f"records blotter: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     sys.stdout.write(text)
     if args.write:
-        name = f"{args.date}.{args.format if args.format != 'text' else 'txt'}"
-        print(f"written to {_file(args.data_dir, 'blotter', name, text)}", file=sys.stderr)
+        _write(args.data_dir, day, books, folded)
     return EXIT_OK
 
 

@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from directbroker.domain.broker_messages import (
+    BrokerDayEnded,
+    BrokerDayStarted,
     CancelCustomerOrder,
     ChildOrderSent,
     ChildReplaceSent,
@@ -168,10 +170,14 @@ class OrderTicket:
     rejections: list[Rejection] = field(default_factory=list)
     history: list[StatusChange] = field(default_factory=list)
 
+    business_date: int = 0
+    """The business day the order was entered for (YYYYMMDD): the day open at entry, or the
+    next day to open for an order entered between a close and the next open (0 until then)."""
+
     @property
     def entered_date(self) -> int:
-        """The New York date (YYYYMMDD) of entry."""
-        return new_york_date(self.received_ns)
+        """The business date of entry, or the New York date when no day has claimed it yet."""
+        return self.business_date or new_york_date(self.received_ns)
 
     @property
     def directed(self) -> bool:
@@ -191,6 +197,9 @@ class OrderTickets:
         self._replaced_from: dict[str, str] = {}
         self._unasked: set[str] = set()
         """Orders whose cancel came from a status change, not a request."""
+        self._open_date = 0
+        self._between_days: list[OrderTicket] = []
+        """Orders entered since the last close, for the next day to open."""
 
     def take(self, message: Message, events: Sequence[Event], ts_ns: int) -> None:
         """Fold one journal entry: the input and the events it caused."""
@@ -246,6 +255,14 @@ class OrderTickets:
             ticket = self.tickets.get(event.order_id)
             if ticket is not None:
                 ticket.quantity = event.quantity
+        elif kind is BrokerDayStarted:
+            assert isinstance(event, BrokerDayStarted)
+            self._open_date = event.date
+            for waiting in self._between_days:
+                waiting.business_date = event.date
+            self._between_days.clear()
+        elif kind is BrokerDayEnded:
+            self._open_date = 0
         elif kind is OrderTriggered:
             assert isinstance(event, OrderTriggered)
             ticket = self.tickets.get(event.order_id)
@@ -278,7 +295,14 @@ class OrderTickets:
             ticket.trail_percent_bps = old.trail_percent_bps
         ticket.status = event.status
         ticket.history.append(StatusChange(None, event.status, event.ts_ns))
-        self.tickets[event.order_id] = ticket
+        self._add(ticket)
+
+    def _add(self, ticket: OrderTicket) -> None:
+        self.tickets[ticket.order_id] = ticket
+        if self._open_date:
+            ticket.business_date = self._open_date
+        else:
+            self._between_days.append(ticket)
 
     def _entered_by(self, message: Message, event: OrderReceived, old: OrderTicket | None) -> str:
         if isinstance(message, PlaceOrder):
@@ -362,7 +386,7 @@ class OrderTickets:
             if not isinstance(message, PlaceOrder) or message.order_id != event.order_id:
                 return
             ticket = _refused_ticket(message, event.ts_ns)
-            self.tickets[ticket.order_id] = ticket
+            self._add(ticket)
         elif isinstance(message, ReplaceCustomerOrder) and ticket.modifications:
             ticket.modifications[-1].refused = event.message
         elif isinstance(message, CancelCustomerOrder) and _pending(ticket.cancellation):
@@ -373,7 +397,8 @@ class OrderTickets:
     # -- reading ----------------------------------------------------------------------------
 
     def of_date(self, date: int) -> list[OrderTicket]:
-        """The tickets of orders entered on ``date`` (YYYYMMDD, New York), in entry order."""
+        """The tickets of orders entered for business day ``date`` (YYYYMMDD), in entry
+        order (:attr:`OrderTicket.entered_date`)."""
         return [t for t in self.tickets.values() if t.entered_date == date]
 
 

@@ -15,16 +15,16 @@ from datetime import UTC, datetime
 
 from directbroker.backoffice.order_tickets import OrderTicket
 from directbroker.domain.numbers import format_price
-from directbroker.runtime.schedule import NEW_YORK
+from directbroker.runtime.schedule import NEW_YORK, to_date
 
 Json = dict[str, object]
 
 CSV_COLUMNS = (
     "order_id", "client_order_id", "account", "symbol", "side", "order_type", "quantity",
     "limit_price", "stop_price", "time_in_force", "order_class", "role", "route",
-    "entered_at", "entered_by", "status", "filled_quantity", "avg_price", "venues_routed",
-    "executions", "first_execution_at", "last_execution_at", "replaces", "replaced_by",
-    "modified_by", "canceled_at", "canceled_by", "rejections",
+    "business_date", "entered_at", "entered_by", "status", "filled_quantity", "avg_price",
+    "venues_routed", "executions", "first_execution_at", "last_execution_at", "replaces",
+    "replaced_by", "modified_by", "canceled_at", "canceled_by", "rejections",
 )  # fmt: skip
 """One row per ticket: the terms and a summary of what happened to the order."""
 
@@ -35,6 +35,10 @@ def stamp(ts_ns: int) -> str:
         return ""
     moment = datetime.fromtimestamp(ts_ns // 1_000_000_000, UTC).astimezone(NEW_YORK)
     return moment.replace(microsecond=ts_ns % 1_000_000_000 // 1_000).isoformat()
+
+
+def _day(date: int) -> str:
+    return to_date(date).isoformat()
 
 
 def _price(units: int | None) -> str:
@@ -62,6 +66,7 @@ def as_json_object(ticket: OrderTicket) -> Json:
         "role": ticket.role.value,
         "group_id": ticket.group_id,
         "route": ticket.route,
+        "business_date": _day(ticket.entered_date),
         "entered_at": stamp(ticket.received_ns),
         "entered_by": ticket.entered_by,
         "status": ticket.status.value,
@@ -133,6 +138,7 @@ def csv_row(ticket: OrderTicket) -> dict[str, str]:
         "order_class": ticket.order_class.value,
         "role": ticket.role.value,
         "route": ticket.route,
+        "business_date": _day(ticket.entered_date),
         "entered_at": stamp(ticket.received_ns),
         "entered_by": ticket.entered_by,
         "status": ticket.status.value,
@@ -179,7 +185,8 @@ def _text(t: OrderTicket) -> str:
         f"Order {t.order_id} (client {t.client_order_id}) account {t.account}",
         f"  terms     {t.side.value} {t.quantity} {t.symbol} {t.order_type.value}{price},"
         f" {t.time_in_force.value}, {t.order_class.value} ({t.role.value}), route {t.route}",
-        f"  entered   {stamp(t.received_ns)} by {t.entered_by or 'unrecorded'}",
+        f"  entered   {stamp(t.received_ns)} by {t.entered_by or 'unrecorded'}"
+        f" for {_day(t.entered_date)}",
     ]
     if t.replaces:
         lines.append(f"  replaces  {t.replaces}")

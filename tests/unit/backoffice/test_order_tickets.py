@@ -22,6 +22,7 @@ from directbroker.domain.broker_messages import (
     PlaceOrder,
     ReplaceCustomerOrder,
     SetKillSwitch,
+    StartBrokerDay,
 )
 from directbroker.domain.messages import Event, Message
 from directbroker.domain.order_status import KillSwitchScope, LegRole, OrderClass, OrdStatus
@@ -167,13 +168,25 @@ def test_a_refused_cancel_is_recorded_and_a_later_one_is_recorded_anew() -> None
     assert ticket.cancellation.effective_ns and not ticket.cancellation.refused
 
 
-def test_a_day_selects_orders_by_their_new_york_date_of_entry() -> None:
-    folded = fold(_journal(_day()))
-    (any_ticket,) = [folded.tickets["o1"]]
-    day = new_york_date(any_ticket.received_ns)
-    assert [t.order_id for t in folded.of_date(day)] == ["o1", "o2", "bad", "s1"]
-    assert folded.of_date(day + 1) == []
-    assert OrderTickets().of_date(day) == []
+def test_orders_belong_to_the_business_day_open_or_the_next_one_to_open() -> None:
+    h = BrokerHarness()  # opens 2026-06-01
+    h.open_account("A1", "100000.00")
+    h.quote("AAPL", "199.00", "201.00", size=100)
+    h.send(PlaceOrder("d1", "d1", "A1", "AAPL", Side.BUY, OrderType.LIMIT, 10, dollars("150")))
+    h.send(EndBrokerDay(20260601))
+    h.send(PlaceOrder("n1", "n1", "A1", "AAPL", Side.BUY, OrderType.LIMIT, 20, dollars("150"),
+                      time_in_force=TimeInForce.GTC))  # fmt: skip
+    after_close = fold(_journal(h))
+    assert [t.order_id for t in after_close.of_date(20260601)] == ["d1"]
+    # Until the next day opens, an order entered after the close is dated by the calendar.
+    late = after_close.tickets["n1"]
+    assert late.business_date == 0
+    assert late.entered_date == new_york_date(late.received_ns)
+    h.send(StartBrokerDay(20260602))
+    folded = fold(_journal(h))
+    assert [t.order_id for t in folded.of_date(20260602)] == ["n1"]
+    assert folded.tickets["n1"].business_date == 20260602
+    assert OrderTickets().of_date(20260601) == []
 
 
 def test_csv_and_json_carry_the_same_facts() -> None:

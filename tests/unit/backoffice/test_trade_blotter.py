@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
-from directbroker.backoffice import order_tickets, trade_blotter
+from directbroker.backoffice import order_tickets, retention, trade_blotter
 from directbroker.backoffice.books import FirmBooks
+from directbroker.backoffice.records_files import write_day_records
 from directbroker.domain.broker_messages import PlaceOrder, SetEasyToBorrow
 from directbroker.domain.ledger_messages import ExecutionRecorded
 from directbroker.domain.messages import Event, Message
@@ -81,3 +83,27 @@ def test_totals_and_formats_agree_with_the_lines() -> None:
     assert [r["execution_id"] for r in document["lines"]] == [x.execution_id for x in lines]
     text = trade_blotter.as_text(DATE, lines)
     assert text.startswith("Trade blotter for 2026-06-01") and f"{len(lines)} executions" in text
+
+
+def test_a_days_records_are_filed_whole_where_the_retention_policy_finds_them(
+    tmp_path: Path,
+) -> None:
+    entries = _journal(_day())
+    books, tickets = _books(entries), order_tickets.fold(entries)
+    written = write_day_records(tmp_path, DATE, books, tickets)
+    names = [path.relative_to(tmp_path).as_posix() for path in written]
+    assert names == [
+        "backoffice/records/tickets/2026-06-01.csv",
+        "backoffice/records/tickets/2026-06-01.json",
+        "backoffice/records/blotter/2026-06-01.csv",
+    ]
+    first = [path.read_bytes() for path in written]
+    assert write_day_records(tmp_path, DATE, books, tickets) == written
+    assert [path.read_bytes() for path in written] == first  # a day written twice: same files
+    assert sorted(p.name for p in written[0].parent.iterdir()) == ["2026-06-01.csv",
+                                                                   "2026-06-01.json"]  # fmt: skip
+    classes = [retention.class_of(path.relative_to(tmp_path / "backoffice")) for path in written]
+    assert [c.name if c else None for c in classes] == ["order tickets"] * 2 + ["trade blotters"]
+    blotter = list(csv.DictReader(io.StringIO(written[2].read_text(encoding="utf-8"))))
+    assert len(blotter) == len(trade_blotter.blotter(books, DATE))
+    assert len(json.loads(written[1].read_text(encoding="utf-8"))) == len(tickets.tickets)
