@@ -146,8 +146,11 @@ def test_tickets_blotter_and_journal_verify_tell_what_was_placed(tmp_path: Path)
     assert one.returncode == 0 and f"Order {new_id}" in one.stdout and "canceled" in one.stdout
 
     blotter = _cli("records", "blotter", "--data-dir", str(data), "--date", TRADE_DATE,
-                   "--format", "csv")  # fmt: skip
+                   "--format", "csv", "--write")  # fmt: skip
     assert blotter.returncode == 0, blotter.stderr
+    filed = data / "backoffice" / "records"
+    assert (filed / "blotter" / f"{TRADE_DATE}.csv").read_text(encoding="utf-8") == blotter.stdout
+    assert new_id in (filed / "tickets" / f"{TRADE_DATE}.json").read_text(encoding="utf-8")
     rows = [r for r in csv.DictReader(io.StringIO(blotter.stdout)) if r["order_id"] == market["id"]]
     assert sum(int(r["quantity"]) for r in rows) == 10
     assert {(r["account"], r["symbol"], r["side"]) for r in rows} == {(ACCOUNT, SYMBOL, "buy")}
