@@ -25,8 +25,9 @@ from directbroker.app.broker_journal import journal_entries
 from directbroker.app.config import ConfigError, load_config
 from directbroker.backoffice import retention, ticket_formats, trade_blotter
 from directbroker.backoffice.books import FirmBooks
-from directbroker.backoffice.order_tickets import OrderTicket, OrderTickets
+from directbroker.backoffice.order_tickets import OrderTickets
 from directbroker.backoffice.records_files import write_day_records
+from directbroker.backoffice.ticket_records import OrderTicket
 from directbroker.runtime.schedule import NEW_YORK, from_date, to_date
 
 EXIT_OK = 0

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from directbroker.backoffice.order_tickets import OrderTicket
+from directbroker.backoffice.ticket_records import OrderTicket
 from directbroker.domain.numbers import format_price
 from directbroker.runtime.schedule import NEW_YORK, to_date
 
@@ -91,7 +91,8 @@ def as_json_object(ticket: OrderTicket) -> Json:
             {"requested_at": stamp(m.requested_ns), "by": m.actor, "quantity": m.quantity,
              "limit_price": _price(m.limit_price) or None,
              "stop_price": _price(m.stop_price) or None, "new_order_id": m.new_order_id or None,
-             "effective_at": stamp(m.effective_ns) or None, "refused": m.refused or None}
+             "effective_at": stamp(m.effective_ns) or None, "refused": m.refused or None,
+             "reason": m.reason or None}
             for m in ticket.modifications
         ],
         "cancellation": None if cancel is None else {

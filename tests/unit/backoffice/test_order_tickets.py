@@ -7,13 +7,9 @@ import csv
 import io
 import json
 
-from directbroker.backoffice.order_tickets import (
-    REPLACE_SENT,
-    SYSTEM,
-    OrderTickets,
-    fold,
-)
+from directbroker.backoffice.order_tickets import OrderTickets, fold
 from directbroker.backoffice.ticket_formats import CSV_COLUMNS, as_csv, as_json, as_text
+from directbroker.backoffice.ticket_records import REPLACE_SENT, SYSTEM
 from directbroker.domain.broker_messages import (
     CancelCustomerOrder,
     EndBrokerDay,
