@@ -14,6 +14,7 @@ from directbroker.domain.broker_messages import (
     CancelCustomerOrder,
     EndBrokerDay,
     OrderReceived,
+    OrderRestated,
     ParentFilled,
     PlaceOrder,
     ReplaceCustomerOrder,
@@ -204,3 +205,17 @@ def test_csv_and_json_carry_the_same_facts() -> None:
     assert document[0]["modifications"][0]["by"] == "key:K1"
     assert document[1]["cancellation"]["by"] == "staff:S1"
     assert document[3]["side"] == "sell_short" and document[3]["route"] == "ARCA"
+
+
+def test_a_restatement_is_a_modification_by_the_system_and_the_entered_terms_stay() -> None:
+    restated = OrderRestated("o1", "A1", 6, 6, "the OCO sibling filled 4", 9)
+    placed = PlaceOrder("o1", "o1", "A1", "AAPL", Side.BUY, OrderType.MARKET, 10)
+    ticket = fold([
+        (placed, [_received("o1", "o1", 1)], 1),
+        (EndBrokerDay(20260601), [restated], 9),
+    ]).tickets["o1"]  # fmt: skip
+    assert ticket.quantity == 10
+    (change,) = ticket.modifications
+    assert (change.actor, change.quantity, change.effective_ns) == (SYSTEM, 6, 9)
+    assert change.reason == "the OCO sibling filled 4" and not change.new_order_id
+    assert json.loads(as_json([ticket]))[0]["modifications"][0]["reason"] == change.reason
