@@ -116,12 +116,11 @@ class OrderChanges:
             view = self._working(view, ids, request.account)
             pending = PendingIds(ids.cl_ord_id, view.client_order_id)
             cancel: Awaitable[object]
+            actor = entered_by(message, session.terms)
             if request.account in session.terms.groups:
-                cancel = self._blocks.cancel(view)
+                cancel = self._blocks.cancel(view, actor)
             else:
-                cancel = self._trading.cancel_order(
-                    view.account, view.order_id, entered_by(message, session.terms)
-                )
+                cancel = self._trading.cancel_order(view.account, view.order_id, actor)
             await _pending(session.cancels, view.order_id, pending, cancel)
         except FixRefusal as refusal:
             if refusal.business is not None:
