@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from directbroker.app.broker_journal import journal_entries
+from directbroker.app.broker_journal import broker_entries
 from directbroker.app.config import ConfigError, load_config
 from directbroker.backoffice import retention, ticket_formats, trade_blotter
-from directbroker.backoffice.books import FirmBooks
+from directbroker.backoffice.books import QUIET_INPUTS, FirmBooks
 from directbroker.backoffice.order_tickets import OrderTickets
 from directbroker.backoffice.records_files import write_day_records
 from directbroker.backoffice.ticket_records import OrderTicket
@@ -89,7 +89,11 @@ def load(data_dir: Path) -> tuple[FirmBooks, OrderTickets]:
     """The books and the order tickets of the journal in ``data_dir``, in one pass."""
     books, tickets = FirmBooks(), OrderTickets()
     try:
-        for message, events, ts_ns in journal_entries(_checked_dir(data_dir)):
+        # Entries without events (most of a journal: market data) change no ticket, and the
+        # books read only the quiet inputs that set the marks: the rest are not even decoded.
+        for _seq, (message, events, ts_ns) in broker_entries(
+            _checked_dir(data_dir), 0, QUIET_INPUTS
+        ):
             books.take(message, events, ts_ns)
             tickets.take(message, events, ts_ns)
     except FileNotFoundError as exc:

@@ -54,8 +54,6 @@ from directbroker.domain.rebalancing_messages import REBALANCER_ACTOR
 REBALANCE_PREFIX = "rebalance-"
 """The client order id prefix of the rebalancer's orders (``RebalancingRuns`` names them)."""
 
-_CANCELING = (OrdStatus.PENDING_CANCEL, OrdStatus.CANCELED)
-
 
 class OrderTickets:
     """The fold: feed it every broker journal entry in order (:meth:`take`)."""
@@ -64,8 +62,9 @@ class OrderTickets:
         self.tickets: dict[str, OrderTicket] = {}
         """Tickets by order id, in the order the orders were received."""
         self._replaced_from: dict[str, str] = {}
-        self._unasked: set[str] = set()
-        """Orders whose cancel came from a status change, not a request."""
+        self._unasked: dict[str, Cancellation] = {}
+        """Orders taken off the venues without a request, until that settles (expired, done
+        for the day, or cancelled)."""
         self._open_date = 0
         self._between_days: list[OrderTicket] = []
         """Orders entered since the last close, for the next day to open."""
@@ -198,21 +197,21 @@ class OrderTickets:
         ticket.history.append(
             StatusChange(event.old_status, event.status, event.ts_ns, event.code, event.text)
         )
-        if event.status in _CANCELING:
-            # A cancel nobody asked for here (the kill switch, a venue, a sibling's fill) is
-            # in the name of whoever gave the input that caused it.
-            asked = ticket.cancellation
-            if not _pending(asked):
-                asked = ticket.cancellation = Cancellation(event.ts_ns, _actor_of(message))
-                self._unasked.add(ticket.order_id)
-            assert asked is not None
-            if event.status is OrdStatus.CANCELED:
-                asked.effective_ns = event.ts_ns
+        unasked = self._unasked.pop(ticket.order_id, None)
+        if event.status is OrdStatus.PENDING_CANCEL and not _pending(ticket.cancellation):
+            # Taken off the venues without a request: by the kill switch, a sibling's fill, or
+            # for the night. Whether that is a cancellation shows when it settles.
+            self._unasked[ticket.order_id] = Cancellation(
+                event.ts_ns, _actor_of(message), reason=event.text
+            )
+        elif event.status is OrdStatus.CANCELED:
+            # A cancel nobody asked for is in the name of whoever gave the input behind it.
+            asked = ticket.cancellation if _pending(ticket.cancellation) else None
+            if asked is None:
+                asked = unasked or Cancellation(event.ts_ns, _actor_of(message))
+                ticket.cancellation = asked
+            asked.effective_ns = event.ts_ns
             asked.reason = event.text or asked.reason
-        elif event.status is OrdStatus.EXPIRED and ticket.order_id in self._unasked:
-            # Taken off the venue at the close: the order expired, nobody cancelled it.
-            if _pending(ticket.cancellation):
-                ticket.cancellation = None
         elif event.status is OrdStatus.REJECTED and event.code is not None:
             ticket.rejections.append(Rejection("venue", event.code, event.text, event.ts_ns))
 
