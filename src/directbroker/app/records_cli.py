@@ -188,8 +188,8 @@ def run_retention(args: argparse.Namespace) -> int:
     print(f"Retention policy ([backoffice] retention_years = {years})")
     for record, kept in retention.policy(years):
         period = "for ever" if kept is None else f"{kept} years"
-        folder = f"backoffice/{record.folder}/" if record.folder else "journals/"
-        print(f"  {record.name:<24} {period:<9} {folder:<28} {record.rule}")
+        folder = f"backoffice/{record.folder}/{record.prefix}*" if record.folder else "journals/"
+        print(f"  {record.name:<24} {period:<9} {folder:<42} {record.rule}")
     for short in retention.short_classes(years):
         print(f"warning: {short.name} are kept less than 17a-4's {short.years} years")
     found = retention.expired(args.data_dir, today, years)

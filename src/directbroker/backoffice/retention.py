@@ -6,15 +6,15 @@ derived from them and can be generated again, so the journals are never pruned h
 asks for them to be kept, unalterable, and they are hash-chained). What expires are the files
 the back office generated from them. Each record class has the period 17a-4 gives it: six years
 for the blotters and the ledgers behind the clearing files (17a-4(a)), three years for order
-tickets, confirmations, statements, reconciliations and reports (17a-4(b)). The firm's
-``[backoffice] retention_years`` caps every period (a demo or test firm keeps its files for
-less); a production firm sets it to six or more, and :func:`short_classes` names the classes
-a lower setting cuts below the rule.
+tickets, confirmations, statements, reconciliations and the activity reports (17a-4(b)). The
+firm's ``[backoffice] retention_years`` caps every period (a demo or test firm keeps its files
+for less); a production firm sets it to six or more, and :func:`short_classes` names the
+classes a lower setting cuts below the rule.
 
 A generated file's date is the first date in its name (``YYYY-MM-DD``, ``YYYYMMDD`` or
 ``YYYY-MM``, the last day of that month), else its modification time; it expires once that
-date plus its class's period is before ``today``. Files in folders no class names are never
-expired (nobody said how long to keep them).
+date plus its class's period is before ``today``. Files no class names (``progress.json``, say)
+are never expired (nobody said how long to keep them).
 """
 
 from __future__ import annotations
@@ -32,13 +32,15 @@ BACKOFFICE_FOLDER = "backoffice"
 
 @dataclass(frozen=True, slots=True)
 class RecordClass:
-    """A kind of record, the folder its files are in (under ``backoffice/``), and how many
-    years 17a-4 keeps it (``None``: for ever)."""
+    """A kind of record: the folder its files are in (under ``backoffice/``, any depth below),
+    the start of their names when the folder holds several kinds, and how many years 17a-4
+    keeps it (``None``: for ever)."""
 
     name: str
     folder: str
     years: int | None
     rule: str
+    prefix: str = ""
 
 
 JOURNALS = RecordClass("journals", "", None, "17a-4(f): the record itself")
@@ -48,10 +50,11 @@ RECORD_CLASSES: tuple[RecordClass, ...] = (
     RecordClass("trade blotters", "records/blotter", 6, "17a-3(a)(1), 17a-4(a)"),
     RecordClass("clearing files", "clearing", 6, "17a-3(a)(1)-(3), 17a-4(a)"),
     RecordClass("reconciliation reports", "recon", 3, "17a-4(b)(8)"),
-    RecordClass("confirmations", "confirms", 3, "17a-3(a)(8), 17a-4(b)(1)"),
-    RecordClass("statements", "statements", 3, "17a-4(b)(4)"),
-    RecordClass("reports", "reports", 3, "17a-4(b)(4)"),
-)
+    RecordClass("confirmations", "documents", 3, "17a-3(a)(8), 17a-4(b)(1)",
+                "trade_confirmation-"),
+    RecordClass("statements", "documents", 3, "17a-4(b)(4)", "account_statement-"),
+    RecordClass("activity reports", "monthly", 3, "17a-4(b)(4)"),
+)  # fmt: skip
 """The generated record classes, each by its folder under ``backoffice/``."""
 
 
@@ -70,15 +73,17 @@ def short_classes(retention_years: int) -> list[RecordClass]:
 
 
 def class_of(relative: Path) -> RecordClass | None:
-    """The record class of a file at ``relative`` (under ``backoffice/``), by its folder."""
+    """The record class of a file at ``relative`` (under ``backoffice/``): the class of the
+    deepest folder holding it whose name prefix the file has."""
     parts = relative.parts[:-1]
     best: RecordClass | None = None
+    depth = 0
     for record in RECORD_CLASSES:
         folder = tuple(record.folder.split("/"))
-        if parts[: len(folder)] == folder and (
-            best is None or len(folder) > len(best.folder.split("/"))
-        ):
-            best = record
+        if parts[: len(folder)] != folder or not relative.name.startswith(record.prefix):
+            continue
+        if len(folder) > depth:
+            best, depth = record, len(folder)
     return best
 
 

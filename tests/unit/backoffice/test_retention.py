@@ -37,6 +37,11 @@ def test_a_file_is_classed_by_its_deepest_folder_and_dated_by_its_name() -> None
     clearing = class_of(Path("clearing/dropcopy/2026-01-02.csv"))
     assert clearing is not None and clearing.name == "clearing files"
     assert class_of(Path("elsewhere/2026-01-02.csv")) is None
+    confirm = class_of(Path("documents/C1/trade_confirmation-2026-01-02.pdf"))
+    statement = class_of(Path("documents/C1/account_statement-2026-01-30.pdf"))
+    assert confirm is not None and confirm.name == "confirmations"
+    assert statement is not None and statement.name == "statements"
+    assert class_of(Path("documents/C1/letter-2026-01-02.pdf")) is None
     assert class_of(Path("2026-01-02.csv")) is None
     assert dated(Path("trades-20260102.csv")) == date(2026, 1, 2)
     assert dated(Path("statement-A1-2026-02.pdf")) == date(2026, 2, 28)
@@ -48,14 +53,14 @@ def test_expired_files_are_listed_then_pruned_and_nothing_else_is_touched(tmp_pa
     kept_recon = _touch(office, "recon/2023-12-08.json")  # still inside three years
     old_trades = _touch(office, "clearing/trades-20201201.csv")  # 6 years
     kept_trades = _touch(office, "clearing/trades-20210101.csv")
-    undated = _touch(office, "reports/monthly.html")  # dated by its modification time
+    undated = _touch(office, "monthly/activity.html")  # dated by its modification time
     old_stamp = 1_500_000_000  # 2017
     os.utime(undated, (old_stamp, old_stamp))
     unknown = _touch(office, "scratch/2001-01-01.txt")
     journal = _touch(tmp_path, "journals/broker.journal.db")
     found = retention.expired(tmp_path, TODAY, 6)
-    assert [item.path for item in found] == [old_trades, old_recon, undated]
-    assert found[1].expired_on == date(2026, 12, 1)
+    assert [item.path for item in found] == [old_trades, undated, old_recon]
+    assert found[2].expired_on == date(2026, 12, 1)
     # A lower cap expires more (a demo firm keeps its files two years).
     capped = {item.path for item in retention.expired(tmp_path, TODAY, 2)}
     assert capped == {old_trades, old_recon, undated, kept_recon, kept_trades}
