@@ -56,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     kinds = records.add_subparsers(dest="records_command", required=True)
     tickets = kinds.add_parser("tickets", help="the order ticket of every order (17a-3(a)(6))")
     tickets.add_argument("--data-dir", required=True, type=Path, help="the firm's directory")
-    tickets.add_argument("--date", help="orders entered on YYYY-MM-DD (New York)")
+    tickets.add_argument("--date", help="orders entered for business day YYYY-MM-DD")
     tickets.add_argument("--order", help="one order, by order id or client order id")
     tickets.add_argument("--format", choices=FORMATS, default="text")
     tickets.add_argument(
