@@ -54,6 +54,7 @@ from directbroker.app.order_views import OrderViews
 from directbroker.app.platform import Platform
 from directbroker.app.rebalancing_ports import PlatformRebalancing
 from directbroker.app.rebalancing_views import RebalancingViews
+from directbroker.app.records_ports import PlatformRecords
 from directbroker.app.report_ports import PlatformReports
 from directbroker.domain.access_messages import ApiKeyIssued, ApiKeyRevoked, IssueApiKey
 from directbroker.domain.instruments import Instrument
@@ -145,6 +146,8 @@ class PlatformApi:
         self.reports = PlatformReports(
             {v.name: v.fees for v in platform.market.venue_configs}, platform.calendar
         )
+        self.records = PlatformRecords()
+        """The order tickets (Rule 17a-3(a)(6)) staff read at ``/v1/firm/records``."""
         self._rebuild_orders()
         if equity_store is not None:
             for sample in equity_store.read_all():
@@ -186,6 +189,7 @@ class PlatformApi:
             groups=blocks,
             rebalancing=PlatformRebalancing(gate, self.rebalancing, self.models),
             reports=self.reports,
+            records=self.records,
             now_ns=platform.now_ns,
         )
 
@@ -244,6 +248,7 @@ class PlatformApi:
         models.margin.apply(outcomes)
         self.rebalancing.apply(outcomes)
         self.reports.apply(inputs, outcomes)
+        self.records.apply(inputs, outcomes)
         self.firm.apply_batch(inputs, outcomes)
         for outcome in outcomes:
             self.onboarding.apply(outcome.events)

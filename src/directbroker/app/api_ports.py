@@ -190,8 +190,8 @@ class PlatformTrading:
             self._placing.discard(key)
         return self._order_now(command.order_id)
 
-    async def cancel_order(self, account: str, order_id: str) -> OrderView:
-        """Request a cancel of a working order."""
+    async def cancel_order(self, account: str, order_id: str, actor: str = "") -> OrderView:
+        """Request a cancel of a working order (``actor``: who asked)."""
         current = self._order_now(order_id)
         if current.account != account:
             raise PortRejection(RejectCode.UNKNOWN_ORDER, f"order not found for {order_id}")
@@ -199,7 +199,7 @@ class PlatformTrading:
             raise PortRejection(
                 RejectCode.REPLACE_TOO_LATE, f"order is already {current.status.value}"
             )
-        await self._submit(CancelCustomerOrder(order_id, account))
+        await self._submit(CancelCustomerOrder(order_id, account, actor))
         return self._order_now(order_id)
 
     async def replace_order(self, command: ReplaceCustomerOrder) -> OrderView:

@@ -117,11 +117,11 @@ class PlatformBlocks:
         await self._submit(command)
         return self._known(command.block_id)
 
-    async def cancel_block(self, block_id: str) -> BlockView:
+    async def cancel_block(self, block_id: str, actor: str = "") -> BlockView:
         view = self._known(block_id)
         if view.order is None or view.order.status in TERMINAL_STATUSES:
             raise PortRejection(RejectCode.REPLACE_TOO_LATE, "the block is no longer working")
-        await self._submit(CancelCustomerOrder(block_id, view.parent_account))
+        await self._submit(CancelCustomerOrder(block_id, view.parent_account, actor))
         return self._known(block_id)
 
     async def change_group(self, command: CreateAccountGroup | ChangeAccountGroup) -> GroupView:

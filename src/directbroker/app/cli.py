@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
         fix_cli,
         history_cli,
         journal_cli,
+        records_cli,
         report_cli,
         serve,
         venue_cli,
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin_cli.register(subparsers)
     fix_cli.register(subparsers)
     report_cli.register(subparsers)
+    records_cli.register(subparsers)
     venue_cli.register(subparsers)
     backoffice_cli.register(subparsers)
     return parser

@@ -66,11 +66,11 @@ class FixBlocks:
         shown = self.as_group(view)
         return shown if shown.account == group else None
 
-    async def cancel(self, view: OrderView) -> None:
-        """Cancel what is left of the block whose parent is ``view``."""
+    async def cancel(self, view: OrderView, actor: str = "") -> None:
+        """Cancel what is left of the block whose parent is ``view`` (``actor``: who asked)."""
         if self._blocks is None:
             raise PortRejection(RejectCode.UNKNOWN_BLOCK, f"no block {view.order_id}")
-        await self._blocks.cancel_block(view.order_id)
+        await self._blocks.cancel_block(view.order_id, actor)
 
     async def place(
         self,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from directbroker.adapters.fix.order_entry import (
     cancel_request,
     check_replace_terms,
+    entered_by,
     replace_request,
 )
 from directbroker.adapters.fix.reports import NONE, CancelRefused, Outbound, cancel_reject
@@ -115,10 +116,11 @@ class OrderChanges:
             view = self._working(view, ids, request.account)
             pending = PendingIds(ids.cl_ord_id, view.client_order_id)
             cancel: Awaitable[object]
+            actor = entered_by(message, session.terms)
             if request.account in session.terms.groups:
-                cancel = self._blocks.cancel(view)
+                cancel = self._blocks.cancel(view, actor)
             else:
-                cancel = self._trading.cancel_order(view.account, view.order_id)
+                cancel = self._trading.cancel_order(view.account, view.order_id, actor)
             await _pending(session.cancels, view.order_id, pending, cancel)
         except FixRefusal as refusal:
             if refusal.business is not None:
@@ -145,6 +147,7 @@ class OrderChanges:
                 stop_price=request.stop_price,
                 new_order_id=self._new_order_id(session),
                 new_client_order_id=request.cl_ord_id,
+                actor=entered_by(message, session.terms),
             )
             if command.quantity <= view.filled_quantity:
                 filled = base.cum_quantity + view.filled_quantity

@@ -43,6 +43,11 @@ class PlaceOrder(Command):
     points). ``route`` is a venue name or ``SMART``. A bracket adds ``take_profit_price`` and
     ``stop_loss_price`` (with ``stop_loss_limit_price`` for a stop-limit loss leg); an OTO adds
     one of them; an OCO pairs this order (the take-profit) with a stop-loss.
+
+    ``entered_by`` is who entered the order, for the order ticket (SEC Rule 17a-3(a)(6)):
+    ``key:<key id>`` through the Trading API, ``staff:<key id>`` for staff trading on the
+    customer's behalf, ``fix:<SenderCompID>`` over FIX, ``system:<job>`` for the firm's own
+    jobs. Empty in journals written before it was recorded.
     """
 
     order_id: str
@@ -66,14 +71,16 @@ class PlaceOrder(Command):
     take_profit_price: int | None = None
     stop_loss_price: int | None = None
     stop_loss_limit_price: int | None = None
+    entered_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class CancelCustomerOrder(Command):
-    """Cancel what is left of a working order."""
+    """Cancel what is left of a working order. ``actor`` is who asked (as ``entered_by``)."""
 
     order_id: str
     account: str
+    actor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +90,8 @@ class ReplaceCustomerOrder(Command):
     carries on with the new terms. ``quantity`` is the new total (as FIX OrderQty: shares the
     old order filled count towards it, so the new order is for what remains); a price left
     ``None`` keeps its current value. ``new_client_order_id``, when given, is the new order's
-    client order id (Alpaca's PATCH ``client_order_id``); empty keeps the old order's."""
+    client order id (Alpaca's PATCH ``client_order_id``); empty keeps the old order's.
+    ``actor`` is who asked (as :attr:`PlaceOrder.entered_by`)."""
 
     order_id: str
     account: str
@@ -94,6 +102,7 @@ class ReplaceCustomerOrder(Command):
     trail_percent_bps: int | None = None
     new_order_id: str = ""
     new_client_order_id: str = ""
+    actor: str = ""
 
 
 # --- account configurations -----------------------------------------------------------------

@@ -131,7 +131,7 @@ class FakeBlocks:
         await self._book(view, given.method, given.weights)
         return self._blocks[view.block_id]
 
-    async def cancel_block(self, block_id: str) -> BlockView:
+    async def cancel_block(self, block_id: str, actor: str = "") -> BlockView:
         if block_id not in self._blocks:
             raise PortRejection(RejectCode.UNKNOWN_BLOCK, block_id)
         raise PortRejection(RejectCode.REPLACE_TOO_LATE, "the block is no longer working")

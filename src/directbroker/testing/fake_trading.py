@@ -275,7 +275,7 @@ class FakeTrading:
                 primary = self._fill(primary, self.prices[command.symbol])
             return self._with_legs(primary)
 
-    async def cancel_order(self, account: str, order_id: str) -> OrderView:
+    async def cancel_order(self, account: str, order_id: str, actor: str = "") -> OrderView:
         """Cancel a working order (and its held legs)."""
         with self._lock:
             view = self._orders.get(order_id)

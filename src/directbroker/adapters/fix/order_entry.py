@@ -228,6 +228,12 @@ def display_of(message: FixMessage) -> tuple[int | None, bool]:
     return quantity_of(message, 111, "MaxFloor"), False
 
 
+def entered_by(message: FixMessage, terms: SessionTerms) -> str:
+    """Who entered a request, for the order ticket: the counterparty's SenderCompID (49)."""
+    sender = message.get(49)
+    return f"fix:{sender if sender else terms.session_id}"
+
+
 def new_order(message: FixMessage, terms: SessionTerms, order_id: str) -> PlaceOrder:
     """The :class:`PlaceOrder` a NewOrderSingle asks for, under the order id ``order_id``."""
     version = version_of(message, terms)
@@ -260,6 +266,7 @@ def new_order(message: FixMessage, terms: SessionTerms, order_id: str) -> PlaceO
         display_quantity=display,
         hidden=hidden,
         post_only=_post_only(message, kind),
+        entered_by=entered_by(message, terms),
     )
 
 

@@ -296,7 +296,7 @@ def block_router(ctx: ApiContext, port: BlocksPort) -> APIRouter:
     ) -> JSONResponse:
         view = managed_block(principal, block_id)
         may_trade(principal, view.group)
-        return JSONResponse(render_block(await port.cancel_block(block_id)))
+        return JSONResponse(render_block(await port.cancel_block(block_id, principal.user_id)))
 
     @router.post(
         "/blocks/{block_id}/allocations",

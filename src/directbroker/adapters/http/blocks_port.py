@@ -151,8 +151,9 @@ class BlocksPort(Protocol):
         """Give a block its allocation instruction (booked at once if its parent is done)."""
         ...
 
-    async def cancel_block(self, block_id: str) -> BlockView:
-        """Cancel what is left of a block's parent (its fills are then allocated)."""
+    async def cancel_block(self, block_id: str, actor: str = "") -> BlockView:
+        """Cancel what is left of a block's parent (its fills are then allocated); ``actor``
+        is who asked, for the order ticket."""
         ...
 
     async def change_group(self, command: CreateAccountGroup | ChangeAccountGroup) -> GroupView:

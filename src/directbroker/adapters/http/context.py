@@ -118,6 +118,10 @@ class ApiContext:
             raise forbidden()
         return account
 
+    def entered_by(self, principal: Principal) -> str:
+        """Who a request's orders are entered by, for the order ticket: the API key."""
+        return f"key:{principal.key_id}"
+
     def owned(self, principal: Principal, view: OrderView | None, shown_id: str) -> OrderView:
         """The order if the caller may see it; otherwise 404, exactly as for no order."""
         if view is None or not principal.may_access(view.account):

@@ -319,9 +319,10 @@ class TradingPort(Protocol):
         """Accept a new order (after risk), returning it as first recorded."""
         ...
 
-    async def cancel_order(self, account: str, order_id: str) -> OrderView:
+    async def cancel_order(self, account: str, order_id: str, actor: str = "") -> OrderView:
         """Request a cancel; the order is pending_cancel or canceled afterwards.
-        ``REPLACE_TOO_LATE`` when it is already filled, canceled or expired."""
+        ``REPLACE_TOO_LATE`` when it is already filled, canceled or expired. ``actor`` is who
+        asked, for the order ticket."""
         ...
 
     async def replace_order(self, command: ReplaceCustomerOrder) -> OrderView:

@@ -101,6 +101,7 @@ def trading_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
             position,
             known_symbol=instrument is not None,
         )
+        command = dataclasses.replace(command, entered_by=ctx.entered_by(acting.principal))
         return await trading.place_order(command)
 
     @router.post("/orders", summary="Place an order")
@@ -171,7 +172,10 @@ def trading_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
         # so is its client order id when the body names none.
         order = new_order_id()
         new_client = command.new_client_order_id or order
-        command = dataclasses.replace(command, new_order_id=order, new_client_order_id=new_client)
+        command = dataclasses.replace(
+            command, new_order_id=order, new_client_order_id=new_client,
+            actor=ctx.entered_by(principal),
+        )  # fmt: skip
         return render_order(await trading.replace_order(command))
 
     @router.delete("/orders/{order_id}", status_code=204, summary="Cancel an order")
@@ -181,7 +185,7 @@ def trading_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
             raise ApiError.from_reject(
                 RejectCode.REPLACE_TOO_LATE, f'order is already in "{view.status.value}" state'
             )
-        await trading.cancel_order(view.account, view.order_id)
+        await trading.cancel_order(view.account, view.order_id, ctx.entered_by(principal))
         return Response(status_code=204)
 
     @router.delete("/orders", summary="Cancel all open orders", status_code=207)
@@ -190,7 +194,9 @@ def trading_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
         results: list[Json] = []
         for view in open_orders:
             try:
-                done = await trading.cancel_order(view.account, view.order_id)
+                done = await trading.cancel_order(
+                    view.account, view.order_id, ctx.entered_by(acting.principal)
+                )
                 results.append({"id": api_order_id(view.order_id), "status": 200,
                                 "body": render_order(done)})  # fmt: skip
             except PortRejection as exc:
@@ -265,7 +271,9 @@ def trading_router(ctx: ApiContext, prefix: str = "/v2") -> APIRouter:
         if cancel_orders:
             for view in await trading.list_orders([acting.account], OrderQuery(limit=10_000)):
                 with contextlib.suppress(PortRejection):  # already done: nothing to cancel
-                    await trading.cancel_order(view.account, view.order_id)
+                    await trading.cancel_order(
+                        view.account, view.order_id, ctx.entered_by(acting.principal)
+                    )
         results: list[Json] = []
         for held in await trading.positions(acting.account):
             if not held.quantity:

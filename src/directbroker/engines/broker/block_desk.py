@@ -183,7 +183,7 @@ class BlockDesk:
         order = PlaceOrder(
             cmd.block_id, cmd.client_order_id, AVERAGE_PRICE_ACCOUNT, cmd.symbol, cmd.side,
             cmd.order_type, cmd.quantity, cmd.limit_price, time_in_force=cmd.time_in_force,
-            route=cmd.route,
+            route=cmd.route, entered_by=cmd.actor,
         )  # fmt: skip
         refusal = check_order(order) or core.oms.check_new(order) or core.accepting(order)
         if refusal is not None:

@@ -20,6 +20,7 @@ from directbroker.domain.portfolio_messages import ProposedOrder
 from directbroker.domain.rebalancing_messages import (
     FROM_API,
     FROM_SYSTEM,
+    REBALANCER_ACTOR,
     RUN_BUYS_IN_PROGRESS,
     RUN_CANCELED,
     RUN_CANCELED_MID_RUN,
@@ -230,6 +231,7 @@ class RunDesk:
                 OrderType.MARKET,
                 quantity,
                 time_in_force=TimeInForce.DAY,
+                entered_by=REBALANCER_ACTOR,
             )
             events = self._place(command, ts)
             out.extend(events)

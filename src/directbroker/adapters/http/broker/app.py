@@ -21,6 +21,7 @@ FAMILIES: tuple[str, ...] = (
     "groups",
     "rebalancing",
     "reports",
+    "records",
 )
 """The Broker API's families: ``BrokerPorts.<family>`` binds
 ``broker/<family>_routes.py``'s ``<family>_router``."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from directbroker.adapters.http.broker.firm_port import FirmPort
     from directbroker.adapters.http.broker.funding_port import FundingPort
     from directbroker.adapters.http.broker.rebalancing_port import RebalancingPort
+    from directbroker.adapters.http.broker.records_port import RecordsPort
     from directbroker.adapters.http.broker.reports_port import ReportsPort
     from directbroker.adapters.http.broker.trading_on_behalf_port import OnBehalfPorts
 
@@ -46,5 +47,7 @@ class BrokerPorts:
     """Model portfolios, subscriptions and rebalancing runs (``broker/rebalancing_port.py``)."""
     reports: ReportsPort | None = None
     """Staff reports: Rule 606 routing, Rule 605-style execution quality, monthly activity."""
+    records: RecordsPort | None = None
+    """Books and records under ``/v1/firm/records``: order tickets."""
     now_ns: Callable[[], int] = field(default=time.time_ns)
     """The edge's wall clock."""

@@ -58,6 +58,10 @@ class OnBehalfContext(ApiContext):
             roles=member.roles,
         )  # fmt: skip
 
+    def entered_by(self, principal: Principal) -> str:
+        """Orders placed here are entered by the staff member's key, not the customer's."""
+        return f"staff:{principal.key_id}"
+
     # The Trading API's routers depend on ``who`` and ``acting``; these take the account from
     # the path and the staff key from HTTP Basic instead of the customer's key headers.
     async def who(  # type: ignore[override]
