@@ -28,6 +28,7 @@ from directbroker.adapters.clearing.faults import (
 from directbroker.adapters.clearing.run import ClearingRunError, run_clearing_day
 from directbroker.app.broker_journal import journal_entries
 from directbroker.app.documents_cli import register_documents
+from directbroker.app.dropcopy_check import register_dropcopy_check
 from directbroker.app.recon_cli import register_recon
 from directbroker.backoffice.books import FirmBooks
 from directbroker.backoffice.clearing_files import ClearingFileError
@@ -211,6 +212,7 @@ SUBCOMMANDS: list[Callable[[Parsers], object]] = [
     register_fault,
     register_recon,
     register_documents,
+    register_dropcopy_check,
 ]
 """Each back-office job registers its own subcommand here."""
 

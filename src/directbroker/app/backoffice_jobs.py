@@ -4,35 +4,45 @@
 of a firm's data directory with the jobs its ``[backoffice]`` section asks for, and wakes it
 on every broker commit (a cheap signal: the worker reads the journal itself, on its thread).
 At each day end the day's trade and money files go to the clearing firm, which answers with
-its activity, position and balance files, and the day is reconciled; then the day's
-confirmations are issued. Documents are written to disk on the worker's thread and handed to
-the API's document store on the API's event loop (through its feed), so a customer can list
-them at once.
+its activity, position and balance files, the day is reconciled and its drop copy checked
+(every street execution exactly once); then the day's order tickets and trade blotter are
+filed and its confirmations issued. Documents are written to disk on the worker's thread and
+handed to the API's document store on the API's event loop (through its feed), so a customer
+can list them at once.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from directbroker.adapters.calendar import XnysCalendar
+from directbroker.adapters.clearing.drop import atomic_write
 from directbroker.adapters.clearing.run import clear_ended_day
 from directbroker.app.backoffice_runner import BackOfficeRunner, DayJob, MonthJob
+from directbroker.app.clearing_dropcopy import settled_drop_copy_check
 from directbroker.app.config import FirmConfig
 from directbroker.app.document_files import firm_details, write_documents
 from directbroker.app.monthly_job import MonthlyReportJob
 from directbroker.app.platform import Platform
 from directbroker.app.recon_job import ReconResult, run_recon_for_books
+from directbroker.app.records_job import DayRecords
 from directbroker.backoffice.books import DayClose, FirmBooks
 from directbroker.backoffice.customer_documents import (
     IssuedDocument,
     documents_for_day,
     documents_for_month,
 )
+from directbroker.backoffice.drop_copy_check import DropCopyProblem
 from directbroker.backoffice.pdf_layout import FirmDetails
 from directbroker.backoffice.trade_file import HandOff
 from directbroker.domain.messages import Message
+from directbroker.runtime.schedule import to_date
 from directbroker.runtime.sequencer import Outcome
+
+log = logging.getLogger(__name__)
 
 Publish = Callable[[list[IssuedDocument]], None]
 """Hands issued documents to whoever serves them (any thread)."""
@@ -45,10 +55,13 @@ class ClearingDay:
 
     name = "clearing"
 
-    def __init__(self, data_dir: Path, clearing_number: str, calendar: XnysCalendar) -> None:
+    def __init__(
+        self, data_dir: Path, clearing_number: str, calendar: XnysCalendar, drop_copy: bool
+    ) -> None:
         self._data_dir = data_dir
         self._clearing_number = clearing_number
         self._calendar = calendar
+        self._drop_copy = drop_copy
         self._handoff = HandOff()
         self.last: ReconResult | None = None
         """The last day's reconciliation (for the start-up message and tests)."""
@@ -65,6 +78,31 @@ class ClearingDay:
         day = self._handoff.days[close.date]
         clear_ended_day(self._data_dir, day, self._clearing_number, calendar=self._calendar)
         self.last = run_recon_for_books(self._data_dir, close, day, self._calendar)
+        if self._drop_copy:
+            executions = books.executions.get(close.date, [])
+            problems = settled_drop_copy_check(self._data_dir, close.date, executions)
+            write_check(self._data_dir, close.date, problems)
+            for problem in problems:
+                log.warning("drop copy of %s: %s", close.date, problem)
+
+
+def check_path(data_dir: Path, date: int) -> Path:
+    """Where a day's drop copy check is kept."""
+    return data_dir / "backoffice" / "clearing" / "dropcopy-checks" / f"{to_date(date)}.json"
+
+
+def write_check(data_dir: Path, date: int, problems: Sequence[DropCopyProblem]) -> Path:
+    """Keep a day's drop copy check: the problems found (none on a good day)."""
+    path = check_path(data_dir, date)
+    body = {
+        "date": to_date(date).isoformat(),
+        "clean": not problems,
+        "problems": [
+            {"code": p.code.value, "exec_id": p.exec_id, "detail": p.detail} for p in problems
+        ],
+    }
+    atomic_write(path, (json.dumps(body, indent=2) + "\n").encode())
+    return path
 
 
 class Confirmations:
@@ -112,8 +150,13 @@ def back_office_for(
     if not config.backoffice.enabled:
         return None
     firm = firm_details(config)
-    clearing = ClearingDay(data_dir, config.backoffice.clearing_number, calendar)
-    day_jobs: list[DayJob] = [clearing, Confirmations(data_dir, firm, publish)]
+    section = config.backoffice
+    clearing = ClearingDay(data_dir, section.clearing_number, calendar, section.drop_copy)
+    day_jobs: list[DayJob] = [
+        clearing,
+        DayRecords(data_dir),
+        Confirmations(data_dir, firm, publish),
+    ]
     month_jobs: list[MonthJob] = [
         Statements(data_dir, firm, publish),
         MonthlyReportJob(data_dir, calendar, config.firm.name),
