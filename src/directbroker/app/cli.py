@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         journal_cli,
         report_cli,
         serve,
+        simulate_firm,
         venue_cli,
     )
 
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix_cli.register(subparsers)
     report_cli.register(subparsers)
     venue_cli.register(subparsers)
+    simulate_firm.register(subparsers)
     return parser
 
 
