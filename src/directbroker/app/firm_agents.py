@@ -2,8 +2,8 @@
 
 Three kinds trade their own way (:class:`~directbroker.app.firm_growth.CustomerKind`):
 
-- an **active trader** makes a few small day trades most days (buys after the open, sells
-  the position before the close) from a margin account kept above the day-trading minimum;
+- an **active trader** makes a few day trades most days (a purchase and its sale at once)
+  from a margin account kept above the day-trading minimum;
 - an **investor** buys now and then with part of its cash, rarely sells part of a holding,
   and saves a little every month;
 - an **institution** places large orders on some days, buys and sells, and adds capital
@@ -39,7 +39,7 @@ class Move(StrEnum):
     SELL = "sell"
     """Sell ``share`` of the holding picked by ``pick``."""
     DAY_TRADE = "day_trade"
-    """Buy ``share`` of the buying power's worth of ``symbol`` now, sell it before the close."""
+    """Buy ``share`` of the capital put in's worth of ``symbol`` and sell it the same day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ def decide(customer: Customer, day: date, seed: int, symbols: tuple[str, ...]) -
         if rng.random() >= 0.7:
             return []
         picks = rng.sample(symbols, min(len(symbols), rng.randint(1, 3)))
-        return [Decision(Move.DAY_TRADE, s, rng.uniform(0.03, 0.12)) for s in picks]
+        return [Decision(Move.DAY_TRADE, s, rng.uniform(0.1, 0.4)) for s in picks]
     if kind is CustomerKind.INVESTOR:
         draw = rng.random()
         if draw < 0.08:

@@ -95,7 +95,8 @@ def application(customer: Customer) -> dict[str, Any]:
         },
         "identity": {
             "given_name": customer.kind.value.capitalize(), "family_name": customer.name,
-            "date_of_birth": "1980-01-01", "tax_id": f"666-{number % 100:02d}-{number % 10_000:04d}",
+            "date_of_birth": "1980-01-01",
+            "tax_id": f"666-{number % 100:02d}-{number % 10_000:04d}",
             "tax_id_type": "USA_SSN", "country_of_citizenship": "USA",
             "country_of_birth": "USA", "country_of_tax_residence": "USA",
             "funding_source": ["employment_income"],

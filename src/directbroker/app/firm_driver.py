@@ -19,9 +19,11 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
+from datetime import time as day_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from directbroker.adapters.calendar import XnysCalendar
 from directbroker.app.firm_agents import (
@@ -33,12 +35,16 @@ from directbroker.app.firm_agents import (
     monthly_deposit_cents,
 )
 from directbroker.app.firm_agents import sale as pick_sale
-from directbroker.app.firm_client import BrokerApi, FirmApiError, Order
+from directbroker.app.firm_client import BrokerApi, Clock, FirmApiError, Order, cents
 from directbroker.app.firm_growth import Customer, CustomerKind, GrowthPlan
 from directbroker.runtime.schedule import from_date, to_date
 
-WORKERS = 8
-POLL_S = 0.01
+WORKERS = 16
+POLL_S = 0.02
+NEW_YORK = ZoneInfo("America/New_York")
+OPEN = day_time(9, 30)
+FLATTEN = 100
+"""Where a day's closing sales number their client order ids from."""
 
 
 @dataclass
@@ -63,6 +69,8 @@ class CustomerState:
     account: str = ""
     relationship: str = ""
     funded: str = ""
+    deposited: int = 0
+    """Cents deposited so far (the capital a day trader sizes its trades on)."""
 
 
 @dataclass
@@ -134,40 +142,45 @@ class FirmDriver:
         self.today = plan.start
 
     def run(self) -> None:
-        """Day after day until the firm's clock leaves the plan's last month."""
+        """Every trading day of the plan in order, each once the firm's clock reaches its
+        open; then wait for the firm's clock to leave the last month (its last day closed)."""
         self._recover()
         end = self.plan.month_start(self.plan.months)
-        done = date.fromisoformat(self.state.done_through) if self.state.done_through else None
-        while True:
-            self.alive()
-            clock = self.api.clock()
-            today = clock.day
-            if today >= end:
-                break
+        after = (
+            from_date(date.fromisoformat(self.state.done_through)) if self.state.done_through else 0
+        )
+        first = max(after + 1, from_date(self.plan.start))
+        days = [to_date(d) for d in self.calendar.sessions_between(first, from_date(end) - 1)]
+        for today in days:
             month = self.plan.month_of(today)
             if month != self.month:
                 if self.month >= 0:
                     self.report(self.month, self.tally, self._open_count())
                     self.tally = Tally()
                 self.month = month
-            if clock.is_open and month >= 0 and (done is None or today > done):
-                began = time.monotonic()
-                self._day(today, month)
-                self.tally.busy_s += time.monotonic() - began
-                self.tally.days += 1
-                after = self.api.clock()
-                if not after.is_open or after.day != today:
-                    self.tally.late += 1
-                done = today
-                self.state.done_through = today.isoformat()
-                self.state.save(self.state_path)
-            else:
+            opens = datetime.combine(today, OPEN, NEW_YORK)
+            while self._clock().now < opens:
                 time.sleep(POLL_S)
+            began = time.monotonic()
+            self._day(today, month)
+            self.tally.busy_s += time.monotonic() - began
+            self.tally.days += 1
+            clock = self._clock()
+            if not clock.is_open or clock.day != today:
+                self.tally.late += 1
+            self.state.done_through = today.isoformat()
+            self.state.save(self.state_path)
+        while self._clock().day < end:
+            time.sleep(POLL_S)
         if self.month >= 0:
             self.report(self.month, self.tally, self._open_count())
         self.state.complete = True
         self.state.save(self.state_path)
         self.pool.shutdown()
+
+    def _clock(self) -> Clock:
+        self.alive()
+        return self.api.clock()
 
     def _open_count(self) -> int:
         return sum(1 for s in self.state.customers.values() if s.account)
@@ -185,7 +198,9 @@ class FirmDriver:
             state.account = known[customer.name]
             links = self.api.relationships(state.account)
             state.relationship = links[0][0] if links else ""
-            if self.api.transfers(state.account):
+            made = self.api.transfers(state.account)
+            state.deposited = sum(cents(t["amount"]) for t in made if t["direction"] == "INCOMING")
+            if made:
                 state.funded = self.state.done_through or self.plan.start.isoformat()
 
     # --- one trading day --------------------------------------------------------------------
@@ -213,10 +228,10 @@ class FirmDriver:
             return self._trade(customer, today, plans[customer.index], prices)
 
         counts = self._map(trade, active)
-        day_traders = [c for c in active if any(d.move is Move.DAY_TRADE for d in plans[c.index])]
+        day_traders = [c for c in active if c.kind is CustomerKind.ACTIVE]
 
         def flatten(customer: Customer) -> tuple[int, int]:
-            return self._flatten(customer, today, plans[customer.index], prices)
+            return self._flatten(customer, today, prices)
 
         counts += self._map(flatten, day_traders)
         self.tally.orders += sum(sent for sent, _ in counts)
@@ -243,6 +258,7 @@ class FirmDriver:
         except FirmApiError:
             return 0  # the bank has not approved the link yet: tomorrow
         state.funded = self.today.isoformat()
+        state.deposited += customer.deposit_cents
         return 1
 
     def _savings(self, customer: Customer) -> int:
@@ -254,59 +270,67 @@ class FirmDriver:
             self.api.deposit(state.account, state.relationship, amount)
         except FirmApiError:
             return 0
+        state.deposited += amount
         return 1
 
     def _trade(
         self, customer: Customer, today: date, decisions: list[Decision], prices: dict[str, int]
     ) -> tuple[int, int]:
-        account = self.state.of(customer).account
-        sent = refused = 0
+        """Send the day's orders of one customer; (orders sent, orders refused)."""
+        state = self.state.of(customer)
+        orders: list[Order] = []
         power: int | None = None
         holdings: dict[str, int] | None = None
         for number, decision in enumerate(decisions):
-            if decision.move is Move.SELL:
-                holdings = self.api.positions(account) if holdings is None else holdings
+            price = prices.get(decision.symbol, 0)
+            if decision.move is Move.DAY_TRADE:
+                # Sized on the capital the trader put in; sold again by :meth:`_flatten`.
+                qty = buy_quantity(decision.share, state.deposited, price)
+                if qty > 0:
+                    limit = limit_cents("buy", price)
+                    order_id = _order_id(customer, today, number)
+                    orders.append(Order(decision.symbol, "buy", qty, limit, order_id))
+            elif decision.move is Move.SELL:
+                holdings = self.api.positions(state.account) if holdings is None else holdings
                 chosen = pick_sale(decision, holdings)
-                if chosen is None or chosen[0] not in prices:
-                    continue
-                symbol, qty, side = chosen[0], chosen[1], "sell"
-                holdings[symbol] -= qty
+                if chosen is not None and chosen[0] in prices:
+                    symbol, qty = chosen
+                    holdings[symbol] -= qty
+                    limit = limit_cents("sell", prices[symbol])
+                    orders.append(
+                        Order(symbol, "sell", qty, limit, _order_id(customer, today, number))
+                    )
             else:
-                power = self.api.buying_power(account) if power is None else power
-                price = prices.get(decision.symbol, 0)
+                power = self.api.buying_power(state.account) if power is None else power
                 qty = buy_quantity(decision.share, power, price)
-                if qty <= 0:
-                    continue
-                symbol, side = decision.symbol, "buy"
-                power -= qty * price
-            limit = limit_cents(side, prices.get(symbol, 0))
-            order = Order(symbol, side, qty, limit, _order_id(customer, today, number))
-            placed = self.api.place(account, order)
-            sent += 1
-            refused += 0 if placed.accepted else 1
-        return sent, refused
+                if qty > 0:
+                    power -= qty * price
+                    limit = limit_cents("buy", price)
+                    orders.append(
+                        Order(
+                            decision.symbol,
+                            "buy",
+                            qty,
+                            limit,
+                            _order_id(customer, today, number),
+                        )
+                    )
+        refused = sum(0 if self.api.place(state.account, order).accepted else 1 for order in orders)
+        return len(orders), refused
 
-    def _flatten(
-        self, customer: Customer, today: date, decisions: list[Decision], prices: dict[str, int]
-    ) -> tuple[int, int]:
-        """Close the day trades: sell what is held of each symbol bought today."""
+    def _flatten(self, customer: Customer, today: date, prices: dict[str, int]) -> tuple[int, int]:
+        """A day trader goes home flat: sell whatever it holds (today's purchases, and any
+        that filled only after an earlier day's sale was sent)."""
         account = self.state.of(customer).account
-        holdings = self.api.positions(account)
-        sent = refused = 0
-        for number, decision in enumerate(decisions, start=len(decisions)):
-            qty = holdings.get(decision.symbol, 0)
-            if decision.move is not Move.DAY_TRADE or qty <= 0 or decision.symbol not in prices:
-                continue
-            limit = limit_cents("sell", prices.get(decision.symbol, 0))
-            order = Order(decision.symbol, "sell", qty, limit, _order_id(customer, today, number))
-            placed = self.api.place(account, order)
-            sent += 1
-            refused += 0 if placed.accepted else 1
-        return sent, refused
+        orders = [
+            Order(symbol, "sell", qty, limit_cents("sell", prices[symbol]),
+                  _order_id(customer, today, FLATTEN + number))
+            for number, (symbol, qty) in enumerate(sorted(self.api.positions(account).items()))
+            if symbol in prices
+        ]  # fmt: skip
+        refused = sum(0 if self.api.place(account, order).accepted else 1 for order in orders)
+        return len(orders), refused
 
 
 def _order_id(customer: Customer, today: date, number: int) -> str:
     return f"sf-{customer.index}-{today:%Y%m%d}-{number}"
-
-
-__all__ = ["CustomerKind", "DriverState", "FirmDriver", "Tally", "opening_day"]

@@ -23,8 +23,9 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import asdict, dataclass
-from datetime import date, datetime, time as day_time, timedelta
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime, timedelta
+from datetime import time as day_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -157,21 +158,22 @@ def run(data_dir: Path, settings: Settings, console: Console) -> int:
         status = firm.stop()
     if status != 0:
         raise FirmProcessError(f"the firm stopped with status {status}:\n{firm.output}")
-    console.print(f"Done in {time.monotonic() - started:.0f}s: the firm's journals are in {data_dir}.")
+    console.print(
+        f"Done in {time.monotonic() - started:.0f}s: the firm's journals are in {data_dir}."
+    )
     return 0
 
 
 def _command(args: argparse.Namespace) -> int:
     console, errors = Console(), Console(stderr=True)
-    defaults = {"start": DEFAULT_START, "months": 24, "accounts": 100, "seed": 1,
-                "speed": DEFAULT_SPEED}  # fmt: skip
-    asked = {name for name in defaults if getattr(args, name) is not None}
-    values = {name: getattr(args, name) if name in asked else defaults[name] for name in defaults}
+    defaults = Settings(DEFAULT_START, 24, 100, 1, DEFAULT_SPEED)
+    asked = {name for name in asdict(defaults) if getattr(args, name) is not None}
+    wanted = replace(defaults, **{name: getattr(args, name) for name in asked})
     try:
-        date.fromisoformat(values["start"])
-        if values["months"] < 1 or values["accounts"] < 1 or values["speed"] <= 0:
+        date.fromisoformat(wanted.start)
+        if wanted.months < 1 or wanted.accounts < 1 or wanted.speed <= 0:
             raise ValueError("--months and --accounts must be at least 1, --speed positive")
-        settings = prepare(Path(args.data_dir), Settings(**values), asked)
+        settings = prepare(Path(args.data_dir), wanted, asked)
     except ValueError as error:
         errors.print(f"[red]{error}[/red]")
         return 2
