@@ -1,12 +1,14 @@
 """``directbroker simulate-firm`` as a user runs it: a small firm grown over three simulated
 months through the real server; its broker journal shows accounts opened, funded and trading
-in every month, as the plan says; running it again leaves the finished firm as it is, and
+in every month, as the plan says, though the first run was interrupted after a month and
+the same command resumed it; running it again leaves the finished firm as it is, and
 asking for another plan on the same directory is refused and changes nothing. (Two years of a
 firm run only with ``DIRECTBROKER_LONG=1``.)"""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -48,16 +50,34 @@ def by_month(data: Path) -> dict[str, Counter[str]]:
     return months
 
 
-def test_a_small_firm_grows_month_by_month_and_a_second_run_changes_nothing(
+def test_a_small_firm_grows_month_by_month_resumes_and_a_second_run_changes_nothing(
     tmp_path: Path,
 ) -> None:
     data = tmp_path / "firm"
-    args = ("--months", "3", "--accounts", "12", "--start", "2024-01-01", "--seed", "5",
-            "--speed", "40000")  # fmt: skip
+    args = ("--months", "3", "--accounts", "12", "--start", "2024-01-01", "--seed", "5")
+
+    # Interrupted once its first month is done: it stops the firm cleanly ...
+    with subprocess.Popen(
+        [sys.executable, "-m", "directbroker.app.cli", "simulate-firm", "--data-dir", str(data),
+         *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "COLUMNS": "200", "TERM": "dumb"},
+    ) as first:  # fmt: skip
+        assert first.stdout is not None
+        seen = []
+        for line in first.stdout:
+            seen.append(line)
+            if line.startswith("2024-01"):
+                first.send_signal(signal.SIGINT)
+                break
+        seen.extend(first.stdout)
+        assert first.wait(60) == 130, "".join(seen)
+
+    # ... and the same command goes on from where the firm's clock is.
     done = simulate(data, *args)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = [line for line in done.stdout.splitlines() if line.startswith("2024-")]
-    assert [line[:7] for line in lines] == ["2024-01", "2024-02", "2024-03"]
+    assert [line[:7] for line in lines][-2:] == ["2024-02", "2024-03"]
 
     plan = growth_plan(date(2024, 1, 1), 3, 12, seed=5)
     months = by_month(data)

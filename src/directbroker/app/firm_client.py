@@ -155,8 +155,9 @@ class BrokerApi:
         return Clock(datetime.fromisoformat(body["timestamp"]), bool(body["is_open"]))
 
     def prices(self, symbols: tuple[str, ...]) -> dict[str, int]:
-        """Each symbol's price now, in cents: the last sale, else the quote's midpoint (or
-        its one side), else the listing's reference price."""
+        """Each symbol's price now, in cents: the quote's midpoint (or its one side), else the
+        last sale (in a thin market it can be stale: a limit through it may fall outside the
+        price collar), else the listing's reference price."""
         wanted = {"symbols": ",".join(symbols)}
         quotes = self._json("GET", "/v2/stocks/quotes/latest", params=wanted).get("quotes") or {}
         trades = self._json("GET", "/v2/stocks/trades/latest", params=wanted).get("trades") or {}
@@ -167,7 +168,7 @@ class BrokerApi:
             ask, bid = cents(quote.get("ap") or 0), cents(quote.get("bp") or 0)
             middle = (ask + bid) // 2 if ask and bid else ask or bid
             last = cents((trades.get(symbol) or {}).get("p") or 0)
-            price = last or middle or reference.get(symbol, 0)
+            price = middle or last or reference.get(symbol, 0)
             if price > 0:
                 prices[symbol] = price
         return prices

@@ -1,11 +1,12 @@
 """The simulated firm's day loop: customers open accounts, fund them and trade, day by day.
 
-The driver watches the firm's clock (``/v2/clock``) and, once in each regular session, does that
-day's share of the growth plan through the Broker API: opens the accounts due (spread over the
-month's trading days), links their banks and makes their first deposits, adds the monthly
-savings on a month's first day, and lets every funded customer's agent trade (day traders
-buy after the open and sell before the driver leaves the session). Requests for different
-customers go out side by side on a small thread pool; one customer's requests go in order.
+The driver watches the firm's clock (``/v2/clock``) and, at each trading day's open, holds the
+clock still, does that day's share of the growth plan through the Broker API and lets the
+clock go again: it opens the accounts due (spread over the month's trading days) and links
+their banks, makes the first deposits of accounts whose link the bank approved, adds the
+monthly savings on a month's first day, and lets every customer funded before that day trade
+(day traders buy, then sell what they hold). Requests for different customers go out side by
+side on a small thread pool; one customer's requests go in order.
 
 What it has done is kept in ``simulate-firm.state.json`` after every day, so a stopped run
 resumes on the next day the firm's clock reaches; order ids are derived from the customer,
@@ -124,6 +125,8 @@ class FirmDriver:
         state_path: Path,
         report: Callable[[int, Tally, int], None],
         alive: Callable[[], None],
+        hold: Callable[[], None] = lambda: None,
+        release: Callable[[], None] = lambda: None,
     ) -> None:
         self.api = api
         self.plan = plan
@@ -134,6 +137,8 @@ class FirmDriver:
         """Called at the end of each plan month: (month, its tally, accounts open)."""
         self.alive = alive
         """Raises if the firm has stopped."""
+        self.hold, self.release = hold, release
+        """Hold the firm's clock still while a day's work is done, and let it go again."""
         self.calendar = XnysCalendar()
         self.openings = {c.index: opening_day(plan, c, self.calendar) for c in plan.customers}
         self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="simulate-firm")
@@ -162,7 +167,11 @@ class FirmDriver:
             while self._clock().now < opens:
                 time.sleep(POLL_S)
             began = time.monotonic()
-            self._day(today, month)
+            self.hold()
+            try:
+                self._day(today, month)
+            finally:
+                self.release()
             self.tally.busy_s += time.monotonic() - began
             self.tally.days += 1
             clock = self._clock()
@@ -189,19 +198,21 @@ class FirmDriver:
         return list(self.pool.map(work, customers))
 
     def _recover(self) -> None:
-        """Take up accounts a stopped run opened but had not recorded yet."""
+        """Take up what a stopped run did but had not recorded yet: accounts it opened (found
+        by name), their bank links, first deposits it made."""
         known = self.api.accounts()
         for customer in self.plan.customers:
             state = self.state.of(customer)
-            if state.account or customer.name not in known:
-                continue
-            state.account = known[customer.name]
-            links = self.api.relationships(state.account)
-            state.relationship = links[0][0] if links else ""
-            made = self.api.transfers(state.account)
-            state.deposited = sum(cents(t["amount"]) for t in made if t["direction"] == "INCOMING")
-            if made:
-                state.funded = self.state.done_through or self.plan.start.isoformat()
+            if not state.account and customer.name in known:
+                state.account = known[customer.name]
+                links = self.api.relationships(state.account)
+                state.relationship = links[0][0] if links else ""
+            if state.account and not state.funded:
+                made = self.api.transfers(state.account)
+                incoming = [t for t in made if t["direction"] == "INCOMING"]
+                state.deposited = sum(cents(t["amount"]) for t in incoming)
+                if incoming:
+                    state.funded = self.state.done_through or self.plan.start.isoformat()
 
     # --- one trading day --------------------------------------------------------------------
 

@@ -4,7 +4,9 @@
 data directory with the configuration it wrote, reads the API address the server prints, and
 stops it with SIGTERM (a clean stop: everything admitted is applied and journaled). Running the
 firm in its own process also gives the platform its own interpreter lock, so the driver's
-requests do not slow the market down.
+requests do not slow the market down. While the driver does a day's work it holds the firm's
+simulated clock still (``serve``'s SIGUSR1, released with SIGUSR2), so the session never runs
+out under a slow day's work.
 """
 
 from __future__ import annotations
@@ -75,6 +77,16 @@ class FirmProcess:
         """Raise :class:`FirmProcessError` if the server has stopped."""
         if self._process is not None and self._process.poll() is not None:
             raise FirmProcessError("the firm stopped:\n" + self.output)
+
+    def hold(self) -> None:
+        """Hold the firm's simulated clock still (SIGUSR1 to ``serve``)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGUSR1)
+
+    def release(self) -> None:
+        """Let the firm's simulated clock run again (SIGUSR2 to ``serve``)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGUSR2)
 
     def stop(self) -> int:
         """SIGTERM and wait (SIGKILL if it does not stop in time); the exit status."""

@@ -13,9 +13,12 @@ Running it again on the same directory resumes: the server goes on from its jour
 driver from its state file, with the plan of ``DIR/simulate-firm.json`` (asking for another
 plan on that directory is refused). A finished firm is left as it is.
 
-Speed: a simulated trading day takes 23,400 simulated seconds of regular session over
-``--speed`` (closed time is skipped), plus the driver's requests; the market simulation's flow
-is per wall second, so a faster clock also means a lighter journal per day.
+Speed: a simulated day's wall time is its regular session (23,400 simulated seconds over
+``--speed``; closed time is skipped) plus the driver's work, during which the firm's clock is
+held still (``serve``'s SIGUSR1/SIGUSR2), so no day is cut short however many customers
+there are. The market simulation's rate follows the speed, so every simulated day gets the
+same light flow and the broker journal stays small (about 600 entries a day before the
+customers' own).
 """
 
 from __future__ import annotations
@@ -41,10 +44,11 @@ STATE_FILE = "simulate-firm.state.json"
 CONFIG_FILE = "simulate-firm.toml"
 SYMBOLS = ("AAPL", "MSFT", "NVDA", "AMZN", "SPY", "QQQ", "JPM", "XOM")
 DEFAULT_START = "2024-01-01"
-DEFAULT_SPEED = 10_000.0
-MARKET_RATE = 50.0
-"""Simulated order-flow events per wall second: enough depth for the customers' orders, a
-journal of about 1,300 entries per day before them."""
+DEFAULT_SPEED = 100_000.0
+SPEED_PER_FLOW_EVENT = 800.0
+"""The market simulation's rate is per wall second; it is set to ``speed`` over this, so every
+simulated day gets the same flow (about 30 events: quotes enough for the customers' orders,
+a broker journal of about 600 entries a day before theirs) whatever the clock's speed."""
 NEW_YORK = ZoneInfo("America/New_York")
 
 
@@ -79,7 +83,7 @@ def firm_toml(settings: Settings, plan: GrowthPlan) -> str:
     return "\n".join([
         "# Written by directbroker simulate-firm: the firm it grows runs on this.",
         "[api]", "rate_per_second = 1000000.0", "burst = 1000000",
-        "[market]", f"rate = {MARKET_RATE}", f"symbols = [{symbols}]",
+        "[market]", f"rate = {settings.speed / SPEED_PER_FLOW_EVENT}", f"symbols = [{symbols}]",
         "[clock]", 'mode = "sim"', f"speed = {settings.speed}", f'start = "{clock_start(plan)}"',
         "[rebalancing]", "drift_check_seconds = 3600.0", "",
     ])  # fmt: skip
@@ -152,7 +156,10 @@ def run(data_dir: Path, settings: Settings, console: Console) -> int:
     with FirmProcess(data_dir, data_dir / CONFIG_FILE).start() as firm:
         api = BrokerApi.for_data_dir(firm.url, data_dir)
         try:
-            FirmDriver(api, plan, SYMBOLS, state_file, report, firm.check).run()
+            driver = FirmDriver(
+                api, plan, SYMBOLS, state_file, report, firm.check, firm.hold, firm.release
+            )
+            driver.run()
         finally:
             api.close()
         status = firm.stop()
