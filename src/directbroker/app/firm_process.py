@@ -73,10 +73,17 @@ class FirmProcess:
         """The server's last lines."""
         return "".join(self._lines)
 
-    def check(self) -> None:
-        """Raise :class:`FirmProcessError` if the server has stopped."""
-        if self._process is not None and self._process.poll() is not None:
-            raise FirmProcessError("the firm stopped:\n" + self.output)
+    def check(self, wait_s: float = 0.0) -> None:
+        """Raise :class:`FirmProcessError` if the server has stopped (or stops within
+        ``wait_s``)."""
+        process = self._process
+        if process is None:
+            return
+        try:
+            process.wait(wait_s)
+        except subprocess.TimeoutExpired:
+            return
+        raise FirmProcessError(f"the firm stopped (status {process.returncode}):\n{self.output}")
 
     def hold(self) -> None:
         """Hold the firm's simulated clock still (SIGUSR1 to ``serve``)."""

@@ -32,6 +32,7 @@ from datetime import time as day_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 from rich.console import Console
 
 from directbroker.app.firm_client import BrokerApi
@@ -160,6 +161,9 @@ def run(data_dir: Path, settings: Settings, console: Console) -> int:
                 api, plan, SYMBOLS, state_file, report, firm.check, firm.hold, firm.release
             )
             driver.run()
+        except httpx.TransportError as error:
+            firm.check(wait_s=10.0)  # the firm stopped: say why, with its last lines
+            raise FirmProcessError(f"the firm does not answer: {error}") from error
         finally:
             api.close()
         status = firm.stop()
