@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         records_cli,
         report_cli,
         serve,
+        simulate_firm,
         venue_cli,
     )
 
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     records_cli.register(subparsers)
     venue_cli.register(subparsers)
     backoffice_cli.register(subparsers)
+    simulate_firm.register(subparsers)
     return parser
 
 

@@ -351,6 +351,11 @@ class Platform:
         # with the API's event loop busy it would wait a whole switch interval (5 ms by
         # default) to get it back, several times a step. A short interval bounds that wait.
         sys.setswitchinterval(SWITCH_INTERVAL_S)
+        if self.days is not None and self.days.clock.skips:
+            # Simulated time runs from here, on from where the firm was opened: opening it
+            # (read models rebuilt from a long journal, the API started) takes wall time in
+            # which nothing happens, and a fast clock would skip whole days over it.
+            self.days.clock.resume_at(self.started_ns)
         self._thread = threading.Thread(
             target=self._run, args=(wall_ns,), name="platform", daemon=True
         )

@@ -2,13 +2,16 @@
 
 The first start creates the firm from the configuration (or the built-in defaults) and writes
 a staff credential holding every staff role to ``DIR/admin.key``; every later start resumes
-the firm exactly as it was. SIGINT or SIGTERM stops it cleanly.
+the firm exactly as it was. SIGINT or SIGTERM stops it cleanly; on a simulated clock, SIGUSR1
+holds simulated time still and SIGUSR2 lets it run again.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -18,12 +21,26 @@ from rich.console import Console
 from directbroker.app.config import ConfigError, FirmConfig, defaults_toml, load_config
 from directbroker.app.firm import DataDirInUse, Firm, open_firm
 from directbroker.app.signals import stop_on_signals
+from directbroker.runtime.clocks import SimClock
 
 WATCH_INTERVAL_S = 0.5
 
 
+def hold_on_signals(firm: Firm) -> None:
+    """On a simulated clock, SIGUSR1 holds simulated time still and SIGUSR2 lets it run again
+    (a program simulating the firm's customers holds the market while it does a day's work;
+    an operator may look at a moment at leisure). Main thread only; a wall clock ignores them."""
+    days = firm.platform.days
+    clock = days.clock if days is not None else None
+    if not isinstance(clock, SimClock) or threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGUSR1, lambda number, frame: clock.hold())
+    signal.signal(signal.SIGUSR2, lambda number, frame: clock.release())
+
+
 def serve(firm: Firm, console: Console, duration: float | None = None) -> int:
     """Run an opened firm until a signal (or ``duration`` seconds); 1 if the platform failed."""
+    hold_on_signals(firm)
     with stop_on_signals():
         try:
             firm.start()

@@ -56,8 +56,10 @@ class RealClock:
 
 class SimClock:
     """Simulated time from ``start_ns``, ``speed`` times faster than the wall, that the driver
-    may move forward over idle time. One thread moves it; any thread may read it (the pair it
-    reads is replaced whole, never half-updated)."""
+    may move forward over idle time, and that may be held still (a firm's owner pausing the
+    simulation, e.g. while a client simulating its customers does a day's work). One thread
+    moves it; any thread may read it (the triple it reads is replaced whole, never
+    half-updated)."""
 
     skips = True
 
@@ -66,21 +68,38 @@ class SimClock:
             raise ValueError("speed must be positive")
         self.speed = speed
         self._wall = wall_ns
-        self._origin = (start_ns, wall_ns())
+        self._origin = (start_ns, wall_ns(), False)
+
+    @property
+    def held(self) -> bool:
+        """Whether the clock is held still."""
+        return self._origin[2]
 
     def now_ns(self) -> int:
         """The simulated time now."""
-        sim, wall = self._origin
+        sim, wall, held = self._origin
+        if held:
+            return sim
         return sim + int((self._wall() - wall) * self.speed)
 
     def skip_to(self, ts_ns: int) -> None:
-        """Jump to ``ts_ns`` if it is ahead (time never goes back)."""
-        if ts_ns > self.now_ns():
-            self._origin = (ts_ns, self._wall())
+        """Jump to ``ts_ns`` if it is ahead (time never goes back; a held clock stays put)."""
+        if not self.held and ts_ns > self.now_ns():
+            self._origin = (ts_ns, self._wall(), False)
 
     def resume_at(self, ts_ns: int) -> None:
         """Simulated time goes on from where the journals stopped, whatever the wall says."""
-        self._origin = (ts_ns, self._wall())
+        self._origin = (ts_ns, self._wall(), self.held)
+
+    def hold(self) -> None:
+        """Stop simulated time where it is until :meth:`release` (again: no change)."""
+        if not self.held:
+            self._origin = (self.now_ns(), self._wall(), True)
+
+    def release(self) -> None:
+        """Let simulated time run again from where it was held (not held: no change)."""
+        if self.held:
+            self._origin = (self._origin[0], self._wall(), False)
 
     def wall_seconds(self, sim_ns: int) -> float:
         """How long ``sim_ns`` of simulated time takes on the wall."""

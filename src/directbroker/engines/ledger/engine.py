@@ -8,6 +8,7 @@ query methods are what the OMS, risk and the API read between commands.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,7 @@ from directbroker.domain.messages import Event, Message
 from directbroker.domain.rejects import RejectCode
 from directbroker.engines.ledger import accounts, cash, chart, journals, trading
 from directbroker.engines.ledger.fees import FeeSchedule
+from directbroker.engines.ledger.positions import Position
 from directbroker.engines.ledger.settlement import SettlementCalendar
 from directbroker.engines.ledger.state import LedgerState
 from directbroker.engines.ledger.trading import LedgerConfig
@@ -100,6 +102,11 @@ class LedgerCore:
         self._config = LedgerConfig(calendar, fees if fees is not None else FeeSchedule())
         self._rules = rules if rules is not None else MarginRules()
         self._state = LedgerState(self._rules)
+        self._by_account: dict[str, list[Position]] = {}
+        """Each account's positions, a read-side index (not state): positions are only ever
+        added, so it follows the state's table by taking in what was added since."""
+        self._indexed: tuple[int, int] = (0, 0)
+        """Which positions table the index follows (its id) and how many it has taken in."""
 
     # --- Core --------------------------------------------------------------------------------
 
@@ -167,7 +174,21 @@ class LedgerCore:
 
     def positions(self, account: str) -> list[PositionView]:
         """The account's positions by symbol, flat ones included while they carry P&L."""
-        return [p.view() for (a, _), p in sorted(self._state.positions.items()) if a == account]
+        mine = self._positions_by_account().get(account, [])
+        return [p.view() for p in sorted(mine, key=lambda position: position.symbol)]
+
+    def _positions_by_account(self) -> dict[str, list[Position]]:
+        """The index behind :meth:`positions` (scanning every account's positions for each
+        account made valuing the whole firm quadratic in its size)."""
+        table = self._state.positions
+        known, taken = self._indexed
+        if known != id(table) or taken > len(table):
+            self._by_account, taken = {}, 0
+        if taken < len(table):
+            for (account, _), position in itertools.islice(table.items(), taken, None):
+                self._by_account.setdefault(account, []).append(position)
+            self._indexed = (id(table), len(table))
+        return self._by_account
 
     def positions_in(self, symbol: str) -> list[PositionView]:
         """Every open position in a symbol (for exposure views)."""
