@@ -70,14 +70,23 @@ class ExecutionStats:
         """Rebates received minus fees paid, micro-dollars."""
         return -self.fees
 
-    def to_plain(self) -> list[int]:
-        """The sums in field order (snapshots)."""
-        return [getattr(self, f.name) for f in fields(self)]
+    def to_plain(self) -> list[int | str]:
+        """The sums in field order (snapshots). A sum past 64 bits, which msgpack cannot carry
+        as an integer (share-weighted fill times of a long-lived firm grow that far), is
+        written as its decimal digits."""
+        return [_packable(getattr(self, f.name)) for f in fields(self)]
 
     @classmethod
-    def from_plain(cls, plain: list[int]) -> ExecutionStats:
+    def from_plain(cls, plain: list[int | str]) -> ExecutionStats:
         """Rebuild from :meth:`to_plain`."""
-        return cls(*plain)
+        return cls(*(int(value) for value in plain))
+
+
+_INT64 = 1 << 63
+
+
+def _packable(value: int) -> int | str:
+    return value if -_INT64 <= value < _INT64 else str(value)
 
 
 def _ratio(numerator: int, denominator: int) -> Fraction:
