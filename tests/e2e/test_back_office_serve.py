@@ -143,7 +143,10 @@ def test_days_of_trading_reach_the_clearing_firm_and_faults_become_breaks(
                (data / "backoffice" / "recon" / f"{later}.json").exists,
                timeout=180)  # fmt: skip
         fills = _fills(firm)
-        documents = _get(firm, "/v2/account/documents")
+        # The confirmations follow the day's reconciliation.
+        documents = _until("the three days' confirmations", lambda: (
+            found := _get(firm, "/v2/account/documents"))
+            and {d["date"] for d in found} >= set(DAYS) and found)  # fmt: skip
         confirmation = documents[0]
         download = httpx.get(
             f"{firm.url}/v2/account/documents/{confirmation['id']}/download",

@@ -7,6 +7,7 @@ firm run only with ``DIRECTBROKER_LONG=1``.)"""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -21,6 +22,7 @@ import pytest
 from directbroker.app.broker_journal import broker_entries
 from directbroker.app.firm_growth import growth_plan
 from directbroker.domain.ledger_messages import AccountOpened, DepositCredited, ExecutionRecorded
+from tests.e2e.monthly_recount import differences
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -109,3 +111,9 @@ def test_two_years_of_a_firm(tmp_path: Path) -> None:
         month = plan.month_start(number).strftime("%Y-%m")
         assert months[month]["executions"] >= 1, month
     assert sum(c["opened"] for c in months.values()) == 20
+    # The monthly report equals a brute-force recount of the journal, every month of the two
+    # years; and with no fault injected, the clearing firm agreed with the books every day.
+    assert differences(data) == []
+    reports = sorted((data / "backoffice" / "recon").glob("*.json"))
+    assert len(reports) >= 480
+    assert [p.name for p in reports if not json.loads(p.read_text())["clean"]] == []

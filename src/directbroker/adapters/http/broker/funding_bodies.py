@@ -11,9 +11,10 @@ which would admit other scripts' digits that the money parser also takes.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 """A UUID in canonical lower-case text (the ids this API issues)."""
@@ -26,10 +27,26 @@ MONEY_PATTERN = (
 """Dollars as text: whole cents above zero, at most $10,000,000,000 (the core's largest
 amount)."""
 
+
+def whole_cents(value: float) -> float:
+    """The number as written (its shortest decimal form) has at most two decimals. Binary
+    division cannot tell: 54796628.8 / 0.01 is not a whole float, though the amount is."""
+    if Decimal(repr(value)) % Decimal("0.01"):
+        raise ValueError("Input should be a multiple of 0.01")
+    return value
+
+
+CENTS_SCHEMA = {"multipleOf": 0.01}
+"""What the document says of a JSON number of whole cents (:func:`whole_cents` checks it)."""
+
 Money = Annotated[
     Annotated[str, Field(pattern=MONEY_PATTERN)]
     | Annotated[StrictInt, Field(ge=1, le=10_000_000_000)]
-    | Annotated[StrictFloat, Field(gt=0, le=10_000_000_000, multiple_of=0.01)],
+    | Annotated[
+        StrictFloat,
+        Field(gt=0, le=10_000_000_000, json_schema_extra=CENTS_SCHEMA),
+        AfterValidator(whole_cents),
+    ],
     Field(description="Dollars: whole cents above zero, as text or a JSON number."),
 ]
 

@@ -12,10 +12,14 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
 from directbroker.adapters.http.broker.errors import BrokerApiError
-from directbroker.adapters.http.broker.funding_bodies import UUID_PATTERN
+from directbroker.adapters.http.broker.funding_bodies import (
+    CENTS_SCHEMA,
+    UUID_PATTERN,
+    whole_cents,
+)
 from directbroker.adapters.http.ports import OrderView
 from directbroker.adapters.http.shapes import iso, money_text, render_order
 from directbroker.domain.order_status import OrdStatus
@@ -36,7 +40,11 @@ PERCENT_PATTERN = r"^(?:100(?:\.0{1,2})?|[1-9]?[0-9](?:\.[0-9]{1,2})?)$"
 Percent = Annotated[
     Annotated[str, Field(pattern=PERCENT_PATTERN)]
     | Annotated[StrictInt, Field(ge=1, le=100)]
-    | Annotated[StrictFloat, Field(ge=0.01, le=100, multiple_of=0.01)],
+    | Annotated[
+        StrictFloat,
+        Field(ge=0.01, le=100, json_schema_extra=CENTS_SCHEMA),
+        AfterValidator(whole_cents),
+    ],
     Field(description="A percentage with at most two decimals, above 0 and at most 100."),
 ]
 Symbol = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9.]+$")]

@@ -48,7 +48,22 @@ def reports_router(ports: BrokerPorts) -> APIRouter:
         year, number = month.split("-")
         return port.rule605(int(year), int(number))
 
-    @router.get("/monthly", summary="Monthly activity report: accounts, trades, shares, assets")
+    @router.get(
+        "/monthly",
+        summary="Monthly activity report: accounts, trades, shares, assets",
+        responses={
+            200: {
+                "description": "The report: JSON, or CSV, text or an HTML page with charts.",
+                "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    **{
+                        media.split(";")[0]: {"schema": {"type": "string"}}
+                        for media in MONTHLY_MEDIA.values()
+                    },
+                },
+            }
+        },
+    )
     async def monthly(
         actor: Reader,
         month: Month,
