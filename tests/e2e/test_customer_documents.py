@@ -17,14 +17,12 @@ import httpx
 import pypdf
 
 from directbroker.app import documents_cli
+from tests.e2e.lifecycle import fund
 from tests.e2e.running import RunningFirm, until
 from tests.e2e.test_broker_accounts import request  # imports alpaca quietly
 
 from alpaca.broker.client import BrokerClient  # isort: skip
-from alpaca.broker.enums import BankAccountType, TransferDirection, TransferTiming  # isort: skip
 from alpaca.broker.requests import (  # isort: skip
-    CreateACHRelationshipRequest,
-    CreateACHTransferRequest,
     GetTradeDocumentsRequest,
 )
 
@@ -62,24 +60,7 @@ def open_funded_customer(running: RunningFirm, data: Path) -> tuple[str, dict[st
     """An account opened and funded through the Broker API, and its own Trading API key."""
     broker, auth = staff(running, data)
     account = str(broker.create_account(request()).id)
-    bank = broker.create_ach_relationship_for_account(
-        account,
-        CreateACHRelationshipRequest(
-            account_owner_name="Ada Lovelace", bank_account_type=BankAccountType.CHECKING,
-            bank_account_number="12345678", bank_routing_number="121000358",
-        ),
-    )  # fmt: skip
-    until(lambda: broker.get_ach_relationships_for_account(account)[0]
-          .status.value == "APPROVED", "the bank link", 90)  # fmt: skip
-    broker.create_transfer_for_account(
-        account,
-        CreateACHTransferRequest(
-            amount="50000", direction=TransferDirection.INCOMING,
-            timing=TransferTiming.IMMEDIATE, relationship_id=bank.id,
-        ),
-    )  # fmt: skip
-    until(lambda: broker.get_transfers_for_account(account)[0]
-          .status.value == "COMPLETE", "the deposit", 90)  # fmt: skip
+    fund(broker, account, Decimal("50000"))
     issued = httpx.post(
         f"{running.url}/v1/firm/keys", auth=auth, timeout=10,
         json={"user_id": "ada", "roles": ["customer"], "accounts": [account]},
