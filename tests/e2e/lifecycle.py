@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from tests.e2e.running import SESSION_START, RunningFirm
+from tests.e2e.running import SESSION_START, RunningFirm, until
 from tests.e2e.test_broker_accounts import request  # imports alpaca quietly
 
 from alpaca.broker.client import BrokerClient  # isort: skip
@@ -38,18 +37,6 @@ class Submitted:
     order_id: str
     client_order_id: str
     symbol: str
-
-
-def until(probe: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
-    """Poll until ``probe`` answers something true (the server works asynchronously)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def config_file(root: Path, *, simulate: bool) -> Path:

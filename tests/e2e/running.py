@@ -14,11 +14,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import httpx
+
+T = TypeVar("T")
 
 _URL = re.compile(r"(http://127\.0\.0\.1:\d+)")
 _KEY = re.compile(r"APCA-API-KEY-ID=(\S+)\s+APCA-API-SECRET-KEY=(\S+)\s+\(account (\S+?)[,)]")
@@ -157,3 +160,15 @@ def stop_all(processes: Sequence[subprocess.Popen[bytes]]) -> None:
         process.kill()
     for process in processes:
         process.wait(10)
+
+
+def until(probe: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
+    """Poll until ``probe`` answers something true (the server works asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)

@@ -16,8 +16,8 @@ each day end ``serve`` hands the day to the clearing firm and reconciles its ans
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from directbroker.adapters.http.ids import stable_uuid
 from directbroker.app.cli import main as cli
 from directbroker.backoffice.drop_copy_log import drop_copy_dir, read_file
 from directbroker.runtime.schedule import from_date
-from tests.e2e.running import RunningFirm
+from tests.e2e.running import RunningFirm, until
 
 pytestmark = pytest.mark.timeout(420)
 
@@ -53,16 +53,6 @@ def _clock(firm: RunningFirm) -> dict[str, Any]:
     return clock
 
 
-def _until(what: str, check: Any, timeout: float = 120.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"never happened: {what}")
-
-
 def _fills(firm: RunningFirm) -> dict[str, dict[str, Any]]:
     """The account's fills as the API reports them, by activity id."""
     page = _get(firm, "/v2/account/activities", activity_types="FILL", page_size="100")
@@ -78,14 +68,15 @@ def _trade(firm: RunningFirm, data: Path, day: str) -> list[str]:
     """Buy each symbol on the morning of ``day``; once three fills are in the drop copy;
     their execution ids, in the order the clearing firm's copy has them."""
     # Well after the open: the opening cross is over and the books are deep again.
-    _until(f"the morning of {day}", lambda: (c := _clock(firm))["is_open"]
-           and c["timestamp"][:10] == day and c["timestamp"][11:16] >= "10:15")  # fmt: skip
+    until(lambda: (c := _clock(firm))["is_open"]
+          and c["timestamp"][:10] == day and c["timestamp"][11:16] >= "10:15",
+          f"the morning of {day}", 120)  # fmt: skip
     for index, symbol in enumerate(SYMBOLS):
         order = {"symbol": symbol, "qty": str(2 + index), "side": "buy", "type": "market",
                  "time_in_force": "day"}  # fmt: skip
-        _until(f"a {symbol} order taken", lambda order=order: _place(firm, order), timeout=60)
-    return list(_until(f"three drop-copied fills on {day}",
-                       lambda: len(ids := _copied_ids(data, day)) >= 3 and ids))  # fmt: skip
+        until(partial(_place, firm, order), f"a {symbol} order taken", 60)
+    return until(lambda: ids if len(ids := _copied_ids(data, day)) >= 3 else None,
+                 f"three drop-copied fills on {day}", 120)  # fmt: skip
 
 
 def _place(firm: RunningFirm, order: dict[str, str]) -> bool:
@@ -139,9 +130,8 @@ def test_days_of_trading_reach_the_clearing_firm_and_faults_become_breaks(
         _fault(data, later, "wrong_quantity", one, "--amount", "1")
         _fault(data, later, "wrong_account", two, "--to-account", "DEMO-2")
         _fault(data, later, "cash_difference", "DEMO-2", "--amount", "12.34")
-        _until("the third day's reconciliation",
-               (data / "backoffice" / "recon" / f"{later}.json").exists,
-               timeout=180)  # fmt: skip
+        until((data / "backoffice" / "recon" / f"{later}.json").exists,
+              "the third day's reconciliation", 180)  # fmt: skip
         fills = _fills(firm)
         # The confirmations follow the day's reconciliation.
         documents = _until("the three days' confirmations", lambda: (

@@ -28,8 +28,8 @@ from tests.e2e.lifecycle import (
     quotes,
     serve,
     staff_client,
-    until,
 )
+from tests.e2e.running import until
 
 pytestmark = pytest.mark.timeout(600)
 

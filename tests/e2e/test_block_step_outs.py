@@ -24,8 +24,8 @@ from tests.e2e.lifecycle import (
     quotes,
     serve,
     staff_client,
-    until,
 )
+from tests.e2e.running import until
 from tests.e2e.test_block_orders import _admin, _headers, _positions
 
 pytestmark = pytest.mark.timeout(600)

@@ -5,7 +5,6 @@ activities show it; another account's order is not found."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import replace
 from decimal import Decimal
@@ -16,22 +15,12 @@ from directbroker.app.config import ClockSection, FirmConfig
 from directbroker.app.firm import open_firm
 from directbroker.domain.ledger_messages import Deposit
 from directbroker.domain.numbers import PRICE_SCALE
-from tests.e2e.running import SESSION_START
+from tests.e2e.running import SESSION_START, until
 from tests.e2e.test_broker_accounts import request  # imports alpaca quietly
 
 from alpaca.broker.client import BrokerClient  # isort: skip
 from alpaca.trading.enums import OrderSide, TimeInForce  # isort: skip
 from alpaca.trading.requests import LimitOrderRequest  # isort: skip
-
-
-def _until(check: Any, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("the condition never held")
 
 
 def test_an_order_on_behalf_fills_and_shows_as_a_position(tmp_path: Path) -> None:
@@ -54,7 +43,7 @@ def test_an_order_on_behalf_fills_and_shows_as_a_position(tmp_path: Path) -> Non
             quote = snapshot.quote if snapshot is not None else None
             return quote.ask_price if quote is not None else None
 
-        price = Decimal(_until(ask)) / PRICE_SCALE * Decimal("1.05")
+        price = Decimal(until(ask, "a quote for AAPL")) / PRICE_SCALE * Decimal("1.05")
         order = broker.submit_order_for_account(
             account,
             LimitOrderRequest(
@@ -62,7 +51,9 @@ def test_an_order_on_behalf_fills_and_shows_as_a_position(tmp_path: Path) -> Non
                 limit_price=float(price.quantize(Decimal("0.01"))),
             ),
         )  # fmt: skip
-        positions = _until(lambda: broker.get_all_positions_for_account(account))
+        positions = until(
+            lambda: broker.get_all_positions_for_account(account), "the AAPL position"
+        )
         assert [(p.symbol, p.qty) for p in positions] == [("AAPL", "2")]
         assert str(broker.get_order_for_account_by_id(account, order.id).id) == str(order.id)
         assert broker.get_all_positions_for_account(other) == []

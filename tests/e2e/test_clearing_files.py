@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,20 +17,10 @@ import httpx
 
 from directbroker.app.broker_journal import journal_entries
 from directbroker.domain.ledger_messages import ExecutionRecorded
-from tests.e2e.running import RunningFirm, demo_args
+from tests.e2e.running import RunningFirm, demo_args, until
 
 DAY = "2026-11-30"
 ORDERS = [("DEMO-1", "buy", 5), ("DEMO-1", "buy", 3), ("DEMO-1", "sell", 2), ("DEMO-2", "buy", 4)]
-
-
-def _until(what: str, check: Any, timeout: float = 90.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"never happened: {what}")
 
 
 def _quoted(client: httpx.Client) -> bool:
@@ -70,7 +59,9 @@ def test_every_execution_of_the_day_is_handed_to_clearing_once(tmp_path: Path) -
         clients = {a: httpx.Client(base_url=firm.url, headers=firm.headers(a), timeout=10)
                    for a in ("DEMO-1", "DEMO-2")}  # fmt: skip
         one = clients["DEMO-1"]
-        _until("the market quotes", lambda: one.get("/v2/clock").json()["is_open"] and _quoted(one))
+        until(
+            lambda: one.get("/v2/clock").json()["is_open"] and _quoted(one), "the market quotes", 90
+        )
         ids = []
         for account, side, quantity in ORDERS:
             body = {"symbol": "AAPL", "qty": str(quantity), "side": side, "type": "market",
@@ -79,9 +70,9 @@ def test_every_execution_of_the_day_is_handed_to_clearing_once(tmp_path: Path) -
             assert answer.status_code == 200, answer.text
             ids.append((account, answer.json()["id"]))
         for account, order_id in ids:
-            order = _until("the order fills", _filled(clients[account], order_id))
+            order = until(_filled(clients[account], order_id), "the order fills", 90)
             filled[order_id] = int(order["filled_qty"])
-        _until("the next day", lambda: one.get("/v2/clock").json()["timestamp"][:10] > DAY)
+        until(lambda: one.get("/v2/clock").json()["timestamp"][:10] > DAY, "the next day", 90)
         for account, client in clients.items():
             for position in client.get("/v2/positions").json():
                 positions[(account, position["symbol"])] = int(position["qty"])

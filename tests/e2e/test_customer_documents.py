@@ -8,7 +8,6 @@ and through the customer's own ``/v2/account/documents``; the PDFs' text carries
 from __future__ import annotations
 
 import io
-import time
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,14 +17,12 @@ import httpx
 import pypdf
 
 from directbroker.app import documents_cli
-from tests.e2e.running import RunningFirm
+from tests.e2e.lifecycle import fund
+from tests.e2e.running import RunningFirm, until
 from tests.e2e.test_broker_accounts import request  # imports alpaca quietly
 
 from alpaca.broker.client import BrokerClient  # isort: skip
-from alpaca.broker.enums import BankAccountType, TransferDirection, TransferTiming  # isort: skip
 from alpaca.broker.requests import (  # isort: skip
-    CreateACHRelationshipRequest,
-    CreateACHTransferRequest,
     GetTradeDocumentsRequest,
 )
 
@@ -33,16 +30,6 @@ SPEED = "2000"
 START = "2026-11-30T08:00:00-05:00"
 """A Monday before the open: the customer is opened and funded before the session, so the
 whole session is left for its trades however slow the machine."""
-
-
-def until(what: str, check: Any, timeout: float = 90.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"never happened: {what}")
 
 
 def text_of(pdf: bytes) -> str:
@@ -73,24 +60,7 @@ def open_funded_customer(running: RunningFirm, data: Path) -> tuple[str, dict[st
     """An account opened and funded through the Broker API, and its own Trading API key."""
     broker, auth = staff(running, data)
     account = str(broker.create_account(request()).id)
-    bank = broker.create_ach_relationship_for_account(
-        account,
-        CreateACHRelationshipRequest(
-            account_owner_name="Ada Lovelace", bank_account_type=BankAccountType.CHECKING,
-            bank_account_number="12345678", bank_routing_number="121000358",
-        ),
-    )  # fmt: skip
-    until("the bank link", lambda: broker.get_ach_relationships_for_account(account)[0]
-          .status.value == "APPROVED")  # fmt: skip
-    broker.create_transfer_for_account(
-        account,
-        CreateACHTransferRequest(
-            amount="50000", direction=TransferDirection.INCOMING,
-            timing=TransferTiming.IMMEDIATE, relationship_id=bank.id,
-        ),
-    )  # fmt: skip
-    until("the deposit", lambda: broker.get_transfers_for_account(account)[0]
-          .status.value == "COMPLETE")  # fmt: skip
+    fund(broker, account, Decimal("50000"))
     issued = httpx.post(
         f"{running.url}/v1/firm/keys", auth=auth, timeout=10,
         json={"user_id": "ada", "roles": ["customer"], "accounts": [account]},
@@ -106,8 +76,8 @@ def trade(client: httpx.Client, side: str, qty: int) -> None:
     placed = client.post("/v2/orders", json=body)
     assert placed.status_code == 200, placed.text
     order = placed.json()["id"]
-    until(f"the {side} fills", lambda: client.get(f"/v2/orders/{order}").json()["status"]
-          == "filled")  # fmt: skip
+    until(lambda: client.get(f"/v2/orders/{order}").json()["status"]
+          == "filled", f"the {side} fills", 90)  # fmt: skip
 
 
 def test_confirmations_and_statements_issued_listed_and_read_back(tmp_path: Path) -> None:
@@ -115,7 +85,7 @@ def test_confirmations_and_statements_issued_listed_and_read_back(tmp_path: Path
     with firm(data, tmp_path) as running:
         account, headers = open_funded_customer(running, data)
         client = httpx.Client(base_url=running.url, headers=headers, timeout=10)
-        until("the open", lambda: client.get("/v2/clock").json()["is_open"])
+        until(lambda: client.get("/v2/clock").json()["is_open"], "the open", 90)
         trade(client, "buy", 30)
         trade(client, "sell", 12)
         fills = client.get("/v2/account/activities/FILL").json()
@@ -129,7 +99,7 @@ def test_confirmations_and_statements_issued_listed_and_read_back(tmp_path: Path
             now = datetime.fromisoformat(client.get("/v2/clock").json()["timestamp"])
             return (now.year, now.month) > (trade_day.year, trade_day.month) and now.hour >= 5
 
-        until("the next month's first day", next_month, timeout=120)
+        until(next_month, "the next month's first day", 120)
         client.close()
         assert running.terminate() == 0
 

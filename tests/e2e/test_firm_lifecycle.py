@@ -33,9 +33,8 @@ from tests.e2e.lifecycle import (
     quotes,
     serve,
     staff_client,
-    until,
 )
-from tests.e2e.running import cpu_burners, stop_all
+from tests.e2e.running import cpu_burners, stop_all, until
 
 from alpaca.trading.client import TradingClient  # isort: skip
 from alpaca.trading.enums import OrderSide, QueryOrderStatus, TimeInForce  # isort: skip

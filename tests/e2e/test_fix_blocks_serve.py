@@ -28,8 +28,8 @@ from directbroker.adapters.fix.transport import FixTransport
 from directbroker.app.fix_service import session_factory
 from directbroker.protocols.fix.effects import ApplicationMessage
 from directbroker.protocols.fix.message import Field
-from tests.e2e.lifecycle import admin_credential, quotes, until
-from tests.e2e.running import RunningFirm, demo_args
+from tests.e2e.lifecycle import admin_credential, quotes
+from tests.e2e.running import RunningFirm, demo_args, until
 from tests.e2e.test_fix_serve import _free_port, _until
 
 pytestmark = pytest.mark.timeout(300)

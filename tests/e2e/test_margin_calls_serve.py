@@ -23,8 +23,8 @@ from tests.e2e.lifecycle import (
     open_approved_account,
     serve,
     staff_client,
-    until,
 )
+from tests.e2e.running import until
 
 pytestmark = pytest.mark.timeout(600)
 

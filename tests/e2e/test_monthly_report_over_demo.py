@@ -12,8 +12,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,19 +24,11 @@ from directbroker.app.backoffice_runner import BackOfficeRunner
 from directbroker.app.monthly_job import MonthlyReportJob
 from tests.e2e.lifecycle import admin_credential
 from tests.e2e.monthly_recount import differences, recount_months
-from tests.e2e.running import RunningFirm
+from tests.e2e.running import RunningFirm, until
 
 pytestmark = pytest.mark.timeout(300)
 START = "2026-04-30T09:45:00-04:00"
 DONE = ("filled", "canceled", "expired", "rejected")  # the last session of April; May 1 is a Friday
-
-
-def _until(check: Callable[[], bool], what: str, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def _buy(firm: RunningFirm, account: str, symbol: str, qty: int) -> str:
@@ -52,7 +42,7 @@ def _buy(firm: RunningFirm, account: str, symbol: str, qty: int) -> str:
         )
         return answers[-1].status_code != 403
 
-    _until(placed, f"a quote for {symbol}", 30)
+    until(placed, f"a quote for {symbol}", 30)
     answer = answers[-1]
     assert answer.status_code == 200, answer.text
     order_id: str = answer.json()["id"]
@@ -75,7 +65,7 @@ def _trade(firm: RunningFirm, account: str, symbol: str, qty: int, placed: list[
         def ended(order_id: str = order_id) -> bool:
             return _order(firm, account, order_id)["status"] in DONE
 
-        _until(ended, "the order to end")
+        until(ended, "the order to end", 90)
         if _order(firm, account, order_id)["status"] == "filled":
             return
     raise AssertionError(f"no {symbol} order filled")
@@ -108,7 +98,7 @@ def test_monthly_report_across_a_month_end_equals_a_recount(tmp_path: Path) -> N
             clock = _clock(firm, account)
             return str(clock["timestamp"]) >= "2026-05" and clock["is_open"] is True
 
-        _until(in_may_session, "a May session")
+        until(in_may_session, "a May session", 90)
         _trade(firm, account, "AAPL", 3, [])
         auth = admin_credential(data)
         url = f"{firm.url}/v1/reports/monthly"

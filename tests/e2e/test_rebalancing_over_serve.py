@@ -28,8 +28,8 @@ from tests.e2e.lifecycle import (
     quotes,
     serve,
     staff_client,
-    until,
 )
+from tests.e2e.running import until
 
 from alpaca.broker.enums import (  # isort: skip
     DriftBandSubType,

@@ -35,8 +35,8 @@ from tests.e2e.lifecycle import (
     quotes,
     serve,
     staff_client,
-    until,
 )
+from tests.e2e.running import until
 
 from alpaca.trading.enums import OrderSide, TimeInForce  # isort: skip
 from alpaca.trading.requests import (  # isort: skip

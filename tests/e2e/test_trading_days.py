@@ -5,14 +5,13 @@ clock's), orders included."""
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.e2e.running import RunningFirm, demo_args
+from tests.e2e.running import RunningFirm, demo_args, until
 
 ACCOUNT = "DEMO-1"
 SPEED = "3000"
@@ -38,16 +37,6 @@ def _day(clock: dict[str, Any]) -> date:
     return datetime.fromisoformat(clock["timestamp"]).date()
 
 
-def _until(what: str, check: Any, timeout: float = 120.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"never happened: {what}")
-
-
 def _status(client: httpx.Client, order_id: str) -> str:
     answer = client.get(f"/v2/orders/{order_id}")
     assert answer.status_code == 200, answer.text
@@ -70,15 +59,15 @@ def test_days_roll_day_orders_expire_gtc_orders_carry_and_a_crash_resumes(
 ) -> None:
     data_dir = tmp_path / "firm"
     with _firm(data_dir) as firm, _client(firm) as client:
-        _until("the market opens", lambda: _clock(client)["is_open"])
+        until(lambda: _clock(client)["is_open"], "the market opens", 120)
         first_day = _day(_clock(client))
         gtc, day = _place(client, "gtc", "100.00"), _place(client, "day", "99.00")
         assert _status(client, day) in ("new", "pending_new", "accepted")
         # The simulated clock runs through the close, the night and into the next session.
-        _until("the next session", lambda: _day(_clock(client)) > first_day)
-        _until("the DAY order expires", lambda: _status(client, day) == "expired")
-        _until("the next open", lambda: _clock(client)["is_open"])
-        _until("the GTC order is back", lambda: _status(client, gtc) == "new")
+        until(lambda: _day(_clock(client)) > first_day, "the next session", 120)
+        until(lambda: _status(client, day) == "expired", "the DAY order expires", 120)
+        until(lambda: _clock(client)["is_open"], "the next open", 120)
+        until(lambda: _status(client, gtc) == "new", "the GTC order is back", 120)
         before = _clock(client)
         firm.kill()
 

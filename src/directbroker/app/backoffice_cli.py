@@ -27,6 +27,7 @@ from directbroker.adapters.clearing.faults import (
 )
 from directbroker.adapters.clearing.run import ClearingRunError, run_clearing_day
 from directbroker.app.broker_journal import journal_entries
+from directbroker.app.cli_main import run_standalone
 from directbroker.app.documents_cli import register_documents
 from directbroker.app.dropcopy_check import register_dropcopy_check
 from directbroker.app.recon_cli import register_recon
@@ -227,11 +228,7 @@ def register(subparsers: Parsers) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run on its own: ``python -m directbroker.app.backoffice_cli backoffice ...``."""
-    parser = argparse.ArgumentParser(prog="directbroker")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    status: int = args.handler(args)
-    return status
+    return run_standalone(register, argv)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from directbroker.app.broker_journal import journal_entries
+from directbroker.app.cli_main import run_standalone
 from directbroker.app.config import ConfigError, load_config
 from directbroker.app.document_files import firm_details, write_documents
 from directbroker.backoffice.books import DayClose, FirmBooks
@@ -117,13 +118,7 @@ def run_documents(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run on its own: ``python -m directbroker.app.documents_cli backoffice documents ...``."""
-    parser = argparse.ArgumentParser(prog="directbroker")
-    commands = parser.add_subparsers(dest="command", required=True)
-    backoffice = commands.add_parser("backoffice", help="the back office")
-    register_documents(backoffice.add_subparsers(dest="backoffice", required=True))
-    args = parser.parse_args(argv)
-    status: int = args.handler(args)
-    return status
+    return run_standalone(register_documents, argv, group=("backoffice", "the back office"))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from directbroker.app.broker_journal import journal_entries
+from directbroker.app.cli_main import run_standalone
 from directbroker.backoffice.books import FirmBooks
 from directbroker.backoffice.drop_copy_check import check_drop_copy, drop_copied
 
@@ -67,14 +68,10 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``dropcopy-check`` on its own: ``main(["--data-dir", D, "--date", "YYYY-MM-DD"])``."""
-    parser = argparse.ArgumentParser(prog="directbroker backoffice")
-    register_dropcopy_check(parser.add_subparsers(dest="command", required=True))
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] != "dropcopy-check":
         argv = ["dropcopy-check", *argv]
-    args = parser.parse_args(argv)
-    status: int = args.handler(args)
-    return status
+    return run_standalone(register_dropcopy_check, argv, prog="directbroker backoffice")
 
 
 if __name__ == "__main__":

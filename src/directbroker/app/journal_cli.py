@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from directbroker.app.cli_main import run_standalone
 from directbroker.runtime import VerifyReport, verify_journal
 
 EXIT_OK = 0
@@ -118,11 +119,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run on its own: ``python -m directbroker.app.journal_cli journal verify ...``."""
-    parser = argparse.ArgumentParser(prog="directbroker")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    status: int = args.handler(args)
-    return status
+    return run_standalone(register, argv)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from directbroker.app.broker_journal import broker_entries
+from directbroker.app.cli_main import run_standalone
 from directbroker.app.recon_job import InboundError, ReconResult, run_recon_for_books
 from directbroker.backoffice import break_report
 from directbroker.backoffice.books import QUIET_INPUTS, DayClose, FirmBooks
@@ -108,13 +109,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``backoffice recon`` on its own (the integrated CLI registers it under ``backoffice``)."""
-    parser = argparse.ArgumentParser(prog="directbroker")
-    commands = parser.add_subparsers(dest="command", required=True)
-    backoffice = commands.add_parser("backoffice", help="back-office runs")
-    register_recon(backoffice.add_subparsers(dest="backoffice", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.handler(args)
-    return code
+    return run_standalone(register_recon, argv, group=("backoffice", "back-office runs"))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from directbroker.app.broker_journal import broker_entries
+from directbroker.app.cli_main import run_standalone
 from directbroker.app.config import ConfigError, load_config
 from directbroker.backoffice import retention, ticket_formats, trade_blotter
 from directbroker.backoffice.books import QUIET_INPUTS, FirmBooks
@@ -204,11 +205,7 @@ def run_retention(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run on its own: ``python -m directbroker.app.records_cli records ...``."""
-    parser = argparse.ArgumentParser(prog="directbroker")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    status: int = args.handler(args)
-    return status
+    return run_standalone(register, argv)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from directbroker.app import monthly_cli
 from directbroker.app.broker_journal import journal_entries
+from directbroker.app.cli_main import run_standalone
 from directbroker.backoffice import rule605, rule606
 from directbroker.backoffice.order_flow import OrderFlow
 from directbroker.backoffice.periods import local_month
@@ -126,11 +127,7 @@ def run_605(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run on its own: ``python -m directbroker.app.report_cli report 606 ...``."""
-    parser = argparse.ArgumentParser(prog="directbroker")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    status: int = args.handler(args)
-    return status
+    return run_standalone(register, argv)
 
 
 if __name__ == "__main__":

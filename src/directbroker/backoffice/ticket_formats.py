@@ -45,9 +45,8 @@ def _price(units: int | None) -> str:
     return "" if units is None else format_price(units)
 
 
-def as_json_object(ticket: OrderTicket) -> Json:
-    """One ticket with everything on it, nested."""
-    cancel = ticket.cancellation
+def _terms(ticket: OrderTicket) -> dict[str, str]:
+    """What both the JSON object and the CSV row open with: the order and its account."""
     return {
         "order_id": ticket.order_id,
         "client_order_id": ticket.client_order_id,
@@ -55,6 +54,14 @@ def as_json_object(ticket: OrderTicket) -> Json:
         "symbol": ticket.symbol,
         "side": ticket.side.value,
         "order_type": ticket.order_type.value,
+    }
+
+
+def as_json_object(ticket: OrderTicket) -> Json:
+    """One ticket with everything on it, nested."""
+    cancel = ticket.cancellation
+    return {
+        **_terms(ticket),
         "quantity": ticket.quantity,
         "limit_price": _price(ticket.limit_price) or None,
         "stop_price": _price(ticket.stop_price) or None,
@@ -126,12 +133,7 @@ def csv_row(ticket: OrderTicket) -> dict[str, str]:
     venues = sorted({r.venue for r in ticket.routes})
     fills = ticket.executions
     return {
-        "order_id": ticket.order_id,
-        "client_order_id": ticket.client_order_id,
-        "account": ticket.account,
-        "symbol": ticket.symbol,
-        "side": ticket.side.value,
-        "order_type": ticket.order_type.value,
+        **_terms(ticket),
         "quantity": str(ticket.quantity),
         "limit_price": _price(ticket.limit_price),
         "stop_price": _price(ticket.stop_price),

@@ -9,13 +9,16 @@ on; another account's document is 404, as an unknown one is, so ids cannot be pr
 dependencies, which name a local, when they are defined.)
 """
 
-from datetime import date
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from directbroker.adapters.http.broker.accounts_port import DocumentView
-from directbroker.adapters.http.broker.documents_routes import render_document
+from directbroker.adapters.http.broker.documents_routes import (
+    download_response,
+    parse_day,
+    render_document,
+)
 from directbroker.adapters.http.context import Acting, ApiContext
 from directbroker.adapters.http.errors import ApiError
 from directbroker.adapters.http.openapi import DAY_PATTERN
@@ -23,7 +26,6 @@ from directbroker.adapters.http.shapes import Json
 from directbroker.domain.rejects import RejectCode
 
 _DAY = {"pattern": DAY_PATTERN}
-_EXTENSIONS = {"application/pdf": "pdf", "text/plain": "txt"}
 
 
 class DocumentShelf(Protocol):
@@ -41,12 +43,7 @@ class DocumentShelf(Protocol):
 
 
 def _day(text: str | None, name: str) -> str | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text[:10]).isoformat()
-    except ValueError:
-        raise ApiError.invalid(f"{name} must be a date (YYYY-MM-DD)") from None
+    return parse_day(text, name, ApiError.invalid)
 
 
 def customer_documents_router(ctx: ApiContext, shelf: DocumentShelf) -> APIRouter:
@@ -80,13 +77,6 @@ def customer_documents_router(ctx: ApiContext, shelf: DocumentShelf) -> APIRoute
             raise ApiError.not_found(
                 f"document not found: {document_id[:64]}", RejectCode.UNKNOWN_ACCOUNT
             )
-        view, content = found
-        extension = _EXTENSIONS.get(view.mime_type, "bin")
-        filename = f"{view.document_type}-{view.date}.{extension}"
-        return Response(
-            content,
-            media_type=view.mime_type,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return download_response(*found)
 
     return router

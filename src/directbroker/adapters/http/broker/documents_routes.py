@@ -24,16 +24,32 @@ DAY = {"pattern": DAY_PATTERN}
 DocumentsStaff = Annotated[StaffPrincipal, Depends(staff(Role.OPERATIONS, Role.COMPLIANCE))]
 
 
-def _day(text: str | None, name: str) -> str | None:
+_EXTENSIONS = {"application/pdf": "pdf", "text/plain": "txt"}
+
+
+def parse_day(text: str | None, name: str, invalid: Callable[[str], Exception]) -> str | None:
+    """A list filter's day as YYYY-MM-DD (None when absent); ``invalid`` makes the API's error."""
     if not text:
         return None
     try:
         return date.fromisoformat(text[:10]).isoformat()
     except ValueError:
-        raise BrokerApiError.invalid(f"{name} must be a date (YYYY-MM-DD)") from None
+        raise invalid(f"{name} must be a date (YYYY-MM-DD)") from None
 
 
-_EXTENSIONS = {"application/pdf": "pdf", "text/plain": "txt"}
+def _day(text: str | None, name: str) -> str | None:
+    return parse_day(text, name, BrokerApiError.invalid)
+
+
+def download_response(view: DocumentView, content: bytes) -> Response:
+    """A document's content as an attachment named by its type and date."""
+    extension = _EXTENSIONS.get(view.mime_type, "bin")
+    filename = f"{view.document_type}-{view.date}.{extension}"
+    return Response(
+        content,
+        media_type=view.mime_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def render_document(view: DocumentView) -> Json:
@@ -85,13 +101,6 @@ def documents_router(port: AccountsPort, known: Callable[[str], str]) -> APIRout
                          "description": "The document: a PDF, or text for the opening summary."}},
     )  # fmt: skip
     async def download(account_id: str, document_id: str, actor: DocumentsStaff) -> Response:
-        view, content = one(account_id, document_id)
-        extension = _EXTENSIONS.get(view.mime_type, "bin")
-        filename = f"{view.document_type}-{view.date}.{extension}"
-        return Response(
-            content,
-            media_type=view.mime_type,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return download_response(*one(account_id, document_id))
 
     return router
