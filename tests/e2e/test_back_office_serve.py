@@ -91,6 +91,12 @@ def _place(firm: RunningFirm, order: dict[str, str]) -> bool:
     return True
 
 
+def _documents(firm: RunningFirm) -> list[dict[str, Any]] | None:
+    """The customer's documents once every day's confirmation is among them."""
+    found: list[dict[str, Any]] = _get(firm, "/v2/account/documents")
+    return found if {d["date"] for d in found} >= set(DAYS) else None
+
+
 def _fault(data: Path, day: str, kind: str, target: str, *extra: str) -> None:
     """``directbroker backoffice fault add`` (in this process: the day's end is seconds away
     on the fast clock, and a fault must be in before it)."""
@@ -134,9 +140,7 @@ def test_days_of_trading_reach_the_clearing_firm_and_faults_become_breaks(
               "the third day's reconciliation", 180)  # fmt: skip
         fills = _fills(firm)
         # The confirmations follow the day's reconciliation.
-        documents = _until("the three days' confirmations", lambda: (
-            found := _get(firm, "/v2/account/documents"))
-            and {d["date"] for d in found} >= set(DAYS) and found)  # fmt: skip
+        documents = until(partial(_documents, firm), "the three days' confirmations", 120)
         confirmation = documents[0]
         download = httpx.get(
             f"{firm.url}/v2/account/documents/{confirmation['id']}/download",
