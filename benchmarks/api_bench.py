@@ -62,6 +62,8 @@ TIMEOUT_S = 15.0
 """A request with no answer after this long is counted as a timeout (a hang). It is above the
 platform's longest promised answer (its 10 s answer timeout), so only a real hang counts."""
 BUSY = (429, 503)
+IDLE_S = 3.0
+"""Longest a connection is reused after its last answer (the server keeps idle ones 5 s)."""
 _PLATFORM_CONFIG = "[api]\nrate_per_second = 1000000.0\nburst = 1000000\n"
 
 
@@ -76,13 +78,19 @@ class Connection:
         self._head = "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode()
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self._idle_since = 0.0
 
     async def open(self) -> Connection:
         self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        self._idle_since = time.perf_counter()
         return self
 
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
-        """Send one request and read its whole answer: (status, body)."""
+        """Send one request and read its whole answer: (status, body). A connection idle for
+        nearly the server's keep-alive time is replaced first, as HTTP clients do: the server
+        may be closing it as the request goes out."""
+        if self._writer is not None and time.perf_counter() - self._idle_since > IDLE_S:
+            self.close()
         if self._writer is None:
             await self.open()
         assert self._reader is not None and self._writer is not None
@@ -104,6 +112,7 @@ class Connection:
             elif lowered == b"transfer-encoding":
                 raise RuntimeError("chunked answers are not expected here")
         answer = await self._reader.readexactly(length) if length else b""
+        self._idle_since = time.perf_counter()
         if closing:  # the server said so: the next request opens a new connection
             self.close()
         return status, answer
