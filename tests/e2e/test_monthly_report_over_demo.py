@@ -133,7 +133,7 @@ def test_monthly_report_across_a_month_end_equals_a_recount(tmp_path: Path) -> N
     copy = tmp_path / "copy"
     shutil.copytree(data / "journals", copy / "journals")
     job = MonthlyReportJob(copy, XnysCalendar())
-    BackOfficeRunner(copy, XnysCalendar(), [], [job]).catch_up()
+    BackOfficeRunner(copy, XnysCalendar(), [], [job], folds=[job.fold]).catch_up()
     by_job = json.loads((job.directory / "monthly-2026-04.json").read_text())
     assert by_job["figures"] == written
     assets = recount["2026-04"]["customer_assets"]

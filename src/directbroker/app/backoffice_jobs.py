@@ -152,17 +152,17 @@ def back_office_for(
     firm = firm_details(config)
     section = config.backoffice
     clearing = ClearingDay(data_dir, section.clearing_number, calendar, section.drop_copy)
-    day_jobs: list[DayJob] = [
-        clearing,
-        DayRecords(data_dir),
-        Confirmations(data_dir, firm, publish),
-    ]
-    month_jobs: list[MonthJob] = [
-        Statements(data_dir, firm, publish),
-        MonthlyReportJob(data_dir, calendar, config.firm.name),
-    ]
+    records = DayRecords(data_dir)
+    monthly = MonthlyReportJob(data_dir, calendar, config.firm.name)
+    day_jobs: list[DayJob] = [clearing, records, Confirmations(data_dir, firm, publish)]
+    month_jobs: list[MonthJob] = [Statements(data_dir, firm, publish), monthly]
     runner = BackOfficeRunner(
-        data_dir, calendar, day_jobs, month_jobs, observers=[clearing.observe]
+        data_dir,
+        calendar,
+        day_jobs,
+        month_jobs,
+        observers=[clearing.observe],
+        folds=[records.tickets, monthly.fold],
     )
 
     def wake(_inputs: Sequence[Message], _outcomes: Sequence[Outcome]) -> None:

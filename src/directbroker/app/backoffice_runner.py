@@ -10,7 +10,10 @@ end; after the last business day of a month it runs the month's jobs (the statem
 The journal is the schedule, so a restart loses nothing: the worker folds the journal again
 from the start and runs the jobs of every day that ended after the last one it finished
 (``D/backoffice/progress.json``); observers (what cuts a day's window of the books, say) see
-every day end, finished or not. Each job is idempotent (a day's files come out the same
+every day end, finished or not. Jobs that keep a fold of their own beside the books (the order
+tickets, the monthly activity) hand it to the runner (``folds``): the journal is read once,
+and each entry goes to those folds before the books, so at a day end they stand where the
+books stand. Each job is idempotent (a day's files come out the same
 every time). A failing job is logged with its day and retried at the next start; it never
 stops the firm.
 """
@@ -29,6 +32,7 @@ from typing import Protocol
 
 from directbroker.app.broker_journal import broker_entries, broker_journal_path
 from directbroker.backoffice.books import QUIET_INPUTS, DayClose, DayEndListener, FirmBooks
+from directbroker.domain.messages import Event, Message
 from directbroker.runtime.schedule import BusinessCalendar
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,14 @@ class DayJob(Protocol):
 
     def run_day(self, close: DayClose, books: FirmBooks) -> None:
         """Do the job for the day that just ended (the books stand at its end)."""
+        ...
+
+
+class EntryFold(Protocol):
+    """A fold of the broker journal kept beside the books."""
+
+    def take(self, message: Message, events: Sequence[Event], ts_ns: int) -> None:
+        """Fold one journal entry: the input and the events it caused."""
         ...
 
 
@@ -99,6 +111,7 @@ class BackOfficeRunner:
         month_jobs: Sequence[MonthJob] = (),
         *,
         observers: Sequence[DayEndListener] = (),
+        folds: Sequence[EntryFold] = (),
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self._data_dir = data_dir
@@ -106,6 +119,7 @@ class BackOfficeRunner:
         self._day_jobs = tuple(day_jobs)
         self._month_jobs = tuple(month_jobs)
         self._observers = tuple(observers)
+        self._folds = tuple(folds)
         self._poll = poll_seconds
         self._progress = Progress(data_dir / "backoffice" / "progress.json")
         self._finished = self._progress.read()
@@ -147,9 +161,12 @@ class BackOfficeRunner:
         if not broker_journal_path(self._data_dir).exists():
             return 0
         folded = 0
+        takes = [fold.take for fold in self._folds]
         take = self._books.take
         entries = broker_entries(self._data_dir, self._seq, QUIET_INPUTS)
         for seq, (message, events, ts_ns) in entries:
+            for beside in takes:
+                beside(message, events, ts_ns)
             take(message, events, ts_ns)
             self._seq = seq
             folded += 1

@@ -2,11 +2,10 @@
 last business day ends, its report is written to ``D/backoffice/monthly/`` in every format
 (``monthly-YYYY-MM.txt``, ``.csv``, ``.json``, ``.html``), each file replaced atomically.
 
-The back-office worker hands the job its :class:`FirmBooks`; the job keeps the
-:class:`ActivityFold` beside them itself, catching up from the journal when it runs. The fold
-may be ahead of the books (the journal goes on after the close): a month's figures depend only
-on what happened up to its end, so that changes nothing. Running a month again rewrites the
-same files, so the job is idempotent as the worker requires.
+The back-office worker hands the job its :class:`FirmBooks`; the job's :class:`ActivityFold`
+is fed by the same worker (``folds=[job.fold]``), so both stand at the month's last close.
+Running a month again rewrites the same files, so the job is idempotent as the worker
+requires.
 """
 
 from __future__ import annotations
@@ -15,8 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from directbroker.app.broker_journal import broker_entries
-from directbroker.backoffice.books import QUIET_INPUTS, DayClose, FirmBooks
+from directbroker.backoffice.books import DayClose, FirmBooks
 from directbroker.backoffice.monthly_activity import (
     ActivityBooks,
     ActivityFold,
@@ -57,8 +55,8 @@ class MonthlyReportJob:
         self._data_dir = data_dir
         self._sessions = sessions
         self._firm = firm
-        self._fold = ActivityFold()
-        self._seq = 0
+        self.fold = ActivityFold()
+        """What the report needs beyond the books: the runner feeds it every journal entry."""
 
     @property
     def directory(self) -> Path:
@@ -67,11 +65,6 @@ class MonthlyReportJob:
 
     def run_month(self, year: int, month: int, close: DayClose, books: FirmBooks) -> None:
         """Write the report of ``year``-``month``, whose last business day just ended."""
-        for seq, (message, events, ts_ns) in broker_entries(
-            self._data_dir, self._seq, QUIET_INPUTS
-        ):
-            self._fold.take(message, events, ts_ns)
-            self._seq = seq
-        activity = ActivityBooks(books, self._fold)
+        activity = ActivityBooks(books, self.fold)
         report = monthly_activity(activity, year, month, self._sessions)
         write_report(self.directory, report, self._firm)

@@ -42,7 +42,8 @@ def _write(data_dir: Path) -> None:
 
 
 def _run(data_dir: Path) -> list[Path]:
-    runner = BackOfficeRunner(data_dir, XnysCalendar(), [DayRecords(data_dir)])
+    job = DayRecords(data_dir)
+    runner = BackOfficeRunner(data_dir, XnysCalendar(), [job], folds=[job.tickets])
     runner.catch_up()
     assert runner.days_run == list(DAYS)
     folder = data_dir / "backoffice" / "records"
