@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from directbroker.adapters.fix import Backoff, FixTransport, SessionID, SessionSettings, open_stores
+from directbroker.adapters.fix import FixTransport, SessionID, SessionSettings
 from directbroker.adapters.fix.ports import SessionLike
 from directbroker.app.fix_service import session_factory
 from directbroker.protocols.fix.effects import SequenceState
-from directbroker.testing.fix_transport import RecordingApplication, until
+from directbroker.testing.fix_transport import RecordingApplication, transport_pair, until
 
 FIRM = SessionID("FIX.4.4", "DBRK", "ALPHACAP")
 CLIENT = SessionID("FIX.4.4", "ALPHACAP", "DBRK")
@@ -38,24 +38,8 @@ def test_the_session_factory_is_what_the_transport_expects() -> None:
 async def _pair(
     tmp_path: Path,
 ) -> tuple[FixTransport, RecordingApplication, FixTransport, RecordingApplication]:
-    firm_app, client_app = RecordingApplication(), RecordingApplication()
-    firm = FixTransport(
-        [SessionSettings(FIRM)],
-        stores=await open_stores("sqlite", tmp_path / "firm"),
-        factory=session_factory,
-        app=firm_app,
-    )
-    port = await firm.start()
-    assert port is not None
-    client = FixTransport(
-        [SessionSettings(CLIENT, role="initiator", host="127.0.0.1", port=port)],
-        stores=await open_stores("sqlite", tmp_path / "client"),
-        factory=session_factory,
-        app=client_app,
-        backoff=Backoff(base_s=0.01, max_s=0.05),
-    )
-    assert await client.start() is None
-    return firm, firm_app, client, client_app
+    pair = await transport_pair(tmp_path, FIRM, CLIENT, session_factory, session_factory)
+    return pair.firm, pair.firm_app, pair.client, pair.client_app
 
 
 def test_two_firms_trade_and_resume_their_numbers(tmp_path: Path) -> None:

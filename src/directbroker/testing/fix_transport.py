@@ -1,5 +1,5 @@
-"""A scripted FIX session, a counterparty client and a recording application, for testing the
-FIX transport without the real session.
+"""A scripted FIX session, a counterparty client, a recording application and a connected pair
+of transports, for testing the FIX transport without (or with) the real session.
 
 :class:`ScriptedSession` implements just enough of the session contract (logon, heartbeats,
 application messages, resend requests, logout) with real framing, so the transport's loops,
@@ -13,9 +13,13 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from directbroker.adapters.fix.framing import read_message
+from directbroker.adapters.fix.initiator import Backoff
+from directbroker.adapters.fix.ports import SessionFactory
 from directbroker.adapters.fix.settings import SessionID, SessionSettings
+from directbroker.adapters.fix.transport import FixTransport, open_stores
 from directbroker.protocols.fix.effects import (
     ApplicationMessage,
     LoggedOn,
@@ -189,6 +193,46 @@ class RecordingApplication:
     def on_logout(self, session_id: SessionID) -> None:
         """Remember."""
         self.logouts.append(session_id)
+
+
+@dataclass(frozen=True, slots=True)
+class TransportPair:
+    """An accepting and an initiating transport connected over loopback, with their apps."""
+
+    firm: FixTransport
+    firm_app: RecordingApplication
+    client: FixTransport
+    client_app: RecordingApplication
+
+
+async def transport_pair(
+    data_dir: Path,
+    firm_id: SessionID,
+    client_id: SessionID,
+    firm_sessions: SessionFactory,
+    client_sessions: SessionFactory,
+) -> TransportPair:
+    """The firm accepting ``firm_id`` and the client initiating ``client_id`` to it, each on
+    SQLite stores in its own folder of ``data_dir`` (started again on the same folder, they
+    resume their numbers), the client retrying fast."""
+    firm_app, client_app = RecordingApplication(), RecordingApplication()
+    firm = FixTransport(
+        [SessionSettings(firm_id)],
+        stores=await open_stores("sqlite", data_dir / "firm"),
+        factory=firm_sessions,
+        app=firm_app,
+    )
+    port = await firm.start()
+    assert port is not None
+    client = FixTransport(
+        [SessionSettings(client_id, role="initiator", host="127.0.0.1", port=port)],
+        stores=await open_stores("sqlite", data_dir / "client"),
+        factory=client_sessions,
+        app=client_app,
+        backoff=Backoff(base_s=0.01, max_s=0.05),
+    )
+    assert await client.start() is None
+    return TransportPair(firm, firm_app, client, client_app)
 
 
 async def until(condition: Callable[[], bool], *, tries: int = 2_000) -> None:

@@ -8,14 +8,13 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from directbroker.adapters.fix import (
-    Backoff,
-    FixTransport,
-    SessionID,
-    SessionSettings,
-    open_stores,
+from directbroker.adapters.fix import FixTransport, SessionID
+from directbroker.testing.fix_transport import (
+    RecordingApplication,
+    ScriptedSessions,
+    transport_pair,
+    until,
 )
-from directbroker.testing.fix_transport import RecordingApplication, ScriptedSessions, until
 
 FIRM = SessionID("FIX.4.4", "DBRK", "ALPHACAP")  # the firm accepts
 CLIENT = SessionID("FIX.4.4", "ALPHACAP", "DBRK")  # the client initiates
@@ -30,24 +29,11 @@ class _Side:
 
 async def _pair(tmp_path: Path) -> tuple[_Side, _Side]:
     firm_sessions, client_sessions = ScriptedSessions(), ScriptedSessions()
-    firm_app, client_app = RecordingApplication(), RecordingApplication()
-    firm = FixTransport(
-        [SessionSettings(FIRM)],
-        stores=await open_stores("sqlite", tmp_path / "firm"),
-        factory=firm_sessions,
-        app=firm_app,
+    pair = await transport_pair(tmp_path, FIRM, CLIENT, firm_sessions, client_sessions)
+    return (
+        _Side(pair.firm, pair.firm_app, firm_sessions),
+        _Side(pair.client, pair.client_app, client_sessions),
     )
-    port = await firm.start()
-    assert port is not None
-    client = FixTransport(
-        [SessionSettings(CLIENT, role="initiator", host="127.0.0.1", port=port)],
-        stores=await open_stores("sqlite", tmp_path / "client"),
-        factory=client_sessions,
-        app=client_app,
-        backoff=Backoff(base_s=0.01, max_s=0.05),
-    )
-    assert await client.start() is None
-    return _Side(firm, firm_app, firm_sessions), _Side(client, client_app, client_sessions)
 
 
 def test_two_transports_talk_and_resume_their_numbers_after_a_restart(tmp_path: Path) -> None:
