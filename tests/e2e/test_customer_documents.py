@@ -8,6 +8,7 @@ and through the customer's own ``/v2/account/documents``; the PDFs' text carries
 from __future__ import annotations
 
 import io
+import time
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
@@ -84,6 +85,7 @@ def trade(client: httpx.Client, side: str, qty: int) -> None:
         status = until(partial(_done, client, order), f"the {side} order done", 90)
         if status == "filled":
             return
+        time.sleep(1.1)  # the same order again within a second is refused as a duplicate
     raise AssertionError(f"the {side} never filled")
 
 
@@ -96,23 +98,22 @@ def test_confirmations_and_statements_issued_listed_and_read_back(tmp_path: Path
     data = tmp_path / "firm"
     with firm(data, tmp_path) as running:
         account, headers = open_funded_customer(running, data)
-        client = httpx.Client(base_url=running.url, headers=headers, timeout=10)
-        until(lambda: client.get("/v2/clock").json()["is_open"], "the open", 90)
-        trade(client, "buy", 30)
-        trade(client, "sell", 12)
-        fills = client.get("/v2/account/activities/FILL").json()
-        cash = Decimal(client.get("/v2/account").json()["cash"])
-        trade_day = datetime.fromisoformat(fills[0]["transaction_time"]).date()
-        stamp = datetime.fromisoformat(client.get("/v2/clock").json()["timestamp"])
-        assert (stamp.year, stamp.month) == (trade_day.year, trade_day.month), "traded late"
-        month = f"{trade_day.year:04d}-{trade_day.month:02d}"
+        with httpx.Client(base_url=running.url, headers=headers, timeout=10) as client:
+            until(lambda: client.get("/v2/clock").json()["is_open"], "the open", 90)
+            trade(client, "buy", 30)
+            trade(client, "sell", 12)
+            fills = client.get("/v2/account/activities/FILL").json()
+            cash = Decimal(client.get("/v2/account").json()["cash"])
+            trade_day = datetime.fromisoformat(fills[0]["transaction_time"]).date()
+            stamp = datetime.fromisoformat(client.get("/v2/clock").json()["timestamp"])
+            assert (stamp.year, stamp.month) == (trade_day.year, trade_day.month), "traded late"
+            month = f"{trade_day.year:04d}-{trade_day.month:02d}"
 
-        def next_month() -> bool:
-            now = datetime.fromisoformat(client.get("/v2/clock").json()["timestamp"])
-            return (now.year, now.month) > (trade_day.year, trade_day.month) and now.hour >= 5
+            def next_month() -> bool:
+                now = datetime.fromisoformat(client.get("/v2/clock").json()["timestamp"])
+                return (now.year, now.month) > (trade_day.year, trade_day.month) and now.hour >= 5
 
-        until(next_month, "the next month's first day", 120)
-        client.close()
+            until(next_month, "the next month's first day", 120)
         assert running.terminate() == 0
 
     # The documents command issues the day's confirmation and the month's statement.
