@@ -30,6 +30,7 @@ from directbroker.adapters.http.prefs import InMemoryPreferences, PreferencesSto
 from directbroker.adapters.http.ratelimit import RateLimit
 from directbroker.adapters.http.server import ApiServer
 from directbroker.adapters.http.shedding import ShedLimits
+from directbroker.adapters.web import mount_web
 from directbroker.app.account_book import AccountBook, AccountPublisher, AccountState
 from directbroker.app.api_ports import (
     ANSWER_TIMEOUT_S,
@@ -327,6 +328,7 @@ class PlatformApi:
             broker=self.broker_ports,
         )  # fmt: skip
         app.include_router(customer_documents_router(app.state.context, self.onboarding.documents))
+        mount_web(app)
         # Built here, once, not on the event loop at the first request: the document of every
         # route takes seconds of CPU on a loaded machine, and no request may wait that long.
         app.openapi()

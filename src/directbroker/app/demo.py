@@ -28,6 +28,7 @@ from directbroker.app.firm import DataDirInUse, Firm, ensure_customer_keys, open
 from directbroker.app.platform import DEMO_ACCOUNTS
 from directbroker.app.screen import ScreenData, render, take_screen
 from directbroker.app.signals import stop_on_signals
+from directbroker.app.web_links import one_click_links, read_credential
 from directbroker.runtime.schedule import NEW_YORK
 
 DEFAULT_API_PORT = 8470
@@ -96,6 +97,14 @@ def _print_api(firm: Firm, console: Console, keys: list[ApiKey]) -> None:
             f"(account {demo.account}, {demo.account_type.value})",
             soft_wrap=True,
         )
+    who = [(f"Trader screen, {demo.account}", key.key_id, key.secret, "trader")
+           for demo, key in zip(DEMO_ACCOUNTS, keys, strict=True)]  # fmt: skip
+    staff = read_credential(firm.data.admin_key)
+    if staff is not None:
+        who.append(("Operations console (staff)", staff[0], staff[1], "ops"))
+    console.print(f"Web screens: {server.url}/ui/  one-click sign-in:", soft_wrap=True)
+    for line in one_click_links(server, who):
+        console.print(line, soft_wrap=True)
 
 
 def _drive(

@@ -21,6 +21,7 @@ from rich.console import Console
 from directbroker.app.config import ConfigError, FirmConfig, defaults_toml, load_config
 from directbroker.app.firm import DataDirInUse, Firm, open_firm
 from directbroker.app.signals import stop_on_signals
+from directbroker.app.web_links import sign_in_line
 from directbroker.runtime.clocks import SimClock
 
 WATCH_INTERVAL_S = 0.5
@@ -62,6 +63,7 @@ def serve(firm: Firm, console: Console, duration: float | None = None) -> int:
                 f"(API docs: {server.url}/docs). Stop with Ctrl-C or SIGTERM.",
                 soft_wrap=True,
             )
+            console.print(sign_in_line(server), soft_wrap=True)
             fix = firm.fix_summary()
             if fix is not None:
                 console.print(fix, soft_wrap=True)

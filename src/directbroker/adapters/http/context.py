@@ -8,9 +8,9 @@ hides other accounts' orders as "not found" so ids cannot be probed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Header, Request
 
@@ -30,6 +30,21 @@ FAILED_LOGIN_COST = 5.0
 
 ACCOUNT_HEADER = "DirectBroker-Account"
 """Names the account a request acts on, for keys that hold several (our extension)."""
+
+SESSION_CREDENTIALS = "directbroker.session_credentials"
+"""The ASGI scope entry where the web session middleware leaves a signed-in browser's key
+(``(key id, secret)``) on a WebSocket handshake from the server's own origin."""
+
+
+def session_credentials(scope: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The key a signed-in browser's stream acts with; ``(None, None)`` for other clients.
+
+    Browsers cannot send a key on a WebSocket, and a browser's page never holds one: the
+    streams take this instead when an ``auth`` message names no key."""
+    found = scope.get(SESSION_CREDENTIALS)
+    if isinstance(found, tuple) and len(found) == 2:
+        return found[0], found[1]
+    return None, None
 
 
 @dataclass

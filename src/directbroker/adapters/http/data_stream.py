@@ -25,7 +25,7 @@ from typing import Any
 import msgpack
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from directbroker.adapters.http.context import ApiContext
+from directbroker.adapters.http.context import ApiContext, session_credentials
 from directbroker.adapters.http.errors import ApiError
 from directbroker.adapters.http.md_shapes import (
     Stamp,
@@ -122,6 +122,8 @@ class _Session:
             await self.websocket.close(1008)
             return False
         key, secret = request.get("key"), request.get("secret")
+        if key is None and secret is None:
+            key, secret = session_credentials(self.websocket.scope)
         peer = self.websocket.client.host if self.websocket.client else "unknown"
         with contextlib.suppress(ApiError):
             self.ctx.authenticate(key if isinstance(key, str) else None,

@@ -23,7 +23,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from directbroker.adapters.http.context import ApiContext
+from directbroker.adapters.http.context import ApiContext, session_credentials
 from directbroker.adapters.http.errors import ApiError
 from directbroker.adapters.http.outbox import Outbox
 from directbroker.adapters.http.ports import Principal, TradeUpdateSubscription
@@ -85,6 +85,8 @@ class _Session:
         action = request.get("action")
         if action in ("authenticate", "auth"):
             key, secret = _credentials(request)
+            if key is None and secret is None:
+                key, secret = session_credentials(self.websocket.scope)
             peer = self.websocket.client.host if self.websocket.client else "unknown"
             with contextlib.suppress(ApiError):
                 self.principal = self.ctx.authenticate(key, secret, peer)

@@ -1,0 +1,2 @@
+import { startScreen } from "../common/shell.js";
+await startScreen("ops");
