@@ -150,6 +150,7 @@ function render() {
   const active = document.activeElement;
   if (editing && active && active.classList.contains("inline-edit") && body.contains(active)) return;
   body.replaceChildren(...list.flatMap(orderRow));
+  if (!list.length) body.append(el("tr", {}, el("td", { colspan: "11", class: "muted empty-note" }, "No orders today")));
 }
 
 /** A new or changed order (from the ticket, a replace, or trade_updates). */
