@@ -21,6 +21,7 @@ from websockets.typing import Origin
 from directbroker.adapters.http import ApiServer, RateLimit, create_app
 from directbroker.adapters.http.broker import BrokerPorts
 from directbroker.adapters.http.broker.trading_on_behalf_port import OnBehalfPorts
+from directbroker.adapters.http.ports import Role
 from directbroker.adapters.http.prefs import InMemoryPreferences
 from directbroker.adapters.web import WebSessions, mount_web
 from directbroker.adapters.web.middleware import COOKIE, CSRF_REFUSED
@@ -260,3 +261,18 @@ def test_streams_accept_a_cookie_from_this_origin_only() -> None:
 
 def _text(frame: str | bytes) -> str:
     return frame.decode() if isinstance(frame, bytes) else frame
+
+
+def test_a_revoked_keys_session_reaches_nothing(web: Web) -> None:
+    fake, app, _ = web
+    key, secret = fake.directory.issue("carol", Role.CUSTOMER, ["A1"])
+
+    async def steps(client: httpx.AsyncClient) -> None:
+        await _sign_in(client, key, secret)
+        assert (await client.get("/v2/account")).status_code == 200
+        fake.directory.revoke(key)
+        assert (await client.get("/v2/account")).status_code == 401
+        assert (await client.get("/ui/session")).status_code == 401
+        assert (await client.get("/ui/trader")).status_code == 303  # back to sign-in
+
+    _run(app, steps)
