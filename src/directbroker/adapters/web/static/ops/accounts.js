@@ -97,6 +97,8 @@ export function mountAccounts(panel, can, onCount) {
     selected = account.id;
     drawList();
     drawDetail(account);
+    // On a phone the detail is under the list: bring it into view.
+    if (window.matchMedia("(max-width: 700px)").matches) detail.scrollIntoView({ block: "start" });
   }
 
   function drawDetail(account) {
@@ -177,9 +179,13 @@ export function mountAccounts(panel, can, onCount) {
   }
 
   // Every status change, past and live: the review reasons and a fresh list when one moves.
+  const seen = new Set();
   const feed = new EventSource("/v1/events/accounts/status?since_id=0");
   feed.addEventListener("message", (message) => {
     const event = JSON.parse(message.data);
+    // A reconnection replays from the start: keep each event once.
+    if (seen.has(event.event_id)) return;
+    seen.add(event.event_id);
     const list = history.get(event.account_id) || [];
     list.push(event);
     history.set(event.account_id, list);

@@ -50,6 +50,7 @@ export function mountFunding(panel, can) {
     el("button", { type: "submit" }, "Journal"));
   const showKind = () => { const cash = entry.value === "JNLC"; amount.hidden = !cash; symbol.hidden = cash; shares.hidden = cash; };
   entry.addEventListener("change", showKind);
+  to.addEventListener("change", () => { to.dataset.touched = "1"; });
   showKind();
 
   panel.append(
@@ -104,6 +105,8 @@ export function mountFunding(panel, can) {
       side.replaceChildren(...accounts.map((a) => el("option", { value: a.id }, a.account_number)));
       if (was) side.value = was;
     }
+    // A journal moves between two accounts: start with two different ones.
+    if (!to.dataset.touched && accounts.length > 1 && to.value === from.value) to.value = accounts[1].id;
     if (keep && accounts.some((a) => a.id === keep)) picker.value = keep;
     document.getElementById("fund-hint").textContent = accounts.length
       ? "Accounts opened through the Broker API."
@@ -135,7 +138,10 @@ export function mountFunding(panel, can) {
       el("td", {}, r.nickname || "—"), el("td", {}, r.account_owner_name), el("td", {}, r.bank_account_type.toLowerCase()),
       el("td", {}, `…${r.bank_account_number.slice(-4)}`), el("td", {}, r.bank_routing_number), el("td", {}, chip(r.status))))
       : [emptyRow(links.columns, "No bank linked.")]));
-    relationship.replaceChildren(...rels.filter((r) => r.status === "APPROVED").map((r) => el("option", { value: r.id }, `${r.nickname || "bank"} …${r.bank_account_number.slice(-4)}`)));
+    const approved = rels.filter((r) => r.status === "APPROVED");
+    relationship.replaceChildren(...(approved.length
+      ? approved.map((r) => el("option", { value: r.id }, `${r.nickname || "bank"} …${r.bank_account_number.slice(-4)}`))
+      : [el("option", { value: "" }, rels.length ? "bank link not approved yet" : "no bank linked")]));
     transfers.body.replaceChildren(...(moves.length ? moves.slice().reverse().map((t) => el("tr", {},
       el("td", {}, when(t.created_at)), el("td", {}, t.direction === "INCOMING" ? "deposit" : "withdrawal"),
       el("td", { class: "num" }, money(t.amount)), el("td", {}, chip(t.status)), el("td", {}, t.reason || ""),

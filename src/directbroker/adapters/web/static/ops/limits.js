@@ -69,7 +69,8 @@ export function mountLimits(panel, can) {
   let accountId = "";
   const account = limitsForm("account-limits", ACCOUNT_FIELDS, can.editLimits, (body) => api("PUT", `/v1/firm/accounts/${encodeURIComponent(accountId)}/limits`, body));
   const accountError = errorLine();
-  const accountBox = el("div", { hidden: true }, account.node);
+  const accountTitle = el("h4", {});
+  const accountBox = el("div", { hidden: true }, accountTitle, account.node);
   const pick = el("form", { class: "form-row compact", "aria-label": "Choose an account" },
     field("Account", accountInput), known, el("button", { type: "submit" }, "Show limits"), accountError);
   pick.addEventListener("submit", async (event) => {
@@ -79,6 +80,7 @@ export function mountLimits(panel, can) {
     if (!accountId) return;
     try {
       account.fill(await api("GET", `/v1/firm/accounts/${encodeURIComponent(accountId)}/limits`));
+      accountTitle.textContent = `Limits of ${accountId}`;
       accountBox.hidden = false;
     } catch (failure) {
       showFailure(accountError, pick, failure);
