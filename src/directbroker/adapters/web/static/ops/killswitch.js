@@ -130,7 +130,16 @@ export function mountKillSwitch(panel, can) {
     }
   }
 
+  const summary = el("div", { class: "ks-summary", id: "ks-summary" });
+  const tile = (label, value, bad) => el("div", { class: `tile ${bad ? "bad" : "good"}` }, el("span", { class: "tile-label" }, label), el("span", { class: "tile-value" }, value));
   listeners.add((items) => {
+    const count = (scope) => items.filter((item) => item.scope === scope).length;
+    const firm = count("firm") > 0;
+    summary.replaceChildren(
+      tile("Firm", firm ? "HALTED" : "Trading", firm),
+      tile("Accounts stopped", String(count("account")), count("account") > 0),
+      tile("Symbols stopped", String(count("symbol")), count("symbol") > 0),
+    );
     grid.body.replaceChildren(
       ...(items.length
         ? items.map((item) =>
@@ -141,7 +150,7 @@ export function mountKillSwitch(panel, can) {
             el("td", {}, item.changed_by || ""),
             el("td", {}, when(item.changed_at)),
             el("td", { class: "num" }, can.killSwitch
-              ? el("button", { type: "button", class: "ks-reset", "aria-label": `Reset the ${item.scope} kill switch ${item.target || ""}`.trim(), onclick: () => reset(item) }, "Reset")
+              ? el("button", { type: "button", class: "primary ks-reset", "aria-label": `Reset the ${item.scope} kill switch ${item.target || ""}`.trim(), onclick: () => reset(item) }, "Reset")
               : null),
           ))
         : [emptyRow(grid.columns, "No kill switch is engaged. Customer trading runs normally.")]),
@@ -150,6 +159,7 @@ export function mountKillSwitch(panel, can) {
 
   panel.append(
     el("div", { class: "panel-head" }, el("h2", {}, "Kill switch"), el("span", { class: "muted" }, "Stops customer trading firm-wide, for one account or for one symbol.")),
+    summary,
     el("h3", {}, "Engaged"),
     grid.node,
     can.killSwitch

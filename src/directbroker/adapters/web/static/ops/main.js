@@ -44,7 +44,11 @@ for (const [index, section] of SECTIONS.entries()) {
   bar.append(tab);
   screen.append(panel);
 }
-bar.append(el("span", { class: "spacer" }), el("span", { class: "roles muted", title: "your staff roles" }, `Roles: ${can.roles.join(", ")}`));
+bar.append(
+  el("span", { class: "spacer" }),
+  el("span", { class: "hint muted" }, el("kbd", {}, "Alt"), "+", el("kbd", {}, `1–${SECTIONS.length}`), " sections"),
+  el("span", { class: "roles muted", title: "your staff roles" }, `Roles: ${can.roles.join(", ")}`),
+);
 
 function badge(id, count) {
   const node = document.getElementById(`count-${id}`);
