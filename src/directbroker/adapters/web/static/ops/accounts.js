@@ -78,7 +78,7 @@ export function mountAccounts(panel, can, onCount) {
         ? accounts.map((account) => {
           const row = el("tr", {
             tabindex: "0", class: account.id === selected ? "selected clickable" : "clickable", dataset: { id: account.id },
-            "aria-selected": account.id === selected ? "true" : "false",
+            "aria-current": account.id === selected ? "true" : undefined,
             onclick: () => choose(account),
             onkeydown: (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); choose(account); } },
           },
