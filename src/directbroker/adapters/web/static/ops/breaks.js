@@ -6,7 +6,7 @@
 import { api } from "../common/api.js";
 import { el } from "../common/format.js";
 import { failure } from "../common/shell.js";
-import { COLUMNS, KINDS, breakRow, kindName, totalsList } from "./breaks_view.js";
+import { KINDS, breakRow, headRow, kindName, totalsList } from "./breaks_view.js";
 
 const REFRESH_MS = 60_000;
 
@@ -35,7 +35,7 @@ export async function mountBreaks(panel) {
     "table",
     { id: "breaks-table", class: "breaks-table" },
     el("caption", { class: "visually-hidden" }, "Reconciliation breaks"),
-    el("thead", {}, el("tr", {}, ...COLUMNS.map((name) => el("th", { scope: "col" }, name)))),
+    el("thead", {}, headRow()),
     body,
   );
   const scroller = el("div", { class: "breaks-scroll", tabindex: "0", "aria-label": "breaks" }, table);

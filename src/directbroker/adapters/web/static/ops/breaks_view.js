@@ -59,31 +59,41 @@ function remark(row) {
   return parts.filter(Boolean).join("; ");
 }
 
-/** One table row of a break. */
+export const COLUMNS = [
+  "Kind", "Account", "Symbol", "Reference", "Ours", "Theirs", "Difference", "First seen", "Age",
+  "Status", "Remarks",
+];
+const TITLES = { Difference: "theirs less ours", Age: "business days open" };
+
+/** The header row (with what the less obvious columns mean). */
+export function headRow() {
+  return el("tr", {}, ...COLUMNS.map((name) => el("th", { scope: "col", title: TITLES[name] }, name)));
+}
+
+/** One table row of a break; each cell names its column (the phone layout shows it). */
 export function breakRow(row) {
   const age = Number(row.age_days);
   const tone = row.status === "open" ? ageClass(age) : "resolved";
+  const status = row.status === "open" ? (row.explained ? "open" : "open, unexplained") : "resolved";
+  const cells = [
+    [kindName(row.code), { title: row.code }],
+    [accountText(row)],
+    [row.symbol || ""],
+    [row.reference || "", { class: "ref", title: row.reference }],
+    [valueText(row.unit, row.ours), { class: "num" }],
+    [valueText(row.unit, row.theirs), { class: "num" }],
+    [valueText(row.unit, row.difference), { class: "num" }],
+    [row.first_seen],
+    [`${age}d`, { class: "num age" }],
+    [status],
+    [remark(row), { class: "remark" }],
+  ];
   return el(
     "tr",
-    { class: tone, dataset: { code: row.code, status: row.status } },
-    el("td", { title: row.code }, kindName(row.code)),
-    el("td", {}, accountText(row)),
-    el("td", {}, row.symbol || ""),
-    el("td", { class: "ref", title: row.reference }, row.reference || ""),
-    el("td", { class: "num" }, valueText(row.unit, row.ours)),
-    el("td", { class: "num" }, valueText(row.unit, row.theirs)),
-    el("td", { class: "num" }, valueText(row.unit, row.difference)),
-    el("td", {}, row.first_seen),
-    el("td", { class: "num age" }, `${age}d`),
-    el("td", {}, row.status === "open" ? (row.explained ? "open" : "open, unexplained") : "resolved"),
-    el("td", { class: "remark" }, remark(row)),
+    { class: tone, dataset: { code: row.code, status: row.status, age: String(age) } },
+    ...cells.map(([text, attributes], index) => el("td", { ...(attributes || {}), dataset: { label: COLUMNS[index] } }, text)),
   );
 }
-
-export const COLUMNS = [
-  "Kind", "Account", "Symbol", "Reference", "Ours", "Theirs", "Difference (theirs − ours)",
-  "First seen", "Age (business days)", "Status", "Remarks",
-];
 
 /** The totals by kind of the rows shown, as a short list. */
 export function totalsList(totals) {

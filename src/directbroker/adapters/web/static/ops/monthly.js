@@ -48,12 +48,14 @@ export async function mountMonthly(panel) {
   panel.querySelector("form").addEventListener("submit", (event) => event.preventDefault());
 
   let current = "";
+  let latest = []; // the history up to the firm's current month: every month available
   let removeCharts = () => {};
   let shown = 0;
 
   async function loadMonths() {
     current = await currentMonth();
     const report = await api("GET", MONTH, undefined, { query: { month: current } });
+    latest = report.history;
     const months = report.history.filter((entry) => entry.sessions !== null).map((entry) => entry.period).reverse();
     const chosen = month.value;
     month.replaceChildren(
@@ -91,7 +93,12 @@ export async function mountMonthly(panel) {
     status.textContent = `${monthName(period)}${period === current ? " (to date)" : ""}. ${footnote(report)}`;
     removeCharts();
     removeCharts = () => {};
-    const history = report.history.filter((entry) => entry.sessions !== null);
+    // The series across every month available, and the months before the one picked when it
+    // is over a year old.
+    const byMonth = new Map([...report.history, ...latest].map((entry) => [entry.period, entry]));
+    const history = [...byMonth.values()]
+      .filter((entry) => entry.sessions !== null)
+      .sort((a, b) => a.period.localeCompare(b.period));
     removeCharts = await drawCharts(charts, history);
   }
 

@@ -1,4 +1,4 @@
-// Charts of the monthly activity report's history (thirteen months up to the month shown):
+// Charts of the monthly activity report's series across the months the firm has books in:
 // customer accounts, trades processed, shares traded and customer assets, one small chart
 // each, drawn by the vendored Lightweight Charts (loaded on first use by a script element:
 // the page's policy allows same-origin scripts). A figure not known yet (assets before a
@@ -44,6 +44,23 @@ function styles() {
   };
 }
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** A point's month as "Apr 2026" (the library hands back a day as an object, a string or a
+ * UTC timestamp, depending on how it was given). */
+function monthLabel(time) {
+  let year;
+  let month;
+  if (typeof time === "object" && time !== null) ({ year, month } = time);
+  else if (typeof time === "string") [year, month] = time.split("-").map(Number);
+  else {
+    const when = new Date(Number(time) * 1000);
+    year = when.getUTCFullYear();
+    month = when.getUTCMonth() + 1;
+  }
+  return `${MONTHS[month - 1]} ${year}`;
+}
+
 // Display only: the chart needs numbers; the exact figures are in the table.
 function point(entry, name) {
   const time = `${entry.period}-01`;
@@ -65,7 +82,11 @@ export async function drawCharts(host, history) {
       layout: { background: { type: "solid", color: "transparent" }, textColor: colour.text, fontSize: 11 },
       grid: { vertLines: { visible: false }, horzLines: { color: colour.edge } },
       rightPriceScale: { borderColor: colour.edge },
-      timeScale: { borderColor: colour.edge, fixLeftEdge: true, fixRightEdge: true },
+      timeScale: {
+        borderColor: colour.edge, fixLeftEdge: true, fixRightEdge: true, barSpacing: 24,
+        tickMarkFormatter: (time) => monthLabel(time),
+      },
+      localization: { timeFormatter: (time) => monthLabel(time) },
       handleScroll: false,
       handleScale: false,
     });

@@ -41,9 +41,9 @@ export function figuresTable(report) {
     {},
     el("th", { scope: "col" }, "Figure"),
     el("th", { scope: "col", class: "num" }, monthName(report.period)),
-    el("th", { scope: "col", class: "num" }, monthName(report.year_ago.period)),
+    el("th", { scope: "col", class: "num context" }, monthName(report.year_ago.period)),
     el("th", { scope: "col", class: "num" }, "Year over year"),
-    el("th", { scope: "col", class: "num" }, monthName(report.prior.period)),
+    el("th", { scope: "col", class: "num context" }, monthName(report.prior.period)),
     el("th", { scope: "col", class: "num" }, "Month over month"),
   );
   const rows = FIGURES.map(([name, label]) =>
@@ -52,9 +52,9 @@ export function figuresTable(report) {
       { dataset: { figure: name } },
       el("th", { scope: "row" }, label),
       el("td", { class: "num" }, shown(name, report.figures[name])),
-      el("td", { class: "num" }, shown(name, report.year_ago[name])),
+      el("td", { class: "num context" }, shown(name, report.year_ago[name])),
       change(report.changes[name]?.year),
-      el("td", { class: "num" }, shown(name, report.prior[name])),
+      el("td", { class: "num context" }, shown(name, report.prior[name])),
       change(report.changes[name]?.month),
     ),
   );
