@@ -99,7 +99,9 @@ export async function mountMonthly(panel) {
     const history = [...byMonth.values()]
       .filter((entry) => entry.sessions !== null)
       .sort((a, b) => a.period.localeCompare(b.period));
-    removeCharts = await drawCharts(charts, history);
+    const remove = await drawCharts(charts, history);
+    if (ticket !== shown) remove(); // another month was picked while these were drawn
+    else removeCharts = remove;
   }
 
   async function update(reloadMonths) {

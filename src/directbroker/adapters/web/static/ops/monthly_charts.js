@@ -74,7 +74,14 @@ export async function drawCharts(host, history) {
   const colour = styles();
   const made = [];
   const figures = SERIES.map(([name, title, kind]) => {
-    const box = el("div", { class: "monthly-chart-box", dataset: { figure: name } });
+    // The canvas says nothing to a screen reader: the box carries the series as text.
+    const spoken = history
+      .map((entry) => `${monthLabel(entry.period)}: ${entry[name] === null ? "n/a" : entry[name]}`)
+      .join("; ");
+    const box = el("div", {
+      class: "monthly-chart-box", role: "img", "aria-label": `${title} by month. ${spoken}`,
+      dataset: { figure: name },
+    });
     const figure = el("figure", { class: "monthly-chart" }, el("figcaption", {}, title), box);
     host.append(figure);
     const chart = charts.createChart(box, {
