@@ -20,6 +20,7 @@ from directbroker.adapters.http.broker.auth import StaffPrincipal, staff
 from directbroker.adapters.http.broker.breaks_port import BreaksPort, UnreadableReport
 from directbroker.adapters.http.broker.errors import BrokerApiError
 from directbroker.adapters.http.broker.ports import BrokerPorts
+from directbroker.adapters.http.openapi import DATE_PATTERN
 from directbroker.adapters.http.ports import Role
 from directbroker.backoffice.break_report import parse_iso
 from directbroker.backoffice.breaks import CODE_ORDER, BreakCode
@@ -62,7 +63,11 @@ def breaks_router(ports: BrokerPorts) -> APIRouter:
     async def breaks(
         actor: Reader,
         date: Annotated[
-            str | None, Query(max_length=10, description="YYYY-MM-DD (default: the latest day)")
+            str | None,
+            Query(
+                description="YYYY-MM-DD (default: the latest day reconciled)",
+                json_schema_extra={"pattern": DATE_PATTERN},
+            ),
         ] = None,
         status: Annotated[Status, Query(description="open, resolved (that day) or all")] = "open",
         kind: Annotated[BreakCode | None, Query(description="one break code")] = None,
