@@ -6,10 +6,10 @@ the day ends, the simulated clearing firm answers, the back office reconciles th
 closes the month. The clearing firm was told beforehand (``directbroker backoffice fault
 add``) to book DEMO-2 a $12.34 cash adjustment our books do not have, so the reconciliation
 finds a break that stays open, a day older each day. Staff sign in with the sign-in form and
-the key the first start wrote (``admin.key``); the breaks panel must show the break, with its
-kind filter and day picker, and the monthly panel April's figures as the Broker API gives
-them, charts and the report to download; at a desktop and a phone's size, with no console
-error.
+the key the first start wrote (``admin.key``) and open the console's two sections: clearing
+breaks must show the break, with its kind filter and day picker, and the monthly report
+April's figures as the Broker API gives them, charts and the report to download; at a desktop
+and a phone's size, with no console error.
 """
 
 from __future__ import annotations
@@ -130,9 +130,14 @@ def test_breaks_and_monthly_report_panels(
     watched = _sign_in(browser, running, data, size)
     try:
         page = watched.page
+        name = "phone" if size == PHONE else "desktop"
+        page.click("#tab-breaks")
         _check_breaks(page)
+        screenshot(page, f"ops-breaks-{name}")
+        page.click("#tab-monthly")
         _check_monthly(page, april)
-        screenshot(page, f"ops-data-{'phone' if size == PHONE else 'desktop'}")
+        assert page.locator("#panel-breaks").is_hidden()
+        screenshot(page, f"ops-monthly-{name}")
         assert watched.errors == []
     finally:
         watched.close()

@@ -6,6 +6,7 @@
 import { api } from "../common/api.js";
 import { el } from "../common/format.js";
 import { failure } from "../common/shell.js";
+import { useDataStyles } from "./breaks_styles.js";
 import { KINDS, breakRow, headRow, kindName, totalsList } from "./breaks_view.js";
 
 const REFRESH_MS = 60_000;
@@ -22,6 +23,7 @@ function select(id, label, options) {
 }
 
 export async function mountBreaks(panel) {
+  useDataStyles();
   const [dayLabelEl, day] = select("breaks-day", "Day", []);
   const [statusLabel, status] = select("breaks-status", "Status", [
     ["open", "Open"], ["resolved", "Resolved that day"], ["all", "All"],
@@ -114,9 +116,9 @@ export async function mountBreaks(panel) {
   status.addEventListener("change", () => update(false));
   kind.addEventListener("change", () => update(false));
   refresh.addEventListener("click", () => update(true));
-  // New days are reconciled at each day's end; follow them while the latest day is shown.
+  // New days are reconciled at each day's end; follow them while the latest day is in view.
   setInterval(() => {
-    if (followLatest && !document.hidden) update(true);
+    if (followLatest && !document.hidden && !panel.hidden) update(true);
   }, REFRESH_MS);
   await update(true);
 }

@@ -7,6 +7,7 @@
 import { api } from "../common/api.js";
 import { el } from "../common/format.js";
 import { failure } from "../common/shell.js";
+import { useDataStyles } from "./breaks_styles.js";
 import { drawCharts } from "./monthly_charts.js";
 import { figuresTable, footnote, monthName } from "./monthly_table.js";
 
@@ -30,6 +31,7 @@ async function currentMonth() {
 }
 
 export async function mountMonthly(panel) {
+  useDataStyles();
   const month = el("select", { id: "monthly-month", name: "monthly-month" });
   const refresh = el("button", { type: "button", id: "monthly-refresh" }, "Refresh");
   const downloads = el("nav", { id: "monthly-downloads", class: "monthly-downloads", "aria-label": "download the report" });
