@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from directbroker.adapters.history.equity import SqliteEquityStore
 from directbroker.adapters.http import create_app
@@ -41,6 +42,7 @@ from directbroker.app.api_ports import (
 )
 from directbroker.app.block_ports import PlatformBlocks
 from directbroker.app.block_views import BlockViews
+from directbroker.app.breaks_ports import RecordedBreaks
 from directbroker.app.edge_feed import EdgeFeed
 from directbroker.app.equity import EquityRecorder
 from directbroker.app.firm_ports import PlatformFirm
@@ -119,9 +121,11 @@ class PlatformApi:
         answer_timeout_s: float = ANSWER_TIMEOUT_S,
         equity_store: SqliteEquityStore | None = None,
         preferences: PreferencesStore | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         """``equity_store`` keeps portfolio history and ``preferences`` watchlists and
-        configurations across restarts (both in memory without)."""
+        configurations across restarts (both in memory without); ``data_dir`` is the firm's
+        directory, whose back-office files (the reconciliations) staff read."""
         if platform.running:
             raise RuntimeError("attach the API before the platform starts")
         self.platform = platform
@@ -191,6 +195,7 @@ class PlatformApi:
             rebalancing=PlatformRebalancing(gate, self.rebalancing, self.models),
             reports=self.reports,
             records=self.records,
+            breaks=None if data_dir is None else RecordedBreaks(data_dir),
             now_ns=platform.now_ns,
         )
 

@@ -335,6 +335,7 @@ def open_firm(
                 answer_timeout_s=config.api.answer_timeout_seconds,
                 equity_store=equity,
                 preferences=SqlitePreferences(str(data.preferences)),
+                data_dir=root,
             )
             load_documents(root, api.onboarding.documents)
         except BaseException:

@@ -22,6 +22,7 @@ FAMILIES: tuple[str, ...] = (
     "rebalancing",
     "reports",
     "records",
+    "breaks",
 )
 """The Broker API's families: ``BrokerPorts.<family>`` binds
 ``broker/<family>_routes.py``'s ``<family>_router``."""

@@ -19,6 +19,7 @@ from directbroker.adapters.http.ports import AccountDirectory
 if TYPE_CHECKING:
     from directbroker.adapters.http.blocks_port import BlocksPort
     from directbroker.adapters.http.broker.accounts_port import AccountsPort
+    from directbroker.adapters.http.broker.breaks_port import BreaksPort
     from directbroker.adapters.http.broker.firm_port import FirmPort
     from directbroker.adapters.http.broker.funding_port import FundingPort
     from directbroker.adapters.http.broker.rebalancing_port import RebalancingPort
@@ -49,5 +50,7 @@ class BrokerPorts:
     """Staff reports: Rule 606 routing, Rule 605-style execution quality, monthly activity."""
     records: RecordsPort | None = None
     """Books and records under ``/v1/firm/records``: order tickets."""
+    breaks: BreaksPort | None = None
+    """The daily reconciliations with the clearing firm under ``/v1/firm/breaks``."""
     now_ns: Callable[[], int] = field(default=time.time_ns)
     """The edge's wall clock."""
