@@ -25,7 +25,7 @@ const SECTIONS = [
   { id: "funding", label: "Funding", shown: can.funding, mount: (panel) => mountFunding(panel, can) },
   { id: "limits", label: "Risk limits", shown: can.seeLimits, mount: (panel) => mountLimits(panel, can) },
   { id: "lists", label: "Lists", shown: true, mount: (panel) => mountLists(panel, can) },
-  { id: "breaks", label: "Clearing breaks", shown: true, mount: async (panel) => { await mountBreaks(panel); return null; } },
+  { id: "breaks", label: "Clearing breaks", shown: can.reviewAccounts, mount: async (panel) => { await mountBreaks(panel); return null; } },
   { id: "monthly", label: "Monthly report", shown: true, mount: async (panel) => { await mountMonthly(panel); return null; } },
 ].filter((section) => section.shown);
 
