@@ -61,7 +61,9 @@ async def connect(settings: NatsSettings) -> Client:
     """Connect, or raise :class:`NatsUnavailableError` within ``settings.connect_timeout``."""
 
     async def on_disconnect() -> None:
-        log.warning("disconnected from NATS at %s; reconnecting", settings.url)
+        # Also called on a clean close; a real outage is followed by "reconnected" or by
+        # NatsUnavailableError from the next bounded request.
+        log.info("disconnected from NATS at %s", settings.url)
 
     async def on_reconnect() -> None:
         log.warning("reconnected to NATS at %s", settings.url)

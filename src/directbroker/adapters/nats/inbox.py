@@ -193,25 +193,35 @@ class InboxConsumer:
         assert self._sub is not None
         try:
             msgs = await self._sub.fetch(self.batch, timeout=self.fetch_wait)
-        except nats.errors.TimeoutError:
+        except (TimeoutError, nats.errors.TimeoutError):
             if not self._nc.is_connected:
                 raise NatsUnavailableError(self.settings.url, "a fetch", self.fetch_wait) from None
             return 0
         applied = 0
-        for msg in msgs:
-            outcome = await self._apply(msg)
+        last = len(msgs) - 1
+        for index, msg in enumerate(msgs):
+            outcome = await self._apply(msg, confirm=index == last)
             if outcome is None:
                 await self._bind()
                 break
             applied += outcome
         return applied
 
-    async def _apply(self, msg: Msg) -> int | None:
+    async def _ack(self, msg: Msg, confirm: bool) -> None:
+        # Acknowledgements are fire-and-forget, except the last of a batch, which waits for
+        # the server: a batch is then settled before the next fetch, and a clean stop leaves
+        # nothing to redeliver.
+        if confirm:
+            await bounded(msg.ack_sync(self.settings.request_timeout), self.settings, "ack")
+        else:
+            await msg.ack()
+
+    async def _apply(self, msg: Msg, confirm: bool) -> int | None:
         """1 applied, 0 skipped, ``None``: not the next entry (the consumer must move)."""
         entry = decode_entry(msg.data)
         if entry.seq <= self.applied:
             self.skipped += 1
-            await msg.ack()
+            await self._ack(msg, confirm)
             return 0
         if entry.seq != self.applied + 1:
             if self._positioned_at == self.applied:
@@ -231,7 +241,7 @@ class InboxConsumer:
         self.applied = entry.seq
         self._prev_hash = entry.hash
         self._positioned_at = None
-        await msg.ack()
+        await self._ack(msg, confirm)
         return 1
 
     async def run(self, retry_wait: float = 0.5) -> None:
