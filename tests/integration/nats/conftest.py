@@ -4,9 +4,11 @@ the test, on the server the shared ``nats_url`` fixture (tests/conftest.py) foun
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 
+import nats.js.errors
 import pytest
 
 from directbroker.adapters.nats import NatsSettings, connect, stream_name
@@ -35,10 +37,9 @@ def core_names(nats_settings: NatsSettings) -> Iterator[Callable[[str], str]]:
         try:
             js = nc.jetstream(timeout=nats_settings.request_timeout)
             for name in made:
-                try:
+                # The stream may never have been made.
+                with contextlib.suppress(nats.js.errors.NotFoundError):
                     await js.delete_stream(stream_name(name))
-                except Exception:  # noqa: BLE001 - the stream may never have been made
-                    pass
         finally:
             await nc.close()
 

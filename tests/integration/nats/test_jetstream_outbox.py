@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 
@@ -29,6 +30,10 @@ async def _wait_for(predicate: Callable[[], bool], seconds: float = 10.0) -> Non
         await asyncio.sleep(0.005)
 
 
+def _reached(publisher: OutboxPublisher, seq: int) -> bool:
+    return (publisher.position or 0) >= seq
+
+
 def test_publisher_killed_midway_resumes_without_gaps_or_repeats(
     nats_settings: NatsSettings, core_names: Callable[[str], str]
 ) -> None:
@@ -44,7 +49,7 @@ def test_publisher_killed_midway_resumes_without_gaps_or_repeats(
             nc = await connect(nats_settings)
             publisher = OutboxPublisher(nc, nats_settings, core, journal, batch=64)
             task = asyncio.create_task(publisher.run())
-            await _wait_for(lambda p=publisher, s=stop_at: (p.position or 0) >= s)
+            await _wait_for(partial(_reached, publisher, stop_at))
             task.cancel()
             await nc.close()
             publisher.close()
@@ -136,13 +141,17 @@ def test_a_stream_ahead_of_the_journal_or_of_another_history_is_refused(
 
         shorter = InMemoryJournal()
         shorter.append(journal.entries[:12])  # restored from an older backup
+        behind = OutboxPublisher(nc, nats_settings, core, shorter)
         with pytest.raises(OutboxError, match="lost entries that were already published"):
-            await OutboxPublisher(nc, nats_settings, core, shorter).resume()
+            await behind.resume()
+        behind.close()
 
         other = InMemoryJournal()
         fill(other, 20, start=1_000)  # a different history of the same length
+        forked = OutboxPublisher(nc, nats_settings, core, other)
         with pytest.raises(OutboxError, match="not the same history"):
-            await OutboxPublisher(nc, nats_settings, core, other).resume()
+            await forked.resume()
+        forked.close()
         await nc.close()
 
     asyncio.run(main())
