@@ -51,6 +51,9 @@ from directbroker.runtime.journal import JournalEntry, reading
 log = logging.getLogger(__name__)
 R = TypeVar("R")
 
+_MAX_BATCH = 4_000
+"""nats-py's default limit of publishes awaiting acknowledgement on one connection."""
+
 
 class JournalSource(Protocol):
     """The part of :class:`~directbroker.runtime.journal.Journal` the publisher reads.
@@ -93,8 +96,8 @@ class OutboxPublisher:
         poll_interval: float = 0.05,
         start_after: int = 0,
     ) -> None:
-        if batch < 1:
-            raise ValueError("batch must be at least 1")
+        if not 1 <= batch <= _MAX_BATCH:
+            raise ValueError(f"batch must be 1 to {_MAX_BATCH}")
         self.core = core
         self.stream = stream_name(core, namespace)
         self.subject = subject_for(core, namespace)
@@ -191,7 +194,10 @@ class OutboxPublisher:
                     await self._js.publish_async(
                         self.subject,
                         encode_entry(entry),
-                        wait_stall=self.settings.request_timeout,
+                        # No stall bound: a batch never exceeds the client's 4,000 pending
+                        # publishes, and a bound would make every publish yield to the loop
+                        # (one socket write per message instead of one per batch).
+                        wait_stall=None,
                         headers=headers,
                     )
                 )
