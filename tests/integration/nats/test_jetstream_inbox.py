@@ -70,6 +70,35 @@ def test_crash_after_applying_before_acknowledging_applies_once(
     asyncio.run(main())
 
 
+def test_a_consumer_polled_again_after_its_handler_failed_applies_once(
+    nats_settings: NatsSettings, core_names: Callable[[str], str]
+) -> None:
+    origin, dest = core_names("venue"), core_names("broker")
+    journal = InMemoryJournal()
+    fill(journal, 50)
+    destination = Destination(origin, crash_after={10, 33})
+
+    async def main() -> None:
+        await _publish(nats_settings, origin, journal)
+        nc = await connect(nats_settings)
+        consumer = InboxConsumer(
+            nc, nats_settings, origin, dest, destination.apply, destination.last_applied,
+            batch=8,
+        )  # fmt: skip
+        failures = 0
+        while consumer.applied < 50:
+            try:
+                await consumer.poll()
+            except Crash:
+                failures += 1  # the handler failed after its entry became durable
+        assert failures == 2
+        assert destination.calls == list(range(1, 51))
+        await consumer.close()
+        await nc.close()
+
+    asyncio.run(main())
+
+
 def test_lost_acknowledgements_are_redelivered_and_skipped(
     nats_settings: NatsSettings,
     core_names: Callable[[str], str],

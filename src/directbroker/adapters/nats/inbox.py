@@ -115,6 +115,7 @@ class InboxConsumer:
         self._prev_hash: bytes | None = None
         self._positioned_at: int | None = None
         self._stopping = False
+        self._restart = False
 
     # --- position ---------------------------------------------------------------------------
 
@@ -122,6 +123,7 @@ class InboxConsumer:
         """Read the applied position and bind the durable consumer just after it."""
         self.applied = await self._last_applied()
         self._prev_hash = None
+        self._restart = False
         await self._bind()
         return self.applied
 
@@ -188,7 +190,7 @@ class InboxConsumer:
 
     async def poll(self) -> int:
         """Fetch one batch (waiting up to ``fetch_wait``) and apply it; how many applied."""
-        if self._sub is None:
+        if self._sub is None or self._restart:
             await self.start()
         assert self._sub is not None
         try:
@@ -237,7 +239,13 @@ class InboxConsumer:
                     f"entry {seq} of {self.origin} does not follow entry {seq - 1} "
                     "(hash chain broken)"
                 )
-        await self._handler(entry)
+        try:
+            await self._handler(entry)
+        except BaseException:
+            # The entry may or may not be durable at the destination: only its own state
+            # can say, so the next poll starts again from ``last_applied``.
+            self._restart = True
+            raise
         self.applied = entry.seq
         self._prev_hash = entry.hash
         self._positioned_at = None
@@ -253,7 +261,7 @@ class InboxConsumer:
             except NatsUnavailableError as exc:
                 log.warning("inbox %s: %s; retrying", self.durable, exc)
                 await asyncio.sleep(retry_wait)
-                self._sub = None
+                self._restart = True
 
     def stop(self) -> None:
         """Ask :meth:`run` to return after the batch in hand."""
