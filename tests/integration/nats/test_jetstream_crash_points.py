@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable
 from functools import partial
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,8 @@ from directbroker.adapters.nats import (
 from directbroker.runtime.memory import InMemoryJournal
 from directbroker.testing.storage import fill
 from tests.integration.nats.support import Crash, Destination, stream_entries
+
+pytestmark = pytest.mark.nats
 
 
 async def _until(predicate: Callable[[], bool], seconds: float = 20.0) -> None:

@@ -24,6 +24,8 @@ from directbroker.runtime.memory import InMemoryJournal
 from directbroker.testing.storage import fill
 from tests.integration.nats.support import Crash, Destination
 
+pytestmark = pytest.mark.nats
+
 
 async def _publish(settings: NatsSettings, core: str, journal: InMemoryJournal) -> None:
     nc = await connect(settings)

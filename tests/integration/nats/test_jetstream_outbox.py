@@ -21,6 +21,8 @@ from directbroker.runtime.memory import InMemoryJournal
 from directbroker.testing.storage import fill
 from tests.integration.nats.support import stream_entries
 
+pytestmark = pytest.mark.nats
+
 
 async def _wait_for(predicate: Callable[[], bool], seconds: float = 10.0) -> None:
     deadline = asyncio.get_running_loop().time() + seconds

@@ -29,6 +29,8 @@ from directbroker.runtime.memory import InMemoryJournal
 from directbroker.testing.storage import fill
 from tests.integration.nats.support import Destination, stream_entries
 
+pytestmark = pytest.mark.nats
+
 
 class OwnServer:
     """A JetStream server on a free port with its own store, for this test only."""

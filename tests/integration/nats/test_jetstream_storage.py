@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pytest
+
 from directbroker.adapters.nats import (
     InboxConsumer,
     NatsSettings,
@@ -16,6 +18,8 @@ from directbroker.adapters.nats import (
 from directbroker.runtime.journal import reading
 from directbroker.testing.storage import Backend, fill
 from tests.integration.nats.support import Destination, stream_entries
+
+pytestmark = pytest.mark.nats
 
 
 def test_outbox_follows_a_journal_another_connection_writes(

@@ -31,6 +31,7 @@ def test_no_server_is_a_clear_error_within_the_connect_bound() -> None:
     assert time.monotonic() - started < 2.0
 
 
+@pytest.mark.nats
 def test_a_server_without_jetstream_answering_is_a_clear_error_within_the_request_bound(
     nats_url: str,
 ) -> None:
