@@ -129,7 +129,13 @@ class InboxConsumer:
 
     async def _stream_seq_after(self, applied: int) -> int:
         """The stream sequence of origin entry ``applied + 1`` (or the next one to come)."""
-        info = await bounded(self._js.stream_info(self.stream), self.settings, "stream info")
+        try:
+            info = await bounded(self._js.stream_info(self.stream), self.settings, "stream info")
+        except nats.js.errors.NotFoundError as exc:
+            raise InboxError(
+                f"stream {self.stream} of {self.origin} does not exist: provision it "
+                "(provision_stream) before consuming"
+            ) from exc
         state = info.state
         if state.messages == 0:
             return state.last_seq + 1

@@ -46,7 +46,7 @@ from directbroker.adapters.nats.streams import (
     stream_name,
     subject_for,
 )
-from directbroker.runtime.journal import JournalEntry, reading
+from directbroker.runtime.journal import JournalEntry
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -121,7 +121,12 @@ class OutboxPublisher:
 
     async def resume(self) -> int:
         """Ask JetStream what the stream holds and continue after it; the journal sequence."""
-        info = await bounded(self._js.stream_info(self.stream), self.settings, "stream info")
+        try:
+            info = await bounded(self._js.stream_info(self.stream), self.settings, "stream info")
+        except nats.js.errors.NotFoundError as exc:
+            raise OutboxError(
+                f"stream {self.stream} does not exist: provision it (provision_stream) first"
+            ) from exc
         state = info.state
         if state.messages == 0:
             if state.last_seq != 0:
@@ -174,8 +179,14 @@ class OutboxPublisher:
             raise
 
     def _read_batch(self, after: int) -> list[JournalEntry]:
-        with reading(self._journal, after, after + self.batch) as entries:  # type: ignore[arg-type]
+        entries = self._journal.read(after, after + self.batch)
+        try:
             return list(entries)
+        finally:
+            # As ``runtime.journal.reading``: a PostgreSQL cursor must not outlive the read.
+            close = getattr(entries, "close", None)
+            if close is not None:
+                close()
 
     async def _publish_batch(self, entries: list[JournalEntry]) -> int:
         assert self.position is not None
