@@ -1,8 +1,10 @@
-"""Shared fixtures: a throwaway PostgreSQL database per test, and storage backends.
+"""Shared fixtures: a throwaway PostgreSQL database per test, the NATS server, and storage
+backends.
 
-PostgreSQL tests skip with a reason when no server answers, unless
+PostgreSQL and NATS tests skip with a reason when no server answers, unless
 ``DIRECTBROKER_REQUIRE_SERVICES=1`` (CI), where a missing server is a failure.
-``DIRECTBROKER_PG_DSN`` points at a server other than the local default.
+``DIRECTBROKER_PG_DSN`` and ``DIRECTBROKER_NATS_URL`` point at servers other than the local
+defaults.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from directbroker.testing.storage import Backend
 
 DEFAULT_PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 
 
 def _admin_dsn() -> str:
@@ -50,6 +53,34 @@ def postgres_dsn() -> Iterator[str]:
             yield make_conninfo(admin_dsn, dbname=name)
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+
+
+@pytest.fixture
+def nats_url() -> str:
+    """The URL of a NATS server with JetStream enabled. Tests make (and delete) their own
+    uniquely named streams and consumers on it."""
+    import socket
+    from urllib.parse import urlparse
+
+    url = os.environ.get("DIRECTBROKER_NATS_URL", DEFAULT_NATS_URL)
+    parsed = urlparse(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 4222
+    try:
+        with socket.create_connection((host, port), timeout=2) as sock:
+            sock.settimeout(2)
+            hello = sock.recv(4096)
+    except OSError as exc:
+        hello, problem = b"", str(exc)
+    else:
+        problem = ""
+    if not problem and b'"jetstream":true' not in hello.replace(b" ", b""):
+        problem = "the server does not have JetStream enabled (start it with -js)"
+    if problem:
+        reason = f"NATS is not usable at {url!r}: {problem}"
+        if _services_required():
+            pytest.fail(f"{reason} (DIRECTBROKER_REQUIRE_SERVICES=1)")
+        pytest.skip(reason)
+    return url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
