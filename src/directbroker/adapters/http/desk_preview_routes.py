@@ -67,6 +67,89 @@ class RebalancePreviewBody(_Body):
     type: Literal["full_rebalance", "invest_cash"] = "full_rebalance"
 
 
+class PreviewShareOut(BaseModel):
+    account: str
+    qty: str
+    weight: str
+    percent: str
+
+
+class PreviewStepOutOut(BaseModel):
+    broker: str
+    qty: str
+
+
+class AllocationPreviewOut(BaseModel):
+    """Each account's shares of the block as the core would check them (nothing placed):
+    ``weight`` is what the method weighs (equity in $0.0001 for ``net_liquidation``)."""
+
+    group_id: str
+    qty: str
+    method: str
+    accounts: list[PreviewShareOut]
+    step_outs: list[PreviewStepOutOut]
+
+
+class ProposedOrderOut(BaseModel):
+    symbol: str
+    side: str
+    qty: str
+    reference_price: str
+    notional: str
+
+
+class SkippedOut(BaseModel):
+    symbol: str
+    side: str | None
+    reason: str
+
+
+class AccountPlanOut(BaseModel):
+    account: str
+    equity: str
+    cash: str
+    orders: list[ProposedOrderOut]
+    skipped: list[SkippedOut]
+
+
+class ProposedShareOut(BaseModel):
+    account: str
+    qty: int
+
+
+class ProposedAllocationOut(BaseModel):
+    method: Literal["shares"]
+    accounts: list[ProposedShareOut]
+
+
+class ProposedBlockOut(BaseModel):
+    """A symbol and side across the group as one block, its ``allocation`` ready for
+    ``POST /v2/blocks``."""
+
+    symbol: str
+    side: str
+    qty: str
+    reference_price: str
+    allocation: ProposedAllocationOut
+
+
+class WeightOut(BaseModel):
+    type: str
+    symbol: str | None
+    percent: str
+
+
+class RebalancePreviewOut(BaseModel):
+    """Each account's proposed orders (sells first) and the same orders as blocks."""
+
+    group_id: str
+    type: str
+    weights: list[WeightOut]
+    prices: dict[str, str]
+    accounts: list[AccountPlanOut]
+    blocks: list[ProposedBlockOut]
+
+
 def _basis_points(percent: str) -> int:
     try:
         return int(Decimal(percent) * 100)
@@ -117,6 +200,7 @@ def desk_preview_router(ctx: ApiContext, port: BlocksPort) -> APIRouter:
 
     @router.post(
         "/{group_id}/allocation_preview",
+        response_model=AllocationPreviewOut,
         summary="How a block would be split across the group's accounts (nothing sent)",
     )
     async def allocation_preview(
@@ -141,6 +225,7 @@ def desk_preview_router(ctx: ApiContext, port: BlocksPort) -> APIRouter:
 
     @router.post(
         "/{group_id}/rebalance_preview",
+        response_model=RebalancePreviewOut,
         summary="The orders that would bring each account of the group to a model",
     )
     async def rebalance_preview(
