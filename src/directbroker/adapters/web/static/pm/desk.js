@@ -48,7 +48,7 @@ export class Desk {
     this.emit("group", this.group);
     await this.refresh();
     clearInterval(this.timer);
-    this.timer = setInterval(() => this.refresh(), REFRESH_MS);
+    this.timer = setInterval(() => this.refresh().catch((error) => this.emit("failed", error)), REFRESH_MS);
   }
 
   /** Exposure and every member's positions, at most one refresh at a time. */

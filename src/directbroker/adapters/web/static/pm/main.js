@@ -39,6 +39,8 @@ new BlockTicket(desk, document.getElementById("ticket-body"));
 new BlockBlotter(desk, document.getElementById("blocks-body"));
 new RebalancePanel(desk, document.getElementById("rebalance-body"));
 
+desk.on("failed", (error) => notify(`Refresh failed: ${failure(error)}`, "error"));
+
 try {
   await desk.load();
 } catch (error) {

@@ -33,6 +33,7 @@ export class RebalancePanel {
     this.sending = false;
     desk.on("group", () => this.draw());
     desk.on("groups", () => this.draw());
+    desk.on("exposure", () => this.suggest());
     this.draw();
   }
 
@@ -64,6 +65,17 @@ export class RebalancePanel {
     const held = this.desk.exposure ? this.desk.exposure.symbols.map((s) => s.symbol) : [];
     if (held.length) for (const symbol of held) this.addLine(symbol, "");
     else this.addLine("", "");
+    this.total();
+  }
+
+  /** An untouched model starts from the group's holdings (the manager sets the percents). */
+  suggest() {
+    const untouched = this.lines.length === 1 && !this.lines[0].sym.value && !this.lines[0].pct.value;
+    const held = this.desk.exposure ? this.desk.exposure.symbols.map((s) => s.symbol) : [];
+    if (!untouched || !held.length || document.activeElement === this.lines[0].sym) return;
+    this.linesBody.replaceChildren();
+    this.lines = [];
+    for (const symbol of held) this.addLine(symbol, "");
     this.total();
   }
 
