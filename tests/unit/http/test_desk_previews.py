@@ -100,7 +100,8 @@ def test_the_rebalance_preview_proposes_orders_for_the_managers_accounts_only(
     assert [a["account"] for a in body["accounts"]] == ["G1", "G2"]
     assert body["prices"] == {"AAPL": "190.00"}
     # $100,000 each, half in AAPL at $190: 263 shares each, as one block of 526.
-    assert [o["qty"] for a in body["accounts"] for o in a["orders"]] == ["263", "263"]
+    orders = [o for a in body["accounts"] for o in a["orders"]]
+    assert [(o["qty"], o["held"], o["target"]) for o in orders] == [("263", "0", "263")] * 2
     (block,) = body["blocks"]
     assert block["side"] == "buy" and block["qty"] == "526"
     assert block["allocation"]["accounts"] == [{"account": "G1", "qty": 263},

@@ -33,6 +33,8 @@ from directbroker.adapters.http.errors import ApiError
 from directbroker.adapters.http.ports import Principal
 from directbroker.adapters.http.shapes import money_text, price_text
 from directbroker.domain.numbers import MAX_QUANTITY
+from directbroker.domain.orders import Side
+from directbroker.domain.portfolio_messages import ProposedOrder
 from directbroker.domain.rebalancing_messages import ASSET, CASH, Weight
 from directbroker.domain.rejects import RejectCode
 from directbroker.engines.portfolio.models import check_weights
@@ -91,9 +93,13 @@ class AllocationPreviewOut(BaseModel):
 
 
 class ProposedOrderOut(BaseModel):
+    """One proposed order; ``held`` is the account's position now, ``target`` after it."""
+
     symbol: str
     side: str
     qty: str
+    held: str
+    target: str
     reference_price: str
     notional: str
 
@@ -183,6 +189,16 @@ def render_shares(preview: SharePreview, quantity: int) -> dict[str, object]:
     }  # fmt: skip
 
 
+def render_proposed(order: ProposedOrder, held: int) -> dict[str, str]:
+    change = order.quantity if order.side is Side.BUY else -order.quantity
+    return {
+        "symbol": order.symbol, "side": order.side.value, "qty": str(order.quantity),
+        "held": str(held), "target": str(held + change),
+        "reference_price": price_text(order.reference_price) or "",
+        "notional": money_text(order.quantity * order.reference_price),
+    }  # fmt: skip
+
+
 def desk_preview_router(ctx: ApiContext, port: BlocksPort) -> APIRouter:
     """``/v2/groups/{group_id}/allocation_preview`` and ``.../rebalance_preview``."""
     router = APIRouter(prefix="/v2/groups", tags=["institutional"])
@@ -265,10 +281,7 @@ def desk_preview_router(ctx: ApiContext, port: BlocksPort) -> APIRouter:
             "accounts": [
                 {"account": p.facts.account, "equity": money_text(p.facts.equity),
                  "cash": money_text(p.facts.cash),
-                 "orders": [{"symbol": o.symbol, "side": o.side.value, "qty": str(o.quantity),
-                             "reference_price": price_text(o.reference_price),
-                             "notional": money_text(o.quantity * o.reference_price)}
-                            for o in p.orders],
+                 "orders": [render_proposed(o, p.facts.held.get(o.symbol, 0)) for o in p.orders],
                  "skipped": [{"symbol": s, "side": side or None, "reason": why}
                              for s, side, why in p.skipped]}
                 for p in plans

@@ -68,6 +68,17 @@ export class BlockBlotter {
   }
 
   draw() {
+    // A redraw must not take the keyboard's place away from the row it was on.
+    const focused = this.table.contains(document.activeElement) ? document.activeElement.dataset.block : null;
+    this.drawRows();
+    if (focused) {
+      const row = this.table.querySelector(`tr[data-block="${CSS.escape(focused)}"]`);
+      if (row) row.focus();
+    }
+    this.drawDetail();
+  }
+
+  drawRows() {
     if (!this.blocks.length) {
       this.table.replaceChildren(el("tr", {}, el("td", { colspan: 8, class: "empty" }, "No blocks for this group today.")));
     } else {
@@ -85,7 +96,6 @@ export class BlockBlotter {
         el("td", { class: "block-status" }, badge(b.status)));
       }));
     }
-    this.drawDetail();
   }
 
   drawDetail() {

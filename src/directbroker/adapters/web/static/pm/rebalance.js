@@ -60,6 +60,12 @@ export class RebalancePanel {
       el("button", { type: "button", id: "add-model-line", onclick: () => this.addLine("", "", true) }, "Add symbol"),
       el("label", {}, "Type", this.kind), this.previewButton,
       el("span", { class: "muted small" }, "Orders are proposed, not sent: review them, then send.")));
+    this.review.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || this.sending) return;
+      event.preventDefault();
+      if (this.send && this.send.dataset.armed === "yes") this.disarm();
+      else this.clearReview();
+    });
     this.root.replaceChildren(form, this.review);
     this.lines = [];
     const held = this.desk.exposure ? this.desk.exposure.symbols.map((s) => s.symbol) : [];
@@ -143,19 +149,21 @@ export class RebalancePanel {
     const plan = this.plan;
     const orderRows = [];
     for (const account of plan.accounts) {
-      orderRows.push(el("tr", { class: "acct-head" }, el("td", { colspan: 3 }, account.account),
+      orderRows.push(el("tr", { class: "acct-head" }, el("td", { colspan: 4 }, account.account),
         el("td", { class: "num muted" }, `equity ${money(account.equity)}`), el("td", { class: "num muted" }, `cash ${money(account.cash)}`)));
       if (!account.orders.length && !account.skipped.length) {
-        orderRows.push(el("tr", {}, el("td", { colspan: 5, class: "muted" }, "already at the model: no orders")));
+        orderRows.push(el("tr", {}, el("td", { colspan: 6, class: "muted" }, "already at the model: no orders")));
       }
       for (const order of account.orders) {
         orderRows.push(el("tr", { class: "proposed-order", dataset: { account: account.account } },
           el("td", { class: `side-${order.side}` }, order.side.toUpperCase()), el("td", {}, order.symbol),
-          el("td", { class: "num" }, quantity(order.qty)), el("td", { class: "num" }, price(order.reference_price)),
+          el("td", { class: "num" }, quantity(order.qty)),
+          el("td", { class: "num muted" }, `${quantity(order.held)} → ${quantity(order.target)}`),
+          el("td", { class: "num" }, price(order.reference_price)),
           el("td", { class: "num" }, money(order.notional))));
       }
       for (const skip of account.skipped) {
-        orderRows.push(el("tr", {}, el("td", { colspan: 5, class: "down" }, `${skip.symbol}: ${skip.reason}`)));
+        orderRows.push(el("tr", {}, el("td", { colspan: 6, class: "down" }, `${skip.symbol}: ${skip.reason}`)));
       }
     }
     this.blockStatus = new Map();
@@ -174,7 +182,8 @@ export class RebalancePanel {
       el("div", {}, el("h3", {}, "Proposed orders by account"),
         el("table", { class: "data", id: "proposed-orders" },
           el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Side"), el("th", { scope: "col" }, "Symbol"),
-            el("th", { class: "num", scope: "col" }, "Qty"), el("th", { class: "num", scope: "col" }, "Ref. price"),
+            el("th", { class: "num", scope: "col" }, "Qty"), el("th", { class: "num", scope: "col" }, "Held → target"),
+            el("th", { class: "num", scope: "col" }, "Ref. price"),
             el("th", { class: "num", scope: "col" }, "Notional"))),
           el("tbody", {}, orderRows))),
       el("div", {}, el("h3", {}, "As blocks (sells first, allocated by shares)"),
@@ -196,6 +205,12 @@ export class RebalancePanel {
       return;
     }
     this.execute();
+  }
+
+  disarm() {
+    delete this.send.dataset.armed;
+    this.send.classList.remove("danger");
+    this.send.textContent = `Send ${this.plan.blocks.length} block${this.plan.blocks.length > 1 ? "s" : ""}`;
   }
 
   async execute() {
