@@ -112,9 +112,15 @@ def test_a_manager_previews_places_and_follows_a_block_then_reviews_a_rebalance(
         )
         assert set(accounts) == {"DEMO-1", "DEMO-2"}
         screenshot(page, "pm-desktop-rebalance-review")
+        # The send takes a confirmation, by mouse or keyboard; Escape takes it back.
         page.click("#send-rebalance")
         assert "Confirm" in page.inner_text("#send-rebalance")
-        page.click("#send-rebalance")
+        page.keyboard.press("Escape")
+        assert page.inner_text("#send-rebalance").startswith("Send")
+        page.focus("#send-rebalance")
+        page.keyboard.press("Enter")
+        assert "Confirm" in page.inner_text("#send-rebalance")
+        page.keyboard.press("Enter")
         page.wait_for_selector(".notice.ok:has-text('Rebalance sent')", timeout=60_000)
         states = page.locator("#proposed-blocks .send-status").all_inner_texts()
         assert states and all(s.strip().upper() in {"ALLOCATED", "FINISHED"} for s in states)
