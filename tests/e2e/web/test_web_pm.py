@@ -74,6 +74,13 @@ def test_a_manager_previews_places_and_follows_a_block_then_reviews_a_rebalance(
         page.keyboard.type("AAPL")
         page.click("#block-qty")
         page.keyboard.type("30")
+        page.select_option("#block-method", "percent")
+        percents = page.locator("#preview-rows input.weight")
+        assert [percents.nth(i).input_value() for i in range(2)] == ["50.00", "50.00"]
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#preview-rows .preview-qty')]"
+            ".map(c => c.textContent).join(',') === '15,15'"
+        )
         page.select_option("#block-method", "ratio")
         page.fill("#preview-rows input[data-account='DEMO-1']", "2")
         page.fill("#preview-rows input[data-account='DEMO-2']", "1")

@@ -7,7 +7,7 @@
 import { api } from "../common/api.js";
 import { notify, failure } from "../common/shell.js";
 import { el, money, price, quantity } from "../common/format.js";
-import { text, times } from "./decimal.js";
+import { bps, percentText, text, times } from "./decimal.js";
 
 const METHODS = [
   ["equal", "Equal"],
@@ -50,7 +50,10 @@ export class BlockTicket {
     this.buy = el("button", { type: "button", class: "buy-side", id: "block-buy", "aria-pressed": "true", onclick: () => this.setSide("buy") }, "Buy");
     this.sell = el("button", { type: "button", class: "sell-side", id: "block-sell", "aria-pressed": "false", onclick: () => this.setSide("sell") }, "Sell");
     this.qty = el("input", { id: "block-qty", class: "qty", inputmode: "numeric", pattern: "[0-9]*", required: true,
-      "aria-label": "Quantity", oninput: () => this.schedule() });
+      "aria-label": "Quantity", oninput: () => {
+        if (this.method.value === "shares" && !this.touched) this.fillShares();
+        this.schedule();
+      } });
     this.type = el("select", { id: "block-type", "aria-label": "Order type", onchange: () => this.typeChanged() },
       el("option", { value: "market" }, "Market"), el("option", { value: "limit" }, "Limit"));
     this.limit = el("input", { id: "block-limit", class: "px", inputmode: "decimal", disabled: true, "aria-label": "Limit price",
@@ -63,8 +66,8 @@ export class BlockTicket {
     this.quote = el("div", { class: "quote-line", id: "block-quote", "aria-live": "off" });
     this.state = el("div", { class: "preview-state", id: "preview-state", role: "status" });
     this.weights = new Map(group.accounts.map((a) => [a, el("input", {
-      class: "weight", inputmode: "numeric", "aria-label": `Weight for ${a}`, dataset: { account: a },
-      oninput: () => this.schedule() })]));
+      class: "weight", inputmode: "decimal", "aria-label": `Weight for ${a}`, dataset: { account: a },
+      oninput: () => { this.touched = true; this.schedule(); } })]));
     this.cells = new Map(group.accounts.map((a) => [a, {
       weight: el("span", { class: "weight-text muted" }),
       pct: el("td", { class: "num" }), qty: el("td", { class: "num preview-qty" }, "—"),
@@ -123,24 +126,27 @@ export class BlockTicket {
 
   methodChanged() {
     const weighted = WEIGHTED.has(this.method.value);
-    this.weightHead.textContent = { percent: "Weight (bps)", ratio: "Ratio", shares: "Shares" }[this.method.value] || "Weight";
+    this.weightHead.textContent = { percent: "Percent", ratio: "Ratio", shares: "Shares" }[this.method.value] || "Weight";
+    this.touched = false;
     for (const input of this.weights.values()) {
       input.disabled = !weighted;
       input.hidden = !weighted;
     }
-    if (this.method.value === "percent") this.fillWeights(() => String(Math.floor(10000 / this.weights.size)), 10000);
+    if (this.method.value === "percent") this.fillPercents();
     if (this.method.value === "ratio") this.fillWeights(() => "1");
     if (this.method.value === "shares") this.fillShares();
     this.schedule();
   }
 
-  fillWeights(each, total) {
+  fillWeights(each) {
+    for (const input of this.weights.values()) input.value = each();
+  }
+
+  /** Equal percents in whole basis points, the first account taking what is left. */
+  fillPercents() {
     const inputs = [...this.weights.values()];
-    inputs.forEach((input) => { input.value = each(); });
-    if (total !== undefined && inputs.length) {
-      const rest = total - Number(each()) * (inputs.length - 1);
-      inputs[0].value = String(rest);
-    }
+    const each = Math.floor(10000 / inputs.length);
+    inputs.forEach((input, i) => { input.value = percentText(i ? each : 10000 - each * (inputs.length - 1)); });
   }
 
   fillShares() {
@@ -198,6 +204,10 @@ export class BlockTicket {
     const method = this.method.value;
     if (method === "equal" || method === "net_liquidation") return { method };
     const numbers = [...this.weights.entries()].map(([account, input]) => [account, input.value.trim()]);
+    if (method === "percent") {
+      const points = numbers.map(([, v]) => bps(v));
+      return points.includes(null) ? null : { method, weights: points };
+    }
     if (numbers.some(([, v]) => !/^\d+$/.test(v))) return null;
     if (method === "shares") {
       return { method, accounts: numbers.filter(([, v]) => Number(v) > 0).map(([account, v]) => ({ account, qty: Number(v) })) };
@@ -217,7 +227,8 @@ export class BlockTicket {
     const allocation = this.allocation();
     this.preview = null;
     if (!/^[1-9]\d*$/.test(qty) || !allocation) {
-      this.state.textContent = qty ? "Whole shares only." : "Enter a quantity to preview the split.";
+      this.state.textContent = !qty ? "Enter a quantity to preview the split."
+        : !allocation ? "Weights: whole numbers (percent: at most two decimals)." : "Whole shares only.";
       this.state.className = "preview-state";
       this.drawPreview(null);
       return;

@@ -40,3 +40,17 @@ export function times(quantity, price) {
   const p = units(price);
   return q === null || p === null ? null : (q * p) / SCALE;
 }
+
+const PERCENT = /^(?:100(?:\.0{1,2})?|\d{1,2}(?:\.\d{1,2})?)$/;
+
+/** "33.33" -> 3333 basis points (exact), null when not a percent. */
+export function bps(text) {
+  const value = text.trim();
+  if (!PERCENT.test(value)) return null;
+  const [whole, part = ""] = value.split(".");
+  return Number(whole) * 100 + Number(part.padEnd(2, "0"));
+}
+
+export function percentText(points) {
+  return `${Math.floor(points / 100)}.${String(points % 100).padStart(2, "0")}`;
+}

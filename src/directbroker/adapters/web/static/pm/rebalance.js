@@ -8,21 +8,9 @@
 import { api } from "../common/api.js";
 import { notify, failure } from "../common/shell.js";
 import { el, money, price, quantity } from "../common/format.js";
+import { bps, percentText } from "./decimal.js";
 
-const PERCENT = /^(?:100(?:\.0{1,2})?|\d{1,2}(?:\.\d{1,2})?)$/;
 const POLL_MS = 1500;
-
-/** "33.33" -> 3333 basis points (exact), null when not a percent. */
-function bps(text) {
-  const value = text.trim();
-  if (!PERCENT.test(value)) return null;
-  const [whole, part = ""] = value.split(".");
-  return Number(whole) * 100 + Number(part.padEnd(2, "0"));
-}
-
-function percentText(points) {
-  return `${Math.floor(points / 100)}.${String(points % 100).padStart(2, "0")}`;
-}
 
 export class RebalancePanel {
   constructor(desk, root) {
