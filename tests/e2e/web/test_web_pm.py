@@ -90,6 +90,20 @@ def test_a_manager_previews_places_and_follows_a_block_then_reviews_a_rebalance(
             ".map(c => c.textContent).join(',') === '20,10'"
         )
         assert preview.all_inner_texts() == ["20", "10"]
+        # A step-out is carved out first; the accounts split what it leaves.
+        page.fill("#stepout-broker", "GSCO")
+        page.fill("#stepout-qty", "3")
+        page.wait_for_selector("#allocation-preview .stepout-row:has-text('GSCO')")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#preview-rows .preview-qty')]"
+            ".map(c => c.textContent).join(',') === '18,9'"
+        )
+        page.fill("#stepout-broker", "")
+        page.fill("#stepout-qty", "")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#preview-rows .preview-qty')]"
+            ".map(c => c.textContent).join(',') === '20,10'"
+        )
         assert "Place block · BUY 30 AAPL" in page.inner_text("#place-block")
 
         block = _block_until_allocated(page)

@@ -63,6 +63,10 @@ export class BlockTicket {
     this.route = el("select", { id: "block-route", "aria-label": "Route" }, el("option", { value: "SMART" }, "SMART"));
     this.method = el("select", { id: "block-method", "aria-label": "Allocation method", onchange: () => this.methodChanged() },
       ...METHODS.map(([value, label]) => el("option", { value }, label)));
+    this.stepBroker = el("input", { id: "stepout-broker", class: "sym", maxlength: 16, autocomplete: "off",
+      "aria-label": "Step-out broker", placeholder: "none", oninput: () => this.schedule() });
+    this.stepQty = el("input", { id: "stepout-qty", class: "qty", inputmode: "numeric", "aria-label": "Step-out quantity",
+      oninput: () => this.schedule() });
     this.quote = el("div", { class: "quote-line", id: "block-quote", "aria-live": "off" });
     this.state = el("div", { class: "preview-state", id: "preview-state", role: "status" });
     this.weights = new Map(group.accounts.map((a) => [a, el("input", {
@@ -90,7 +94,8 @@ export class BlockTicket {
       field("TIF", this.tif), field("Route", this.route)),
     this.quote,
     el("fieldset", { class: "alloc" }, el("legend", {}, `Allocation across ${group.id}`),
-      el("div", { class: "row" }, field("Method", this.method)),
+      el("div", { class: "row" }, field("Method", this.method),
+        field("Step-out broker", this.stepBroker), field("Step-out shares", this.stepQty)),
       el("table", { class: "data preview", id: "allocation-preview" },
         el("thead", {}, el("tr", {},
           el("th", { scope: "col" }, "Account"), this.weightHead,
@@ -200,7 +205,17 @@ export class BlockTicket {
     return side ?? live.last;
   }
 
+  /** The instruction with its step-out (shares given up to another broker), if one is named. */
   allocation() {
+    const base = this.instruction();
+    const broker = this.stepBroker.value.trim().toUpperCase();
+    const qty = this.stepQty.value.trim();
+    if (!base || (!broker && !qty)) return base;
+    if (!/^[A-Z0-9]{1,16}$/.test(broker) || !/^[1-9]\d*$/.test(qty)) return null;
+    return { ...base, step_outs: [{ broker, qty: Number(qty) }] };
+  }
+
+  instruction() {
     const method = this.method.value;
     if (method === "equal" || method === "net_liquidation") return { method };
     const numbers = [...this.weights.entries()].map(([account, input]) => [account, input.value.trim()]);
@@ -228,7 +243,8 @@ export class BlockTicket {
     this.preview = null;
     if (!/^[1-9]\d*$/.test(qty) || !allocation) {
       this.state.textContent = !qty ? "Enter a quantity to preview the split."
-        : !allocation ? "Weights: whole numbers (percent: at most two decimals)." : "Whole shares only.";
+        : !allocation ? "Weights: whole numbers (percent: two decimals at most); a step-out needs a broker id and shares."
+          : "Whole shares only.";
       this.state.className = "preview-state";
       this.drawPreview(null);
       return;
@@ -260,7 +276,9 @@ export class BlockTicket {
       cells.qty.textContent = share ? quantity(share.qty) : "—";
       cells.value.textContent = "";
     }
-    this.previewFoot.replaceChildren(...(preview ? [el("tr", {}, el("td", {}, "Block"), el("td"), el("td"),
+    const steps = preview ? preview.step_outs.map((s) => el("tr", { class: "stepout-row" },
+      el("td", {}, `step-out ${s.broker}`), el("td"), el("td"), el("td", { class: "num" }, quantity(s.qty)), el("td"))) : [];
+    this.previewFoot.replaceChildren(...steps, ...(preview ? [el("tr", {}, el("td", {}, "Block"), el("td"), el("td"),
       el("td", { class: "num" }, quantity(preview.qty)), el("td", { class: "num", id: "preview-total" }))] : []));
     this.submit.disabled = !preview;
     this.estimate();
@@ -324,6 +342,8 @@ export class BlockTicket {
 
   reset() {
     this.qty.value = "";
+    this.stepBroker.value = "";
+    this.stepQty.value = "";
     this.limit.value = "";
     this.type.value = "market";
     this.limit.disabled = true;

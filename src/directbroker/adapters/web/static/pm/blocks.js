@@ -85,7 +85,7 @@ export class BlockBlotter {
       this.table.replaceChildren(...this.blocks.map((b) => {
         const choose = () => { this.selected = b.id; this.draw(); this.watch(); };
         return el("tr", { tabindex: "0", class: b.id === this.selected ? "selected" : "", dataset: { block: b.id },
-          "aria-selected": String(b.id === this.selected), onclick: choose,
+          "aria-current": b.id === this.selected ? "true" : false, onclick: choose,
           onkeydown: (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); choose(); } } },
         el("td", { class: "wide" }, clock(b.created_at).slice(0, 8)),
         el("td", { class: `side-${b.side}` }, b.side.toUpperCase()), el("td", {}, b.symbol),
