@@ -23,6 +23,7 @@ from rich.live import Live
 
 from directbroker.app.api import ApiKey
 from directbroker.app.config import ConfigError, FirmConfig, load_config
+from directbroker.app.demo_manager import ensure_demo_manager
 from directbroker.app.edge_loop import EdgeLoop
 from directbroker.app.firm import DataDirInUse, Firm, ensure_customer_keys, open_firm
 from directbroker.app.platform import DEMO_ACCOUNTS
@@ -59,12 +60,13 @@ def run(
     with stop_on_signals():
         try:
             keys = ensure_customer_keys(firm.data, firm.api, DEMO_ACCOUNTS)
+            manager = ensure_demo_manager(firm.data, firm.api, DEMO_ACCOUNTS)
             firm.start(serve_api=serve_api, wall_ns=wall_ns)
             if firm.server is None:
                 edge = EdgeLoop()
                 firm.api.feed.attach(edge.loop)
             else:
-                _print_api(firm, console, keys)
+                _print_api(firm, console, keys, manager)
             _drive(firm, duration, live, console, wall_ns)
         finally:
             firm.stop()
@@ -79,7 +81,7 @@ def run(
     return firm
 
 
-def _print_api(firm: Firm, console: Console, keys: list[ApiKey]) -> None:
+def _print_api(firm: Firm, console: Console, keys: list[ApiKey], manager: ApiKey) -> None:
     server = firm.server
     assert server is not None
     if firm.port_fallback:
@@ -99,6 +101,7 @@ def _print_api(firm: Firm, console: Console, keys: list[ApiKey]) -> None:
         )
     who = [(f"Trader screen, {demo.account}", key.key_id, key.secret, "trader")
            for demo, key in zip(DEMO_ACCOUNTS, keys, strict=True)]  # fmt: skip
+    who.append(("Portfolio manager screen", manager.key_id, manager.secret, "pm"))
     staff = read_credential(firm.data.admin_key)
     if staff is not None:
         who.append(("Operations console (staff)", staff[0], staff[1], "ops"))

@@ -18,6 +18,7 @@ from directbroker.adapters.http.block_routes import block_router
 from directbroker.adapters.http.broker import BrokerPorts, mount_broker_api
 from directbroker.adapters.http.context import STREAM_BUFFER, ApiContext
 from directbroker.adapters.http.data_stream import data_stream_router
+from directbroker.adapters.http.desk_preview_routes import desk_preview_router
 from directbroker.adapters.http.errors import install_error_handlers
 from directbroker.adapters.http.ids import asset_id
 from directbroker.adapters.http.limits import MAX_BODY_BYTES, BodyLimit
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(data_stream_router(context))
     if ports.blocks is not None:
         app.include_router(block_router(context, ports.blocks))
+        app.include_router(desk_preview_router(context, ports.blocks))
     app.state.context = context
     exact_openapi(app, context.instruments, asset_id)
     if broker is not None:
