@@ -30,7 +30,8 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from directbroker.app.broker_journal import broker_entries, broker_journal_path
+from directbroker.app.broker_journal import broker_entries
+from directbroker.app.journal_location import has_broker_journal
 from directbroker.backoffice.books import QUIET_INPUTS, DayClose, DayEndListener, FirmBooks
 from directbroker.domain.messages import Event, Message
 from directbroker.runtime.schedule import BusinessCalendar
@@ -158,7 +159,7 @@ class BackOfficeRunner:
     def catch_up(self) -> int:
         """Fold what the journal holds beyond what was folded, running jobs as days end;
         the number of entries folded."""
-        if not broker_journal_path(self._data_dir).exists():
+        if not has_broker_journal(self._data_dir):
             return 0
         folded = 0
         takes = [fold.take for fold in self._folds]

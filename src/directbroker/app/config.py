@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from directbroker.app.config_fix import FixConfigError, FixSection, check_fix
+from directbroker.app.config_storage import StorageConfigError, StorageSection, check_storage
 
 
 class ConfigError(ValueError):
@@ -208,6 +209,7 @@ class FirmConfig:
     fix: FixSection = field(default_factory=FixSection)
     rebalancing: RebalancingSection = field(default_factory=RebalancingSection)
     backoffice: BackOfficeSection = field(default_factory=BackOfficeSection)
+    storage: StorageSection = field(default_factory=StorageSection)
 
     def check(self) -> FirmConfig:
         """Refuse values that parse but make no sense."""
@@ -258,6 +260,10 @@ class FirmConfig:
         try:
             check_fix(self.fix)
         except FixConfigError as exc:
+            raise ConfigError(str(exc)) from None
+        try:
+            check_storage(self.storage)
+        except StorageConfigError as exc:
             raise ConfigError(str(exc)) from None
         return self
 

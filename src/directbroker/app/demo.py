@@ -26,6 +26,7 @@ from directbroker.app.config import ConfigError, FirmConfig, load_config
 from directbroker.app.demo_manager import ensure_demo_manager
 from directbroker.app.edge_loop import EdgeLoop
 from directbroker.app.firm import DataDirInUse, Firm, ensure_customer_keys, open_firm
+from directbroker.app.journals import SqliteJournals
 from directbroker.app.platform import DEMO_ACCOUNTS
 from directbroker.app.screen import ScreenData, render, take_screen
 from directbroker.app.signals import stop_on_signals
@@ -72,10 +73,15 @@ def run(
             firm.stop()
             if edge is not None:
                 edge.stop()
-    journal = firm.journals.path("broker")
+    journals = firm.journals
+    check = (
+        f"--sqlite {journals.path('broker')}"
+        if isinstance(journals, SqliteJournals)
+        else f"--data-dir {firm.data.root}"
+    )
     console.print(
         f"The firm's data: {firm.data.root} (resume with the same --data-dir)\n"
-        f"Check a journal with: directbroker journal verify --sqlite {journal}",
+        f"Check a journal with: directbroker journal verify {check}",
         soft_wrap=True,
     )
     return firm

@@ -1,6 +1,7 @@
 """A running firm on a data directory: the platform, its storage, the API and their lifecycle.
 
-The data directory holds everything the firm is: every core's journal (``journals/``), the
+The data directory holds everything the firm is: every core's journal (``journals/``, or the
+PostgreSQL database ``[storage]`` names, recorded in ``journals/postgres.dsn``), the
 historical data store (``history.db``) and the staff credential (``admin.key``). Opening it
 again resumes exactly where the last run stopped, cleanly or not: the cores recover from their
 journals, start-up reconciliation delivers what a crash left between them, and the read models
@@ -38,7 +39,8 @@ from directbroker.app.clearing_dropcopy import ClearingDropCopy, clearing_sessio
 from directbroker.app.config import FirmConfig
 from directbroker.app.document_files import issue_documents, load_documents
 from directbroker.app.fix_service import FixService
-from directbroker.app.journals import SqliteJournals
+from directbroker.app.journal_location import JournalsInUse, open_journals
+from directbroker.app.journals import JournalStore
 from directbroker.app.platform import DemoAccount, Platform
 from directbroker.app.rebalancer import RebalancerConfig, attach_rebalancer
 from directbroker.app.remote_venues import RemoteVenues
@@ -172,7 +174,7 @@ class Firm:
     history: SqlHistoryStore
     queries: ThreadedHistory
     """The history store as the API reads it (its own connection and thread)."""
-    journals: SqliteJournals
+    journals: JournalStore
     equity: SqliteEquityStore
     created: bool
     """Whether this start created the firm (the data directory was new)."""
@@ -295,15 +297,18 @@ def open_firm(
     root.mkdir(parents=True, exist_ok=True)
     lock = _take_lock(data)
     try:
-        created = data.is_new()
         calendar = XnysCalendar()  # built before the clock starts: it takes a moment
-        journals = SqliteJournals(data.journals)
+        try:
+            journals = open_journals(root, config.storage)
+        except JournalsInUse as exc:
+            raise DataDirInUse(str(exc)) from exc
         history = open_sqlite(str(data.history))
         equity = SqliteEquityStore(str(data.portfolio_history))
         # History queries get their own connection on their own thread: never the writer's.
         queries = ThreadedHistory(partial(open_sqlite, str(data.history)))
         remote = None
         try:
+            created = data.is_new() if config.storage.backend == "sqlite" else _no_broker(journals)
             remote = remote_venues_for(config, root, journals)
             platform = Platform(
                 journals,
@@ -394,7 +399,7 @@ def open_firm(
 
 
 def remote_venues_for(
-    config: FirmConfig, root: Path, journals: SqliteJournals
+    config: FirmConfig, root: Path, journals: JournalStore
 ) -> RemoteVenues | None:
     """The FIX links to the configured remote venues, started (None: every venue is here).
     Their FIX sessions keep their numbers and sent messages in ``root/fix-links.db``; each
@@ -412,6 +417,14 @@ def remote_venues_for(
     return connect_remote_venues(
         links, venues, config.firm.participant, root / "fix-links.db", applied
     )
+
+
+def _no_broker(journals: JournalStore) -> bool:
+    """Whether the broker core has journaled nothing yet (a new firm)."""
+    from directbroker.app.platform import BROKER
+
+    journal, _ = journals(BROKER)
+    return journal.tail() is None
 
 
 def onboarding_policy(config: FirmConfig) -> SetOnboardingPolicy:

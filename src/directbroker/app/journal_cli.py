@@ -1,7 +1,8 @@
 """``directbroker journal verify``: walk a journal end to end and name the first bad entry.
 
 One journal (``--sqlite``, ``--postgres``) or every core's journal of a data directory
-(``--data-dir``: ``journals/*.journal.db``, one line per core).
+(``--data-dir``: ``journals/*.journal.db``, or every ``journal_<core>`` schema of the database
+``journals/postgres.dsn`` names; one line per core).
 
 Exit status: 0 every chain is intact; 1 an entry is corrupt (the message names it); 2 a journal
 could not be opened (or the directory holds none). Verification opens storage read-only: it
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from directbroker.app.cli_main import run_standalone
+from directbroker.app.journal_location import locate
 from directbroker.runtime import VerifyReport, verify_journal
 
 EXIT_OK = 0
@@ -66,9 +68,23 @@ def core_journals(data_dir: Path) -> list[tuple[str, Path]]:
 
 
 def verify_data_dir(data_dir: Path) -> list[tuple[str, VerifyReport | str]]:
-    """Verify every core's journal in ``data_dir``: per core, its report or why it could not
-    be opened."""
+    """Verify every core's journal in ``data_dir`` (its files, or its PostgreSQL schemas): per
+    core, its report or why it could not be opened."""
+    where = locate(data_dir)
     results: list[tuple[str, VerifyReport | str]] = []
+    if where.dsn is not None:
+        from directbroker.adapters.storage.postgres_cores import core_schemas
+
+        try:
+            schemas = core_schemas(where.dsn)
+        except Exception as exc:
+            return [("*", f"cannot reach the journals' database: {exc}")]
+        for core, schema in schemas:
+            try:
+                results.append((core, verify_storage(postgres=where.dsn, schema=schema)))
+            except Exception as exc:
+                results.append((core, f"cannot open the journal: {exc}"))
+        return results
     for core, path in core_journals(data_dir):
         try:
             results.append((core, verify_storage(sqlite=str(path))))

@@ -1,5 +1,7 @@
-"""Where the embedded platform's cores keep their journals: one SQLite file per core in a data
-directory (the embedded default), or memory (tests that do not need a disk)."""
+"""Where the platform's cores keep their journals: one SQLite file per core in a data directory
+(the embedded default), one schema per core in PostgreSQL
+(:class:`directbroker.adapters.storage.postgres_cores.PostgresCores`, chosen by ``[storage]``),
+or memory (tests that do not need a disk)."""
 
 from __future__ import annotations
 
@@ -31,6 +33,10 @@ class JournalStore(Protocol):
         """Commit the deferred writes of ``cores``, in that order; how many files it wrote.
         An item may be a group of cores that take nothing from one another: those may
         commit at the same time (the group still commits after the items before it)."""
+        ...
+
+    def close(self) -> None:
+        """Close every journal opened so far."""
         ...
 
 
@@ -105,3 +111,6 @@ class MemoryJournals:
     def commit(self, cores: Sequence[str | Sequence[str]]) -> int:
         """Nothing to commit."""
         return 0
+
+    def close(self) -> None:
+        """Nothing to close: the journals stay readable for the test."""
