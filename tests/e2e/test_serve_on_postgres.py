@@ -46,7 +46,7 @@ KILL_AFTER = 12
 def _config(root: Path, dsn: str) -> Path:
     path = root / "firm.toml"
     path.write_text(
-        f'[market]\nsimulate = true\n[clock]\nmode = "sim"\nspeed = 1.0\n'
+        f'[market]\nsimulate = true\nrate = 100.0\nsymbols = ["AAPL", "MSFT"]\n[clock]\nmode = "sim"\nspeed = 1.0\n'
         f'start = "{SESSION_START}"\n[backoffice]\ndrop_copy = false\n'
         f'[storage]\nbackend = "postgres"\ndsn = "{dsn}"\n'
     )
