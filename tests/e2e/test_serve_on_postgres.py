@@ -46,7 +46,8 @@ KILL_AFTER = 12
 def _config(root: Path, dsn: str) -> Path:
     path = root / "firm.toml"
     path.write_text(
-        f'[market]\nsimulate = true\nrate = 100.0\nsymbols = ["AAPL", "MSFT"]\n[clock]\nmode = "sim"\nspeed = 1.0\n'
+        f'[market]\nsimulate = true\nrate = 100.0\nsymbols = ["AAPL", "MSFT"]\n'
+        f'[clock]\nmode = "sim"\nspeed = 1.0\n'
         f'start = "{SESSION_START}"\n[backoffice]\ndrop_copy = false\n'
         f'[storage]\nbackend = "postgres"\ndsn = "{dsn}"\n'
     )
@@ -120,8 +121,9 @@ def test_serve_on_postgres_survives_a_kill(tmp_path: Path, postgres_dsn: str) ->
         assert cash == DEPOSIT - cost, (cash, DEPOSIT, cost)
         assert firm.terminate() == 0
 
+    command = ["journal", "verify", "--data-dir", str(data)]
     verified = subprocess.run(
-        [sys.executable, "-m", "directbroker.app.cli", "journal", "verify", "--data-dir", str(data)],
+        [sys.executable, "-m", "directbroker.app.cli", *command],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert verified.returncode == 0, verified.stdout + verified.stderr
