@@ -24,6 +24,7 @@ from pathlib import Path
 from directbroker.app.broker_journal import broker_entries
 from directbroker.app.cli_main import run_standalone
 from directbroker.app.config import ConfigError, load_config
+from directbroker.app.journal_location import locate
 from directbroker.backoffice import retention, ticket_formats, trade_blotter
 from directbroker.backoffice.books import QUIET_INPUTS, FirmBooks
 from directbroker.backoffice.order_tickets import OrderTickets
@@ -187,9 +188,10 @@ def run_retention(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     years = config.backoffice.retention_years
     print(f"Retention policy ([backoffice] retention_years = {years})")
+    journals = "PostgreSQL journal_*" if locate(args.data_dir).on_postgres else "journals/"
     for record, kept in retention.policy(years):
         period = "for ever" if kept is None else f"{kept} years"
-        folder = f"backoffice/{record.folder}/{record.prefix}*" if record.folder else "journals/"
+        folder = f"backoffice/{record.folder}/{record.prefix}*" if record.folder else journals
         print(f"  {record.name:<24} {period:<9} {folder:<42} {record.rule}")
     for short in retention.short_classes(years):
         print(f"warning: {short.name} are kept less than 17a-4's {short.years} years")

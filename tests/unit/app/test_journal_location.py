@@ -29,10 +29,10 @@ def test_storage_defaults_to_sqlite_and_postgres_needs_a_dsn(tmp_path: Path) -> 
     assert FirmConfig().storage == StorageSection("sqlite", "")
     path = tmp_path / "firm.toml"
     path.write_text('[storage]\nbackend = "postgres"\n')
-    with pytest.raises(ConfigError, match="storage.dsn"):
+    with pytest.raises(ConfigError, match=r"storage\.dsn"):
         load_config(path)
     path.write_text('[storage]\nbackend = "mysql"\n')
-    with pytest.raises(ConfigError, match="storage.backend"):
+    with pytest.raises(ConfigError, match=r"storage\.backend"):
         load_config(path)
     path.write_text('[storage]\nbackend = "postgres"\ndsn = "dbname=x"\n')
     assert load_config(path).storage == StorageSection("postgres", "dbname=x")
@@ -80,7 +80,7 @@ def test_the_first_start_on_postgres_records_the_database(
         store.close()
     with pytest.raises(JournalLocationError, match='backend = "postgres"'):
         open_journals(tmp_path, StorageSection())
-    with pytest.raises(JournalLocationError, match="postgres.dsn"):
+    with pytest.raises(JournalLocationError, match=r"postgres\.dsn"):
         open_journals(tmp_path, StorageSection("postgres", postgres_dsn + " application_name=x"))
     open_journals(tmp_path, storage).close()  # the same database: resumed
 
