@@ -4,7 +4,8 @@ database that ``journals/postgres.dsn`` names.
 The first start on PostgreSQL writes that file (0600: a DSN may carry a password), so the data
 directory keeps saying where its journals are: the back office, reports, records and
 ``journal verify --data-dir`` find them without the configuration file, and a start with the
-other backend, or another database, is refused instead of silently creating a second firm.
+other backend, or another database, is refused instead of silently creating a second firm; so
+is a new data directory on a database that already holds another firm's journals.
 """
 
 from __future__ import annotations
@@ -113,7 +114,6 @@ def open_journals(data_dir: Path, storage: StorageSection) -> JournalStore:
                 f"the journals of the firm in {data_dir} are SQLite files ({existing[0]}); "
                 'start it with [storage] backend = "sqlite"'
             )
-        _write_dsn(where.directory, storage.dsn)
     elif where.dsn != storage.dsn:
         raise JournalLocationError(
             f"the firm in {data_dir} keeps its journals in the database named by "
@@ -122,14 +122,28 @@ def open_journals(data_dir: Path, storage: StorageSection) -> JournalStore:
         )
     import psycopg
 
-    from directbroker.adapters.storage.postgres_cores import DatabaseInUse, PostgresCores
+    from directbroker.adapters.storage.postgres_cores import (
+        DatabaseInUse,
+        PostgresCores,
+        core_schemas,
+    )
 
     try:
-        return PostgresCores(storage.dsn)
+        cores = PostgresCores(storage.dsn)
+        if where.dsn is None and core_schemas(storage.dsn):
+            cores.close()
+            raise JournalLocationError(
+                f"the database [storage] dsn names already holds a firm's journals, but {data_dir} "
+                f"is not that firm's data directory: use an empty database (or, to adopt that "
+                f"firm here, write its DSN into {where.directory / DSN_FILE})"
+            )
     except DatabaseInUse as exc:
         raise JournalsInUse(str(exc)) from exc
     except psycopg.OperationalError as exc:
         raise JournalLocationError(f"cannot reach the journals' database: {exc}") from exc
+    if where.dsn is None:
+        _write_dsn(where.directory, storage.dsn)
+    return cores
 
 
 def _write_dsn(directory: Path, dsn: str) -> None:

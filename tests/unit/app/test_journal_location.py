@@ -1,6 +1,7 @@
 """Where a data directory's journals are: ``[storage]`` is checked, the first start on
 PostgreSQL records the database in ``journals/postgres.dsn`` (0600), a start with the other
-backend or another database is refused, and the broker journal's readers follow the record."""
+backend or another database is refused (as is a new data directory on a database that holds a
+firm), and the broker journal's readers follow the record."""
 
 from __future__ import annotations
 
@@ -83,6 +84,10 @@ def test_the_first_start_on_postgres_records_the_database(
     with pytest.raises(JournalLocationError, match=r"postgres\.dsn"):
         open_journals(tmp_path, StorageSection("postgres", postgres_dsn + " application_name=x"))
     open_journals(tmp_path, storage).close()  # the same database: resumed
+    # Another data directory (or a --fresh one) does not take over that firm's journals.
+    with pytest.raises(JournalLocationError, match="already holds a firm's journals"):
+        open_journals(tmp_path / "other", storage)
+    assert not locate(tmp_path / "other").on_postgres
 
 
 def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
