@@ -26,6 +26,7 @@ from directbroker.app.config import ConfigError, FirmConfig, load_config
 from directbroker.app.demo_manager import ensure_demo_manager
 from directbroker.app.edge_loop import EdgeLoop
 from directbroker.app.firm import DataDirInUse, Firm, ensure_customer_keys, open_firm
+from directbroker.app.journal_location import JournalLocationError
 from directbroker.app.journals import SqliteJournals
 from directbroker.app.platform import DEMO_ACCOUNTS
 from directbroker.app.screen import ScreenData, render, take_screen
@@ -220,6 +221,9 @@ def _run_command(args: argparse.Namespace) -> int:
     except DataDirInUse as busy:
         Console(stderr=True).print(f"[red]{busy}[/red]")
         return 1
+    except JournalLocationError as misplaced:
+        Console(stderr=True).print(f"[red]{misplaced}[/red]")
+        return 2
     return 0
 
 

@@ -104,7 +104,7 @@ def open_journals(data_dir: Path, storage: StorageSection) -> JournalStore:
         if where.on_postgres:
             raise JournalLocationError(
                 f"the journals of the firm in {data_dir} are in PostgreSQL "
-                f'({where.directory / DSN_FILE}); start it with [storage] backend = "postgres"'
+                f'({where.directory / DSN_FILE}); start it with storage.backend = "postgres"'
             )
         return SqliteJournals(where.directory)
     if where.dsn is None:
@@ -112,12 +112,12 @@ def open_journals(data_dir: Path, storage: StorageSection) -> JournalStore:
         if existing:
             raise JournalLocationError(
                 f"the journals of the firm in {data_dir} are SQLite files ({existing[0]}); "
-                'start it with [storage] backend = "sqlite"'
+                'start it with storage.backend = "sqlite"'
             )
     elif where.dsn != storage.dsn:
         raise JournalLocationError(
             f"the firm in {data_dir} keeps its journals in the database named by "
-            f"{where.directory / DSN_FILE}, not the one [storage] dsn names (if the database "
+            f"{where.directory / DSN_FILE}, not the one storage.dsn names (if the database "
             "moved, write its new DSN into that file)"
         )
     import psycopg
@@ -133,7 +133,7 @@ def open_journals(data_dir: Path, storage: StorageSection) -> JournalStore:
         if where.dsn is None and core_schemas(storage.dsn):
             cores.close()
             raise JournalLocationError(
-                f"the database [storage] dsn names already holds a firm's journals, but {data_dir} "
+                f"the database storage.dsn names already holds a firm's journals, but {data_dir} "
                 f"is not that firm's data directory: use an empty database (or, to adopt that "
                 f"firm here, write its DSN into {where.directory / DSN_FILE})"
             )
