@@ -126,6 +126,8 @@ class BackOfficeRunner:
         self._finished = self._progress.read()
         self._books = FirmBooks(on_day_end=self._day_ended)
         self._seq = 0
+        self._journal_seen = False
+        """Whether the broker journal exists (once it does, it always will: not asked again)."""
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -159,8 +161,10 @@ class BackOfficeRunner:
     def catch_up(self) -> int:
         """Fold what the journal holds beyond what was folded, running jobs as days end;
         the number of entries folded."""
-        if not has_broker_journal(self._data_dir):
-            return 0
+        if not self._journal_seen:
+            if not has_broker_journal(self._data_dir):
+                return 0
+            self._journal_seen = True
         folded = 0
         takes = [fold.take for fold in self._folds]
         take = self._books.take
