@@ -39,8 +39,8 @@ from directbroker.app.clearing_dropcopy import ClearingDropCopy, clearing_sessio
 from directbroker.app.config import FirmConfig
 from directbroker.app.document_files import issue_documents, load_documents
 from directbroker.app.fix_service import FixService
-from directbroker.app.journal_location import JournalsInUse, open_journals
-from directbroker.app.journals import JournalStore
+from directbroker.app.journal_location import JournalsInUse, is_new, open_journals
+from directbroker.app.journals import JournalStore, SqliteJournals
 from directbroker.app.platform import DemoAccount, Platform
 from directbroker.app.rebalancer import RebalancerConfig, attach_rebalancer
 from directbroker.app.remote_venues import RemoteVenues
@@ -308,7 +308,7 @@ def open_firm(
         queries = ThreadedHistory(partial(open_sqlite, str(data.history)))
         remote = None
         try:
-            created = data.is_new() if config.storage.backend == "sqlite" else _no_broker(journals)
+            created = data.is_new() if isinstance(journals, SqliteJournals) else is_new(journals)
             remote = remote_venues_for(config, root, journals)
             platform = Platform(
                 journals,
@@ -417,14 +417,6 @@ def remote_venues_for(
     return connect_remote_venues(
         links, venues, config.firm.participant, root / "fix-links.db", applied
     )
-
-
-def _no_broker(journals: JournalStore) -> bool:
-    """Whether the broker core has journaled nothing yet (a new firm)."""
-    from directbroker.app.platform import BROKER
-
-    journal, _ = journals(BROKER)
-    return journal.tail() is None
 
 
 def onboarding_policy(config: FirmConfig) -> SetOnboardingPolicy:

@@ -70,6 +70,12 @@ def has_broker_journal(data_dir: Path) -> bool:
     return any(schema == core_schema(BROKER_CORE) for _, schema in core_schemas(where.dsn))
 
 
+def is_new(journals: JournalStore) -> bool:
+    """Whether the firm on ``journals`` has journaled nothing yet (its broker core is empty)."""
+    journal, _ = journals(BROKER_CORE)
+    return journal.tail() is None
+
+
 @contextmanager
 def reading_core(data_dir: Path, core: str) -> Iterator[Journal]:
     """``core``'s journal in ``data_dir``, opened read-only (a running server may keep writing).
