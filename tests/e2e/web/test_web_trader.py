@@ -131,6 +131,49 @@ def test_limit_order_to_a_chosen_venue_by_mouse_then_cancelled_inline(
     assert trader.errors == []
 
 
+def test_an_open_order_replaced_inline_becomes_a_new_order_that_replaces_it(
+    trader: WatchedPage,
+) -> None:
+    page = trader.page
+    select_symbol(page, "MSFT")
+    bid, _ = touch(page)
+    passive = (bid * Decimal("0.94")).quantize(Decimal("0.01"))
+    page.select_option("#ticket-side", "buy")
+    page.select_option("#ticket-type", "limit")
+    page.fill("#ticket-qty", "20")
+    page.fill("#ticket-limit", str(passive))
+    page.select_option("#ticket-route", "SMART")
+    page.click("#ticket-submit")
+    row = page.locator("#blotter tr.order.open[data-symbol='MSFT']").filter(has_text=f"{passive:,}")
+    row.first.wait_for(timeout=10_000)
+    original = row.first.get_attribute("data-id")
+    row.first.locator("button.replace").click()
+    lower = passive - Decimal("0.05")
+    quantity_box = page.locator(f"#blotter tr.order[data-id='{original}'] input.inline-edit").first
+    quantity_box.fill("30")
+    limit_box = page.locator(f"#blotter tr.order[data-id='{original}'] input.inline-edit").nth(1)
+    limit_box.fill(str(lower))
+    limit_box.press("Enter")
+    page.wait_for_selector(
+        f"#blotter tr.order[data-id='{original}'] td.status.replaced", timeout=10_000
+    )
+    replacement = page.locator("#blotter tr.order.open[data-symbol='MSFT']").filter(
+        has_text=f"{lower:,}"
+    )
+    replacement.first.wait_for(timeout=10_000)
+    new_id = replacement.first.get_attribute("data-id")
+    assert new_id and new_id != original
+    assert "30" in (replacement.first.text_content() or "")
+    order = page.evaluate(f"async () => (await fetch('/v2/orders/{new_id}')).json()")
+    assert order["replaces"] == original and order["qty"] == "30"
+    assert order["limit_price"] == str(lower)
+    page.locator(f"#blotter tr.order[data-id='{new_id}'] button.cancel").click()
+    page.wait_for_selector(
+        f"#blotter tr.order[data-id='{new_id}'] td.status.canceled", timeout=10_000
+    )
+    assert trader.errors == []
+
+
 def test_keyboard_only_ticket_and_the_buy_at_the_ask_hotkey(trader: WatchedPage) -> None:
     page = trader.page
     select_symbol(page, "NVDA")
