@@ -72,6 +72,18 @@ OBSERVER = """
   };
   // The panel is built by the page's module after this runs: watch the document until the
   // table's body exists, then the body alone (cheap: one callback per batch of rows).
+  // Long tasks (50 ms or more on the page's main thread) hold every row up behind them.
+  const longTasks = [];
+  window.__longTasks = longTasks;
+  try {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        longTasks.push([performance.timeOrigin + entry.startTime, entry.duration]);
+      }
+    }).observe({ type: "longtask" });
+  } catch {
+    // A browser without long task timing: nothing to report.
+  }
   const find = () => document.querySelector("#time-sales tbody");
   const early = new MutationObserver(() => {
     const body = find();
@@ -86,6 +98,7 @@ OBSERVER = """
 """Installed with ``page.add_init_script`` (before the page's own scripts)."""
 
 TAKE_ROWS = "() => window.__tapeRows.splice(0)"
+TAKE_LONG_TASKS = "() => window.__longTasks.splice(0)"
 """Hands over the rows stamped so far (and forgets them: the page keeps no growing list)."""
 
 
@@ -298,6 +311,8 @@ class Measured:
     """Latency in ms of each trade's row (trades due inside the window)."""
     peer: dict[tuple[str, str], float]
     """Latency in ms of the same symbol's trades at the plain WebSocket client."""
+    long_tasks: list[float] = field(default_factory=list)
+    """Durations (ms) of the page's long tasks during the window."""
 
     @property
     def share(self) -> list[float]:
@@ -317,6 +332,9 @@ class Measured:
             "  " + describe("browser row   ", percentiles(list(self.browser.values()))),
             "  " + describe("plain ws peer ", percentiles(list(self.peer.values()))),
             "  " + describe("browser - peer", percentiles(self.share)),
+            f"  page long tasks (50 ms or more): {len(self.long_tasks)}, "
+            f"{sum(self.long_tasks):.0f} ms in all, "
+            f"longest {max(self.long_tasks, default=0):.0f} ms",
         ]
 
 
@@ -326,6 +344,7 @@ def measure(page: Page, peer: Peer, seconds: float, grace_s: float = 2.0) -> Mea
     after and must not have moved."""
     before = clock_offset(peer.url, peer.key)
     take_rows(page)  # rows so far are the history load and earlier trades
+    page.evaluate(TAKE_LONG_TASKS)
     tally = Tally(time.time_ns(), before)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -334,6 +353,7 @@ def measure(page: Page, peer: Peer, seconds: float, grace_s: float = 2.0) -> Mea
     closed = time.time_ns()
     time.sleep(grace_s)
     tally.add(take_rows(page))
+    long_tasks = [float(duration) for _, duration in page.evaluate(TAKE_LONG_TASKS)]
     after = clock_offset(peer.url, peer.key)
     if not before.agrees(after):
         raise AssertionError(f"the firm's clock moved during the window: {before} {after}")
@@ -347,4 +367,22 @@ def measure(page: Page, peer: Peer, seconds: float, grace_s: float = 2.0) -> Mea
         due = tally.due_ns(key[1])
         if name == symbol and tally.opened_ns <= due < closed:
             peer_ms[key] = (arrived_ns - due) / 1e6
-    return Measured(symbol, seconds, offset, browser, peer_ms)
+    return Measured(symbol, seconds, offset, browser, peer_ms, long_tasks)
+
+
+def select_busiest(page: Page, peer: Peer, sample_s: float = 5.0) -> str | None:
+    """Click the watchlist row of the symbol that traded most in the last ``sample_s`` (by
+    the peer's count), so a window times more trades; None if no listed symbol has a row."""
+    since = time.time_ns()
+    time.sleep(sample_s)
+    counts: dict[str, int] = {}
+    for symbol, arrived in list(peer.arrivals.values()):
+        if arrived >= since:
+            counts[symbol] = counts.get(symbol, 0) + 1
+    for symbol in sorted(counts, key=lambda name: -counts[name]):
+        row = page.locator(f'tr[data-symbol="{symbol}"]')
+        if row.count():
+            row.first.click()
+            page.wait_for_timeout(2000)
+            return symbol
+    return None
