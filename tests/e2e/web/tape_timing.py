@@ -371,9 +371,10 @@ def measure(page: Page, peer: Peer, seconds: float, grace_s: float = 2.0) -> Mea
 
 
 def select_busiest(page: Page, peer: Peer, sample_s: float = 5.0) -> str | None:
-    """Click the watchlist row of the symbol that traded most in the last ``sample_s`` (by
-    the peer's count), so a window times more trades; None if no listed symbol has a row."""
-    since = time.time_ns()
+    """Click the watchlist row (``tr[data-symbol]``) of the symbol that traded most in the
+    next ``sample_s`` (0: since the peer started), by the peer's count, so a window times more
+    trades; None if none has a row (the page keeps its default symbol)."""
+    since = time.time_ns() if sample_s else 0
     time.sleep(sample_s)
     counts: dict[str, int] = {}
     for symbol, arrived in list(peer.arrivals.values()):
