@@ -26,7 +26,8 @@ and the peer to the browser's row.
 
 Phases: the main window (``--seconds``); then, with ``--extra-pages`` or ``--extra-clients``,
 the same again while that many more trader screens (each its own browser context) and API
-clients (each subscribed to every symbol's trades, quotes and order books) watch the market.
+clients (each subscribed to every symbol's trades, quotes and order books, in a process of
+their own) watch the market.
 
 ``--rate`` runs the simulated market at another rate than the demo's default (400 events/s):
 a diagnosis (does the path meet the goal when the simulation keeps up with its clock?), not
@@ -42,6 +43,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -69,6 +71,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 GOAL_P95_MS = 250.0
+SECRET_VARIABLE = "DIRECTBROKER_TAPE_CLIENT_SECRET"
 LINK = "Trader screen, DEMO-1"
 
 
@@ -166,7 +169,7 @@ def run(args: argparse.Namespace, work: Path, browser: Browser) -> list[Phase]:
         watched = WatchedPage.open(browser)
         peer = Peer(firm.url, key, ["*"]).start()
         extra_pages: list[WatchedPage] = []
-        extra_clients: list[Peer] = []
+        clients: subprocess.Popen[str] | None = None
         try:
             open_tape(watched.page, link)
             if not args.default_symbol:
@@ -179,12 +182,8 @@ def run(args: argparse.Namespace, work: Path, browser: Browser) -> list[Phase]:
                     page = WatchedPage.open(browser)
                     extra_pages.append(page)
                     open_tape(page.page, link)
-                for _ in range(args.extra_clients):
-                    extra_clients.append(
-                        Peer(
-                            firm.url, key, ["*"], channels=("trades", "quotes", "orderbooks")
-                        ).start()
-                    )
+                if args.extra_clients:
+                    clients = start_clients(firm.url, key, args.extra_clients)
                 measured = measure(watched.page, peer, args.seconds)
                 found = stages(measured, peer, stamps_path) if args.stages else None
                 name = (f"with {args.extra_pages} more screens and {args.extra_clients} API "
@@ -194,15 +193,44 @@ def run(args: argparse.Namespace, work: Path, browser: Browser) -> list[Phase]:
             if errors or peer.errors:
                 print("errors:", errors[:5], peer.errors[:5])
         finally:
-            for client in (peer, *extra_clients):
-                client.stop()
+            peer.stop()
+            if clients is not None:
+                clients.kill()
+                clients.wait(10)
             for page in (watched, *extra_pages):
                 page.close()
             firm.terminate()
     return phases
 
 
+def start_clients(url: str, key: tuple[str, str], count: int) -> subprocess.Popen[str]:
+    """``count`` API clients of every symbol's trades, quotes and order books, in a process of
+    their own (in this one they would hold up the timing peer's thread)."""
+    command = [sys.executable, __file__, "--clients-only", url, key[0], str(count)]
+    env = {**os.environ, SECRET_VARIABLE: key[1]}  # not on a command line others can read
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    assert process.stdout is not None
+    if process.stdout.readline().strip() != "ready":
+        process.kill()
+        raise RuntimeError("the extra API clients did not start")
+    return process
+
+
+def serve_clients(url: str, key_id: str, secret: str, count: int) -> int:
+    """The extra clients' process: subscribe, say ready, listen until killed."""
+    channels = ("trades", "quotes", "orderbooks")
+    clients = [Peer(url, (key_id, secret), ["*"], channels=channels).start() for _ in range(count)]
+    print("ready", flush=True)
+    while not any(client.errors for client in clients):
+        time.sleep(1)
+    print("errors:", [client.errors for client in clients], file=sys.stderr)
+    return 1
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["--clients-only"]:
+        url, key_id, count = sys.argv[2:5]
+        return serve_clients(url, key_id, os.environ[SECRET_VARIABLE], int(count))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seconds", type=float, default=60.0, help="each window (60)")
     parser.add_argument("--extra-pages", type=int, default=0, help="more trader screens")
