@@ -172,7 +172,7 @@ def test_keyboard_only_ticket_and_the_buy_at_the_ask_hotkey(trader: WatchedPage)
     newest = page.locator("#blotter tr.order[data-symbol='NVDA']").filter(has_text="SMART")
     newest.first.wait_for()
     text = newest.first.text_content() or ""
-    assert "limit" in text and "100" in text
+    assert "LMT" in text and "100" in text
     # Shift+C cancels everything still open.
     page.keyboard.press("Shift+C")
     page.wait_for_function(
@@ -180,6 +180,36 @@ def test_keyboard_only_ticket_and_the_buy_at_the_ask_hotkey(trader: WatchedPage)
     )
     assert "canceled" in (row.text_content() or "")
     assert ask > 0 and trader.errors == []
+
+
+def test_a_short_sale_without_a_locate_shows_the_borrow_status_and_the_refusal(
+    trader: WatchedPage,
+) -> None:
+    """A hard-to-borrow symbol says so on the ticket before the order, and the server's
+    refusal is shown in its own words; the browser logs the refused request, nothing else."""
+    page = trader.page
+    hard = next(
+        asset["symbol"]
+        for asset in page.evaluate("async () => (await fetch('/v2/assets')).json()")
+        if not asset["easy_to_borrow"]
+    )
+    page.fill("#ticket-symbol", hard)
+    page.keyboard.press("Tab")  # the change selects the symbol
+    page.wait_for_selector("#ticket-borrow.htb")
+    assert "needs a locate" in (page.text_content("#ticket-borrow") or "")
+    page.select_option("#ticket-side", "sell_short")
+    page.select_option("#ticket-type", "limit")
+    page.fill("#ticket-qty", "100")
+    page.fill("#ticket-limit", "999.00")
+    errors_before = len(trader.errors)
+    page.click("#ticket-submit")
+    page.wait_for_selector("#ticket-error:has-text('not easy to borrow')")
+    assert "locate" in (page.text_content("#ticket-error") or "")
+    refused = trader.errors[errors_before:]
+    assert all("status of 403" in e and "/v2/orders" in e for e in refused), refused
+    del trader.errors[errors_before:]
+    page.select_option("#ticket-side", "buy")
+    assert trader.errors == []
 
 
 def account_value(page: Page, field: str) -> Decimal:

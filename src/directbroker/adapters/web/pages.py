@@ -91,13 +91,15 @@ def web_router(ctx: ApiContext, sessions: WebSessions) -> APIRouter:
         assert key_id is not None and secret is not None
         return principal, sessions.open(key_id, secret, principal.user_id, time.monotonic())
 
+    def signed_in(session: WebSession) -> Principal | None:
+        """The session's user as its key stands now (None once the key is revoked)."""
+        return ctx.ports.directory.authenticate(session.key_id, session.secret)
+
     @router.get("/ui")
     @router.get("/ui/")
     async def ui_home(request: Request) -> Response:
         session = request.scope.get(SESSION_SCOPE)
-        if not isinstance(session, WebSession):
-            return RedirectResponse("/ui/login", status_code=303)
-        principal = ctx.ports.directory.authenticate(session.key_id, session.secret)
+        principal = signed_in(session) if isinstance(session, WebSession) else None
         if principal is None:
             return RedirectResponse("/ui/login", status_code=303)
         return RedirectResponse(home_page(principal), status_code=303)
@@ -152,10 +154,7 @@ def web_router(ctx: ApiContext, sessions: WebSessions) -> APIRouter:
     @router.get("/ui/session")
     async def whoami(request: Request) -> Response:
         session = request.scope.get(SESSION_SCOPE)
-        principal = (
-            ctx.ports.directory.authenticate(session.key_id, session.secret)
-            if isinstance(session, WebSession) else None
-        )  # fmt: skip
+        principal = signed_in(session) if isinstance(session, WebSession) else None
         if principal is None or not isinstance(session, WebSession):
             error = unauthorized()
             return JSONResponse(error_body(error), status_code=error.status)
@@ -166,7 +165,8 @@ def web_router(ctx: ApiContext, sessions: WebSessions) -> APIRouter:
         filename = PAGES.get(page)
         if filename is None:
             raise ApiError.not_found(f"no page {page!r}")
-        if not isinstance(request.scope.get(SESSION_SCOPE), WebSession):
+        session = request.scope.get(SESSION_SCOPE)
+        if not isinstance(session, WebSession) or signed_in(session) is None:
             return RedirectResponse(f"/ui/login?next=/ui/{page}", status_code=303)
         return FileResponse(STATIC / filename, media_type="text/html")
 

@@ -97,14 +97,6 @@ class WebSessions:
         with self._lock:
             self._sessions.pop(token, None)
 
-    def close_key(self, key_id: str) -> int:
-        """End every session of a key (its revocation); how many ended."""
-        with self._lock:
-            ended = [t for t, s in self._sessions.items() if s.key_id == key_id]
-            for token in ended:
-                del self._sessions[token]
-        return len(ended)
-
     def ticket(self, key_id: str, secret: str) -> str:
         """A one-click sign-in for a key, valid while this process runs."""
         ticket = secrets.token_urlsafe(24)

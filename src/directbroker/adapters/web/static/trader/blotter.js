@@ -11,6 +11,8 @@ import { later } from "./frame.js";
 
 const MAX_ORDERS = 150;
 const OPEN = new Set(["new", "accepted", "pending_new", "partially_filled", "held", "pending_replace", "pending_cancel", "accepted_for_bidding", "calculated"]);
+/** The desk's short names for order types, so a row fits the blotter's width. */
+const TYPE_CODES = { market: "MKT", limit: "LMT", stop: "STP", stop_limit: "STP LMT", trailing_stop: "TRAIL" };
 const orders = new Map();
 const expanded = new Set();
 let editing = null;
@@ -36,6 +38,14 @@ function priceText(order) {
   if (order.trail_percent) parts.push(`trail ${order.trail_percent}%`);
   else if (order.trail_price) parts.push(`trail ${price(order.trail_price)}`);
   return parts.join(" ") || "MKT";
+}
+
+/** Why an order is where it is: the venue's or risk's reason, or the replace chain. */
+function statusNote(order) {
+  if (order.reject_reason) return order.reject_reason;
+  if (order.replaced_by) return `replaced by order ${order.replaced_by}`;
+  if (order.replaces) return `replaces order ${order.replaces}`;
+  return "";
 }
 
 function filledText(order) {
@@ -94,7 +104,7 @@ function orderRow(order) {
     "aria-label": `Routes of ${order.side} ${order.qty} ${order.symbol}`, disabled: !children.length,
     onclick: () => { if (isExpanded) expanded.delete(order.id); else expanded.add(order.id); render(); } }, isExpanded ? "▾" : "▸");
   const edit = editing === order.id ? editCells(order) : null;
-  const actions = el("td", { class: "act" });
+  const actions = el("td", { class: "act lead" });
   if (open && edit) {
     actions.append(el("button", { type: "button", class: "small", onclick: edit.save }, "Save"),
       el("button", { type: "button", class: "small", onclick: () => { editing = null; render(); } }, "Back"));
@@ -107,25 +117,26 @@ function orderRow(order) {
   const sideText = order.short_sale ? "short" : order.side;
   const rows = [el("tr", { class: `order ${open ? "open" : "done"}`, dataset: { id: order.id, symbol: order.symbol } },
     el("td", {}, toggle),
+    actions,
     el("td", { class: "muted" }, clock(order.created_at).slice(0, 8)),
     el("td", { class: "sym" }, order.symbol),
     el("td", { class: sideClass }, sideText),
     el("td", { class: "num" }, edit ? edit.qty : quantity(order.qty)),
     el("td", { class: "num" }, filledText(order)),
-    el("td", {}, `${order.type.replace("_", " ")} ${order.time_in_force}`),
+    el("td", { title: `${order.type.replace("_", " ")}, ${order.time_in_force}` }, `${TYPE_CODES[order.type] || order.type} ${order.time_in_force.toUpperCase()}`),
     el("td", { class: "num" }, edit ? edit.limit : priceText(order)),
     el("td", { class: "route" }, order.route || "SMART"),
-    el("td", { class: `status ${order.status}`, title: order.reject_reason || "" }, order.status.replace("_", " ")),
-    actions)];
+    el("td", { class: `status ${order.status}`, title: statusNote(order) }, order.status.replace("_", " ")),
+  )];
   if (isExpanded) {
     for (const child of children) {
       rows.push(el("tr", { class: "child", dataset: { parent: order.id } },
-        el("td", {}), el("td", { class: "muted" }, clock(child.sent_at).slice(0, 8)),
+        el("td", {}), el("td", {}), el("td", { class: "muted" }, clock(child.sent_at).slice(0, 8)),
         el("td", { class: "muted" }, "↳ route"), el("td", { class: "muted" }, child.purpose),
         el("td", { class: "num" }, quantity(child.qty)), el("td", { class: "num" }, filledText(child)),
         el("td", { class: "muted", title: "venue fee (negative: a rebate)" }, `fee ${child.fee}`),
         el("td", { class: "num" }, child.limit_price ? price(child.limit_price) : "MKT"),
-        el("td", { class: "route" }, child.venue), el("td", { class: "status" }, child.status), el("td", {})));
+        el("td", { class: "route" }, child.venue), el("td", { class: "status" }, child.status)));
     }
   }
   return rows;
@@ -139,6 +150,7 @@ function render() {
   const active = document.activeElement;
   if (editing && active && active.classList.contains("inline-edit") && body.contains(active)) return;
   body.replaceChildren(...list.flatMap(orderRow));
+  if (!list.length) body.append(el("tr", {}, el("td", { colspan: "11", class: "muted empty-note" }, "No orders today")));
 }
 
 /** A new or changed order (from the ticket, a replace, or trade_updates). */
@@ -180,10 +192,11 @@ export async function startBlotter(panel) {
   panel.querySelector("h2").append(countLine);
   body = el("tbody");
   panel.append(el("div", { class: "scroll" }, el("table", { id: "blotter", "aria-label": "Orders" },
-    el("thead", {}, el("tr", {}, el("th", {}, el("span", { class: "sr-only" }, "Routes")), el("th", {}, "Time"), el("th", {}, "Symbol"),
+    el("thead", {}, el("tr", {}, el("th", {}, el("span", { class: "sr-only" }, "Routes")),
+      el("th", {}, el("span", { class: "sr-only" }, "Actions")), el("th", {}, "Time"), el("th", {}, "Symbol"),
       el("th", {}, "Side"), el("th", { class: "num" }, "Qty"), el("th", { class: "num" }, "Filled"), el("th", {}, "Type"),
       el("th", { class: "num" }, "Price"), el("th", {}, "Route"),
-      el("th", {}, "Status"), el("th", {}, el("span", { class: "sr-only" }, "Actions")))), body)));
+      el("th", {}, "Status"))), body)));
   await reloadOrders();
   render();
 }

@@ -81,7 +81,11 @@ async function load(symbol) {
     if (minute && (!bars.length || seconds(minute.t) > bars[bars.length - 1].time)) bars.push(candle(minute));
     // Trades that arrived while the history loaded may have formed a newer bar already.
     const live = forming;
-    candles.setData(bars.map(({ volume, ...candle }) => candle));
+    // Sub-dollar stocks trade in hundredths of a cent: the axis shows the tick they trade in.
+    const reference = bars.length ? bars[bars.length - 1].close : 0;
+    const small = reference > 0 && reference < 1;
+    candles.applyOptions({ priceFormat: { type: "price", precision: small ? 4 : 2, minMove: small ? 0.0001 : 0.01 } });
+    candles.setData(bars.map(({ volume, ...rest }) => rest));
     volumes.setData(bars.map((b) => ({ time: b.time, value: b.volume, color: b.close >= b.open ? `${UP}80` : `${DOWN}80` })));
     forming = bars.length ? bars[bars.length - 1] : null;
     if (live && (!forming || live.time >= forming.time)) push(live);
@@ -102,7 +106,7 @@ export function startChart(panel) {
     layout: { background: { color: "transparent" }, textColor: "#8a96a6", fontSize: 11 },
     grid: { vertLines: { color: "#1d2530" }, horzLines: { color: "#1d2530" } },
     rightPriceScale: { borderColor: "#26303c" },
-    timeScale: { borderColor: "#26303c", timeVisible: true, secondsVisible: false, tickMarkFormatter: localTime },
+    timeScale: { borderColor: "#26303c", barSpacing: 9, rightOffset: 3, timeVisible: true, secondsVisible: false, tickMarkFormatter: localTime },
     localization: { timeFormatter: localTime },
     crosshair: { mode: 0 },
   });

@@ -66,12 +66,20 @@ startMontage(panel("montage-panel"), marketStream);
 startTape(panel("tape-panel"));
 startTicket(panel("ticket-panel"), { onPlaced: upsert });
 startHotkeys(panel("ticket-panel"));
-// The selected symbol's quotes, prints and bars, whether or not it is on the watchlist.
-market.addEventListener("select", (event) => marketStream.subscribe(["quotes", "trades", "bars"], [event.detail]));
+// The selected symbol's quotes, prints and bars, whether or not it is on the watchlist; the
+// choice is remembered for the next visit.
+let barsOf = "";
+market.addEventListener("select", (event) => {
+  if (barsOf && barsOf !== event.detail) marketStream.unsubscribe(["bars"], [barsOf]);
+  barsOf = event.detail;
+  marketStream.subscribe(["quotes", "trades", "bars"], [event.detail]);
+  localStorage.setItem("trader.symbol", event.detail);
+});
 
 try {
   const symbols = await startWatchlist(panel("watchlist-panel"), marketStream);
-  if (symbols.length) select(symbols[0]);
+  const remembered = localStorage.getItem("trader.symbol");
+  if (remembered || symbols.length) select(remembered || symbols[0]);
 } catch (error) {
   notify(`Watchlist: ${error.message || error}`, "error");
 }

@@ -1,7 +1,8 @@
 // Level II: the montage by venue, bids and asks side by side, best first. Every row at the
 // same price shares a colour band (.band-1 for the best price, then .band-2 ...), so depth at
-// each level reads at a glance. The montage arrives whole (REST for the first paint, then the
-// stream's "o" messages); only the latest one is drawn, once a frame, into a fixed set of rows.
+// each level reads at a glance (levels past the fifth share .band-5). The montage arrives
+// whole (REST for the first paint, then the stream's "o" messages); only the latest one is
+// drawn, once a frame, into a fixed set of rows.
 
 import { api } from "../common/api.js";
 import { el, price, quantity } from "../common/format.js";
@@ -40,7 +41,9 @@ function fill(rows, levels) {
       band += 1;
       lastPrice = level.p;
     }
-    const name = `band-${((band - 1) % BANDS) + 1}`;
+    // The five best prices get their own colours; deeper levels share the last one, so a
+    // colour never suggests a far level is at the touch.
+    const name = `band-${Math.min(band, BANDS)}`;
     if (row.className !== name) row.className = name;
     const texts = [level.x, price(level.p), quantity(level.s)];
     const title = level.n ? `${level.n} order${level.n === 1 ? "" : "s"}` : "";

@@ -58,7 +58,7 @@ function paint() {
       el("td", { class: "num" }, price(now.last)),
       el("td", { class: "num" }, money(now.value.toFixed(2))),
       el("td", { class: `num pnl ${pnl.tone}` }, pnl.text),
-      el("td", { class: `num ${pnl.tone}` }, `${now.percent.toFixed(2)}%`),
+      el("td", { class: `num ${pnl.tone}` }, `${Math.abs(now.percent) < 0.005 ? "0.00" : now.percent.toFixed(2)}%`),
       el("td", { class: "act" }, el("button", { type: "button", class: "small", "aria-label": `Flatten ${position.symbol}`,
         onclick: (event) => { event.stopPropagation(); flatten(position.symbol); } }, "Flatten")));
     row.addEventListener("click", () => select(position.symbol));
