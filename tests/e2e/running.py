@@ -30,8 +30,16 @@ _KEY = re.compile(r"APCA-API-KEY-ID=(\S+)\s+APCA-API-SECRET-KEY=(\S+)\s+\(accoun
 class RunningFirm:
     """``directbroker ARGS`` as a subprocess; its output is collected on a thread."""
 
-    def __init__(self, args: Sequence[str], cwd: Path, startup_timeout: float = 90.0) -> None:
+    def __init__(
+        self,
+        args: Sequence[str],
+        cwd: Path,
+        startup_timeout: float = 90.0,
+        launcher: Sequence[str] = ("-m", "directbroker.app.cli"),
+    ) -> None:
         self.args = list(args)
+        self.launcher = list(launcher)
+        """How Python runs the command (a wrapper script may stand in for the module)."""
         self.cwd = cwd
         self.startup_timeout = startup_timeout
         self.lines: list[str] = []
@@ -51,7 +59,7 @@ class RunningFirm:
         """Start and wait until the API answers (and ``wait_for_keys`` keys were printed)."""
         env = {**os.environ, "COLUMNS": "200", "TERM": "dumb", "PYTHONUNBUFFERED": "1"}
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "directbroker.app.cli", *self.args],
+            [sys.executable, *self.launcher, *self.args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
