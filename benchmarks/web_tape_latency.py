@@ -32,7 +32,7 @@ their own) watch the market.
 ``--rate`` runs the simulated market at another rate than the demo's default (400 events/s):
 a diagnosis (does the path meet the goal when the simulation keeps up with its clock?), not
 the goal's condition; ``--max-lag`` likewise sets how far the simulation may fall behind its
-clock before it sheds flow (``market.max_lag_seconds``, 1 s by default).
+clock before it sheds flow (``market.max_lag_seconds``, 0.2 s by default).
 
 The goal (issue 16): p95 under 250 ms from the venue trade to the row. The machine is shared:
 the load average is printed with the figures; absolute figures are for the record.
@@ -242,7 +242,7 @@ def main() -> int:
         "--rate", type=float, help="the simulation's events per second (default: the demo's)"
     )
     parser.add_argument(
-        "--max-lag", type=float, help="market.max_lag_seconds (default: the demo's, 1 s)"
+        "--max-lag", type=float, help="market.max_lag_seconds (default: the demo's, 0.2 s)"
     )
     parser.add_argument("--stages", action="store_true", help="split the latency by stage")
     parser.add_argument("--json", type=Path, help="write the figures as JSON")

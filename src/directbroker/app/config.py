@@ -87,8 +87,10 @@ class MarketSection:
     seed: int = 7
     rate: float = 400.0
     """Simulated order-flow events per wall-clock second."""
-    max_lag_seconds: float = 1.0
-    """When the simulation falls this far behind the clock it skips ahead (sheds flow)."""
+    max_lag_seconds: float = 0.2
+    """When the simulation falls this far behind the clock it skips ahead (sheds flow).
+    Short, so that what a screen shows is never much older than the clock says: on a busy
+    machine the market thins out instead of printing its trades late."""
     symbols: tuple[str, ...] = ()
     """Symbols listed (empty: the whole built-in universe)."""
 

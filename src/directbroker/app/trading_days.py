@@ -35,7 +35,7 @@ class DayPlan:
     """The flow's seed and rates; ``events_per_second`` is per wall-clock second."""
     speed: float = 1.0
     """Simulated seconds per wall second (1 on the wall clock)."""
-    max_lag_s: float = 1.0
+    max_lag_s: float = 0.2
     """Wall seconds the flow may fall behind the clock before it sheds what is late."""
 
     @property

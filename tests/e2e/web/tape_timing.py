@@ -18,7 +18,7 @@ time), so the trade's wall moment is taken as ``t - offset``. What that means fo
   offset is measured again after the window and the two must agree, or the run is void (the
   simulated clock moved);
 * when the simulation falls behind its clock, the venue executes later than ``t - offset``
-  and that lag is counted in the latency (at most ``market.max_lag_seconds``, 1 s, after which
+  and that lag is counted in the latency (at most ``market.max_lag_seconds``, 0.2 s, after which
   the simulation sheds flow): the figure is the latency from when the trade was due, an upper
   bound on the latency from when it executed. The plain WebSocket peer measured beside the
   browser carries the same lag, so the browser's own share (browser minus peer, trade by trade)

@@ -22,7 +22,7 @@ function compact(volume) {
   const n = Number(volume) || 0;
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e4) return `${(n / 1e3).toFixed(1)}K`;
-  return n.toLocaleString("en-US");
+  return quantity(n);
 }
 
 function cells(symbol) {
