@@ -205,16 +205,22 @@ def _instruction(body: AllocationBody) -> dict[str, Any]:
     }
 
 
+def group_managed_by(port: BlocksPort, principal: Principal, group_id: str) -> GroupView:
+    """The group if ``principal`` manages it; otherwise 404, exactly as for no group (so
+    group ids cannot be probed)."""
+    view = port.group(group_id)
+    if view is None or not principal.manages(group_id):
+        raise ApiError.not_found(f"group not found: {group_id}", RejectCode.UNKNOWN_GROUP)
+    return view
+
+
 def block_router(ctx: ApiContext, port: BlocksPort) -> APIRouter:
     """``/v2/groups`` and ``/v2/blocks``."""
     router = APIRouter(prefix="/v2", tags=["institutional"])
     who_dep = Depends(ctx.who)
 
     def managed_group(principal: Principal, group_id: str) -> GroupView:
-        view = port.group(group_id)
-        if view is None or not principal.manages(group_id):
-            raise ApiError.not_found(f"group not found: {group_id}", RejectCode.UNKNOWN_GROUP)
-        return view
+        return group_managed_by(port, principal, group_id)
 
     def managed_block(principal: Principal, block_id: str) -> BlockView:
         view = port.block(block_id)

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from directbroker.adapters.http.block_bodies import ID_PATTERN, AllocationBody, Whole
+from directbroker.adapters.http.block_routes import group_managed_by
 from directbroker.adapters.http.blocks_port import BlocksPort, GroupView
 from directbroker.adapters.http.context import ApiContext
 from directbroker.adapters.http.desk_preview import (
@@ -205,10 +206,7 @@ def desk_preview_router(ctx: ApiContext, port: BlocksPort) -> APIRouter:
     who_dep = Depends(ctx.who)
 
     def managed_group(principal: Principal, group_id: str) -> GroupView:
-        view = port.group(group_id)
-        if view is None or not principal.manages(group_id):
-            raise ApiError.not_found(f"group not found: {group_id}", RejectCode.UNKNOWN_GROUP)
-        return view
+        return group_managed_by(port, principal, group_id)
 
     def equities(group_id: str) -> dict[str, int]:
         exposure = port.exposure(group_id)
