@@ -25,7 +25,9 @@ from directbroker.adapters.http.shapes import iso, money_text, render_order
 from directbroker.domain.order_status import OrdStatus
 from directbroker.domain.rebalancing_messages import (
     CASH,
+    RUN_BUYS_IN_PROGRESS,
     RUN_DONE,
+    RUN_SELLS_IN_PROGRESS,
     Condition,
     ModelPortfolioUpdated,
     RebalanceRunUpdated,
@@ -35,6 +37,15 @@ from directbroker.domain.rebalancing_messages import (
 from directbroker.domain.rejects import RejectCode
 
 Json = dict[str, Any]
+
+_ALPACA_RUN_STATUS = {RUN_SELLS_IN_PROGRESS: "IN_PROGRESS", RUN_BUYS_IN_PROGRESS: "IN_PROGRESS"}
+"""The run's phases that Alpaca's status set has no name for: a client validating ``status``
+against Alpaca's enum (alpaca-py does) reads ``IN_PROGRESS``; ``phase`` keeps which half."""
+
+
+def run_status(status: str) -> str:
+    """A run's status as Alpaca names it."""
+    return _ALPACA_RUN_STATUS.get(status, status)
 
 PERCENT_PATTERN = r"^(?:100(?:\.0{1,2})?|[1-9]?[0-9](?:\.[0-9]{1,2})?)$"
 Percent = Annotated[
@@ -244,7 +255,8 @@ def render_run(run: RebalanceRunUpdated, orders: list[OrderView]) -> Json:
         "updated_at": iso(run.ts_ns),
         "completed_at": iso(run.completed_ns) if run.completed_ns else None,
         "canceled_at": iso(run.canceled_ns) if run.canceled_ns else None,
-        "status": run.status,
+        "status": run_status(run.status),
+        "phase": run.status,
         "reason": run.reason or None,
         "orders": [render_order(o) for o in orders] if run.order_ids or done else None,
         "failed_orders": [render_order(o) for o in failed] if done else None,
