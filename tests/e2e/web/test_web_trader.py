@@ -207,15 +207,19 @@ def test_keyboard_only_ticket_and_the_buy_at_the_ask_hotkey(trader: WatchedPage)
     # Shift+B from the watchlist: buy the default size at the ask, SMART.
     page.locator("#watchlist tr[data-symbol='NVDA']").focus()
     _, ask = touch(page)
+    known = set(
+        page.locator("#blotter tr.order").evaluate_all("rows => rows.map(r => r.dataset.id)")
+    )
     page.keyboard.press("Shift+B")
     page.wait_for_function(
         "n => document.querySelectorAll('#blotter tr.order').length > n", arg=before
     )
     assert page.locator("#blotter tr.order").count() == before + 1
-    newest = page.locator("#blotter tr.order[data-symbol='NVDA']").filter(has_text="SMART")
-    newest.first.wait_for()
-    text = newest.first.text_content() or ""
-    assert "LMT" in text and "100" in text
+    ids = "rows => rows.map(row => row.dataset.id)"
+    newest = set(page.locator("#blotter tr.order").evaluate_all(ids)) - known
+    assert len(newest) == 1
+    text = page.locator(f"#blotter tr.order[data-id='{newest.pop()}']").text_content() or ""
+    assert "NVDA" in text and "SMART" in text and "LMT" in text and "100" in text
     # Shift+C cancels everything still open.
     page.keyboard.press("Shift+C")
     page.wait_for_function(
