@@ -47,6 +47,7 @@ def run_status(status: str) -> str:
     """A run's status as Alpaca names it."""
     return _ALPACA_RUN_STATUS.get(status, status)
 
+
 PERCENT_PATTERN = r"^(?:100(?:\.0{1,2})?|[1-9]?[0-9](?:\.[0-9]{1,2})?)$"
 Percent = Annotated[
     Annotated[str, Field(pattern=PERCENT_PATTERN)]
