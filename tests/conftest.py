@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,3 +93,20 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         yield Backend("sqlite", str(tmp_path / "journal.db"))
     else:
         yield Backend("postgres", request.getfixturevalue("postgres_dsn"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each generated API-schema test its own node id, and refuse shared ones.
+
+    Schemathesis names the test of each API operation (``test_x[GET /v2/account]``) but
+    leaves them all the function's node id; the parallel runner keys tests by node id, so it
+    would run one operation per function and silently drop the rest. Any node id still shared
+    after this stops the run instead."""
+    for item in items:
+        function = item.nodeid.rpartition("::")[2]
+        named = "[" in item.name and "[" not in function and item.name.startswith(function)
+        if named and item.parent is not None:
+            item._id = item.parent.id.child(item.name)
+    shared = [nodeid for nodeid, n in Counter(i.nodeid for i in items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(f"tests share node ids, so some would not run: {shared[:3]}")
